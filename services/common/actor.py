@@ -1,0 +1,101 @@
+"""Who is calling: the actor the gateway authenticates and passes with every call.
+
+Each service authorises against its own data, but all of them read the same actor, so its shape
+and the questions asked of it ("may this user handle requests in this area?") live here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from marshmallow import Schema, fields, post_load, validate
+
+from services.common.errors import Forbidden
+from services.common.schemas import load
+
+
+class Right(StrEnum):
+    """User rights of DOMAIN.md section 1 (plus the Commission's own roles)."""
+
+    BASIC_USER = "basic_user"
+    REQUEST_HANDLER = "request_handler"
+    ALLOCATOR = "allocator"
+    ALERT_HANDLER = "alert_handler"
+    ALERT_AUTHORISER = "alert_authoriser"
+    LOCAL_DATA_ADMINISTRATOR = "local_data_administrator"
+    DATA_ADMINISTRATOR = "data_administrator"
+    COMMISSION_ADMINISTRATOR = "commission_administrator"
+    COMMISSION_TRANSLATOR = "commission_translator"
+
+
+@dataclass(frozen=True)
+class Grant:
+    """One right, in one legislative area or (area None) in every area of the authority."""
+
+    right: Right
+    area: str | None = None
+
+    def covers(self, right: Right, area: str | None) -> bool:
+        return self.right == right and (self.area is None or area is None or self.area == area)
+
+
+@dataclass(frozen=True)
+class Actor:
+    user_id: str
+    username: str
+    authority_id: str
+    member_state: str
+    language: str = "en"
+    grants: frozenset[Grant] = field(default_factory=frozenset)
+    session_id: str | None = None
+
+    def has_right(self, right: Right, area: str | None = None) -> bool:
+        return any(grant.covers(right, area) for grant in self.grants)
+
+    def require(self, right: Right, area: str | None = None) -> None:
+        """Raise Forbidden unless the actor holds ``right`` (in ``area`` when one is given)."""
+        if not self.has_right(right, area):
+            raise Forbidden(
+                f"The right {right.value} is needed for this action.",
+                "error.right_missing",
+                {"right": right.value},
+            )
+
+    @property
+    def rights(self) -> frozenset[Right]:
+        return frozenset(grant.right for grant in self.grants)
+
+
+class GrantSchema(Schema):
+    right = fields.Enum(Right, by_value=True, required=True)
+    area = fields.String(load_default=None, allow_none=True, validate=validate.Length(1, 64))
+
+    @post_load
+    def make(self, data, **kwargs) -> Grant:
+        return Grant(**data)
+
+
+class ActorSchema(Schema):
+    """The actor as it travels with each RPC call."""
+
+    user_id = fields.String(required=True, validate=validate.Length(1, 64))
+    username = fields.String(required=True, validate=validate.Length(1, 64))
+    authority_id = fields.String(required=True, validate=validate.Length(1, 64))
+    member_state = fields.String(required=True, validate=validate.Length(2, 2))
+    language = fields.String(load_default="en", validate=validate.Length(2, 3))
+    grants = fields.List(fields.Nested(GrantSchema), load_default=list)
+    session_id = fields.String(load_default=None, allow_none=True)
+
+    @post_load
+    def make(self, data, **kwargs) -> Actor:
+        return Actor(**{**data, "grants": frozenset(data["grants"])})
+
+
+def load_actor(data: dict) -> Actor:
+    """The actor from its wire form, validated like any other input."""
+    return load(ActorSchema(), data)
+
+
+def dump_actor(actor: Actor) -> dict:
+    return ActorSchema().dump(actor)

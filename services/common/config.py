@@ -1,0 +1,49 @@
+"""Configuration: one YAML file (deploy/config.yaml) with ``${ENV:default}`` overrides.
+
+nameko reads the same file for the services; this module reads it for everything that runs
+outside a container (the command line, migrations, benchmarks) with nameko's own loader, so that
+both see exactly the same values.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+from pathlib import Path
+
+import yaml
+from nameko.cli.main import setup_yaml_parser
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+DEFAULT_CONFIG_FILE = REPO_ROOT / "deploy" / "config.yaml"
+
+AMQP_URI = "AMQP_URI"
+DB_URIS = "DB_URIS"
+RPC_TIMEOUT = "RPC_TIMEOUT"
+SERVICE_HTTP_PORTS = "SERVICE_HTTP_PORTS"
+MAX_WORKERS = "max_workers"
+DEFAULT_RPC_TIMEOUT = 10.0
+
+
+def load_config(path: Path | str | None = None) -> dict:
+    """Read the YAML configuration, substituting environment variables as nameko does."""
+    _register_env_var_tags()
+    config_path = Path(path or os.environ.get("IMI_CONFIG", DEFAULT_CONFIG_FILE))
+    with config_path.open(encoding="utf-8") as stream:
+        return yaml.safe_load(stream)
+
+
+@functools.cache
+def _register_env_var_tags() -> None:
+    setup_yaml_parser()
+
+
+def database_uri(config: dict, service_name: str) -> str:
+    """The database URI of one service; relative SQLite paths are taken from the repo root."""
+    uri = config[DB_URIS][service_name]
+    prefix = "sqlite:///"
+    if uri.startswith(prefix) and not uri.startswith(prefix + "/"):
+        path = REPO_ROOT / uri[len(prefix) :]
+        path.parent.mkdir(parents=True, exist_ok=True)
+        return prefix + str(path)
+    return uri

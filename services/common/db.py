@@ -1,0 +1,250 @@
+"""The database dependency: one engine per service process, one unit of work per worker.
+
+A worker's changes and the events they cause are written in one transaction (outbox); a relay
+publishes the events once the transaction has committed. Nothing is committed unless the code
+says so: a worker that raises leaves no trace in the database.
+"""
+
+from __future__ import annotations
+
+import json
+import weakref
+from datetime import datetime
+
+from nameko.extensions import DependencyProvider
+from sqlalchemy import Engine, create_engine, event, func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
+
+from services.common.clock import Clock, utcnow
+from services.common.config import MAX_WORKERS, database_uri
+from services.common.envelope import make_envelope
+from services.common.models import IdempotencyMixin, InboxMixin, OutboxMixin
+from services.common.outbox import OutboxRelay
+
+SQLITE_BUSY_TIMEOUT_MS = 5000
+PG_STATEMENT_TIMEOUT_MS = 15000
+
+
+def create_db_engine(uri: str, max_workers: int = 10) -> Engine:
+    """An engine tuned for eventlet workers.
+
+    SQLite: one pooled connection per process. A worker that yields inside a write transaction
+    would otherwise make the others busy-wait in C, freezing the whole process (stack.md,
+    pitfall 9); the pool's wait is green. PostgreSQL: a connection per worker, with timeouts
+    so that a database that stops answering cannot hang a worker forever.
+    """
+    if uri.startswith("sqlite"):
+        engine = create_engine(
+            uri,
+            pool_size=1,
+            max_overflow=0,
+            pool_timeout=30,
+            connect_args={"check_same_thread": False, "timeout": SQLITE_BUSY_TIMEOUT_MS / 1000},
+        )
+        event.listen(engine, "connect", _sqlite_pragmas)
+        return engine
+    return create_engine(
+        uri,
+        pool_size=max_workers,
+        max_overflow=max_workers,
+        pool_pre_ping=True,
+        connect_args={
+            "connect_timeout": 5,
+            "options": f"-c statement_timeout={PG_STATEMENT_TIMEOUT_MS}",
+        },
+    )
+
+
+def _sqlite_pragmas(dbapi_connection, _record) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.close()
+
+
+def kernel_model(base: type[DeclarativeBase], mixin: type) -> type:
+    """The service's mapped class for one of the shared tables (outbox, inbox, idempotency)."""
+    for mapper in base.registry.mappers:
+        if issubclass(mapper.class_, mixin):
+            return mapper.class_
+    raise LookupError(f"{base.__name__} declares no {mixin.__name__} table")
+
+
+class UnitOfWork:
+    """What a worker sees as ``self.db``: a session, the outbox and the idempotency records."""
+
+    def __init__(self, database: Database, worker_ctx):
+        self._database = database
+        self._worker_ctx = worker_ctx
+        self._session: Session | None = None
+        self._recorded: list[int] = []
+        self._new_events: list = []
+
+    @property
+    def session(self) -> Session:
+        if self._session is None:
+            self._session = self._database.sessions()
+        return self._session
+
+    @property
+    def call_id(self) -> str | None:
+        return getattr(self._worker_ctx, "call_id", None)
+
+    @property
+    def idempotency_key(self) -> str | None:
+        data = getattr(self._worker_ctx, "data", None) or {}
+        return data.get("idempotency_key")
+
+    def now(self) -> datetime:
+        return self._database.clock()
+
+    def record_event(
+        self, event_name: str, subject: str, data: dict, version: int = 1, sensitive: bool = False
+    ) -> dict:
+        """Add an event to the outbox; it leaves only if the transaction commits.
+
+        ``sensitive`` events (a temporary password on its way to the mailer) are deleted from
+        the outbox as soon as they are published instead of being kept for replay.
+        """
+        envelope = make_envelope(
+            self._database.service_name, event_name, subject, data, self.now(), version
+        )
+        if self.call_id:
+            envelope["imicallid"] = self.call_id
+        row = self._database.outbox_model(
+            event_id=envelope["id"],
+            event_type=event_name,
+            envelope=envelope,
+            created_at=self.now(),
+            sensitive=sensitive,
+        )
+        self.session.add(row)
+        self._new_events.append(row)
+        return envelope
+
+    def commit(self) -> None:
+        """Commit the change with its events, then hand the events to the relay."""
+        self.session.commit()
+        seqs = [row.seq for row in self._new_events]
+        self._new_events.clear()
+        if seqs and self._database.relay is not None:
+            self._database.relay.notify(seqs)
+
+    def rollback(self) -> None:
+        self._new_events.clear()
+        if self._session is not None:
+            self._session.rollback()
+
+    def close(self) -> None:
+        if self._session is not None:
+            self._session.close()
+            self._session = None
+
+    def outbox_backlog(self) -> int:
+        """How many committed events wait for the relay; also proves the database answers."""
+        model = self._database.outbox_model
+        query = select(func.count()).select_from(model).where(model.published_at.is_(None))
+        return self.session.scalar(query) or 0
+
+    def claim_event(self, event_id: str, handler: str) -> bool:
+        """Record that ``handler`` acts on ``event_id``; False when it already did."""
+        model = self._database.inbox_model
+        if self.session.get(model, (event_id, handler)) is not None:
+            return False
+        self.session.add(model(event_id=event_id, handler=handler, handled_at=self.now()))
+        return True
+
+    def remembered_result(self, key: str, method: str) -> tuple[bool, object]:
+        model = self._database.idempotency_model
+        row = self.session.get(model, (key, method))
+        if row is None:
+            return False, None
+        return True, json.loads(row.result)
+
+    def remember_result(self, key: str, method: str, result: object) -> None:
+        model = self._database.idempotency_model
+        self.session.add(
+            model(key=key, method=method, result=json.dumps(result), created_at=self.now())
+        )
+
+
+class StandaloneDatabase:
+    """A unit of work's database outside a nameko container (the command line): same tables,
+    same outbox, no relay: the service's sweep publishes what is written here once it runs."""
+
+    relay = None
+
+    def __init__(self, base: type[DeclarativeBase], service_name: str, uri: str, clock=utcnow):
+        self.service_name = service_name
+        self.clock = clock
+        self.engine = create_db_engine(uri)
+        self.sessions = sessionmaker(self.engine, expire_on_commit=False)
+        self.outbox_model = kernel_model(base, OutboxMixin)
+        self.inbox_model = kernel_model(base, InboxMixin)
+        self.idempotency_model = kernel_model(base, IdempotencyMixin)
+
+    def unit_of_work(self) -> UnitOfWork:
+        return UnitOfWork(self, None)
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+
+class Database(DependencyProvider):
+    """Gives each worker a UnitOfWork on the service's own database."""
+
+    def __init__(self, base: type[DeclarativeBase]):
+        self.base = base
+
+    def setup(self) -> None:
+        config = self.container.config
+        self.service_name = self.container.service_name
+        self.clock = self._container_clock()
+        self.engine = create_db_engine(
+            database_uri(config, self.service_name), int(config.get(MAX_WORKERS, 10))
+        )
+        self.sessions = sessionmaker(self.engine, expire_on_commit=False)
+        self.outbox_model = kernel_model(self.base, OutboxMixin)
+        self.inbox_model = kernel_model(self.base, InboxMixin)
+        self.idempotency_model = kernel_model(self.base, IdempotencyMixin)
+        self.relay = OutboxRelay(
+            config, self.service_name, self.sessions, self.outbox_model, self.clock
+        )
+        self._units: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+    def _container_clock(self):
+        """The service's Clock dependency if it declares one, so tests move one clock only."""
+        for provider in self.container.dependencies:
+            if isinstance(provider, Clock):
+                return provider.source
+        return utcnow
+
+    def start(self) -> None:
+        self.container.spawn_managed_thread(self.relay.run, identifier="outbox-relay")
+
+    def stop(self) -> None:
+        self.relay.stop()
+        self.engine.dispose()
+
+    def kill(self) -> None:
+        self.relay.stop()
+        self.engine.dispose()
+
+    def get_dependency(self, worker_ctx) -> UnitOfWork:
+        unit = UnitOfWork(self, worker_ctx)
+        self._units[worker_ctx] = unit
+        return unit
+
+    def worker_teardown(self, worker_ctx) -> None:
+        unit = self._units.pop(worker_ctx, None)
+        if unit is not None:
+            unit.close()
+
+
+def is_duplicate(exc: IntegrityError) -> bool:
+    """Whether an IntegrityError is a unique-key clash (the other kinds are bugs)."""
+    text = str(exc.orig).lower()
+    return "unique" in text or "duplicate" in text

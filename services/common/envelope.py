@@ -1,0 +1,55 @@
+"""The CloudEvents 1.0 envelope every published event travels in.
+
+Events are the public integration surface (other EU systems subscribe), so the envelope is the
+standard one: ``type`` carries a reverse-DNS name with a version suffix, ``subject`` names the
+object the event is about, ``data`` holds the payload described by the owner's schema.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from marshmallow import Schema, fields, validate
+
+SPEC_VERSION = "1.0"
+TYPE_PREFIX = "eu.imi"
+
+
+def event_type_name(service: str, event: str, version: int = 1) -> str:
+    """``eu.imi.identity.user_created.v1`` from (identity, user_created, 1)."""
+    return f"{TYPE_PREFIX}.{service}.{event}.v{version}"
+
+
+def make_envelope(
+    service: str,
+    event: str,
+    subject: str,
+    data: dict,
+    time: datetime,
+    version: int = 1,
+    event_id: str | None = None,
+) -> dict:
+    return {
+        "specversion": SPEC_VERSION,
+        "id": event_id or str(uuid.uuid4()),
+        "source": f"/imi/{service}",
+        "type": event_type_name(service, event, version),
+        "subject": subject,
+        "time": time.isoformat(),
+        "datacontenttype": "application/json",
+        "data": data,
+    }
+
+
+class CloudEventSchema(Schema):
+    """Validates an incoming envelope before a handler trusts any of it."""
+
+    specversion = fields.String(required=True, validate=validate.Equal(SPEC_VERSION))
+    id = fields.String(required=True, validate=validate.Length(min=1, max=64))
+    source = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    type = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    subject = fields.String(required=True, validate=validate.Length(max=200))
+    time = fields.AwareDateTime(required=True)
+    datacontenttype = fields.String(load_default="application/json")
+    data = fields.Dict(required=True)

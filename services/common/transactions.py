@@ -1,0 +1,89 @@
+"""Decorators that make entry points safe under at-least-once delivery.
+
+RabbitMQ redelivers an RPC or an event whose worker died before acking it, and a graceful stop
+can do the same (stack.md, pitfall 7). So:
+
+- ``@transactional`` wraps a state-changing RPC method: it commits the method's changes and
+  events together, and when the caller sent an idempotency key it remembers the result in the
+  same transaction, so the same key returns the first result instead of acting twice;
+- ``@handles_event_once`` wraps an event handler: it validates the CloudEvents envelope,
+  records the event id in the inbox in the same transaction as the handler's effect, and skips
+  an event it has already handled.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+
+from sqlalchemy.exc import IntegrityError
+
+from services.common.db import is_duplicate
+from services.common.envelope import CloudEventSchema
+from services.common.errors import Conflict, ValidationFailed
+from services.common.metrics import EVENTS_HANDLED
+from services.common.schemas import load
+
+log = logging.getLogger(__name__)
+
+
+def transactional(method):
+    @functools.wraps(method)
+    def wrapper(self, *args, **kwargs):
+        unit = self.db
+        key = unit.idempotency_key
+        name = method.__name__
+        if key is not None:
+            found, result = unit.remembered_result(key, name)
+            if found:
+                return result
+        result = method(self, *args, **kwargs)
+        if key is not None:
+            unit.remember_result(key, name, result)
+        try:
+            unit.commit()
+        except IntegrityError as exc:
+            unit.rollback()
+            if key is not None:
+                found, first = unit.remembered_result(key, name)
+                if found:
+                    return first
+            if is_duplicate(exc):
+                raise Conflict(
+                    "The change clashes with another one made at the same time.",
+                    "error.concurrent_change",
+                ) from None
+            raise
+        return result
+
+    return wrapper
+
+
+def handles_event_once(method):
+    @functools.wraps(method)
+    def wrapper(self, payload):
+        service = self.name
+        handler = f"{service}.{method.__name__}"
+        try:
+            envelope = load(CloudEventSchema(), payload)
+        except ValidationFailed as exc:
+            log.error("dropped a malformed event in %s: %s", handler, exc.extra)
+            EVENTS_HANDLED.labels(service, handler, "malformed").inc()
+            return None
+        unit = self.db
+        if not unit.claim_event(envelope["id"], handler):
+            EVENTS_HANDLED.labels(service, handler, "duplicate").inc()
+            return None
+        result = method(self, envelope)
+        try:
+            unit.commit()
+        except IntegrityError as exc:
+            unit.rollback()
+            if not is_duplicate(exc):
+                raise
+            EVENTS_HANDLED.labels(service, handler, "duplicate").inc()
+            return None
+        EVENTS_HANDLED.labels(service, handler, "handled").inc()
+        return result
+
+    return wrapper

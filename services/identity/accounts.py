@@ -1,0 +1,386 @@
+"""Administering users: create, list, edit, rights, reset, unblock, replace, delete.
+
+Who may do it is the domain's rule (``may_administer_users``): an LDA of the authority, a data
+administrator of its validating coordinator, or the Commission for what it validates. The
+coordinator relation comes from the directory's events (the ``known_authorities`` read model).
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from sqlalchemy import func, select
+
+from services.common.actor import Actor, Grant, Right
+from services.common.db import UnitOfWork
+from services.common.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from services.identity import audit
+from services.identity.authentication import (
+    grants_of,
+    hash_password,
+    revoke_all_tokens,
+    user_event,
+)
+from services.identity.domain import (
+    ALL_AUTHORITY_RIGHTS,
+    ActorView,
+    AuditAction,
+    AuthorityView,
+    generate_temporary_password,
+    generate_username,
+    may_administer_users,
+    may_read_audit,
+    may_view_user,
+    validate_grants,
+)
+from services.identity.models import ALL_AREAS, KnownAuthority, User, UserGrant
+from services.identity.settings import IdentitySettings
+
+NO_PASSWORD = "!"  # noqa: S105 (a hash no password can match)
+SELF_EDITABLE = frozenset({"full_name", "phone", "language"})
+USERNAME_ATTEMPTS = 20
+
+
+def actor_view(actor: Actor) -> ActorView:
+    return ActorView(actor.user_id, actor.authority_id, actor.member_state, actor.rights)
+
+
+def authority_view(unit: UnitOfWork, actor: Actor, authority_id: str) -> AuthorityView:
+    """What is known of an authority: the read model, or the actor's own authority."""
+    known = unit.session.get(KnownAuthority, authority_id)
+    if known is not None:
+        return AuthorityView(
+            known.authority_id, known.member_state, known.validating_coordinator_id
+        )
+    if authority_id == actor.authority_id:
+        return AuthorityView(authority_id, actor.member_state, None)
+    raise NotFound("No authority is known by this id.", "authority.unknown")
+
+
+def require_administrator(actor: Actor, authority: AuthorityView) -> None:
+    if not may_administer_users(actor_view(actor), authority):
+        raise Forbidden(
+            "Only the authority's local data administrators, or the data administrators of "
+            "its validating coordinator, may manage its users.",
+            "user.not_administrator",
+        )
+
+
+def visible_user(unit: UnitOfWork, actor: Actor, user_id: str) -> tuple[User, AuthorityView]:
+    user = unit.session.get(User, user_id)
+    if user is None or user.deleted_at is not None:
+        raise NotFound("No user is known by this id.", "user.unknown")
+    authority = _authority_of(unit, user)
+    if not may_view_user(actor_view(actor), authority, user.id):
+        raise Forbidden(
+            "This user belongs to an authority you do not administer.", "user.not_administrator"
+        )
+    return user, authority
+
+
+def administered_user(unit: UnitOfWork, actor: Actor, user_id: str) -> User:
+    user, authority = visible_user(unit, actor, user_id)
+    require_administrator(actor, authority)
+    return user
+
+
+def _authority_of(unit: UnitOfWork, user: User) -> AuthorityView:
+    known = unit.session.get(KnownAuthority, user.authority_id)
+    return AuthorityView(
+        user.authority_id,
+        user.member_state,
+        known.validating_coordinator_id if known else None,
+    )
+
+
+def check_version(user: User, version: int) -> None:
+    if user.version != version:
+        raise Conflict(
+            "The user was changed by someone else in the meantime.",
+            "user.stale_version",
+            {
+                "current_version": user.version,
+                "changed_by": user.updated_by,
+                "changed_at": user.updated_at.isoformat(),
+            },
+        )
+
+
+def _touch(user: User, actor_id: str | None, now: datetime) -> None:
+    user.version += 1
+    user.updated_at = now
+    user.updated_by = actor_id
+
+
+def _set_grants(user: User, grants: list[Grant]) -> None:
+    user.grants = [
+        UserGrant(right=grant.right.value, area=grant.area or ALL_AREAS) for grant in grants
+    ]
+
+
+def _checked_grants(grants: list[Grant], member_state: str) -> list[Grant]:
+    problems = validate_grants(grants, member_state)
+    if problems:
+        raise ValidationFailed.from_fields({"grants": problems}, "Some rights cannot be given.")
+    return grants
+
+
+def new_username(unit: UnitOfWork, settings: IdentitySettings, member_state: str) -> str:
+    for _ in range(USERNAME_ATTEMPTS):
+        candidate = generate_username(member_state, settings.rng)
+        if unit.session.scalar(select(User.id).where(User.username == candidate)) is None:
+            return candidate
+    raise Conflict("No free username could be generated.", "user.username_exhausted")
+
+
+def issue_temporary_password(
+    unit: UnitOfWork, settings: IdentitySettings, user: User, reason: str
+) -> None:
+    """A new temporary password, sent only to the notifications service, never with the
+    username (the administrator passes the username on outside the system)."""
+    password = generate_temporary_password(settings.rng)
+    user.password_hash = hash_password(settings, password)
+    user.must_change_password = True
+    user.security_digests = None
+    user.failed_attempts = 0
+    user.blocked = False
+    unit.record_event(
+        "temporary_password_issued",
+        user.id,
+        {
+            "user_id": user.id,
+            "email": user.email,
+            "language": user.language,
+            "temporary_password": password,
+            "reason": reason,
+        },
+        sensitive=True,
+    )
+
+
+def create_user(
+    unit: UnitOfWork,
+    settings: IdentitySettings,
+    actor: Actor | None,
+    data: dict,
+    authority: AuthorityView,
+    extra_grants: frozenset[Right] = frozenset(),
+) -> User:
+    """A new user with a generated username; the authority's first user gets every right.
+
+    ``actor`` is None only for the bootstrap of the first Commission administrator.
+    """
+    now = unit.now()
+    existing = unit.session.scalar(
+        select(func.count())
+        .select_from(User)
+        .where(User.authority_id == authority.authority_id, User.deleted_at.is_(None))
+    )
+    if existing:
+        grants = _checked_grants(data.get("grants", []), authority.member_state)
+    else:
+        grants = [Grant(right) for right in sorted(ALL_AUTHORITY_RIGHTS | extra_grants)]
+    user = User(
+        id=str(uuid.uuid4()),
+        username=new_username(unit, settings, authority.member_state),
+        authority_id=authority.authority_id,
+        member_state=authority.member_state,
+        full_name=data["full_name"],
+        email=data["email"],
+        phone=data.get("phone"),
+        language=data["language"],
+        password_hash=NO_PASSWORD,
+        tokens_valid_after=now,
+        created_at=now,
+        updated_at=now,
+        updated_by=actor.user_id if actor else None,
+        version=1,
+    )
+    _set_grants(user, grants)
+    unit.session.add(user)
+    issue_temporary_password(unit, settings, user, "account_created")
+    audit.record(
+        unit,
+        AuditAction.USER_CREATED,
+        actor_user_id=actor.user_id if actor else None,
+        target_user_id=user.id,
+        authority_id=user.authority_id,
+        details={"first_user": not existing, "rights": _rights_text(grants)},
+    )
+    unit.record_event("user_created", user.id, user_event(user))
+    return user
+
+
+def list_users(
+    unit: UnitOfWork, actor: Actor, authority_id: str, number: int, size: int
+) -> tuple[list[User], int]:
+    require_administrator(actor, authority_view(unit, actor, authority_id))
+    query = select(User).where(User.authority_id == authority_id, User.deleted_at.is_(None))
+    total = unit.session.scalar(select(func.count()).select_from(query.subquery()))
+    users = unit.session.scalars(
+        query.order_by(User.username).offset((number - 1) * size).limit(size)
+    ).all()
+    return list(users), total or 0
+
+
+def update_user(unit: UnitOfWork, actor: Actor, user_id: str, data: dict) -> User:
+    user, authority = visible_user(unit, actor, user_id)
+    changes = {key: value for key, value in data.items() if key != "version"}
+    if not may_administer_users(actor_view(actor), authority) and not (
+        actor.user_id == user.id and set(changes) <= SELF_EDITABLE
+    ):
+        raise Forbidden("Only an administrator may change these fields.", "user.not_administrator")
+    check_version(user, data["version"])
+    for key, value in changes.items():
+        setattr(user, key, value)
+    _touch(user, actor.user_id, unit.now())
+    audit.record(
+        unit,
+        AuditAction.USER_UPDATED,
+        actor_user_id=actor.user_id,
+        target_user_id=user.id,
+        authority_id=user.authority_id,
+        details={"fields": sorted(changes)},
+    )
+    unit.record_event("user_updated", user.id, user_event(user))
+    return user
+
+
+def set_rights(unit: UnitOfWork, actor: Actor, user_id: str, data: dict) -> User:
+    user = administered_user(unit, actor, user_id)
+    check_version(user, data["version"])
+    before = _rights_text(grants_of(user))
+    grants = _checked_grants(data["grants"], user.member_state)
+    _set_grants(user, grants)
+    _touch(user, actor.user_id, unit.now())
+    audit.record(
+        unit,
+        AuditAction.RIGHTS_CHANGED,
+        actor_user_id=actor.user_id,
+        target_user_id=user.id,
+        authority_id=user.authority_id,
+        details={"before": before, "after": _rights_text(grants)},
+    )
+    unit.record_event("user_rights_changed", user.id, user_event(user))
+    revoke_all_tokens(unit, user, end_sessions=False)
+    return user
+
+
+def reset_password(
+    unit: UnitOfWork, settings: IdentitySettings, actor: Actor, user_id: str
+) -> User:
+    user = administered_user(unit, actor, user_id)
+    issue_temporary_password(unit, settings, user, "password_reset")
+    _touch(user, actor.user_id, unit.now())
+    revoke_all_tokens(unit, user)
+    audit.record(
+        unit,
+        AuditAction.PASSWORD_RESET,
+        actor_user_id=actor.user_id,
+        target_user_id=user.id,
+        authority_id=user.authority_id,
+    )
+    unit.record_event("password_reset", user.id, user_event(user))
+    return user
+
+
+def unblock_user(unit: UnitOfWork, actor: Actor, user_id: str) -> User:
+    user = administered_user(unit, actor, user_id)
+    user.blocked = False
+    user.failed_attempts = 0
+    _touch(user, actor.user_id, unit.now())
+    audit.record(
+        unit,
+        AuditAction.ACCOUNT_UNBLOCKED,
+        actor_user_id=actor.user_id,
+        target_user_id=user.id,
+        authority_id=user.authority_id,
+    )
+    unit.record_event("user_unblocked", user.id, user_event(user))
+    return user
+
+
+def replace_user(
+    unit: UnitOfWork, settings: IdentitySettings, actor: Actor, user_id: str, data: dict
+) -> User:
+    """A newcomer takes over the account of someone who left: new username, new details,
+    new temporary password; rights stay."""
+    user = administered_user(unit, actor, user_id)
+    check_version(user, data["version"])
+    previous_username = user.username
+    user.username = new_username(unit, settings, user.member_state)
+    user.full_name = data["full_name"]
+    user.email = data["email"]
+    user.phone = data.get("phone")
+    user.language = data["language"]
+    issue_temporary_password(unit, settings, user, "replaced")
+    _touch(user, actor.user_id, unit.now())
+    revoke_all_tokens(unit, user)
+    audit.record(
+        unit,
+        AuditAction.USER_REPLACED,
+        actor_user_id=actor.user_id,
+        target_user_id=user.id,
+        authority_id=user.authority_id,
+        details={"previous_username": previous_username},
+    )
+    unit.record_event("user_replaced", user.id, user_event(user))
+    return user
+
+
+def delete_user(unit: UnitOfWork, actor: Actor, user_id: str) -> None:
+    """Remove the person's data; the row (and its username) stays for the audit trail."""
+    user = administered_user(unit, actor, user_id)
+    if user.id == actor.user_id:
+        raise Conflict("You cannot delete your own account.", "user.cannot_delete_self")
+    now = unit.now()
+    user.deleted_at = now
+    user.full_name = ""
+    user.email = ""
+    user.phone = None
+    user.password_hash = NO_PASSWORD
+    user.security_digests = None
+    user.grants = []
+    _touch(user, actor.user_id, now)
+    revoke_all_tokens(unit, user)
+    audit.record(
+        unit,
+        AuditAction.USER_DELETED,
+        actor_user_id=actor.user_id,
+        target_user_id=user.id,
+        authority_id=user.authority_id,
+    )
+    unit.record_event("user_deleted", user.id, user_event(user))
+
+
+def audit_page(unit: UnitOfWork, actor: Actor, query: dict) -> tuple[list, int]:
+    authority_id = query.get("authority_id", actor.authority_id)
+    authority = authority_view(unit, actor, authority_id)
+    if not may_read_audit(actor_view(actor), authority):
+        raise Forbidden(
+            "Only the authority's administrators may read its audit trail.",
+            "audit.not_administrator",
+        )
+    return audit.page(unit, authority_id, query.get("user_id"), query["page"], query["page_size"])
+
+
+def remember_authority(unit: UnitOfWork, data: dict) -> None:
+    """Upsert the read model from a directory event."""
+    known = unit.session.get(KnownAuthority, data["authority_id"])
+    if known is None:
+        known = KnownAuthority(authority_id=data["authority_id"])
+        unit.session.add(known)
+    known.member_state = data["member_state"]
+    known.validating_coordinator_id = data.get("validating_coordinator_id")
+    known.updated_at = unit.now()
+
+
+def user_status(user: User) -> str:
+    if user.blocked:
+        return "blocked"
+    return "pending_first_login" if user.must_change_password else "active"
+
+
+def _rights_text(grants: list[Grant]) -> list[str]:
+    return sorted(f"{g.right.value}@{g.area or ALL_AREAS}" for g in grants)

@@ -1,0 +1,47 @@
+"""The first Commission administrator, created once when the system is first prepared.
+
+Everything else about users goes through the service; this runs before any service does, on
+the migrated database, and writes the same rows, audit entry and events the service would.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from services.common.db import StandaloneDatabase
+from services.common.reference import COMMISSION
+from services.identity import accounts
+from services.identity.domain import COMMISSION_AUTHORITY_ID, COMMISSION_RIGHTS, AuthorityView
+from services.identity.models import Base, Outbox, User
+from services.identity.settings import settings_from_config
+
+ADMINISTRATOR = {
+    "full_name": "Commission administrator",
+    "email": "imi-administrator@ec.europa.eu.invalid",
+    "language": "en",
+}
+
+
+def create_commission_administrator(uri: str, key_dir: str) -> tuple[str, str] | None:
+    """(username, temporary password) of a new administrator, or None if one exists."""
+    settings = settings_from_config({"IDENTITY": {"KEY_DIR": key_dir}})
+    database = StandaloneDatabase(Base, "identity", uri)
+    unit = database.unit_of_work()
+    try:
+        session = unit.session
+        if session.scalar(select(User.id).where(User.authority_id == COMMISSION_AUTHORITY_ID)):
+            return None
+        authority = AuthorityView(COMMISSION_AUTHORITY_ID, COMMISSION, None)
+        user = accounts.create_user(
+            unit, settings, None, ADMINISTRATOR, authority, extra_grants=COMMISSION_RIGHTS
+        )
+        password = next(
+            row.envelope["data"]["temporary_password"]
+            for row in session.new
+            if isinstance(row, Outbox) and row.event_type == "temporary_password_issued"
+        )
+        unit.commit()
+        return user.username, password
+    finally:
+        unit.close()
+        database.dispose()

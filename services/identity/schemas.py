@@ -1,0 +1,228 @@
+"""The identity service's contract: what its RPC methods accept and return, and its events.
+
+The gateway validates HTTP bodies with these same schemas and builds its OpenAPI document from
+them, so the HTTP API and the RPC contract cannot drift apart.
+"""
+
+from __future__ import annotations
+
+from marshmallow import Schema, fields, validate, validates_schema
+from marshmallow.exceptions import ValidationError
+
+from services.common.actor import GrantSchema
+from services.common.reference import SUPPORTED_LANGUAGES
+from services.common.schemas import StrictSchema
+
+USERNAME = validate.Length(1, 64)
+SECRET = validate.Length(1, 256)
+PHONE = validate.Regexp(r"^\+?[0-9 ()./-]{4,40}$", error="Not a valid phone number.")
+LANGUAGE = validate.OneOf(SUPPORTED_LANGUAGES, error="Not a supported language.")
+MAX_PAGE_SIZE = 100
+
+
+# --- authentication -------------------------------------------------------------------------
+
+
+class ChallengeRequestSchema(StrictSchema):
+    username = fields.String(required=True, validate=USERNAME)
+
+
+class ChallengeSchema(Schema):
+    challenge_id = fields.String(required=True)
+    positions = fields.List(
+        fields.Integer(), required=True, metadata={"description": "1-based digit positions"}
+    )
+    expires_in = fields.Integer(required=True)
+
+
+class LoginRequestSchema(StrictSchema):
+    username = fields.String(required=True, validate=USERNAME)
+    password = fields.String(required=True, validate=SECRET)
+    challenge_id = fields.String(required=True, validate=validate.Length(1, 64))
+    digits = fields.String(
+        load_default="",
+        validate=validate.Regexp(r"^([0-9]{3})?$", error="Three digits are expected."),
+        metadata={"description": "The security code's digits at the challenge's positions"},
+    )
+
+
+class FirstLoginRequestSchema(StrictSchema):
+    setup_token = fields.String(required=True, validate=validate.Length(1, 2000))
+    new_password = fields.String(required=True, validate=SECRET)
+    security_code = fields.String(required=True, validate=validate.Length(1, 64))
+
+
+class RefreshRequestSchema(StrictSchema):
+    refresh_token = fields.String(required=True, validate=validate.Length(1, 200))
+
+
+class LoginResultSchema(Schema):
+    status = fields.String(
+        required=True, validate=validate.OneOf(["authenticated", "password_change_required"])
+    )
+    access_token = fields.String()
+    refresh_token = fields.String()
+    token_type = fields.String()
+    expires_in = fields.Integer(required=True)
+    setup_token = fields.String()
+
+
+class SigningKeySchema(Schema):
+    kid = fields.String(required=True)
+    alg = fields.String(required=True)
+    public_key_pem = fields.String(required=True)
+
+
+class TokenKeysSchema(Schema):
+    issuer = fields.String(required=True)
+    audience = fields.String(required=True)
+    keys = fields.List(fields.Nested(SigningKeySchema), required=True)
+
+
+class RevocationSchema(Schema):
+    user_id = fields.String(required=True)
+    session_id = fields.String(allow_none=True)
+    not_before = fields.AwareDateTime(required=True)
+
+
+# --- users ----------------------------------------------------------------------------------
+
+
+class NewUserSchema(StrictSchema):
+    authority_id = fields.String(validate=validate.Length(1, 64))
+    full_name = fields.String(required=True, validate=validate.Length(1, 200))
+    email = fields.Email(required=True, validate=validate.Length(max=254))
+    phone = fields.String(allow_none=True, validate=PHONE)
+    language = fields.String(required=True, validate=LANGUAGE)
+    grants = fields.List(
+        fields.Nested(GrantSchema), load_default=list, validate=validate.Length(max=60)
+    )
+
+
+class UserUpdateSchema(StrictSchema):
+    version = fields.Integer(required=True, strict=True, validate=validate.Range(min=1))
+    full_name = fields.String(validate=validate.Length(1, 200))
+    email = fields.Email(validate=validate.Length(max=254))
+    phone = fields.String(allow_none=True, validate=PHONE)
+    language = fields.String(validate=LANGUAGE)
+
+    @validates_schema
+    def something_changes(self, data, **kwargs):
+        if len(data) < 2:
+            raise ValidationError("Give at least one field to change.", "_schema")
+
+
+class RightsUpdateSchema(StrictSchema):
+    version = fields.Integer(required=True, strict=True, validate=validate.Range(min=1))
+    grants = fields.List(
+        fields.Nested(GrantSchema), required=True, validate=validate.Length(max=60)
+    )
+
+
+class ReplacementSchema(StrictSchema):
+    version = fields.Integer(required=True, strict=True, validate=validate.Range(min=1))
+    full_name = fields.String(required=True, validate=validate.Length(1, 200))
+    email = fields.Email(required=True, validate=validate.Length(max=254))
+    phone = fields.String(allow_none=True, validate=PHONE)
+    language = fields.String(required=True, validate=LANGUAGE)
+
+
+class PageQuerySchema(StrictSchema):
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=100000))
+    page_size = fields.Integer(load_default=25, validate=validate.Range(min=1, max=MAX_PAGE_SIZE))
+
+
+class UserQuerySchema(PageQuerySchema):
+    authority_id = fields.String(validate=validate.Length(1, 64))
+
+
+class AuditQuerySchema(PageQuerySchema):
+    authority_id = fields.String(validate=validate.Length(1, 64))
+    user_id = fields.String(validate=validate.Length(1, 64))
+
+
+class UserSchema(Schema):
+    """A user as administrators (and the user themself) see it: never a secret."""
+
+    id = fields.String(required=True)
+    username = fields.String(required=True)
+    authority_id = fields.String(required=True)
+    member_state = fields.String(required=True)
+    full_name = fields.String(required=True)
+    email = fields.String(required=True)
+    phone = fields.String(allow_none=True)
+    language = fields.String(required=True)
+    grants = fields.List(fields.Nested(GrantSchema), required=True)
+    status = fields.String(
+        required=True, validate=validate.OneOf(["pending_first_login", "active", "blocked"])
+    )
+    last_login_at = fields.AwareDateTime(allow_none=True)
+    created_at = fields.AwareDateTime(required=True)
+    updated_at = fields.AwareDateTime(required=True)
+    version = fields.Integer(required=True)
+
+
+class UserPageSchema(Schema):
+    items = fields.List(fields.Nested(UserSchema), required=True)
+    page = fields.Integer(required=True)
+    page_size = fields.Integer(required=True)
+    total = fields.Integer(required=True)
+
+
+class AuditEntrySchema(Schema):
+    at = fields.AwareDateTime(required=True)
+    action = fields.String(required=True)
+    actor_user_id = fields.String(allow_none=True)
+    target_user_id = fields.String(allow_none=True)
+    authority_id = fields.String(allow_none=True)
+    details = fields.Dict(required=True)
+    call_id = fields.String(allow_none=True)
+
+
+class AuditPageSchema(Schema):
+    items = fields.List(fields.Nested(AuditEntrySchema), required=True)
+    page = fields.Integer(required=True)
+    page_size = fields.Integer(required=True)
+    total = fields.Integer(required=True)
+
+
+# --- events: published (identity) and consumed (directory) -----------------------------------
+
+
+class UserEventSchema(Schema):
+    """Payload of user_created, user_updated, user_rights_changed, user_blocked,
+    user_unblocked, password_reset, user_replaced, user_deleted, first_login_completed."""
+
+    user_id = fields.String(required=True)
+    authority_id = fields.String(required=True)
+    member_state = fields.String(required=True)
+    grants = fields.List(fields.Nested(GrantSchema))
+
+
+class TemporaryPasswordIssuedSchema(Schema):
+    """For the notifications service only; never carries the username (DOMAIN.md section 3)."""
+
+    user_id = fields.String(required=True)
+    email = fields.String(required=True)
+    language = fields.String(required=True)
+    temporary_password = fields.String(required=True)
+    reason = fields.String(
+        required=True, validate=validate.OneOf(["account_created", "password_reset", "replaced"])
+    )
+
+
+class TokensRevokedSchema(RevocationSchema):
+    """Published when access tokens must stop working at once (block, reset, delete, logout)."""
+
+
+class AuthorityEventSchema(Schema):
+    """What identity reads from the directory's authority events (other fields are ignored)."""
+
+    class Meta:
+        unknown = "exclude"
+
+    authority_id = fields.String(required=True, validate=validate.Length(1, 64))
+    member_state = fields.String(required=True, validate=validate.Length(2, 2))
+    validating_coordinator_id = fields.String(
+        load_default=None, allow_none=True, validate=validate.Length(1, 64)
+    )

@@ -1,0 +1,215 @@
+"""The identity service's entry points: load with a schema, call one operation, dump."""
+
+from __future__ import annotations
+
+from nameko.events import event_handler
+
+from services.common import observability
+from services.common.actor import load_actor
+from services.common.clock import Clock
+from services.common.db import Database
+from services.common.entrypoints import rpc
+from services.common.schemas import load
+from services.common.transactions import handles_event_once, transactional
+from services.identity import accounts, authentication
+from services.identity.models import Base, User
+from services.identity.schemas import (
+    AuditPageSchema,
+    AuditQuerySchema,
+    AuthorityEventSchema,
+    ChallengeRequestSchema,
+    ChallengeSchema,
+    FirstLoginRequestSchema,
+    LoginRequestSchema,
+    LoginResultSchema,
+    NewUserSchema,
+    RefreshRequestSchema,
+    ReplacementSchema,
+    RevocationSchema,
+    RightsUpdateSchema,
+    TokenKeysSchema,
+    UserPageSchema,
+    UserQuerySchema,
+    UserSchema,
+    UserUpdateSchema,
+)
+from services.identity.settings import Settings
+from services.identity.tokens import ALGORITHM, AUDIENCE, ISSUER
+
+
+def dump_user(user: User) -> dict:
+    return UserSchema().dump(
+        {
+            **{column: getattr(user, column) for column in UserSchema().fields},
+            "grants": authentication.grants_of(user),
+            "status": accounts.user_status(user),
+        }
+    )
+
+
+class IdentityService(observability.ObservableService):
+    name = "identity"
+
+    clock = Clock()
+    db = Database(Base)
+    settings = Settings()
+
+    # --- authentication -------------------------------------------------------------------
+
+    @rpc
+    @transactional
+    def challenge(self, data: dict) -> dict:
+        request = load(ChallengeRequestSchema(), data)
+        result = authentication.start_challenge(self.db, self.settings, request["username"])
+        return ChallengeSchema().dump(result)
+
+    @rpc
+    def login(self, data: dict) -> dict:
+        request = load(LoginRequestSchema(), data)
+        return LoginResultSchema().dump(authentication.login(self.db, self.settings, request))
+
+    @rpc
+    def complete_first_login(self, data: dict) -> dict:
+        request = load(FirstLoginRequestSchema(), data)
+        result = authentication.complete_first_login(self.db, self.settings, request)
+        return LoginResultSchema().dump(result)
+
+    @rpc
+    def refresh(self, data: dict) -> dict:
+        request = load(RefreshRequestSchema(), data)
+        result = authentication.refresh(self.db, self.settings, request["refresh_token"])
+        return LoginResultSchema().dump(result)
+
+    @rpc
+    @transactional
+    def logout(self, actor: dict) -> dict:
+        authentication.logout(self.db, load_actor(actor))
+        return {}
+
+    @rpc
+    def token_keys(self) -> dict:
+        keys = self.settings.keys
+        return TokenKeysSchema().dump(
+            {
+                "issuer": ISSUER,
+                "audience": AUDIENCE,
+                "keys": [
+                    {"kid": keys.kid, "alg": ALGORITHM, "public_key_pem": keys.public_key_pem}
+                ],
+            }
+        )
+
+    @rpc
+    def revocations(self) -> list:
+        found = authentication.recent_revocations(self.db, self.settings)
+        return RevocationSchema(many=True).dump(found)
+
+    # --- users ----------------------------------------------------------------------------
+
+    @rpc
+    def me(self, actor: dict) -> dict:
+        who = load_actor(actor)
+        user, _ = accounts.visible_user(self.db, who, who.user_id)
+        return dump_user(user)
+
+    @rpc
+    def list_users(self, actor: dict, query: dict) -> dict:
+        who = load_actor(actor)
+        request = load(UserQuerySchema(), query)
+        users, total = accounts.list_users(
+            self.db,
+            who,
+            request.get("authority_id", who.authority_id),
+            request["page"],
+            request["page_size"],
+        )
+        return UserPageSchema().dump(
+            {
+                "items": [dump_user(user) for user in users],
+                "page": request["page"],
+                "page_size": request["page_size"],
+                "total": total,
+            }
+        )
+
+    @rpc
+    def get_user(self, actor: dict, user_id: str) -> dict:
+        user, _ = accounts.visible_user(self.db, load_actor(actor), user_id)
+        return dump_user(user)
+
+    @rpc
+    @transactional
+    def create_user(self, actor: dict, data: dict) -> dict:
+        who = load_actor(actor)
+        request = load(NewUserSchema(), data)
+        authority = accounts.authority_view(
+            self.db, who, request.get("authority_id", who.authority_id)
+        )
+        accounts.require_administrator(who, authority)
+        return dump_user(accounts.create_user(self.db, self.settings, who, request, authority))
+
+    @rpc
+    @transactional
+    def update_user(self, actor: dict, user_id: str, data: dict) -> dict:
+        request = load(UserUpdateSchema(), data)
+        return dump_user(accounts.update_user(self.db, load_actor(actor), user_id, request))
+
+    @rpc
+    @transactional
+    def set_rights(self, actor: dict, user_id: str, data: dict) -> dict:
+        request = load(RightsUpdateSchema(), data)
+        return dump_user(accounts.set_rights(self.db, load_actor(actor), user_id, request))
+
+    @rpc
+    @transactional
+    def reset_password(self, actor: dict, user_id: str) -> dict:
+        user = accounts.reset_password(self.db, self.settings, load_actor(actor), user_id)
+        return dump_user(user)
+
+    @rpc
+    @transactional
+    def unblock_user(self, actor: dict, user_id: str) -> dict:
+        return dump_user(accounts.unblock_user(self.db, load_actor(actor), user_id))
+
+    @rpc
+    @transactional
+    def replace_user(self, actor: dict, user_id: str, data: dict) -> dict:
+        request = load(ReplacementSchema(), data)
+        user = accounts.replace_user(self.db, self.settings, load_actor(actor), user_id, request)
+        return dump_user(user)
+
+    @rpc
+    @transactional
+    def delete_user(self, actor: dict, user_id: str) -> dict:
+        accounts.delete_user(self.db, load_actor(actor), user_id)
+        return {}
+
+    @rpc
+    def audit(self, actor: dict, query: dict) -> dict:
+        request = load(AuditQuerySchema(), query)
+        entries, total = accounts.audit_page(self.db, load_actor(actor), request)
+        return AuditPageSchema().dump(
+            {
+                "items": entries,
+                "page": request["page"],
+                "page_size": request["page_size"],
+                "total": total,
+            }
+        )
+
+    # --- the directory's authorities (read model) -----------------------------------------
+
+    @event_handler("directory", "authority_registered")
+    @handles_event_once
+    def on_authority_registered(self, envelope: dict) -> None:
+        accounts.remember_authority(self.db, load(AuthorityEventSchema(), envelope["data"]))
+
+    @event_handler("directory", "authority_updated")
+    @handles_event_once
+    def on_authority_updated(self, envelope: dict) -> None:
+        accounts.remember_authority(self.db, load(AuthorityEventSchema(), envelope["data"]))
+
+    @event_handler("directory", "authority_validated")
+    @handles_event_once
+    def on_authority_validated(self, envelope: dict) -> None:
+        accounts.remember_authority(self.db, load(AuthorityEventSchema(), envelope["data"]))

@@ -1,0 +1,79 @@
+"""Test policy, by level (each folder's conftest says more):
+
+- unit tests (``tests/*/test_domain.py`` and the like) are pure: no broker, no database;
+- service tests run one nameko container on a real SQLite file, built by the Alembic migrations;
+- integration tests (``tests/integration``) run real services on the real RabbitMQ and
+  PostgreSQL;
+- end-to-end tests (``tests/e2e``) drive the whole stack through the gateway over HTTP.
+
+``./deploy/test`` gives each run its own RabbitMQ virtual host (IMI_TEST_AMQP_URI), so one run's
+messages never reach the next, and a PostgreSQL server (IMI_TEST_PG_URI) on which the tests
+create and drop their own databases.
+"""
+
+import eventlet
+
+eventlet.monkey_patch()
+
+import os  # noqa: E402
+import uuid  # noqa: E402
+from urllib.parse import urlsplit, urlunsplit  # noqa: E402
+
+import pytest  # noqa: E402
+import requests  # noqa: E402
+
+TEST_AMQP_URI = os.environ.get("IMI_TEST_AMQP_URI", "pyamqp://guest:guest@127.0.0.1:5672/")
+TEST_PG_URI = os.environ.get("IMI_TEST_PG_URI", "postgresql://postgres@127.0.0.1:5432/")
+
+
+@pytest.fixture
+def amqp_uri():
+    """The per-run virtual host (overrides nameko's fixture of the same name)."""
+    return TEST_AMQP_URI
+
+
+@pytest.fixture
+def sqlite_uri(tmp_path):
+    return f"sqlite:///{tmp_path / 'service.db'}"
+
+
+@pytest.fixture
+def service_config(amqp_uri):
+    """A service configuration on the test broker; tests add DB_URIS and their own keys."""
+    return {
+        "AMQP_URI": amqp_uri,
+        "RPC_TIMEOUT": 5,
+        "max_workers": 8,
+        "DB_URIS": {},
+        "SERVICE_HTTP_PORTS": {},
+        "OUTBOX_SWEEP_SECONDS": 0.5,
+    }
+
+
+@pytest.fixture
+def pg_uri():
+    """A fresh PostgreSQL database for one test, dropped afterwards."""
+    import psycopg2
+
+    name = f"imi_test_{uuid.uuid4().hex[:12]}"
+    admin = psycopg2.connect(TEST_PG_URI.rstrip("/") + "/postgres")
+    admin.autocommit = True
+    with admin.cursor() as cursor:
+        cursor.execute(f'CREATE DATABASE "{name}"')
+    parts = urlsplit(TEST_PG_URI)
+    yield urlunsplit((parts.scheme.replace("postgresql", "postgresql+psycopg2"), parts.netloc,
+                      f"/{name}", "", ""))
+    with admin.cursor() as cursor:
+        cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    admin.close()
+
+
+class HttpSession(requests.Session):
+    """A requests session rooted at a local port (nameko's web_session fails on werkzeug 3)."""
+
+    def __init__(self, base_url: str):
+        super().__init__()
+        self.base_url = base_url.rstrip("/")
+
+    def request(self, method, url, *args, **kwargs):
+        return super().request(method, self.base_url + url, *args, **kwargs)
