@@ -19,12 +19,17 @@ imi_die() {
     return 1
 }
 
-# Run a command as root: directly when we are root, else through sudo.
+# Run a command as root: directly when we are root, else through sudo (which may ask
+# for a password only when there is a terminal to type it in).
 imi_as_root() {
     if [[ $(id -u) -eq 0 ]]; then
         "$@"
     elif command -v sudo >/dev/null 2>&1; then
-        sudo "$@"
+        if [[ -t 0 ]]; then
+            sudo "$@"
+        else
+            sudo -n "$@"
+        fi
     else
         imi_die "need root (or sudo) to run: $*"
     fi

@@ -64,15 +64,19 @@ _imi_pg_start_private() {
     local port=$1 bindir data
     bindir=$(_imi_pg_bindir) || imi_die "no PostgreSQL server binaries found" || return 1
     if [[ $(id -u) -eq 0 ]]; then
+        # A link left to a temporary directory that is gone since is dropped.
+        if [[ -L $_IMI_PG_DIR && ! -d $_IMI_PG_DIR ]]; then
+            rm -f "$_IMI_PG_DIR"
+        fi
         mkdir -p "$_IMI_PG_DIR"
-        chown postgres: "$_IMI_PG_DIR"
+        chown postgres: "$(readlink -f "$_IMI_PG_DIR")"
         # The postgres user must reach var/postgres; where a parent directory is closed
         # to it (a checkout under /root), keep the cluster in a temporary directory.
-        if ! runuser -u postgres -- test -w "$_IMI_PG_DIR"; then
+        if ! runuser -u postgres -- test -w "$(readlink -f "$_IMI_PG_DIR")"; then
             local tmp
             tmp=$(mktemp -d -t imi-postgres.XXXXXX)
             chown postgres: "$tmp"
-            rmdir "$_IMI_PG_DIR"
+            rm -rf "$_IMI_PG_DIR"
             ln -s "$tmp" "$_IMI_PG_DIR"
         fi
     else

@@ -53,3 +53,5 @@ class CloudEventSchema(Schema):
     time = fields.AwareDateTime(required=True)
     datacontenttype = fields.String(load_default="application/json")
     data = fields.Dict(required=True)
+    # extension attribute: the call id of the worker that recorded the event (db.record_event)
+    imicallid = fields.String(validate=validate.Length(max=200))

@@ -10,6 +10,7 @@ translation catalogue in their language, plus an English ``detail`` for logs and
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from nameko.exceptions import deserialize_to_instance
@@ -21,11 +22,16 @@ class ImiError(Exception):
     status = 500
     default_code = "error.internal"
 
-    def __init__(self, detail: str, code: str | None = None, extra: dict | None = None):
+    def __init__(self, detail: str, code: str | None = None, extra: dict | str | None = None):
+        if isinstance(extra, str):
+            extra = json.loads(extra)  # as it arrives over RPC, see below
         self.detail = detail
         self.code = code or self.default_code
         self.extra = extra or {}
-        super().__init__(detail, self.code, self.extra)
+        # nameko turns every arg that is not text, a dict or a list into text when it carries
+        # an error over RPC ({"retry_after": 30} arrived as {"retry_after": "30"}), so
+        # ``extra`` travels as JSON text and numbers, booleans and nulls keep their type.
+        super().__init__(detail, self.code, json.dumps(self.extra, default=str))
 
     def to_dict(self) -> dict[str, Any]:
         return {"code": self.code, "detail": self.detail, **self.extra}

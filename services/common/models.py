@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from sqlalchemy import JSON, DateTime, Index, Integer, String, Text
+from sqlalchemy import JSON, DateTime, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
 
@@ -64,6 +64,7 @@ class IdempotencyMixin:
     key: Mapped[str] = mapped_column(String(100), primary_key=True)
     method: Mapped[str] = mapped_column(String(100), primary_key=True)
     result: Mapped[str] = mapped_column(Text)
-    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
-
-    __table_args__ = (Index("ix_idempotency_created_at", "created_at"),)
+    # index=True names it ix_idempotency_created_at, as the shared Index object of
+    # __table_args__ did; that object could join one table only, so a second service's Base
+    # in the same process (as in tests) failed with "cannot be associated with table"
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, index=True)

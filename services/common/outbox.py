@@ -12,6 +12,7 @@ handler is idempotent (inbox).
 from __future__ import annotations
 
 import logging
+import time
 from datetime import timedelta
 
 from eventlet.queue import Empty, LightQueue
@@ -57,9 +58,9 @@ class OutboxRelay:
             try:
                 if seqs:
                     self.publish(seqs)
-                now = self.clock()
-                if last_sweep is None or (now - last_sweep).total_seconds() >= self.sweep_interval:
-                    last_sweep = now
+                due = time.monotonic()
+                if last_sweep is None or due - last_sweep >= self.sweep_interval:
+                    last_sweep = due
                     self.sweep()
             except Exception:
                 log.exception("outbox relay of %s failed; the sweep will retry", self.service_name)

@@ -53,20 +53,29 @@ class RpcClient(DependencyProvider):
         )
 
     def get_dependency(self, worker_ctx) -> ServiceClient:
-        return ServiceClient(self, worker_ctx)
+        return ServiceClient(self, worker_ctx, self.target_service)
 
 
 class ServiceClient(HeaderEncoder):
-    """Calls methods of one service: ``client.method(...)`` or ``client.using(key=...)``."""
+    """Calls methods of one service: ``client.method(...)``; ``client.using(...)`` sets a key or
+    a timeout, ``client.to(name)`` reaches another service over the same reply queue."""
 
-    def __init__(self, provider: RpcClient, worker_ctx, idempotency_key=None, timeout=None):
+    def __init__(
+        self, provider: RpcClient, worker_ctx, target: str, idempotency_key=None, timeout=None
+    ):
         self._provider = provider
         self._worker_ctx = worker_ctx
+        self._target = target
         self._idempotency_key = idempotency_key
         self._timeout = timeout or provider.timeout
 
     def using(self, idempotency_key: str | None = None, timeout: float | None = None):
-        return ServiceClient(self._provider, self._worker_ctx, idempotency_key, timeout)
+        return ServiceClient(
+            self._provider, self._worker_ctx, self._target, idempotency_key, timeout
+        )
+
+    def to(self, target: str) -> ServiceClient:
+        return ServiceClient(self._provider, self._worker_ctx, target, None, self._timeout)
 
     def __getattr__(self, method: str):
         if method.startswith("_"):
@@ -89,7 +98,7 @@ class ServiceClient(HeaderEncoder):
 
     def _call(self, method: str, args: tuple, kwargs: dict):
         provider = self._provider
-        target = provider.target_service
+        target = self._target
         listener = provider.reply_listener
         correlation_id = str(uuid.uuid4())
         reply_event = listener.get_reply_event(correlation_id)

@@ -68,6 +68,9 @@ def require_administrator(actor: Actor, authority: AuthorityView) -> None:
 
 
 def visible_user(unit: UnitOfWork, actor: Actor, user_id: str) -> tuple[User, AuthorityView]:
+    if not isinstance(user_id, str) or not 1 <= len(user_id) <= 64:
+        # session.get would take a dict or a list as a composite key and fail with a 500
+        raise ValidationFailed.from_fields({"user_id": ["Not a valid user id."]})
     user = unit.session.get(User, user_id)
     if user is None or user.deleted_at is not None:
         raise NotFound("No user is known by this id.", "user.unknown")
@@ -114,8 +117,13 @@ def _touch(user: User, actor_id: str | None, now: datetime) -> None:
 
 
 def _set_grants(user: User, grants: list[Grant]) -> None:
+    """Rows of grants the user keeps stay: the flush inserts new rows before it deletes the
+    orphans, so a kept grant deleted and inserted again would break the unique key."""
+    existing = {(row.right, row.area): row for row in user.grants}
     user.grants = [
-        UserGrant(right=grant.right.value, area=grant.area or ALL_AREAS) for grant in grants
+        existing.get((grant.right.value, grant.area or ALL_AREAS))
+        or UserGrant(right=grant.right.value, area=grant.area or ALL_AREAS)
+        for grant in grants
     ]
 
 

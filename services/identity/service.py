@@ -37,14 +37,18 @@ from services.identity.settings import Settings
 from services.identity.tokens import ALGORITHM, AUDIENCE, ISSUER
 
 
+def user_view(user: User) -> dict:
+    """A user as UserSchema dumps it (grants and status are computed, not columns)."""
+    columns = set(UserSchema().fields) - {"grants", "status"}
+    return {
+        **{column: getattr(user, column) for column in columns},
+        "grants": authentication.grants_of(user),
+        "status": accounts.user_status(user),
+    }
+
+
 def dump_user(user: User) -> dict:
-    return UserSchema().dump(
-        {
-            **{column: getattr(user, column) for column in UserSchema().fields},
-            "grants": authentication.grants_of(user),
-            "status": accounts.user_status(user),
-        }
-    )
+    return UserSchema().dump(user_view(user))
 
 
 class IdentityService(observability.ObservableService):
@@ -125,7 +129,7 @@ class IdentityService(observability.ObservableService):
         )
         return UserPageSchema().dump(
             {
-                "items": [dump_user(user) for user in users],
+                "items": [user_view(user) for user in users],
                 "page": request["page"],
                 "page_size": request["page_size"],
                 "total": total,

@@ -85,7 +85,9 @@ def test_a_malformed_envelope_is_refused_naming_the_field(field, value):
     assert field in caught.value.extra["errors"]
 
 
-@pytest.mark.parametrize("field", ["specversion", "id", "source", "type", "subject", "time", "data"])
+@pytest.mark.parametrize(
+    "field", ["specversion", "id", "source", "type", "subject", "time", "data"]
+)
 def test_an_envelope_missing_a_required_attribute_is_refused(field):
     envelope = an_envelope()
     del envelope[field]
@@ -101,3 +103,16 @@ def test_a_payload_that_is_no_object_at_all_is_refused():
         load(CloudEventSchema(), ["specversion", "1.0"])
 
     assert caught.value.extra["errors"] == {"_schema": ["An object was expected."]}
+
+
+def test_the_call_id_extension_attribute_is_accepted():
+    envelope = an_envelope(imicallid="requests.send_request.5f0c7c1e")
+
+    assert load(CloudEventSchema(), envelope)["imicallid"] == "requests.send_request.5f0c7c1e"
+
+
+def test_an_unknown_attribute_is_refused():
+    with pytest.raises(ValidationFailed) as caught:
+        load(CloudEventSchema(), an_envelope(traceparent="00-abc-def-01"))
+
+    assert caught.value.extra["errors"] == {"traceparent": ["Unknown field."]}

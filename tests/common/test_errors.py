@@ -61,7 +61,10 @@ ERROR_TABLE = [
         {"service": "directory", "timeout": 2.5},
     ),
 ]
-ERRORS = {error_type.__name__: (error_type, detail, code, extra) for error_type, detail, code, extra in ERROR_TABLE}
+ERRORS = {
+    error_type.__name__: (error_type, detail, code, extra)
+    for error_type, detail, code, extra in ERROR_TABLE
+}
 
 
 class RaiserService:
@@ -177,3 +180,16 @@ def test_validation_failed_from_fields_carries_the_field_errors():
         "detail": "The input is not valid.",
         "errors": {"title": ["Too long."]},
     }
+
+
+@pytest.mark.parametrize(
+    ("error_type", "detail", "code", "extra"),
+    ERROR_TABLE,
+    ids=[error_type.__name__ for error_type, *_ in ERROR_TABLE],
+)
+def test_an_error_rebuilt_from_its_args_is_the_same_error(error_type, detail, code, extra):
+    error = error_type(detail, code, extra)
+
+    rebuilt = error_type(*error.args)  # how nameko re-creates it on the caller's side
+
+    assert (rebuilt.detail, rebuilt.code, rebuilt.extra) == (error.detail, error.code, extra)

@@ -1,0 +1,26 @@
+"""Undoes a trade-off of services/common/rpc.py: RPC requests published as nameko does by
+default, persistent and with publisher confirms (and the TTL kept).
+
+Not a proposal: it measures what the trade-off already made is worth.
+"""
+
+from __future__ import annotations
+
+from nameko.amqp.publish import Publisher
+from nameko.constants import PERSISTENT
+
+import services.common.rpc as rpc_module
+from services.common.config import AMQP_URI
+
+original_setup = rpc_module.RpcClient.setup
+
+
+def _setup(self) -> None:
+    original_setup(self)
+    self.publisher = Publisher(
+        self.container.config[AMQP_URI], use_confirms=True, delivery_mode=PERSISTENT
+    )
+
+
+def apply() -> None:
+    rpc_module.RpcClient.setup = _setup

@@ -1,0 +1,134 @@
+"""Scenario (a): the real identity service and gateway, prepared and logged into as in
+production, serving GET /api/v1/users/me.
+
+The configuration is deploy/config.yaml as the services read it, with only what a run must own
+replaced: the broker vhost, the ports, the SQLite database and the key folder (both under the
+run's folder), and an access-token lifetime longer than the run. Everything else (worker
+count, RPC timeout, logging) stays as deployed, because it is part of what is measured.
+"""
+
+from __future__ import annotations
+
+import copy
+import random
+import secrets
+import string
+from pathlib import Path
+
+import requests
+import yaml
+
+from bench.processes import ProcessGroup, StartError, free_port, nameko_run, wait_for_http
+from bench.scenario import Context, Target
+from services.common.config import AMQP_URI, DB_URIS, SERVICE_HTTP_PORTS, load_config
+from services.common.migrations import upgrade
+from services.identity.bootstrap import create_commission_administrator
+from services.identity.domain import check_password, check_security_code
+
+API = "/api/v1"
+ME = f"{API}/users/me"
+START_TIMEOUT_SECONDS = 90
+HTTP_TIMEOUT_SECONDS = 30
+
+
+def stack_config(base: dict, context: Context, folder: Path, gateway_port: int) -> dict:
+    config = copy.deepcopy(base)
+    config[AMQP_URI] = context.amqp_uri
+    config["WEB_SERVER_ADDRESS"] = f"127.0.0.1:{gateway_port}"
+    config[DB_URIS] = {"identity": f"sqlite:///{folder / 'identity.db'}"}
+    config[SERVICE_HTTP_PORTS] = {"identity": free_port()}
+    identity = dict(config.get("IDENTITY") or {})
+    identity["KEY_DIR"] = str(folder / "keys")
+    identity["ACCESS_TOKEN_SECONDS"] = context.access_token_seconds
+    config["IDENTITY"] = identity
+    return config
+
+
+def start_stack(group: ProcessGroup, context: Context) -> Target:
+    folder = context.work_dir / "stack"
+    folder.mkdir()
+    port = free_port()
+    config = stack_config(load_config(), context, folder, port)
+    config_file = folder / "config.yaml"
+    config_file.write_text(yaml.safe_dump(config, sort_keys=False))
+
+    uri = config[DB_URIS]["identity"]
+    upgrade("identity", uri)
+    created = create_commission_administrator(uri, config["IDENTITY"]["KEY_DIR"])
+    if created is None:
+        raise StartError("the fresh identity database already had an administrator")
+    username, temporary_password = created
+
+    patches = context.patches
+    identity = group.start(
+        "a-identity", nameko_run(config_file, "services.identity.service", patches=patches)
+    )
+    gateway = group.start("a-gateway", nameko_run(config_file, "gateway.service", patches=patches))
+    base = f"http://127.0.0.1:{port}"
+    wait_for_http(f"{base}/health", [identity, gateway], START_TIMEOUT_SECONDS, status=200)
+
+    token = log_in_first_time(base, username, temporary_password)
+    check_me(base, token, username)
+    headers = {"Authorization": f"Bearer {token}"}
+    return Target(
+        context.http_load(base + ME, headers), {"gateway": gateway.pid, "service": identity.pid}
+    )
+
+
+def log_in_first_time(base: str, username: str, temporary_password: str) -> str:
+    """The administrator's first login through the API, then an ordinary login: the access
+    token of an account in its normal state."""
+    session = requests.Session()
+    setup = _login(session, base, username, temporary_password, security_code=None)
+    password, code = new_password(username), new_security_code()
+    done = _post(
+        session,
+        base,
+        "first-login",
+        {"setup_token": setup["setup_token"], "new_password": password, "security_code": code},
+    )
+    if done.get("status") != "authenticated":
+        raise StartError(f"first login did not authenticate: {done}")
+    result = _login(session, base, username, password, security_code=code)
+    if result.get("status") != "authenticated":
+        raise StartError(f"login did not authenticate: {result}")
+    return result["access_token"]
+
+
+def _login(session, base, username, password, security_code: str | None) -> dict:
+    challenge = _post(session, base, "challenge", {"username": username})
+    body = {"username": username, "password": password, "challenge_id": challenge["challenge_id"]}
+    if security_code is not None:
+        body["digits"] = "".join(security_code[p - 1] for p in challenge["positions"])
+    return _post(session, base, "login", body)
+
+
+def _post(session: requests.Session, base: str, path: str, body: dict) -> dict:
+    response = session.post(f"{base}{API}/auth/{path}", json=body, timeout=HTTP_TIMEOUT_SECONDS)
+    if response.status_code != 200:
+        raise StartError(f"POST {API}/auth/{path}: {response.status_code} {response.text}")
+    return response.json()
+
+
+def check_me(base: str, token: str, username: str) -> None:
+    response = requests.get(
+        base + ME, headers={"Authorization": f"Bearer {token}"}, timeout=HTTP_TIMEOUT_SECONDS
+    )
+    if response.status_code != 200 or response.json().get("username") != username:
+        raise StartError(f"GET {ME}: {response.status_code} {response.text}")
+
+
+def new_password(username: str) -> str:
+    """A random password the policy accepts (no secret lives in this file)."""
+    while True:
+        password = secrets.token_urlsafe(18) + "aA1!"
+        if not check_password(password, username):
+            return password
+
+
+def new_security_code() -> str:
+    rng = random.SystemRandom()
+    while True:
+        code = "".join(rng.choice(string.digits) for _ in range(12))
+        if not check_security_code(code):
+            return code

@@ -1,0 +1,211 @@
+"""Access tokens, verified locally: no call to identity per request.
+
+identity signs short-lived JWTs (EdDSA) carrying the actor. The gateway fetches the public keys
+once (and again when a token names a key it does not know, at most every few seconds), checks
+signature, expiry, issuer and audience, and refuses revoked tokens: identity's list at start,
+then its ``tokens_revoked`` events, broadcast to every gateway replica.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Protocol
+
+import jwt
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+from cryptography.hazmat.primitives.serialization import load_pem_public_key
+from eventlet.semaphore import Semaphore
+from marshmallow import EXCLUDE
+
+from services.common.actor import Actor, load_actor
+from services.common.envelope import CloudEventSchema
+from services.common.errors import Unauthenticated, Unavailable, ValidationFailed
+from services.common.schemas import load
+from services.identity.schemas import RevocationSchema, TokenKeysSchema
+
+ALGORITHM = "EdDSA"
+LEEWAY_SECONDS = 10
+KEY_RELOAD_SECONDS = 5.0
+MAX_TOKEN_LENGTH = 8192
+REQUIRED_CLAIMS = ["iss", "aud", "sub", "sid", "iat", "exp"]
+
+
+class TokenSource(Protocol):
+    """What the verifier asks identity for (an RPC client of identity in the service)."""
+
+    def token_keys(self) -> dict: ...
+
+    def revocations(self) -> list: ...
+
+
+@dataclass(frozen=True)
+class Revocation:
+    """Tokens of ``user_id`` issued before ``not_before``, or all of one session, are void."""
+
+    user_id: str
+    session_id: str | None
+    not_before: float
+
+
+def revocation_from(data: dict) -> Revocation:
+    fields = load(RevocationSchema(unknown=EXCLUDE), data)
+    return Revocation(fields["user_id"], fields.get("session_id"), fields["not_before"].timestamp())
+
+
+def revocation_from_event(payload: dict) -> Revocation:
+    """The revocation a ``tokens_revoked`` CloudEvents envelope carries."""
+    return revocation_from(load(CloudEventSchema(), payload)["data"])
+
+
+class RevocationStore:
+    """identity's list of recent revocations, plus the events heard since it was fetched."""
+
+    def __init__(self, clock: Callable[[], float] = time.monotonic):
+        self._clock = clock
+        self._users: dict[str, float] = {}
+        self._sessions: set[str] = set()
+        self._heard: list[tuple[float, Revocation]] = []
+        self.loaded = False
+
+    def add(self, revocation: Revocation) -> None:
+        self._heard.append((self._clock(), revocation))
+        self._apply(revocation)
+
+    def replace(self, snapshot: Iterable[Revocation], fetch_started: float) -> None:
+        """Start again from identity's list; events heard before it was asked for are in it
+        (or too old to matter), so only the later ones are kept. This bounds the memory."""
+        self._heard = [(at, r) for at, r in self._heard if at >= fetch_started]
+        self._users, self._sessions = {}, set()
+        for revocation in [*snapshot, *(r for _, r in self._heard)]:
+            self._apply(revocation)
+        self.loaded = True
+
+    def refuses(self, user_id: str, session_id: str, issued_at: float) -> bool:
+        return session_id in self._sessions or issued_at < self._users.get(user_id, -math.inf)
+
+    def _apply(self, revocation: Revocation) -> None:
+        if revocation.session_id is not None:
+            self._sessions.add(revocation.session_id)
+        else:
+            previous = self._users.get(revocation.user_id, -math.inf)
+            self._users[revocation.user_id] = max(previous, revocation.not_before)
+
+
+class TokenVerifier:
+    """Turns an Authorization header into the actor, or raises Unauthenticated (401)."""
+
+    def __init__(self, clock: Callable[[], float] = time.monotonic):
+        self._clock = clock
+        self.revocations = RevocationStore(clock)
+        self._keys: dict[str, Ed25519PublicKey] = {}
+        self._issuer = self._audience = ""
+        self._keys_tried_at: float | None = None
+        self._key_loading = Semaphore()
+
+    def actor(self, authorization: str | None, source: TokenSource) -> Actor:
+        claims = self._claims(_bearer_token(authorization), source)
+        actor = _actor_from(claims)
+        if not self.revocations.loaded:
+            self.load_revocations(source)
+        if self.revocations.refuses(actor.user_id, claims["sid"], claims["iat"]):
+            raise Unauthenticated("The access token has been revoked.", "auth.token_revoked")
+        return actor
+
+    def load_revocations(self, source: TokenSource) -> None:
+        started = self._clock()
+        snapshot = [revocation_from(item) for item in source.revocations()]
+        self.revocations.replace(snapshot, started)
+
+    def _claims(self, token: str, source: TokenSource) -> dict:
+        try:
+            header = jwt.get_unverified_header(token)
+        except jwt.PyJWTError:
+            raise _invalid() from None
+        kid = header.get("kid")
+        if header.get("alg") != ALGORITHM or not isinstance(kid, str):
+            raise _invalid()
+        key = self._key(kid, source)
+        try:
+            claims = jwt.decode(
+                token,
+                key,
+                algorithms=[ALGORITHM],
+                issuer=self._issuer,
+                audience=self._audience,
+                leeway=LEEWAY_SECONDS,
+                options={"require": REQUIRED_CLAIMS},
+            )
+        except jwt.ExpiredSignatureError:
+            raise Unauthenticated("The access token has expired.", "auth.token_expired") from None
+        except jwt.PyJWTError:
+            raise _invalid() from None
+        if not isinstance(claims["iat"], int | float):
+            raise _invalid()
+        return claims
+
+    def _key(self, kid: str, source: TokenSource) -> Ed25519PublicKey:
+        if kid not in self._keys and self._may_reload_keys():
+            with self._key_loading:
+                if kid not in self._keys and self._may_reload_keys():
+                    self._reload_keys(source)
+        key = self._keys.get(kid)
+        if key is not None:
+            return key
+        if not self._keys:
+            raise Unavailable(
+                "The token keys could not be loaded from identity.",
+                "error.service_unavailable",
+                {"service": "identity"},
+            )
+        raise _invalid()
+
+    def _may_reload_keys(self) -> bool:
+        tried = self._keys_tried_at
+        return tried is None or self._clock() - tried >= KEY_RELOAD_SECONDS
+
+    def _reload_keys(self, source: TokenSource) -> None:
+        self._keys_tried_at = self._clock()
+        document = load(TokenKeysSchema(), source.token_keys())
+        keys = {}
+        for entry in document["keys"]:
+            key = load_pem_public_key(entry["public_key_pem"].encode("ascii"))
+            if entry["alg"] == ALGORITHM and isinstance(key, Ed25519PublicKey):
+                keys[entry["kid"]] = key
+        self._issuer, self._audience, self._keys = document["issuer"], document["audience"], keys
+
+
+def _bearer_token(authorization: str | None) -> str:
+    if not authorization:
+        raise Unauthenticated(
+            "An access token is needed: send Authorization: Bearer <token>.",
+            "auth.token_missing",
+        )
+    scheme, _, token = authorization.partition(" ")
+    token = token.strip()
+    if scheme.lower() != "bearer" or not token or len(token) > MAX_TOKEN_LENGTH:
+        raise _invalid()
+    return token
+
+
+def _actor_from(claims: dict) -> Actor:
+    try:
+        return load_actor(
+            {
+                "user_id": claims["sub"],
+                "username": claims.get("usr"),
+                "authority_id": claims.get("aut"),
+                "member_state": claims.get("ms"),
+                "language": claims.get("lng"),
+                "grants": claims.get("grt"),
+                "session_id": claims["sid"],
+            }
+        )
+    except ValidationFailed:
+        raise Unauthenticated("The access token lacks claims.", "auth.token_invalid") from None
+
+
+def _invalid() -> Unauthenticated:
+    return Unauthenticated("The access token is not valid.", "auth.token_invalid")

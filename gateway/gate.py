@@ -1,0 +1,111 @@
+"""The gate every API request passes before a service sees it, in this order: the login rate
+limit, the access token, the query, the body, and the idempotency key of a state change.
+
+A nameko dependency: the token verifier and the rate limiter live as long as the process (one
+per replica); each worker gets a Gate bound to its own request's route.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from werkzeug.wrappers import Request
+
+from gateway.auth import TokenVerifier, revocation_from_event
+from gateway.inputs import client_address, idempotency_key, read_json_object, read_query
+from gateway.ratelimit import TokenBucketLimiter
+from gateway.settings import settings_from_config
+from services.common.actor import dump_actor
+from services.common.errors import RateLimited, Unavailable, ValidationFailed
+from services.common.rpc import RpcClient, ServiceClient
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Admission:
+    """A request let in: who calls (the actor's wire form), with what, under which key."""
+
+    actor: dict | None
+    body: dict | None
+    query: dict | None
+    idempotency_key: str | None
+
+    def rpc(self, client: ServiceClient) -> ServiceClient:
+        """The client to call with: a state change carries the request's idempotency key."""
+        return (
+            client.using(idempotency_key=self.idempotency_key) if self.idempotency_key else client
+        )
+
+
+class Gatekeeper(RpcClient):
+    """An RPC client of identity (for token keys and revocations) that also keeps the gate."""
+
+    def __init__(self):
+        super().__init__("identity")
+
+    def setup(self) -> None:
+        super().setup()
+        self.settings = settings_from_config(self.container.config)
+        self.limiter = TokenBucketLimiter(self.settings.login_rate_per_minute)
+        self.verifier = TokenVerifier()
+
+    def get_dependency(self, worker_ctx) -> Gate:
+        return Gate(self, worker_ctx)
+
+
+class Gate:
+    def __init__(self, keeper: Gatekeeper, worker_ctx):
+        self._keeper = keeper
+        self._worker_ctx = worker_ctx
+
+    def admit(self, request: Request) -> Admission:
+        """Check the request against its route; raise the error to answer otherwise."""
+        route = self._worker_ctx.entrypoint.route
+        settings = self._keeper.settings
+        if route.rate_limited:
+            self._limit(client_address(request, settings.trusted_proxy_hops))
+        actor = None
+        if route.authenticated:
+            who = self._keeper.verifier.actor(
+                request.headers.get("Authorization"), self._identity()
+            )
+            actor = dump_actor(who)
+        query = read_query(request, route.query()) if route.query else None
+        body, raw = None, b""
+        if route.body:
+            body, raw = read_json_object(request, route.body(), settings.max_body_bytes)
+        key = None
+        if route.state_changing:
+            key = idempotency_key(request, actor["user_id"] if actor else "", raw)
+        return Admission(actor, body, query, key)
+
+    def revoke(self, payload: dict) -> None:
+        """Refuse at once the tokens a ``tokens_revoked`` event names."""
+        try:
+            revocation = revocation_from_event(payload)
+        except ValidationFailed as exc:
+            log.error("dropped a malformed tokens_revoked event: %s", exc.extra)
+            return
+        self._keeper.verifier.revocations.add(revocation)
+
+    def resync(self) -> None:
+        """Reload identity's revocations: catches events this replica missed while its
+        broadcast queue was down, and forgets revocations too old to matter."""
+        try:
+            self._keeper.verifier.load_revocations(self._identity())
+        except Unavailable as exc:
+            log.warning("could not reload the token revocations: %s", exc.detail)
+
+    def _limit(self, client: str) -> None:
+        wait = self._keeper.limiter.take(client)
+        if wait is not None:
+            raise RateLimited(
+                "Too many login requests from this address; try again later.",
+                "error.rate_limited",
+                {"retry_after": wait},
+            )
+
+    def _identity(self) -> ServiceClient:
+        return ServiceClient(self._keeper, self._worker_ctx, self._keeper.target_service)

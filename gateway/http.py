@@ -1,0 +1,135 @@
+"""The gateway's @http entry point: JSON in and out, and problem+json for every error.
+
+nameko's own handler answers errors in text/plain with status 400 or 500, and its WSGI app lets
+werkzeug answer unknown routes and wrong methods in HTML; both are replaced here. The app also
+times each request for Prometheus, labelled by route, not by raw path (bounded label values).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from functools import partial
+
+from eventlet.event import Event
+from nameko.exceptions import ContainerBeingKilled
+from nameko.web.handlers import HttpRequestHandler
+from nameko.web.server import WebServer, WsgiApp
+from werkzeug.exceptions import HTTPException
+from werkzeug.routing import Rule
+from werkzeug.wrappers import Request, Response
+
+from gateway.problems import CONTENT_TYPE, problem_for
+from gateway.routes import JSON, ROUTES, Route
+from services.common.errors import EXPECTED_ERRORS, Unavailable
+from services.common.metrics import HTTP_LATENCY
+
+log = logging.getLogger(__name__)
+
+CALL_ID_HEADER = "X-Call-Id"
+UNMATCHED_ROUTE = "unmatched"
+
+
+def json_response(data: object, status: int = 200, content_type: str = JSON) -> Response:
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    return Response(text, status=status, content_type=content_type)
+
+
+def problem_response(exc: BaseException, instance: str, call_id: str | None) -> Response:
+    problem = problem_for(exc, instance, call_id)
+    if problem.status >= 500:
+        log.error("unexpected error serving %s (call %s)", instance, call_id, exc_info=exc)
+    response = json_response(problem.body, problem.status, CONTENT_TYPE)
+    response.headers.update(problem.headers)
+    return response
+
+
+class ApiWsgiApp(WsgiApp):
+    def __call__(self, environ, start_response):
+        started = time.perf_counter()
+        request = Request(environ, shallow=True)
+        label = UNMATCHED_ROUTE
+        try:
+            rule, request.path_values = self.url_map.bind_to_environ(environ).match(
+                return_rule=True
+            )
+            handler = rule.endpoint
+            label = handler.route.path
+            response = handler.handle_request(request)
+        except HTTPException as exc:
+            # A redirect (e.g. a doubled slash) is not an error; anything else is a problem.
+            if exc.code is not None and exc.code < 400:
+                response = exc.get_response()
+            else:
+                response = problem_response(exc, request.path, None)
+        elapsed = time.perf_counter() - started
+        HTTP_LATENCY.labels(label, request.method, str(response.status_code)).observe(elapsed)
+        return response(environ, start_response)
+
+
+class ApiServer(WebServer):
+    """nameko's web server (on WEB_SERVER_ADDRESS) with the app above."""
+
+    def get_wsgi_app(self) -> ApiWsgiApp:
+        return ApiWsgiApp(self)
+
+
+class ApiHandler(HttpRequestHandler):
+    """An entry point serving the row of the route table named like its method."""
+
+    server = ApiServer()
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("expected_exceptions", (*EXPECTED_ERRORS, HTTPException))
+        super().__init__(method=None, url=None, **kwargs)
+
+    def setup(self) -> None:
+        route = ROUTES.get(self.method_name)
+        if route is None:
+            raise LookupError(f"{self.method_name} is served but missing from gateway/routes.py")
+        self.route: Route = route
+        super().setup()
+
+    def get_url_rule(self) -> Rule:
+        return Rule(self.route.rule, methods=[self.route.method])
+
+    def handle_request(self, request: Request) -> Response:
+        """nameko's own, but the answer carries the worker's call id (header and problem)."""
+        request.shallow = False
+        call_id = None
+        try:
+            args, kwargs = self.get_entrypoint_parameters(request)
+            self.check_signature(args, kwargs)
+            event = Event()
+            worker_ctx = self.container.spawn_worker(
+                self, args, kwargs, handle_result=partial(self.handle_result, event)
+            )
+            call_id = worker_ctx.call_id
+            response = self.response_from_result(event.wait())
+        except Exception as exc:
+            response = self.response_from_exception(exc, request.path, call_id)
+        if call_id is not None:
+            response.headers[CALL_ID_HEADER] = call_id
+        return response
+
+    def response_from_result(self, result: object) -> Response:
+        if isinstance(result, Response):
+            return result
+        route = self.route
+        if route.status == 204:
+            return Response(status=204)
+        response = json_response(result, route.status)
+        if route.location and isinstance(result, dict):
+            response.headers["Location"] = route.location.format(**result)
+        return response
+
+    def response_from_exception(
+        self, exc: BaseException, instance: str = "", call_id: str | None = None
+    ) -> Response:
+        if isinstance(exc, ContainerBeingKilled):
+            exc = Unavailable("The gateway is shutting down.", "error.shutting_down")
+        return problem_response(exc, instance, call_id)
+
+
+api = ApiHandler.decorator

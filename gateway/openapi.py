@@ -1,0 +1,149 @@
+"""The OpenAPI 3.1 document, built from the route table and the services' own schemas.
+
+Nothing here is written by hand per operation: request bodies, query parameters and answers
+come from the marshmallow schemas the gateway validates with, and each operation lists the
+problems it can answer, derived from what the route does (takes a body, needs a token...).
+"""
+
+from __future__ import annotations
+
+import functools
+from itertools import groupby
+
+from apispec import APISpec
+from apispec.ext.marshmallow import MarshmallowPlugin
+from werkzeug.http import HTTP_STATUS_CODES
+
+from gateway.inputs import IDEMPOTENCY_HEADER
+from gateway.problems import CONTENT_TYPE as PROBLEM
+from gateway.routes import JSON, PATH_PARAMETER_MAX_LENGTH, ROUTES, Route
+from gateway.schemas import ProblemSchema
+
+TITLE = "IMI: Internal Market Information System"
+VERSION = "1.0.0"
+DESCRIPTION = "The HTTP API of IMI. Errors are RFC 9457 problems; see docs/api.md."
+BEARER = "bearerAuth"
+_TAGS = {
+    "authentication": "Logging in (challenge, password and three digits), tokens, logging out",
+    "users": "User accounts and their rights, administered by the authority's administrators",
+    "audit": "Who did what to which account",
+    "reference": "Member states, languages, and this document",
+    "operations": "For operators: metrics and health (keep them off the public network)",
+}
+_ERROR_HEADERS = {
+    401: {"WWW-Authenticate": 'Bearer realm="imi", with error="invalid_token" if refused'},
+    429: {"Retry-After": "Seconds to wait before trying again"},
+}
+
+
+@functools.cache
+def openapi_document() -> dict:
+    spec = APISpec(
+        TITLE, VERSION, "3.1.0", plugins=[MarshmallowPlugin()],
+        info={"description": DESCRIPTION},
+        tags=[{"name": name, "description": text} for name, text in _TAGS.items()],
+    )  # fmt: skip
+    spec.components.schema("Problem", schema=ProblemSchema)
+    spec.components.security_scheme(
+        BEARER, {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}
+    )
+    spec.components.parameter(
+        "IdempotencyKey", "header",
+        {
+            "name": IDEMPOTENCY_HEADER,
+            "description": "Repeat a state change safely: the same key, caller and body act once",
+            "schema": {"type": "string", "minLength": 1, "maxLength": 100},
+        },
+    )  # fmt: skip
+    for status in sorted({s for route in ROUTES.values() for s in _error_statuses(route)}):
+        spec.components.response(_problem_name(status), _problem_response(status))
+    by_path = sorted(ROUTES.values(), key=lambda route: route.path)
+    for path, routes in groupby(by_path, key=lambda route: route.path):
+        group = list(routes)
+        spec.path(
+            path=path,
+            parameters=[_path_parameter(name) for name in group[0].parameters],
+            operations={route.method.lower(): _operation(route) for route in group},
+        )
+    return spec.to_dict()
+
+
+def _operation(route: Route) -> dict:
+    operation: dict = {
+        "operationId": route.name,
+        "summary": route.summary,
+        "tags": [route.tag],
+        "responses": {
+            **{str(status): _success(route, status) for status in route.statuses},
+            **{str(status): _problem_name(status) for status in _error_statuses(route)},
+        },
+    }
+    parameters: list = []
+    if route.query:
+        parameters.append({"in": "query", "schema": route.query})
+    if route.state_changing:
+        parameters.append("IdempotencyKey")
+    if parameters:
+        operation["parameters"] = parameters
+    if route.body:
+        operation["requestBody"] = {"required": True, "content": {JSON: {"schema": route.body}}}
+    if route.authenticated:
+        operation["security"] = [{BEARER: []}]
+    return operation
+
+
+def _success(route: Route, status: int) -> dict:
+    answer: dict = {"description": HTTP_STATUS_CODES[status]}
+    if status == 204:
+        return answer
+    schema = route.response or {"type": "string" if route.content_type != JSON else "object"}
+    answer["content"] = {route.content_type: {"schema": schema}}
+    if route.location:
+        answer["headers"] = {
+            "Location": {"description": "The new resource", "schema": {"type": "string"}}
+        }
+    return answer
+
+
+def _error_statuses(route: Route) -> list[int]:
+    statuses = {*route.errors, 500}
+    if route.body or route.query or route.state_changing:
+        statuses.add(400)
+    if route.body:
+        statuses |= {413, 415}
+    if route.parameters:
+        statuses.add(404)
+    if route.authenticated:
+        statuses.add(401)
+    if route.rate_limited:
+        statuses.add(429)
+    if route.remote:
+        statuses.add(503)
+    return sorted(statuses - set(route.statuses))
+
+
+def _problem_name(status: int) -> str:
+    return HTTP_STATUS_CODES[status].title().replace(" ", "").replace("-", "")
+
+
+def _problem_response(status: int) -> dict:
+    response: dict = {
+        "description": HTTP_STATUS_CODES[status],
+        "content": {PROBLEM: {"schema": "Problem"}},
+    }
+    headers = _ERROR_HEADERS.get(status)
+    if headers:
+        response["headers"] = {
+            name: {"description": text, "schema": {"type": "string"}}
+            for name, text in headers.items()
+        }
+    return response
+
+
+def _path_parameter(name: str) -> dict:
+    return {
+        "in": "path",
+        "name": name,
+        "required": True,
+        "schema": {"type": "string", "minLength": 1, "maxLength": PATH_PARAMETER_MAX_LENGTH},
+    }

@@ -1,0 +1,150 @@
+"""The gateway service: one entry point per row of the route table, each a few lines.
+
+Each admits its request through the gate (rate, token, input), calls one service method, and
+returns the answer as is; gateway/http.py turns results and errors into HTTP.
+"""
+
+from __future__ import annotations
+
+from nameko.events import BROADCAST, event_handler
+from nameko.timer import timer
+from werkzeug.wrappers import Request, Response
+
+from gateway.documents import openapi_response, reference_response
+from gateway.gate import Gatekeeper
+from gateway.health import HealthCheck
+from gateway.http import api, json_response
+from services.common import reference
+from services.common.logs import CallIdLogging
+from services.common.metrics import EntrypointMetrics, exposition
+from services.common.rpc import RpcClient
+
+REVOCATIONS_RESYNC_SECONDS = 60
+
+
+class GatewayService:
+    name = "gateway"
+
+    gate = Gatekeeper()
+    identity = RpcClient("identity")
+    health_check = HealthCheck()
+    call_logging = CallIdLogging()
+    entrypoint_metrics = EntrypointMetrics()
+
+    # --- authentication --------------------------------------------------------------------
+
+    @api
+    def challenge(self, request: Request) -> dict:
+        call = self.gate.admit(request)
+        return call.rpc(self.identity).challenge(call.body)
+
+    @api
+    def login(self, request: Request) -> dict:
+        call = self.gate.admit(request)
+        return call.rpc(self.identity).login(call.body)
+
+    @api
+    def first_login(self, request: Request) -> dict:
+        call = self.gate.admit(request)
+        return call.rpc(self.identity).complete_first_login(call.body)
+
+    @api
+    def refresh(self, request: Request) -> dict:
+        call = self.gate.admit(request)
+        return call.rpc(self.identity).refresh(call.body)
+
+    @api
+    def logout(self, request: Request) -> dict:
+        call = self.gate.admit(request)
+        return call.rpc(self.identity).logout(call.actor)
+
+    @event_handler("identity", "tokens_revoked", handler_type=BROADCAST, reliable_delivery=False)
+    def on_tokens_revoked(self, payload: dict) -> None:
+        self.gate.revoke(payload)
+
+    @timer(interval=REVOCATIONS_RESYNC_SECONDS)
+    def resync_revocations(self) -> None:
+        self.gate.resync()
+
+    # --- users -----------------------------------------------------------------------------
+
+    @api
+    def me(self, request: Request) -> dict:
+        call = self.gate.admit(request)
+        return self.identity.me(call.actor)
+
+    @api
+    def list_users(self, request: Request) -> dict:
+        call = self.gate.admit(request)
+        return self.identity.list_users(call.actor, call.query)
+
+    @api
+    def create_user(self, request: Request) -> dict:
+        call = self.gate.admit(request)
+        return call.rpc(self.identity).create_user(call.actor, call.body)
+
+    @api
+    def get_user(self, request: Request, user_id: str) -> dict:
+        call = self.gate.admit(request)
+        return self.identity.get_user(call.actor, user_id)
+
+    @api
+    def update_user(self, request: Request, user_id: str) -> dict:
+        call = self.gate.admit(request)
+        return call.rpc(self.identity).update_user(call.actor, user_id, call.body)
+
+    @api
+    def set_rights(self, request: Request, user_id: str) -> dict:
+        call = self.gate.admit(request)
+        return call.rpc(self.identity).set_rights(call.actor, user_id, call.body)
+
+    @api
+    def reset_password(self, request: Request, user_id: str) -> dict:
+        call = self.gate.admit(request)
+        return call.rpc(self.identity).reset_password(call.actor, user_id)
+
+    @api
+    def unblock_user(self, request: Request, user_id: str) -> dict:
+        call = self.gate.admit(request)
+        return call.rpc(self.identity).unblock_user(call.actor, user_id)
+
+    @api
+    def replace_user(self, request: Request, user_id: str) -> dict:
+        call = self.gate.admit(request)
+        return call.rpc(self.identity).replace_user(call.actor, user_id, call.body)
+
+    @api
+    def delete_user(self, request: Request, user_id: str) -> dict:
+        call = self.gate.admit(request)
+        return call.rpc(self.identity).delete_user(call.actor, user_id)
+
+    @api
+    def audit(self, request: Request) -> dict:
+        call = self.gate.admit(request)
+        return self.identity.audit(call.actor, call.query)
+
+    # --- reference data and this API's description ------------------------------------------
+
+    @api
+    def member_states(self, request: Request) -> Response:
+        return reference_response(reference.member_states)
+
+    @api
+    def languages(self, request: Request) -> Response:
+        return reference_response(reference.languages)
+
+    @api
+    def openapi(self, request: Request) -> Response:
+        return openapi_response()
+
+    # --- operations -------------------------------------------------------------------------
+
+    @api
+    def metrics(self, request: Request) -> Response:
+        body, content_type = exposition()
+        return Response(body, content_type=content_type)
+
+    @api
+    def health(self, request: Request) -> Response:
+        healthy, report = self.health_check(self.identity)
+        return json_response(report, 200 if healthy else 503)

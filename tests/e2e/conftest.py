@@ -1,0 +1,59 @@
+"""End-to-end tests: the whole stack driven through the gateway's HTTP API, as a user would.
+
+Policy of this level:
+
+- the real gateway and the real identity service run in one nameko runner on the run's
+  RabbitMQ vhost; identity's database is a SQLite file built by its Alembic migrations, and the
+  first Commission administrator is created as an operator does before start-up;
+- a test only speaks HTTP, except for what a person would receive outside the API: a temporary
+  password arrives by email, here read from the ``temporary_password_issued`` event by a small
+  listener (a broadcast queue that dies with the test, so no event outlives it); authorities
+  are registered by publishing the directory's event, as the directory service will;
+- outcomes are checked as a client sees them (status, problem code, the data it can read);
+- no timing assertions: a wait has a deadline only so that a missing outcome fails the test.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from gateway.service import GatewayService
+from services.common.migrations import upgrade
+from services.identity.bootstrap import create_commission_administrator
+from services.identity.service import IdentityService
+from tests.conftest import HttpSession
+from tests.e2e.stack import Mailbox, Stack, User, free_port, mail_service
+
+
+@pytest.fixture
+def e2e_config(service_config, sqlite_uri, tmp_path) -> dict:
+    return {
+        **service_config,
+        "WEB_SERVER_ADDRESS": f"127.0.0.1:{free_port()}",
+        "DB_URIS": {"identity": sqlite_uri},
+        "IDENTITY": {
+            "KEY_DIR": str(tmp_path / "keys"),
+            "ACCESS_TOKEN_SECONDS": 600,
+            "REFRESH_TOKEN_SECONDS": 3600,
+            "MAX_FAILED_LOGINS": 3,
+        },
+        "GATEWAY": {"LOGIN_RATE_PER_MINUTE": 1000},
+    }
+
+
+@pytest.fixture
+def prepared_admin(e2e_config) -> User:
+    """The operator's preparation: migrate identity's database, create the first administrator."""
+    uri = e2e_config["DB_URIS"]["identity"]
+    upgrade("identity", uri)
+    username, password = create_commission_administrator(uri, e2e_config["IDENTITY"]["KEY_DIR"])
+    return User(username, password)
+
+
+@pytest.fixture
+def stack(runner_factory, e2e_config, prepared_admin, eventually):
+    mailbox = Mailbox(eventually)
+    runner = runner_factory(e2e_config, GatewayService, IdentityService, mail_service(mailbox))
+    runner.start()
+    with HttpSession(f"http://{e2e_config['WEB_SERVER_ADDRESS']}") as web:
+        yield Stack(web, mailbox, e2e_config, prepared_admin, eventually)

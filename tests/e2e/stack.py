@@ -1,0 +1,171 @@
+"""What an end-to-end test works with: the running system as a user sees it."""
+
+from __future__ import annotations
+
+import socket
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from nameko.events import BROADCAST, event_handler
+from nameko.standalone.events import event_dispatcher
+
+from services.common.envelope import make_envelope
+from tests.conftest import HttpSession
+
+API = "/api/v1"
+NEW_PASSWORD = "Correct-Horse-Battery-42"
+SECURITY_CODE = "739204618375"
+
+
+class Mailbox:
+    """The temporary passwords identity sent out, per user id, oldest first."""
+
+    def __init__(self, eventually: Callable):
+        self.eventually = eventually
+        self.passwords: dict[str, list[str]] = {}
+
+    def deliver(self, envelope: dict) -> None:
+        data = envelope["data"]
+        self.passwords.setdefault(data["user_id"], []).append(data["temporary_password"])
+
+    def temporary_password(self, user_id: str, count: int = 1) -> str:
+        """The ``count``-th temporary password sent for ``user_id``, once it arrived."""
+
+        def arrived() -> str:
+            received = self.passwords.get(user_id, [])
+            assert len(received) >= count, f"temporary password {count} of {user_id}"
+            return received[count - 1]
+
+        return self.eventually(arrived)
+
+
+def mail_service(mailbox: Mailbox) -> type:
+    """The stand-in for the notifications service: it only keeps the passwords."""
+
+    class Mail:
+        name = "e2e_mail"
+
+        @event_handler(
+            "identity", "temporary_password_issued", handler_type=BROADCAST,
+            reliable_delivery=False,
+        )  # fmt: skip
+        def on_temporary_password_issued(self, envelope: dict) -> None:
+            mailbox.deliver(envelope)
+
+    return Mail
+
+
+@dataclass
+class User:
+    """A person using IMI: what they know (username, password, code) and their tokens."""
+
+    username: str
+    password: str
+    id: str | None = None
+    security_code: str | None = None
+    access_token: str | None = None
+
+    @property
+    def auth(self) -> dict:
+        return {"Authorization": f"Bearer {self.access_token}"}
+
+    @property
+    def auth_json(self) -> dict:
+        return {**self.auth, "Content-Type": "application/json"}
+
+
+class Stack:
+    """The running system as a client sees it: HTTP, mail, and the directory's announcements."""
+
+    def __init__(
+        self, web: HttpSession, mailbox: Mailbox, config: dict, admin: User, eventually: Callable
+    ):
+        self.eventually = eventually
+        self.web = web
+        self.mailbox = mailbox
+        self.config = config
+        self.admin = admin
+
+    def login(self, user: User, password: str | None = None, code: str | None = None):
+        """Challenge, then password and the digits asked for: the login answer."""
+        challenge = self.web.post(f"{API}/auth/challenge", json={"username": user.username})
+        assert challenge.status_code == 200, challenge.text
+        asked = challenge.json()
+        code = code or user.security_code or ""
+        digits = "".join(code[position - 1] for position in asked["positions"]) if code else ""
+        return self.web.post(
+            f"{API}/auth/login",
+            json={
+                "username": user.username,
+                "password": password or user.password,
+                "challenge_id": asked["challenge_id"],
+                "digits": digits,
+            },
+        )
+
+    def activate(self, user: User) -> User:
+        """The first login: the temporary password, then a password and code of one's own."""
+        started = self.login(user)
+        assert started.json()["status"] == "password_change_required", started.text
+        done = self.web.post(
+            f"{API}/auth/first-login",
+            json={
+                "setup_token": started.json()["setup_token"],
+                "new_password": NEW_PASSWORD,
+                "security_code": SECURITY_CODE,
+            },
+        )
+        assert done.status_code == 200, done.text
+        user.password, user.security_code = NEW_PASSWORD, SECURITY_CODE
+        user.access_token = done.json()["access_token"]
+        return user
+
+    def create_user(self, by: User, **fields) -> User:
+        """A user registered by an administrator, with the password their email brought."""
+        data = {
+            "full_name": "Ada Example",
+            "email": f"{uuid.uuid4().hex[:8]}@authority.example.eu",
+            "language": "de",
+            **fields,
+        }
+        response = self.web.post(f"{API}/users", json=data, headers=by.auth)
+        assert response.status_code == 201, response.text
+        record = response.json()
+        password = self.mailbox.temporary_password(record["id"])
+        return User(record["username"], password, id=record["id"])
+
+    def register_authority(self, member_state: str = "DE") -> str:
+        """Announce a new authority validated by the Commission, as the directory will, and
+        wait until the Commission's administrator can see it."""
+        authority_id = str(uuid.uuid4())
+        data = {
+            "authority_id": authority_id,
+            "member_state": member_state,
+            "validating_coordinator_id": None,
+        }
+        envelope = make_envelope(
+            "directory", "authority_registered", authority_id, data, datetime.now(UTC)
+        )
+        event_dispatcher(self.config)("directory", "authority_registered", envelope)
+
+        def known() -> None:
+            query = {"authority_id": authority_id}
+            response = self.web.get(f"{API}/users", params=query, headers=self.admin.auth)
+            assert response.status_code == 200, f"identity to learn of {authority_id}"
+
+        self.eventually(known)
+        return authority_id
+
+    def user_ids(self, by: User, authority_id: str | None = None) -> list[str]:
+        query = {"page_size": 100, **({"authority_id": authority_id} if authority_id else {})}
+        response = self.web.get(f"{API}/users", params=query, headers=by.auth)
+        assert response.status_code == 200, response.text
+        return sorted(user["id"] for user in response.json()["items"])
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]

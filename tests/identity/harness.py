@@ -1,0 +1,378 @@
+"""The identity test harness: what a test does with a running identity service.
+
+Shared by the service tests (tests/identity, on SQLite) and the integration test
+(tests/integration, on PostgreSQL): a listener service recording identity's events, read access
+to the service's database, the people of a test with their secrets, and the usual flows
+(registering authorities through directory events, creating users, first and later logins).
+No fixtures here: each level's conftest builds them from these pieces.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+import eventlet
+import jwt
+from nameko.events import event_handler
+from nameko.standalone.events import event_dispatcher
+from nameko.testing.services import entrypoint_waiter
+from sqlalchemy import create_engine, func, select
+from sqlalchemy.orm import Session
+from sqlalchemy.pool import NullPool
+
+from services.common.actor import Actor, Grant, Right, dump_actor
+from services.common.envelope import make_envelope
+from services.identity.bootstrap import create_commission_administrator
+from services.identity.models import AuditEntry, Base, LoginSession, Outbox, User
+from services.identity.tokens import ALGORITHM, AUDIENCE, ISSUER
+
+IDENTITY_EVENTS = (
+    "user_created",
+    "temporary_password_issued",
+    "first_login_completed",
+    "user_blocked",
+    "user_unblocked",
+    "tokens_revoked",
+    "password_reset",
+    "user_updated",
+    "user_rights_changed",
+    "user_replaced",
+    "user_deleted",
+)
+NEW_PASSWORD = "Correct-Horse-Battery-42"
+SECURITY_CODE = "739204618375"
+WAIT_SECONDS = 10.0
+# the rights of the usual later user of an authority (tests/identity/conftest.py: member)
+MEMBER_GRANTS = [
+    {"right": "request_handler", "area": "services"},
+    {"right": "basic_user", "area": None},
+]
+
+
+def digits_at(code: str, positions: Iterable[int]) -> str:
+    """The digits of ``code`` at the 1-based ``positions`` a challenge asks for."""
+    return "".join(code[position - 1] for position in positions)
+
+
+def wait_until(condition: Callable[[], object], what: str, timeout: float = WAIT_SECONDS):
+    """Yield to the hub until ``condition()`` is truthy; its value, or AssertionError."""
+    with eventlet.Timeout(timeout, False):
+        while True:
+            value = condition()
+            if value:
+                return value
+            eventlet.sleep(0.02)
+    raise AssertionError(f"still waiting after {timeout:g} s for {what}")
+
+
+# --- events -----------------------------------------------------------------------------------
+
+
+class EventLog:
+    """Every identity event the module's listener received, as (event name, envelope)."""
+
+    def __init__(self) -> None:
+        self.received: list[tuple[str, dict]] = []
+        self.container = None
+
+    def add(self, name: str, envelope: dict) -> None:
+        self.received.append((name, envelope))
+
+    def of(self, name: str, subject: str) -> list[dict]:
+        return [env for got, env in self.received if got == name and env["subject"] == subject]
+
+    def wait_for(self, name: str, subject: str, count: int = 1) -> list[dict]:
+        """The first ``count`` ``name`` events about ``subject`` (a user id), once they came."""
+        return wait_until(
+            lambda: len(self.of(name, subject)) >= count and self.of(name, subject)[:count],
+            f"{count} {name} event(s) about {subject}",
+        )
+
+    def temporary_password(self, user_id: str, count: int = 1) -> str:
+        """The temporary password of the ``count``-th issue for ``user_id``."""
+        return self.wait_for("temporary_password_issued", user_id, count)[-1]["data"][
+            "temporary_password"
+        ]
+
+
+def listener_class(name: str, log: EventLog) -> type:
+    """A small nameko service that records every identity event in ``log``."""
+    attributes: dict = {"name": name}
+    for event_name in IDENTITY_EVENTS:
+
+        def handle(self, envelope, _event_name=event_name):
+            log.add(_event_name, envelope)
+
+        attributes[f"on_{event_name}"] = event_handler("identity", event_name)(handle)
+    return type("IdentityEventListener", (), attributes)
+
+
+# --- the database, read as an operator would ---------------------------------------------------
+
+
+class Store:
+    """Read access to the service's database file, one short transaction per question."""
+
+    def __init__(self, uri: str) -> None:
+        self.engine = create_engine(uri, poolclass=NullPool)
+
+    def snapshot(self) -> dict:
+        """Rows per table, and the ids of the events in the outbox (whose count alone would
+        move when the relay deletes a published temporary password)."""
+        with self.engine.connect() as connection:
+            counts: dict = {
+                table.name: connection.scalar(select(func.count()).select_from(table))
+                for table in Base.metadata.sorted_tables
+                if table.name != "outbox"
+            }
+            counts["outbox"] = set(connection.scalars(select(Outbox.event_id)))
+        return counts
+
+    def new_rows(self, before: dict) -> dict:
+        """What was stored since ``before``: {table: rows added, "outbox": new event ids}."""
+        after = self.snapshot()
+        changes = {
+            table: after[table] - before[table]
+            for table in after
+            if table != "outbox" and after[table] != before[table]
+        }
+        if after["outbox"] - before["outbox"]:
+            changes["outbox"] = after["outbox"] - before["outbox"]
+        return changes
+
+    def user(self, user_id: str) -> User:
+        with Session(self.engine, expire_on_commit=False) as session:
+            user = session.get(User, user_id)
+            assert user is not None, f"no user {user_id}"
+            _ = user.grants
+            return user
+
+    def user_id(self, username: str) -> str:
+        with Session(self.engine) as session:
+            return session.scalar(select(User.id).where(User.username == username))
+
+    def audit_actions(self, user_id: str) -> list[str]:
+        """The audit trail about one user, oldest first."""
+        with Session(self.engine) as session:
+            return list(
+                session.scalars(
+                    select(AuditEntry.action)
+                    .where(AuditEntry.target_user_id == user_id)
+                    .order_by(AuditEntry.id)
+                )
+            )
+
+    def audit_entries(self, user_id: str, action: str) -> list[AuditEntry]:
+        with Session(self.engine, expire_on_commit=False) as session:
+            return list(
+                session.scalars(
+                    select(AuditEntry)
+                    .where(AuditEntry.target_user_id == user_id, AuditEntry.action == action)
+                    .order_by(AuditEntry.id)
+                )
+            )
+
+    def sessions(self, user_id: str) -> list[LoginSession]:
+        with Session(self.engine, expire_on_commit=False) as session:
+            return list(
+                session.scalars(select(LoginSession).where(LoginSession.user_id == user_id))
+            )
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+
+# --- the people of a test ---------------------------------------------------------------------
+
+
+@dataclass
+class Person:
+    """A user as a test knows them: the record the service returned, and their secrets."""
+
+    record: dict
+    password: str
+    security_code: str | None = None
+
+    @property
+    def id(self) -> str:
+        return self.record["id"]
+
+    @property
+    def username(self) -> str:
+        return self.record["username"]
+
+    @property
+    def actor(self) -> dict:
+        """The actor the gateway would pass for this user (built from the user record)."""
+        return actor_dict(self.record)
+
+
+def actor_dict(record: dict, session_id: str | None = None) -> dict:
+    grants = frozenset(Grant(Right(g["right"]), g.get("area")) for g in record["grants"])
+    return dump_actor(
+        Actor(
+            user_id=record["id"],
+            username=record["username"],
+            authority_id=record["authority_id"],
+            member_state=record["member_state"],
+            language=record["language"],
+            grants=grants,
+            session_id=session_id,
+        )
+    )
+
+
+class Identity:
+    """What a test does with the identity service: the RPC proxy plus the usual flows."""
+
+    def __init__(self, rpc, container, config: dict, events: EventLog, store: Store, clock):
+        self.rpc = rpc
+        self.container = container
+        self.config = config
+        self.events = events
+        self.store = store
+        self.clock = clock
+        self._public_key = None
+
+    # authorities of the directory
+
+    def register_authority(
+        self,
+        member_state: str = "DE",
+        coordinator: str | None = None,
+        event: str = "authority_registered",
+        authority_id: str | None = None,
+        event_id: str | None = None,
+    ) -> str:
+        """Publish the directory's event about an authority and wait until identity took it."""
+        authority_id = authority_id or str(uuid.uuid4())
+        data = {
+            "authority_id": authority_id,
+            "member_state": member_state,
+            "validating_coordinator_id": coordinator,
+        }
+        envelope = make_envelope(
+            "directory", event, authority_id, data, self.clock(), event_id=event_id
+        )
+        self.publish_directory_event(event, envelope)
+        return authority_id
+
+    def publish_directory_event(self, event: str, envelope: dict) -> None:
+        self.deliver_directory_event(event, envelope).get()  # re-raises a handler's error
+
+    def deliver_directory_event(self, event: str, payload):
+        """Publish ``payload`` as the directory's ``event``; the handler's result, once the
+        identity service has handled this very message."""
+
+        def is_ours(worker_ctx, result, exc_info):
+            return worker_ctx.args[0] == payload
+
+        with entrypoint_waiter(
+            self.container, f"on_{event}", callback=is_ours, timeout=WAIT_SECONDS
+        ) as handled:
+            event_dispatcher(self.config)("directory", event, payload)
+        return handled
+
+    # users
+
+    def bootstrap_administrator(self) -> Person:
+        """The first Commission administrator, created as an operator does before start-up."""
+        username, password = create_commission_administrator(
+            self.config["DB_URIS"]["identity"], self.config["IDENTITY"]["KEY_DIR"]
+        )
+        user = self.store.user(self.store.user_id(username))
+        record = {
+            "id": user.id,
+            "username": user.username,
+            "authority_id": user.authority_id,
+            "member_state": user.member_state,
+            "language": user.language,
+            "grants": [{"right": grant.right, "area": None} for grant in user.grants],
+        }
+        return Person(record, password)
+
+    def create_user(
+        self,
+        by: Person,
+        authority_id: str | None = None,
+        grants: list[dict] | None = None,
+        **fields,
+    ) -> Person:
+        data = {
+            "full_name": "Ada Example",
+            "email": f"{uuid.uuid4().hex[:8]}@authority.example.eu",
+            "language": "de",
+            **fields,
+        }
+        if authority_id is not None:
+            data["authority_id"] = authority_id
+        if grants is not None:
+            data["grants"] = grants
+        record = self.rpc.create_user(by.actor, data)
+        return Person(record, self.events.temporary_password(record["id"]))
+
+    def first_user_of(self, authority_id: str, by: Person) -> Person:
+        return self.create_user(by, authority_id=authority_id)
+
+    # logging in
+
+    def challenge(self, username: str) -> dict:
+        return self.rpc.challenge({"username": username})
+
+    def login(self, username: str, password: str, code: str | None = None) -> dict:
+        challenge = self.challenge(username)
+        digits = digits_at(code, challenge["positions"]) if code else ""
+        return self.rpc.login(
+            {
+                "username": username,
+                "password": password,
+                "challenge_id": challenge["challenge_id"],
+                "digits": digits,
+            }
+        )
+
+    def activate(
+        self, person: Person, password: str = NEW_PASSWORD, code: str = SECURITY_CODE
+    ) -> dict:
+        """The first login: temporary password, then a new password and security code."""
+        started = self.login(person.username, person.password)
+        assert started["status"] == "password_change_required"
+        tokens = self.rpc.complete_first_login(
+            {"setup_token": started["setup_token"], "new_password": password, "security_code": code}
+        )
+        person.password = password
+        person.security_code = code
+        return tokens
+
+    def log_in(self, person: Person) -> dict:
+        return self.login(person.username, person.password, person.security_code)
+
+    def claims(self, access_token: str) -> dict:
+        """The verified claims of an access token (expiry is checked against the frozen clock
+        by the tests that care, not against the wall clock)."""
+        if self._public_key is None:
+            keys = self.rpc.token_keys()
+            self._public_key = keys["keys"][0]["public_key_pem"]
+        return jwt.decode(
+            access_token,
+            self._public_key,
+            algorithms=[ALGORITHM],
+            audience=AUDIENCE,
+            issuer=ISSUER,
+            options={"verify_exp": False, "verify_iat": False},
+        )
+
+    def session_actor(self, access_token: str) -> dict:
+        """The actor the gateway builds from an access token."""
+        claims = self.claims(access_token)
+        record = {
+            "id": claims["sub"],
+            "username": claims["usr"],
+            "authority_id": claims["aut"],
+            "member_state": claims["ms"],
+            "language": claims["lng"],
+            "grants": claims["grt"],
+        }
+        return actor_dict(record, session_id=claims["sid"])
