@@ -97,8 +97,15 @@ def pg_uri():
     with admin.cursor() as cursor:
         cursor.execute(f'CREATE DATABASE "{name}"')
     parts = urlsplit(TEST_PG_URI)
-    yield urlunsplit((parts.scheme.replace("postgresql", "postgresql+psycopg2"), parts.netloc,
-                      f"/{name}", "", ""))
+    yield urlunsplit(
+        (
+            parts.scheme.replace("postgresql", "postgresql+psycopg2"),
+            parts.netloc,
+            f"/{name}",
+            "",
+            "",
+        )
+    )
     with admin.cursor() as cursor:
         cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     admin.close()
