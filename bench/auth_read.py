@@ -69,6 +69,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         "--keep", action="store_true", help="keep the run's folder (config, databases, logs)"
     )
     parser.add_argument(
+        "--repeat",
+        type=int,
+        default=1,
+        help="runs per scenario and concurrency; the table keeps the fastest (least disturbed)",
+    )
+    parser.add_argument(
         "--quiet-wait",
         type=float,
         default=120.0,
@@ -86,7 +92,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     args.levels = [int(level) for level in args.concurrency.split(",") if level.strip()]
     args.keys = [key.strip() for key in args.scenarios.split(",") if key.strip()]
     unknown = set(args.keys) - set(SCENARIOS)
-    if unknown or not args.levels or min(args.levels) < 1:
+    if unknown or not args.levels or min(args.levels) < 1 or args.repeat < 1:
         parser.error(f"bad --scenarios or --concurrency ({', '.join(sorted(unknown))})")
     return args
 
@@ -116,15 +122,19 @@ def run_scenario(key, context, broker_pid, args) -> dict[tuple[str, int], RunRes
         target = scenario_starter(key)(group, context)
         meter = CpuMeter({**target.pids, "broker": broker_pid})
         for concurrency in args.levels:
-            wait_until_quiet(args.quiet_wait, log=log)
-            result = target.load.run(concurrency, args.warmup, args.seconds, meter)
-            for process in group.processes:
-                process.check_alive()
-            log(
-                f"{key} x{concurrency}: {result.rps:.0f} req/s, p50 {result.p50_ms:.2f} ms, "
-                f"p99 {result.p99_ms:.2f} ms, errors {result.errors}"
-            )
-            results[(key, concurrency)] = result
+            for _ in range(args.repeat):
+                wait_until_quiet(args.quiet_wait, log=log)
+                result = target.load.run(concurrency, args.warmup, args.seconds, meter)
+                for process in group.processes:
+                    process.check_alive()
+                log(
+                    f"{key} x{concurrency}: {result.rps:.0f} req/s, p50 {result.p50_ms:.2f} ms, "
+                    f"p99 {result.p99_ms:.2f} ms, errors {result.errors}, "
+                    f"others' CPU {result.other_cpu_ms_per_request():.2f} ms/request"
+                )
+                best = results.get((key, concurrency))
+                if best is None or result.rps > best.rps:
+                    results[(key, concurrency)] = result
     return results
 
 
@@ -136,7 +146,7 @@ def main(argv: list[str] | None = None) -> int:
     wrk = None if args.python_client else find_or_install_wrk(log)
     if not wrk:
         log("wrk is not available: the Python HTTP client drives (a) and (b)")
-    planned = len(args.keys) * len(args.levels) * (args.seconds + args.warmup)
+    planned = len(args.keys) * len(args.levels) * args.repeat * (args.seconds + args.warmup)
     work_dir = Path(tempfile.mkdtemp(prefix="imi-bench-"))
     (work_dir / "logs").mkdir()
     vhost = broker.create_vhost()
@@ -163,8 +173,9 @@ def main(argv: list[str] | None = None) -> int:
             shutil.rmtree(work_dir, ignore_errors=True)
     print(machine_description(broker, wrk))
     print(
-        f"each run: {args.warmup:g} s warm-up, then {args.seconds:g} s measured; "
-        f"CPU columns are CPU ms per request; total {time.monotonic() - started:.0f} s\n"
+        f"each run: {args.warmup:g} s warm-up, then {args.seconds:g} s measured"
+        + (f", best of {args.repeat}" if args.repeat > 1 else "")
+        + f"; CPU columns: CPU ms per request; total {time.monotonic() - started:.0f} s\n"
     )
     print(report.table(results))
     print()

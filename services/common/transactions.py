@@ -74,7 +74,12 @@ def handles_event_once(method):
         if not unit.claim_event(envelope["id"], handler):
             EVENTS_HANDLED.labels(service, handler, "duplicate").inc()
             return None
-        result = method(self, envelope)
+        try:
+            result = method(self, envelope)
+        except ValidationFailed as exc:
+            log.error("dropped an event with malformed data in %s: %s", handler, exc.extra)
+            EVENTS_HANDLED.labels(service, handler, "malformed").inc()
+            return None
         try:
             unit.commit()
         except IntegrityError as exc:

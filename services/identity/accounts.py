@@ -8,7 +8,7 @@ coordinator relation comes from the directory's events (the ``known_authorities`
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import UTC, datetime
 
 from sqlalchemy import func, select
 
@@ -38,6 +38,7 @@ from services.identity.models import ALL_AREAS, KnownAuthority, User, UserGrant
 from services.identity.settings import IdentitySettings
 
 NO_PASSWORD = "!"  # noqa: S105 (a hash no password can match)
+NEVER_REVOKED = datetime(1970, 1, 1, tzinfo=UTC)
 SELF_EDITABLE = frozenset({"full_name", "phone", "language"})
 USERNAME_ATTEMPTS = 20
 
@@ -199,7 +200,7 @@ def create_user(
         phone=data.get("phone"),
         language=data["language"],
         password_hash=NO_PASSWORD,
-        tokens_valid_after=now,
+        tokens_valid_after=NEVER_REVOKED,
         created_at=now,
         updated_at=now,
         updated_by=actor.user_id if actor else None,
@@ -373,15 +374,18 @@ def audit_page(unit: UnitOfWork, actor: Actor, query: dict) -> tuple[list, int]:
     return audit.page(unit, authority_id, query.get("user_id"), query["page"], query["page_size"])
 
 
-def remember_authority(unit: UnitOfWork, data: dict) -> None:
-    """Upsert the read model from a directory event."""
+def remember_authority(unit: UnitOfWork, data: dict, changed_at: datetime) -> None:
+    """Upsert the read model from a directory event; an event older than what is known (they
+    may arrive out of order) changes nothing."""
     known = unit.session.get(KnownAuthority, data["authority_id"])
     if known is None:
         known = KnownAuthority(authority_id=data["authority_id"])
         unit.session.add(known)
+    elif known.updated_at > changed_at:
+        return
     known.member_state = data["member_state"]
     known.validating_coordinator_id = data.get("validating_coordinator_id")
-    known.updated_at = unit.now()
+    known.updated_at = changed_at
 
 
 def user_status(user: User) -> str:

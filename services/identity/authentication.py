@@ -78,7 +78,10 @@ def start_challenge(unit: UnitOfWork, settings: IdentitySettings, username: str)
 def login(unit: UnitOfWork, settings: IdentitySettings, data: dict) -> dict:
     """Tokens, or a first-login token when the password is still a temporary one.
 
-    Failures are committed before the error is raised: a failed attempt must count.
+    Failures are committed before the error is raised: a failed attempt must count. The answer
+    to a wrong password is the same as to an unknown username (no count of attempts left), so
+    it does not tell whether the account exists. A redelivered login finds its challenge used
+    and counts nothing twice.
     """
     now = unit.now()
     username = data["username"].lower()
@@ -174,11 +177,7 @@ def _fail(unit: UnitOfWork, settings: IdentitySettings, user: User, state: Login
         raise Unauthenticated(
             "Too many failed attempts: the account is now blocked.", "login.account_blocked"
         )
-    raise Unauthenticated(
-        "The username or the credentials are wrong.",
-        "login.failed",
-        {"attempts_left": settings.max_failed_logins - state.failed_attempts},
-    )
+    raise Unauthenticated("The username or the credentials are wrong.", "login.failed")
 
 
 def complete_first_login(unit: UnitOfWork, settings: IdentitySettings, data: dict) -> dict:

@@ -204,16 +204,9 @@ class IdentityService(observability.ObservableService):
     # --- the directory's authorities (read model) -----------------------------------------
 
     @event_handler("directory", "authority_registered")
-    @handles_event_once
-    def on_authority_registered(self, envelope: dict) -> None:
-        accounts.remember_authority(self.db, load(AuthorityEventSchema(), envelope["data"]))
-
     @event_handler("directory", "authority_updated")
-    @handles_event_once
-    def on_authority_updated(self, envelope: dict) -> None:
-        accounts.remember_authority(self.db, load(AuthorityEventSchema(), envelope["data"]))
-
     @event_handler("directory", "authority_validated")
     @handles_event_once
-    def on_authority_validated(self, envelope: dict) -> None:
-        accounts.remember_authority(self.db, load(AuthorityEventSchema(), envelope["data"]))
+    def on_authority_changed(self, envelope: dict) -> None:
+        data = load(AuthorityEventSchema(), envelope["data"])
+        accounts.remember_authority(self.db, data, envelope["time"])

@@ -270,7 +270,7 @@ class Identity:
             return worker_ctx.args[0] == payload
 
         with entrypoint_waiter(
-            self.container, f"on_{event}", callback=is_ours, timeout=WAIT_SECONDS
+            self.container, "on_authority_changed", callback=is_ours, timeout=WAIT_SECONDS
         ) as handled:
             event_dispatcher(self.config)("directory", event, payload)
         return handled
