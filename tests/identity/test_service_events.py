@@ -117,6 +117,29 @@ def test_a_redelivered_directory_event_is_handled_once(identity, store):
     assert inbox_rows(store, registered) == [(registered, "identity.on_authority_changed")]
 
 
+def test_an_older_directory_event_arriving_late_does_not_undo_a_newer_one(
+    identity, store, frozen_clock
+):
+    first, second = str(uuid.uuid4()), str(uuid.uuid4())
+    authority_id = str(uuid.uuid4())
+    data = {"authority_id": authority_id, "member_state": "AT"}
+    older = make_envelope(
+        "directory",
+        "authority_registered",
+        authority_id,
+        {**data, "validating_coordinator_id": first},
+        frozen_clock(),
+    )
+    frozen_clock.advance(minutes=1)
+    identity.register_authority(
+        "AT", coordinator=second, event="authority_updated", authority_id=authority_id
+    )
+
+    identity.publish_directory_event("authority_registered", older)
+
+    assert known_authority(store, authority_id).validating_coordinator_id == second
+
+
 def test_a_malformed_directory_event_changes_nothing(identity, store):
     authority_id = str(uuid.uuid4())
     bad_data = {"authority_id": authority_id, "member_state": "Germany"}
