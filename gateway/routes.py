@@ -24,6 +24,8 @@ from services.identity.schemas import (
     NewUserSchema,
     RefreshRequestSchema,
     ReplacementSchema,
+    ResetCompletionSchema,
+    ResetRequestSchema,
     RightsUpdateSchema,
     UserPageSchema,
     UserQuerySchema,
@@ -99,6 +101,17 @@ _TABLE = (
         "Replace the temporary password and choose the security code",
     ),
     _auth("refresh", "refresh", RefreshRequestSchema, "New tokens for a live session"),
+    Route(
+        "request_password_reset", "POST", f"{API}/auth/password-reset-request",
+        "Ask for a reset link at the registered email, where self-service reset is offered; "
+        "the answer is the same whether or not the account exists", "authentication",
+        body=ResetRequestSchema, statuses=(202,), rate_limited=True, errors=(403,),
+    ),
+    Route(
+        "complete_password_reset", "POST", f"{API}/auth/password-reset",
+        "Set a new password with the token of the emailed link", "authentication",
+        body=ResetCompletionSchema, statuses=(204,), rate_limited=True, errors=(401, 403),
+    ),
     Route(
         "logout", "POST", f"{API}/auth/logout", "End the session of this access token",
         "authentication", statuses=(204,), authenticated=True, rate_limited=True, errors=(404,),

@@ -54,6 +54,16 @@ class GatewayService:
         return call.rpc(self.identity).refresh(call.body)
 
     @api
+    def request_password_reset(self, request: Request) -> dict:
+        call = self.gate.admit(request)
+        return call.rpc(self.identity).request_password_reset(call.body)
+
+    @api
+    def complete_password_reset(self, request: Request) -> dict:
+        call = self.gate.admit(request)
+        return call.rpc(self.identity).complete_password_reset(call.body)
+
+    @api
     def logout(self, request: Request) -> dict:
         call = self.gate.admit(request)
         return call.rpc(self.identity).logout(call.actor)

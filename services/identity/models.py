@@ -104,6 +104,19 @@ class LoginChallenge(Base):
     used: Mapped[bool] = mapped_column(default=False)
 
 
+class PasswordResetRequest(Base):
+    """A self-service reset asked for through the registered email; usable once."""
+
+    __tablename__ = "password_reset_requests"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    user_id: Mapped[str] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    expires_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    used_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+
 class KnownAuthority(Base):
     """Read model of the directory's authorities: what the rules of administration need."""
 

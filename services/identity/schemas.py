@@ -56,6 +56,16 @@ class RefreshRequestSchema(StrictSchema):
     refresh_token = fields.String(required=True, validate=validate.Length(1, 200))
 
 
+class ResetRequestSchema(StrictSchema):
+    username = fields.String(required=True, validate=USERNAME)
+    email = fields.Email(required=True, validate=validate.Length(max=254))
+
+
+class ResetCompletionSchema(StrictSchema):
+    reset_token = fields.String(required=True, validate=validate.Length(1, 200))
+    new_password = fields.String(required=True, validate=SECRET)
+
+
 class LoginResultSchema(Schema):
     status = fields.String(
         required=True, validate=validate.OneOf(["authenticated", "password_change_required"])
@@ -209,6 +219,17 @@ class TemporaryPasswordIssuedSchema(Schema):
     reason = fields.String(
         required=True, validate=validate.OneOf(["account_created", "password_reset", "replaced"])
     )
+
+
+class PasswordResetRequestedSchema(Schema):
+    """For the notifications service only: the link's token goes to the registered email,
+    never with the username."""
+
+    user_id = fields.String(required=True)
+    email = fields.String(required=True)
+    language = fields.String(required=True)
+    reset_token = fields.String(required=True)
+    expires_at = fields.AwareDateTime(required=True)
 
 
 class TokensRevokedSchema(RevocationSchema):

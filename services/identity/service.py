@@ -11,7 +11,7 @@ from services.common.db import Database
 from services.common.entrypoints import rpc
 from services.common.schemas import load
 from services.common.transactions import handles_event_once, transactional
-from services.identity import accounts, authentication
+from services.identity import accounts, authentication, recovery
 from services.identity.models import Base, User
 from services.identity.schemas import (
     AuditPageSchema,
@@ -25,6 +25,8 @@ from services.identity.schemas import (
     NewUserSchema,
     RefreshRequestSchema,
     ReplacementSchema,
+    ResetCompletionSchema,
+    ResetRequestSchema,
     RevocationSchema,
     RightsUpdateSchema,
     TokenKeysSchema,
@@ -83,6 +85,18 @@ class IdentityService(observability.ObservableService):
         request = load(RefreshRequestSchema(), data)
         result = authentication.refresh(self.db, self.settings, request["refresh_token"])
         return LoginResultSchema().dump(result)
+
+    @rpc
+    @transactional
+    def request_password_reset(self, data: dict) -> dict:
+        recovery.request_reset(self.db, self.settings, load(ResetRequestSchema(), data))
+        return {}
+
+    @rpc
+    @transactional
+    def complete_password_reset(self, data: dict) -> dict:
+        recovery.complete_reset(self.db, self.settings, load(ResetCompletionSchema(), data))
+        return {}
 
     @rpc
     @transactional

@@ -15,6 +15,7 @@ DEFAULT_KEY_DIR = "var/keys/identity"
 DEFAULT_ACCESS_TOKEN_SECONDS = 600
 DEFAULT_REFRESH_TOKEN_SECONDS = 8 * 3600
 CHALLENGE_SECONDS = 300
+RESET_LINK_SECONDS = 1800
 
 
 @dataclass(frozen=True)
@@ -25,6 +26,8 @@ class IdentitySettings:
     refresh_token_seconds: int = DEFAULT_REFRESH_TOKEN_SECONDS
     max_failed_logins: int = MAX_FAILURES
     challenge_seconds: int = CHALLENGE_SECONDS
+    self_service_reset: bool = False
+    reset_link_seconds: int = RESET_LINK_SECONDS
     rng: secrets.SystemRandom = field(default_factory=secrets.SystemRandom)
     dummy_hash: str = ""
 
@@ -41,6 +44,7 @@ def settings_from_config(config: dict) -> IdentitySettings:
             section.get("REFRESH_TOKEN_SECONDS", DEFAULT_REFRESH_TOKEN_SECONDS)
         ),
         max_failed_logins=int(section.get("MAX_FAILED_LOGINS", MAX_FAILURES)),
+        self_service_reset=bool(section.get("SELF_SERVICE_RESET", False)),
     )
 
 

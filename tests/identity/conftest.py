@@ -55,6 +55,7 @@ def identity_config(service_config, identity_uri, tmp_path) -> dict:
             "ACCESS_TOKEN_SECONDS": 600,
             "REFRESH_TOKEN_SECONDS": 3600,
             "MAX_FAILED_LOGINS": 3,
+            "SELF_SERVICE_RESET": True,
         },
     }
 

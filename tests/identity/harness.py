@@ -40,6 +40,7 @@ IDENTITY_EVENTS = (
     "user_rights_changed",
     "user_replaced",
     "user_deleted",
+    "password_reset_requested",
 )
 NEW_PASSWORD = "Correct-Horse-Battery-42"
 SECURITY_CODE = "739204618375"
