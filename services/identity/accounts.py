@@ -83,6 +83,15 @@ def visible_user(unit: UnitOfWork, actor: Actor, user_id: str) -> tuple[User, Au
     return user, authority
 
 
+def viewed_user(unit: UnitOfWork, actor: Actor, user_id: str) -> User:
+    """A user's record as someone else reads it: that access is audited (DOMAIN.md 3)."""
+    user, _ = visible_user(unit, actor, user_id)
+    if user.id != actor.user_id:
+        audit.record(unit, AuditAction.PERSONAL_DATA_VIEWED, actor_user_id=actor.user_id,
+                     target_user_id=user.id, authority_id=user.authority_id)  # fmt: skip
+    return user
+
+
 def administered_user(unit: UnitOfWork, actor: Actor, user_id: str) -> User:
     user, authority = visible_user(unit, actor, user_id)
     require_administrator(actor, authority)
@@ -230,6 +239,9 @@ def list_users(
     users = unit.session.scalars(
         query.order_by(User.username).offset((number - 1) * size).limit(size)
     ).all()
+    audit.record(unit, AuditAction.PERSONAL_DATA_VIEWED, actor_user_id=actor.user_id,
+                 authority_id=authority_id,
+                 details={"user_ids": [user.id for user in users]})  # fmt: skip
     return list(users), total or 0
 
 

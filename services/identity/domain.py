@@ -399,6 +399,7 @@ class AuditAction(StrEnum):
     FIRST_LOGIN_COMPLETED = "first_login_completed"
     PASSWORD_RESET = "password_reset"  # noqa: S105 (an audit action, not a password)
     PASSWORD_RESET_REQUESTED = "password_reset_requested"  # noqa: S105 (an audit action)
+    PERSONAL_DATA_VIEWED = "personal_data_viewed"
     ACCOUNT_UNBLOCKED = "account_unblocked"
     USER_CREATED = "user_created"
     USER_UPDATED = "user_updated"

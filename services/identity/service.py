@@ -131,6 +131,7 @@ class IdentityService(observability.ObservableService):
         return dump_user(user)
 
     @rpc
+    @transactional
     def list_users(self, actor: dict, query: dict) -> dict:
         who = load_actor(actor)
         request = load(UserQuerySchema(), query)
@@ -151,9 +152,9 @@ class IdentityService(observability.ObservableService):
         )
 
     @rpc
+    @transactional
     def get_user(self, actor: dict, user_id: str) -> dict:
-        user, _ = accounts.visible_user(self.db, load_actor(actor), user_id)
-        return dump_user(user)
+        return dump_user(accounts.viewed_user(self.db, load_actor(actor), user_id))
 
     @rpc
     @transactional

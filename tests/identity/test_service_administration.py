@@ -439,3 +439,21 @@ def test_the_audit_trail_lists_entries_for_administrators_only(identity, network
         with pytest.raises(Forbidden) as caught:
             identity.rpc.audit(outsider.actor, query)
         assert caught.value.code == "audit.not_administrator"
+
+
+def test_reading_another_users_personal_data_is_written_to_the_audit_trail(
+    identity, store, lda, member
+):
+    identity.rpc.get_user(lda.actor, member.id)
+    identity.rpc.list_users(lda.actor, {})
+    identity.rpc.get_user(member.actor, member.id)  # one's own record is no one else's data
+
+    (viewed,) = store.audit_entries(member.id, "personal_data_viewed")
+    assert viewed.actor_user_id == lda.id
+    assert store.audit_actions(member.id).count("personal_data_viewed") == 1
+    (listed,) = [
+        entry
+        for entry in store.audit_entries(None, "personal_data_viewed")
+        if entry.details.get("user_ids")
+    ]
+    assert set(listed.details["user_ids"]) == {lda.id, member.id}
