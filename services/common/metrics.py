@@ -8,7 +8,11 @@ from __future__ import annotations
 
 import time
 
+from nameko.events import EventHandler
 from nameko.extensions import DependencyProvider
+from nameko.rpc import Rpc
+from nameko.timer import Timer
+from nameko.web.handlers import HttpRequestHandler
 from prometheus_client import CONTENT_TYPE_LATEST, Counter, Gauge, Histogram, generate_latest
 
 LATENCY_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10)
@@ -54,6 +58,22 @@ def exposition() -> tuple[str, str]:
     return generate_latest().decode("utf-8"), CONTENT_TYPE_LATEST
 
 
+ENTRYPOINT_KINDS = (
+    (Rpc, "rpc"),
+    (EventHandler, "event"),
+    (HttpRequestHandler, "http"),
+    (Timer, "timer"),
+)
+
+
+def entrypoint_kind(entrypoint) -> str:
+    """rpc, event, http or timer: what an operator filters on, whatever subclass is used."""
+    for cls, kind in ENTRYPOINT_KINDS:
+        if isinstance(entrypoint, cls):
+            return kind
+    return type(entrypoint).__name__
+
+
 class EntrypointMetrics(DependencyProvider):
     """Times every worker of the service and counts its errors; needs no code in entry points."""
 
@@ -69,7 +89,7 @@ class EntrypointMetrics(DependencyProvider):
             return
         service = self.container.service_name
         name = worker_ctx.entrypoint.method_name
-        kind = type(worker_ctx.entrypoint).__name__
+        kind = entrypoint_kind(worker_ctx.entrypoint)
         ENTRYPOINT_LATENCY.labels(service, name, kind).observe(time.perf_counter() - started)
         if exc_info is not None:
             ENTRYPOINT_ERRORS.labels(service, name, exc_info[0].__name__).inc()

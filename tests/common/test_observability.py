@@ -106,7 +106,7 @@ def test_the_health_page_reports_database_and_broker_ok(observed):
 
 def test_the_metrics_page_times_each_entrypoint_that_was_called(observed, service_config):
     container, http = observed
-    labels = {"service": OBSERVED, "entrypoint": "health", "kind": "Rpc"}
+    labels = {"service": OBSERVED, "entrypoint": "health", "kind": "rpc"}
     before = REGISTRY.get_sample_value("imi_entrypoint_seconds_count", labels) or 0
 
     with entrypoint_waiter(container, "health", timeout=5):
