@@ -57,7 +57,7 @@ def revocation_from(data: dict) -> Revocation:
 
 def revocation_from_event(payload: dict) -> Revocation:
     """The revocation a ``tokens_revoked`` CloudEvents envelope carries."""
-    return revocation_from(load(CloudEventSchema(), payload)["data"])
+    return revocation_from(load(CloudEventSchema, payload)["data"])
 
 
 class RevocationStore:
@@ -168,7 +168,7 @@ class TokenVerifier:
 
     def _reload_keys(self, source: TokenSource) -> None:
         self._keys_tried_at = self._clock()
-        document = load(TokenKeysSchema(), source.token_keys())
+        document = load(TokenKeysSchema, source.token_keys())
         keys = {}
         for entry in document["keys"]:
             key = load_pem_public_key(entry["public_key_pem"].encode("ascii"))

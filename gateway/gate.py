@@ -19,6 +19,7 @@ from gateway.settings import settings_from_config
 from services.common.actor import dump_actor
 from services.common.errors import RateLimited, Unavailable, ValidationFailed
 from services.common.rpc import RpcClient, ServiceClient
+from services.common.schemas import instance
 
 log = logging.getLogger(__name__)
 
@@ -72,10 +73,10 @@ class Gate:
                 request.headers.get("Authorization"), self._identity()
             )
             actor = dump_actor(who)
-        query = read_query(request, route.query()) if route.query else None
+        query = read_query(request, instance(route.query)) if route.query else None
         body, raw = None, b""
         if route.body:
-            body, raw = read_json_object(request, route.body(), settings.max_body_bytes)
+            body, raw = read_json_object(request, instance(route.body), settings.max_body_bytes)
         key = None
         if route.state_changing:
             key = idempotency_key(request, actor["user_id"] if actor else "", raw)

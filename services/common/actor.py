@@ -12,7 +12,7 @@ from enum import StrEnum
 from marshmallow import Schema, fields, post_load, validate
 
 from services.common.errors import Forbidden
-from services.common.schemas import load
+from services.common.schemas import dump, load
 
 
 class Right(StrEnum):
@@ -94,8 +94,8 @@ class ActorSchema(Schema):
 
 def load_actor(data: dict) -> Actor:
     """The actor from its wire form, validated like any other input."""
-    return load(ActorSchema(), data)
+    return load(ActorSchema, data)
 
 
 def dump_actor(actor: Actor) -> dict:
-    return ActorSchema().dump(actor)
+    return dump(ActorSchema, actor)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 from marshmallow import RAISE, Schema, ValidationError
@@ -18,11 +19,24 @@ class StrictSchema(Schema):
         unknown = RAISE
 
 
-def load(schema: Schema, data: Any) -> Any:
+@functools.cache
+def instance(schema: type[Schema]) -> Schema:
+    """One instance per schema class: building one deep-copies every declared field, and a
+    marshmallow 4 schema keeps no state between calls, so every worker can share it."""
+    return schema()
+
+
+def load(schema: type[Schema] | Schema, data: Any) -> Any:
     """Load ``data`` or raise ValidationFailed carrying marshmallow's field errors."""
+    if isinstance(schema, type):
+        schema = instance(schema)
     if not isinstance(data, dict) and not schema.many:
         raise ValidationFailed.from_fields({"_schema": ["An object was expected."]})
     try:
         return schema.load(data)
     except ValidationError as exc:
         raise ValidationFailed.from_fields(exc.normalized_messages()) from None
+
+
+def dump(schema: type[Schema], obj: Any) -> Any:
+    return instance(schema).dump(obj)

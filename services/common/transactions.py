@@ -65,7 +65,7 @@ def handles_event_once(method):
         service = self.name
         handler = f"{service}.{method.__name__}"
         try:
-            envelope = load(CloudEventSchema(), payload)
+            envelope = load(CloudEventSchema, payload)
         except ValidationFailed as exc:
             log.error("dropped a malformed event in %s: %s", handler, exc.extra)
             EVENTS_HANDLED.labels(service, handler, "malformed").inc()

@@ -11,6 +11,7 @@ import uuid
 from datetime import UTC, datetime
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload
 
 from services.common.actor import Actor, Grant, Right
 from services.common.db import UnitOfWork
@@ -81,6 +82,14 @@ def visible_user(unit: UnitOfWork, actor: Actor, user_id: str) -> tuple[User, Au
             "This user belongs to an authority you do not administer.", "user.not_administrator"
         )
     return user, authority
+
+
+def own_user(unit: UnitOfWork, actor: Actor) -> User:
+    """The caller's own account, in one query: the path every screen of the UI starts with."""
+    user = unit.session.get(User, actor.user_id, options=[joinedload(User.grants)])
+    if user is None or user.deleted_at is not None:
+        raise NotFound("No user is known by this id.", "user.unknown")
+    return user
 
 
 def viewed_user(unit: UnitOfWork, actor: Actor, user_id: str) -> User:

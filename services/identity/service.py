@@ -9,7 +9,7 @@ from services.common.actor import load_actor
 from services.common.clock import Clock
 from services.common.db import Database
 from services.common.entrypoints import rpc
-from services.common.schemas import load
+from services.common.schemas import dump, instance, load
 from services.common.transactions import handles_event_once, transactional
 from services.identity import accounts, authentication, recovery
 from services.identity.models import Base, User
@@ -41,7 +41,7 @@ from services.identity.tokens import ALGORITHM, AUDIENCE, ISSUER
 
 def user_view(user: User) -> dict:
     """A user as UserSchema dumps it (grants and status are computed, not columns)."""
-    columns = set(UserSchema().fields) - {"grants", "status"}
+    columns = set(instance(UserSchema).fields) - {"grants", "status"}
     return {
         **{column: getattr(user, column) for column in columns},
         "grants": authentication.grants_of(user),
@@ -50,7 +50,7 @@ def user_view(user: User) -> dict:
 
 
 def dump_user(user: User) -> dict:
-    return UserSchema().dump(user_view(user))
+    return dump(UserSchema, user_view(user))
 
 
 class IdentityService(observability.ObservableService):
@@ -65,37 +65,37 @@ class IdentityService(observability.ObservableService):
     @rpc
     @transactional
     def challenge(self, data: dict) -> dict:
-        request = load(ChallengeRequestSchema(), data)
+        request = load(ChallengeRequestSchema, data)
         result = authentication.start_challenge(self.db, self.settings, request["username"])
-        return ChallengeSchema().dump(result)
+        return dump(ChallengeSchema, result)
 
     @rpc
     def login(self, data: dict) -> dict:
-        request = load(LoginRequestSchema(), data)
-        return LoginResultSchema().dump(authentication.login(self.db, self.settings, request))
+        request = load(LoginRequestSchema, data)
+        return dump(LoginResultSchema, authentication.login(self.db, self.settings, request))
 
     @rpc
     def complete_first_login(self, data: dict) -> dict:
-        request = load(FirstLoginRequestSchema(), data)
+        request = load(FirstLoginRequestSchema, data)
         result = authentication.complete_first_login(self.db, self.settings, request)
-        return LoginResultSchema().dump(result)
+        return dump(LoginResultSchema, result)
 
     @rpc
     def refresh(self, data: dict) -> dict:
-        request = load(RefreshRequestSchema(), data)
+        request = load(RefreshRequestSchema, data)
         result = authentication.refresh(self.db, self.settings, request["refresh_token"])
-        return LoginResultSchema().dump(result)
+        return dump(LoginResultSchema, result)
 
     @rpc
     @transactional
     def request_password_reset(self, data: dict) -> dict:
-        recovery.request_reset(self.db, self.settings, load(ResetRequestSchema(), data))
+        recovery.request_reset(self.db, self.settings, load(ResetRequestSchema, data))
         return {}
 
     @rpc
     @transactional
     def complete_password_reset(self, data: dict) -> dict:
-        recovery.complete_reset(self.db, self.settings, load(ResetCompletionSchema(), data))
+        recovery.complete_reset(self.db, self.settings, load(ResetCompletionSchema, data))
         return {}
 
     @rpc
@@ -107,14 +107,15 @@ class IdentityService(observability.ObservableService):
     @rpc
     def token_keys(self) -> dict:
         keys = self.settings.keys
-        return TokenKeysSchema().dump(
+        return dump(
+            TokenKeysSchema,
             {
                 "issuer": ISSUER,
                 "audience": AUDIENCE,
                 "keys": [
                     {"kid": keys.kid, "alg": ALGORITHM, "public_key_pem": keys.public_key_pem}
                 ],
-            }
+            },
         )
 
     @rpc
@@ -126,15 +127,13 @@ class IdentityService(observability.ObservableService):
 
     @rpc
     def me(self, actor: dict) -> dict:
-        who = load_actor(actor)
-        user, _ = accounts.visible_user(self.db, who, who.user_id)
-        return dump_user(user)
+        return dump_user(accounts.own_user(self.db, load_actor(actor)))
 
     @rpc
     @transactional
     def list_users(self, actor: dict, query: dict) -> dict:
         who = load_actor(actor)
-        request = load(UserQuerySchema(), query)
+        request = load(UserQuerySchema, query)
         users, total = accounts.list_users(
             self.db,
             who,
@@ -142,13 +141,14 @@ class IdentityService(observability.ObservableService):
             request["page"],
             request["page_size"],
         )
-        return UserPageSchema().dump(
+        return dump(
+            UserPageSchema,
             {
                 "items": [user_view(user) for user in users],
                 "page": request["page"],
                 "page_size": request["page_size"],
                 "total": total,
-            }
+            },
         )
 
     @rpc
@@ -160,7 +160,7 @@ class IdentityService(observability.ObservableService):
     @transactional
     def create_user(self, actor: dict, data: dict) -> dict:
         who = load_actor(actor)
-        request = load(NewUserSchema(), data)
+        request = load(NewUserSchema, data)
         authority = accounts.authority_view(
             self.db, who, request.get("authority_id", who.authority_id)
         )
@@ -170,13 +170,13 @@ class IdentityService(observability.ObservableService):
     @rpc
     @transactional
     def update_user(self, actor: dict, user_id: str, data: dict) -> dict:
-        request = load(UserUpdateSchema(), data)
+        request = load(UserUpdateSchema, data)
         return dump_user(accounts.update_user(self.db, load_actor(actor), user_id, request))
 
     @rpc
     @transactional
     def set_rights(self, actor: dict, user_id: str, data: dict) -> dict:
-        request = load(RightsUpdateSchema(), data)
+        request = load(RightsUpdateSchema, data)
         return dump_user(accounts.set_rights(self.db, load_actor(actor), user_id, request))
 
     @rpc
@@ -193,7 +193,7 @@ class IdentityService(observability.ObservableService):
     @rpc
     @transactional
     def replace_user(self, actor: dict, user_id: str, data: dict) -> dict:
-        request = load(ReplacementSchema(), data)
+        request = load(ReplacementSchema, data)
         user = accounts.replace_user(self.db, self.settings, load_actor(actor), user_id, request)
         return dump_user(user)
 
@@ -205,15 +205,16 @@ class IdentityService(observability.ObservableService):
 
     @rpc
     def audit(self, actor: dict, query: dict) -> dict:
-        request = load(AuditQuerySchema(), query)
+        request = load(AuditQuerySchema, query)
         entries, total = accounts.audit_page(self.db, load_actor(actor), request)
-        return AuditPageSchema().dump(
+        return dump(
+            AuditPageSchema,
             {
                 "items": entries,
                 "page": request["page"],
                 "page_size": request["page_size"],
                 "total": total,
-            }
+            },
         )
 
     # --- the directory's authorities (read model) -----------------------------------------
@@ -223,5 +224,5 @@ class IdentityService(observability.ObservableService):
     @event_handler("directory", "authority_validated")
     @handles_event_once
     def on_authority_changed(self, envelope: dict) -> None:
-        data = load(AuthorityEventSchema(), envelope["data"])
+        data = load(AuthorityEventSchema, envelope["data"])
         accounts.remember_authority(self.db, data, envelope["time"])
