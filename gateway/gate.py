@@ -16,7 +16,6 @@ from gateway.auth import TokenVerifier, revocation_from_event
 from gateway.inputs import client_address, idempotency_key, read_json_object, read_query
 from gateway.ratelimit import TokenBucketLimiter
 from gateway.settings import settings_from_config
-from services.common.actor import dump_actor
 from services.common.errors import RateLimited, Unavailable, ValidationFailed
 from services.common.rpc import RpcClient, ServiceClient
 from services.common.schemas import instance
@@ -69,10 +68,9 @@ class Gate:
             self._limit(client_address(request, settings.trusted_proxy_hops))
         actor = None
         if route.authenticated:
-            who = self._keeper.verifier.actor(
+            actor = self._keeper.verifier.verify(
                 request.headers.get("Authorization"), self._identity()
-            )
-            actor = dump_actor(who)
+            ).wire
         query = read_query(request, instance(route.query)) if route.query else None
         body, raw = None, b""
         if route.body:

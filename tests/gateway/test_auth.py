@@ -235,3 +235,37 @@ def test_a_tokens_revoked_event_is_read_from_its_envelope():
 def test_a_malformed_tokens_revoked_event_is_refused():
     with pytest.raises(ValidationFailed):
         revocation_from_event({"data": {"user_id": "u-1"}})
+
+
+def test_a_remembered_token_is_checked_again_for_expiry(identity, mint):
+    wall = FakeClock()
+    wall.now = time.time()
+    verifier = TokenVerifier(wall_clock=wall)
+    header = bearer(mint.token(exp=int(wall.now + 60)))
+    verifier.actor(header, identity)
+
+    wall.now += 60 + 11
+
+    assert refusal(verifier, header, identity) == "auth.token_expired"
+
+
+def test_a_remembered_token_is_refused_once_revoked(verifier, identity, mint):
+    token = mint.token(sub="u-9", sid="s-9")
+    verifier.actor(bearer(token), identity)
+
+    verifier.revocations.add(Revocation("u-9", "s-9", time.time()))
+
+    assert refusal(verifier, bearer(token), identity) == "auth.token_revoked"
+
+
+def test_a_remembered_token_of_a_withdrawn_key_is_refused_once_the_keys_reload(
+    verifier, identity, mint, clock
+):
+    token = mint.token()
+    verifier.actor(bearer(token), identity)
+    rotated = type(mint)(kid="test-key-3", key=Ed25519PrivateKey.generate())
+    identity.documents.append(rotated.keys_document())  # the old key withdrawn
+    clock.now += 6
+    verifier.actor(bearer(rotated.token()), identity)  # names the new key: keys reload
+
+    assert refusal(verifier, bearer(token), identity) == "auth.token_invalid"
