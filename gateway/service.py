@@ -18,6 +18,7 @@ from services.common import reference
 from services.common.logs import CallIdLogging
 from services.common.metrics import EntrypointMetrics, exposition
 from services.common.rpc import RpcClient
+from services.common.runtime import ProcessTuning
 
 REVOCATIONS_RESYNC_SECONDS = 60
 
@@ -30,6 +31,7 @@ class GatewayService:
     health_check = HealthCheck()
     call_logging = CallIdLogging()
     entrypoint_metrics = EntrypointMetrics()
+    process_tuning = ProcessTuning()
 
     # --- authentication --------------------------------------------------------------------
 

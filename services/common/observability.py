@@ -19,6 +19,7 @@ from services.common.config import AMQP_URI, SERVICE_HTTP_PORTS
 from services.common.entrypoints import rpc
 from services.common.logs import CallIdLogging
 from services.common.metrics import EntrypointMetrics, exposition
+from services.common.runtime import ProcessTuning
 
 
 class OpsWebServer(WebServer):
@@ -55,6 +56,7 @@ class ObservableService:
     config = Config()
     metrics = EntrypointMetrics()
     call_logging = CallIdLogging()
+    process_tuning = ProcessTuning()
 
     @rpc
     def health(self) -> dict:
