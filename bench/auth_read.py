@@ -118,7 +118,7 @@ def machine_description(broker: Broker, wrk: str | None) -> str:
 def run_scenario(key, context, broker_pid, args) -> dict[tuple[str, int], RunResult]:
     results = {}
     with ProcessGroup(context.work_dir / "logs") as group:
-        log(f"starting {report.SCENARIO_NAMES[key]}")
+        log(f"starting {report.scenario_name(key, context.patches)}")
         target = scenario_starter(key)(group, context)
         meter = CpuMeter({**target.pids, "broker": broker_pid})
         for concurrency in args.levels:
@@ -130,7 +130,7 @@ def run_scenario(key, context, broker_pid, args) -> dict[tuple[str, int], RunRes
                 log(
                     f"{key} x{concurrency}: {result.rps:.0f} req/s, p50 {result.p50_ms:.2f} ms, "
                     f"p99 {result.p99_ms:.2f} ms, errors {result.errors}, "
-                    f"others' CPU {result.other_cpu_ms_per_request():.2f} ms/request"
+                    f"others' CPU {result.other_cpu_ms_per_request() or 0.0:.2f} ms/request"
                 )
                 best = results.get((key, concurrency))
                 if best is None or result.rps > best.rps:
@@ -145,7 +145,8 @@ def main(argv: list[str] | None = None) -> int:
     broker_pid = broker.os_pid()
     wrk = None if args.python_client else find_or_install_wrk(log)
     if not wrk:
-        log("wrk is not available: the Python HTTP client drives (a) and (b)")
+        reason = "as asked" if args.python_client else "wrk is not available"
+        log(f"the Python HTTP client drives (a) and (b) ({reason})")
     planned = len(args.keys) * len(args.levels) * args.repeat * (args.seconds + args.warmup)
     work_dir = Path(tempfile.mkdtemp(prefix="imi-bench-"))
     (work_dir / "logs").mkdir()
@@ -161,8 +162,6 @@ def main(argv: list[str] | None = None) -> int:
             access_token_seconds=int(max(3600, 4 * planned)),
             patches=tuple(args.patch),
         )
-        if args.patch:
-            report.SCENARIO_NAMES["a"] += " +" + "+".join(args.patch)
         for key in args.keys:
             results.update(run_scenario(key, context, broker_pid, args))
     finally:
@@ -177,7 +176,7 @@ def main(argv: list[str] | None = None) -> int:
         + (f", best of {args.repeat}" if args.repeat > 1 else "")
         + f"; CPU columns: CPU ms per request; total {time.monotonic() - started:.0f} s\n"
     )
-    print(report.table(results))
+    print(report.table(results, tuple(args.patch)))
     print()
     print(report.ratios(results, args.levels))
     print()

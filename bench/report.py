@@ -20,6 +20,12 @@ SCENARIO_NAMES = {
 }
 
 
+def scenario_name(key: str, patches: tuple[str, ...] = ()) -> str:
+    """The row label; (a) run with experimental changes says which."""
+    name = SCENARIO_NAMES[key]
+    return f"{name} +{'+'.join(patches)}" if key == "a" and patches else name
+
+
 @dataclass
 class Aim:
     text: str
@@ -33,14 +39,14 @@ def _fmt(value: float | None, digits: int = 2) -> str:
     return f"{value:.{digits}f}"
 
 
-def table(results: dict[tuple[str, int], RunResult]) -> str:
+def table(results: dict[tuple[str, int], RunResult], patches: tuple[str, ...] = ()) -> str:
     header = ["scenario", "conc", "req/s", "p50 ms", "p99 ms", "errors"]
     header += [f"cpu {role}" for role in ROLES] + ["cpu other", "generator"]
     rows = [header]
     for (key, concurrency), result in results.items():
         rows.append(
             [
-                SCENARIO_NAMES[key],
+                scenario_name(key, patches),
                 str(concurrency),
                 _fmt(result.rps, 0),
                 _fmt(result.p50_ms),

@@ -1,6 +1,8 @@
-"""Experimental changes to services/ and gateway/, applied by monkeypatching in the benchmark's
-own processes only (``--patch NAME``), so that a proposed change can be measured before it is
-made. Each module says which change it stands for; none is imported by the services.
+"""Changes to services/ and gateway/ applied by monkeypatching in the benchmark's own processes
+only (``--patch NAME``): a proposed change, measured before anyone makes it, or ``undo_*``, a
+trade-off already made put back to nameko's default, to measure what it is worth. Each module
+says what it stands for; none is imported by the services. Delete a patch once its change is
+made (docs/performance.md keeps the figures).
 """
 
 from pkgutil import iter_modules
