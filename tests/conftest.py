@@ -17,6 +17,7 @@ eventlet.monkey_patch()
 
 import functools  # noqa: E402
 import os  # noqa: E402
+import socket  # noqa: E402
 import time  # noqa: E402
 import uuid  # noqa: E402
 from urllib.parse import urlsplit, urlunsplit  # noqa: E402
@@ -109,6 +110,13 @@ def pg_uri():
     with admin.cursor() as cursor:
         cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     admin.close()
+
+
+def free_port() -> int:
+    """A local port nobody listens on (nameko binds with SO_REUSEPORT: never share one)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
 
 
 class HttpSession(requests.Session):

@@ -64,31 +64,27 @@ def handles_event_once(method):
     def wrapper(self, payload):
         service = self.name
         handler = f"{service}.{method.__name__}"
+        unit = self.db
         try:
             envelope = load(CloudEventSchema, payload)
-        except ValidationFailed as exc:
-            log.error("dropped a malformed event in %s: %s", handler, exc.extra)
-            EVENTS_HANDLED.labels(service, handler, "malformed").inc()
-            return None
-        unit = self.db
-        if not unit.claim_event(envelope["id"], handler):
-            EVENTS_HANDLED.labels(service, handler, "duplicate").inc()
-            return None
-        try:
+            if not unit.claim_event(envelope["id"], handler):
+                return _counted(service, handler, "duplicate")
             result = method(self, envelope)
         except ValidationFailed as exc:
-            log.error("dropped an event with malformed data in %s: %s", handler, exc.extra)
-            EVENTS_HANDLED.labels(service, handler, "malformed").inc()
-            return None
+            log.error("dropped a malformed event in %s: %s", handler, exc.extra)
+            return _counted(service, handler, "malformed")
         try:
             unit.commit()
         except IntegrityError as exc:
             unit.rollback()
             if not is_duplicate(exc):
                 raise
-            EVENTS_HANDLED.labels(service, handler, "duplicate").inc()
-            return None
-        EVENTS_HANDLED.labels(service, handler, "handled").inc()
+            return _counted(service, handler, "duplicate")
+        _counted(service, handler, "handled")
         return result
 
     return wrapper
+
+
+def _counted(service: str, handler: str, outcome: str) -> None:
+    EVENTS_HANDLED.labels(service, handler, outcome).inc()

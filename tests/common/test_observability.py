@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import socket
-
 import pytest
 from nameko.standalone.rpc import ClusterRpcProxy
 from nameko.testing.services import entrypoint_waiter
@@ -17,7 +15,7 @@ from services.common.config import DB_URIS, SERVICE_HTTP_PORTS
 from services.common.db import Database
 from services.common.models import IdempotencyMixin, InboxMixin, OutboxMixin
 from services.common.observability import ObservableService, broker_reachable
-from tests.conftest import HttpSession
+from tests.conftest import HttpSession, free_port
 
 OBSERVED = "kernel_observed"
 
@@ -44,14 +42,8 @@ class ObservedService(ObservableService):
     db = Database(ObservedBase)
 
 
-def a_free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 def start_observed(container_factory, service_config, db_uri):
-    port = a_free_port()
+    port = free_port()
     config = {
         **service_config,
         DB_URIS: {OBSERVED: db_uri},
@@ -139,4 +131,4 @@ def test_a_service_that_cannot_open_its_database_is_degraded_and_its_page_says_5
 
 
 def test_a_broker_nobody_answers_on_is_reported_unreachable():
-    assert not broker_reachable(f"pyamqp://guest:guest@127.0.0.1:{a_free_port()}/", timeout=1)
+    assert not broker_reachable(f"pyamqp://guest:guest@127.0.0.1:{free_port()}/", timeout=1)

@@ -21,8 +21,8 @@ from gateway.service import GatewayService
 from services.common.migrations import upgrade
 from services.identity.bootstrap import create_commission_administrator
 from services.identity.service import IdentityService
-from tests.conftest import HttpSession
-from tests.e2e.stack import Mailbox, Stack, User, free_port, mail_service
+from tests.conftest import HttpSession, free_port
+from tests.e2e.stack import Mailbox, Stack, User, mail_service
 
 
 @pytest.fixture

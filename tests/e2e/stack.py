@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import socket
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -163,9 +162,3 @@ class Stack:
         response = self.web.get(f"{API}/users", params=query, headers=by.auth)
         assert response.status_code == 200, response.text
         return sorted(user["id"] for user in response.json()["items"])
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]

@@ -6,7 +6,6 @@ what the gateway passed on, so each test sees both what a client gets and what a
 from __future__ import annotations
 
 import json
-import socket
 from datetime import UTC, datetime
 
 import eventlet
@@ -19,7 +18,7 @@ from gateway.service import GatewayService
 from services.common.entrypoints import rpc
 from services.common.envelope import make_envelope
 from services.common.errors import Forbidden, NotFound
-from tests.conftest import HttpSession
+from tests.conftest import HttpSession, free_port
 
 FAKE = "FAKE_IDENTITY"
 SLOW_USERNAME = "slowpoke"
@@ -83,12 +82,6 @@ class FakeIdentity:
     @rpc
     def health(self) -> dict:
         return {"service": "identity", "status": "ok", "database": "ok", "outbox_backlog": 0}
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def bearer(token: str) -> dict:
