@@ -7,8 +7,10 @@ times each request for Prometheus, labelled by route, not by raw path (bounded l
 
 from __future__ import annotations
 
+import inspect
 import json
 import logging
+import re
 import time
 from functools import partial
 
@@ -29,6 +31,7 @@ log = logging.getLogger(__name__)
 
 CALL_ID_HEADER = "X-Call-Id"
 UNMATCHED_ROUTE = "unmatched"
+PATH_VARIABLE = re.compile(r"<(?:[^:<>]+:)?([^<>]+)>")
 
 
 def json_response(data: object, status: int = 200, content_type: str = JSON) -> Response:
@@ -89,7 +92,18 @@ class ApiHandler(HttpRequestHandler):
         if route is None:
             raise LookupError(f"{self.method_name} is served but missing from gateway/routes.py")
         self.route: Route = route
+        self._check_signature_once()
         super().setup()
+
+    def _check_signature_once(self) -> None:
+        """The method must take the request and the route's path variables; checked here, at
+        start, instead of nameko's ``check_signature`` on every request (3 % of its time)."""
+        method = getattr(self.container.service_cls, self.method_name)
+        variables = PATH_VARIABLE.findall(self.route.rule)
+        try:
+            inspect.signature(method).bind(None, None, **dict.fromkeys(variables, ""))
+        except TypeError as exc:
+            raise TypeError(f"{self.method_name} does not fit {self.route.rule}: {exc}") from None
 
     def get_url_rule(self) -> Rule:
         return Rule(self.route.rule, methods=[self.route.method])
@@ -100,7 +114,6 @@ class ApiHandler(HttpRequestHandler):
         call_id = None
         try:
             args, kwargs = self.get_entrypoint_parameters(request)
-            self.check_signature(args, kwargs)
             event = Event()
             worker_ctx = self.container.spawn_worker(
                 self, args, kwargs, handle_result=partial(self.handle_result, event)

@@ -10,12 +10,15 @@ import services.common.rpc as rpc_module
 
 
 class _NoTtl:
-    def __init__(self, publisher):
-        self._publisher = publisher
+    def __init__(self, producer):
+        self._producer = producer
 
     def publish(self, payload, **kwargs):
         kwargs.pop("expiration", None)
-        return self._publisher.publish(payload, **kwargs)
+        return self._producer.publish(payload, **kwargs)
+
+    def close(self) -> None:
+        self._producer.close()
 
 
 original_setup = rpc_module.RpcClient.setup
@@ -23,7 +26,7 @@ original_setup = rpc_module.RpcClient.setup
 
 def _setup(self) -> None:
     original_setup(self)
-    self.publisher = _NoTtl(self.publisher)
+    self.producer = _NoTtl(self.producer)
 
 
 def apply() -> None:

@@ -92,9 +92,59 @@ class ActorSchema(Schema):
         return Actor(**{**data, "grants": frozenset(data["grants"])})
 
 
+RIGHTS_BY_VALUE = {right.value: right for right in Right}
+ACTOR_KEYS = frozenset(ActorSchema().fields)
+REQUIRED_ACTOR_KEYS = frozenset({"user_id", "username", "authority_id", "member_state"})
+GRANT_KEYS = frozenset({"right", "area"})
+
+
+def _text(value, shortest: int, longest: int) -> bool:
+    return type(value) is str and shortest <= len(value) <= longest
+
+
+def _plain_grant(grant) -> Grant | None:
+    if type(grant) is not dict or "right" not in grant or not GRANT_KEYS.issuperset(grant):
+        return None
+    right = RIGHTS_BY_VALUE.get(grant["right"]) if type(grant["right"]) is str else None
+    area = grant.get("area")
+    if right is None or not (area is None or _text(area, 1, 64)):
+        return None
+    return Grant(right, area)
+
+
+def _plain_actor(data) -> Actor | None:
+    """The actor when ``data`` is well-formed, else None. Every service checks the actor on
+    every call; this accepts only what ActorSchema accepts, in a few microseconds instead of
+    marshmallow's 150, and leaves anything else to the schema to explain."""
+    if type(data) is not dict or not ACTOR_KEYS.issuperset(data):
+        return None
+    if not REQUIRED_ACTOR_KEYS.issubset(data):
+        return None
+    language = data.get("language", "en")
+    session_id = data.get("session_id")
+    grants = data.get("grants", [])
+    if not (
+        _text(data["user_id"], 1, 64)
+        and _text(data["username"], 1, 64)
+        and _text(data["authority_id"], 1, 64)
+        and _text(data["member_state"], 2, 2)
+        and _text(language, 2, 3)
+        and (session_id is None or type(session_id) is str)
+        and type(grants) is list
+    ):
+        return None
+    parsed = [_plain_grant(grant) for grant in grants]
+    if None in parsed:
+        return None
+    return Actor(
+        data["user_id"], data["username"], data["authority_id"], data["member_state"],
+        language, frozenset(parsed), session_id,
+    )  # fmt: skip
+
+
 def load_actor(data: dict) -> Actor:
     """The actor from its wire form, validated like any other input."""
-    return load(ActorSchema, data)
+    return _plain_actor(data) or load(ActorSchema, data)
 
 
 def dump_actor(actor: Actor) -> dict:

@@ -7,40 +7,59 @@ nameko publishes every RPC reply as a persistent message and waits for the broke
 while the worker is still held. A reply is worth nothing once its caller has gone, and a lost
 reply is the same as a lost request: the caller times out and may retry with its idempotency
 key. So replies here are transient and unconfirmed, like the requests of
-services.common.rpc (the measured effect is in docs/performance.md).
+services.common.rpc, and like them leave through one producer per process
+(services.common.publishing), encoded once (nameko's Responder encodes each reply twice). The
+measured effects are in docs/performance.md.
 """
 
-from nameko.amqp.publish import Publisher
-from nameko.constants import (
-    AMQP_URI_CONFIG_KEY,
-    DEFAULT_SERIALIZER,
-    NON_PERSISTENT,
-    SERIALIZER_CONFIG_KEY,
-)
-from nameko.rpc import Responder, Rpc, RpcConsumer
+from __future__ import annotations
+
+import sys
+
+import kombu.serialization
+from nameko.exceptions import UnserializableValueError, serialize
+from nameko.rpc import Rpc, RpcConsumer
 
 from services.common.errors import EXPECTED_ERRORS
+from services.common.publishing import ProcessProducer
 
 
-class ReplyPublisher(Publisher):
-    use_confirms = False
-    delivery_mode = NON_PERSISTENT
-
-
-class TransientResponder(Responder):
-    publisher_cls = ReplyPublisher
+def encode_reply(result, exc_info, serializer: str):
+    """The reply's body, once: a result that cannot be encoded becomes nameko's own
+    UnserializableValueError for the caller, as nameko's Responder does."""
+    error = serialize(exc_info[1]) if exc_info is not None else None
+    try:
+        encoded = kombu.serialization.dumps({"result": result, "error": error}, serializer)
+    except Exception:
+        exc_info = sys.exc_info()
+        payload = {"result": None, "error": serialize(UnserializableValueError(result))}
+        return kombu.serialization.dumps(payload, serializer), None, exc_info
+    return encoded, result, exc_info
 
 
 class TransientReplyRpcConsumer(RpcConsumer):
+    def setup(self):
+        super().setup()
+        self.replies = ProcessProducer(self.container.config)
+
+    def stop(self):
+        super().stop()
+        self.replies.close()
+
     def handle_result(self, message, result, exc_info):
-        config = self.container.config
-        responder = TransientResponder(
-            config[AMQP_URI_CONFIG_KEY],
-            self.queue.exchange,
-            config.get(SERIALIZER_CONFIG_KEY, DEFAULT_SERIALIZER),
-            message,
+        properties = message.properties
+        serializer = kombu.serialization.registry.type_to_name[properties["content_type"]]
+        (content_type, content_encoding, body), result, exc_info = encode_reply(
+            result, exc_info, serializer
         )
-        result, exc_info = responder.send_response(result, exc_info)
+        self.replies.publish(
+            body,
+            exchange=self.queue.exchange,
+            routing_key=properties["reply_to"],
+            correlation_id=properties.get("correlation_id"),
+            content_type=content_type,
+            content_encoding=content_encoding,
+        )
         self.queue_consumer.ack_message(message)
         return result, exc_info
 

@@ -20,16 +20,15 @@ import time
 import uuid
 
 import eventlet
-from nameko.amqp.publish import Publisher
-from nameko.constants import NON_PERSISTENT
 from nameko.exceptions import deserialize
 from nameko.extensions import DependencyProvider
 from nameko.messaging import HeaderEncoder
 from nameko.rpc import ReplyListener, get_rpc_exchange
 
-from services.common.config import AMQP_URI, DEFAULT_RPC_TIMEOUT, RPC_TIMEOUT
+from services.common.config import DEFAULT_RPC_TIMEOUT, RPC_TIMEOUT
 from services.common.errors import Unavailable
 from services.common.metrics import RPC_CLIENT_LATENCY
+from services.common.publishing import ProcessProducer
 
 IDEMPOTENCY_KEY = "idempotency_key"
 HEADER_PREFIX = "nameko"
@@ -48,9 +47,10 @@ class RpcClient(DependencyProvider):
         config = self.container.config
         self.timeout = self.timeout_override or float(config.get(RPC_TIMEOUT, DEFAULT_RPC_TIMEOUT))
         self.exchange = get_rpc_exchange(config)
-        self.publisher = Publisher(
-            config[AMQP_URI], use_confirms=False, delivery_mode=NON_PERSISTENT
-        )
+        self.producer = ProcessProducer(config)
+
+    def stop(self) -> None:
+        self.producer.close()
 
     def get_dependency(self, worker_ctx) -> ServiceClient:
         return ServiceClient(self, worker_ctx, self.target_service)
@@ -103,14 +103,15 @@ class ServiceClient(HeaderEncoder):
         correlation_id = str(uuid.uuid4())
         reply_event = listener.get_reply_event(correlation_id)
         started = time.perf_counter()
-        provider.publisher.publish(
+        provider.producer.publish(
             {"args": args, "kwargs": kwargs},
+            serializer="json",
             exchange=provider.exchange,
             routing_key=f"{target}.{method}",
             reply_to=listener.routing_key,
             correlation_id=correlation_id,
             expiration=self._timeout,
-            extra_headers=self._headers(),
+            headers=self._headers(),
         )
         body = None
         with eventlet.Timeout(self._timeout, False):

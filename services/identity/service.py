@@ -9,7 +9,7 @@ from services.common.actor import load_actor
 from services.common.clock import Clock
 from services.common.db import Database
 from services.common.entrypoints import rpc
-from services.common.schemas import dump, instance, load
+from services.common.schemas import dump, load
 from services.common.transactions import handles_event_once, transactional
 from services.identity import accounts, authentication, recovery
 from services.identity.models import Base, User
@@ -40,13 +40,7 @@ from services.identity.tokens import ALGORITHM, AUDIENCE, ISSUER
 
 
 def user_view(user: User) -> dict:
-    """A user as UserSchema dumps it (grants and status are computed, not columns)."""
-    columns = set(instance(UserSchema).fields) - {"grants", "status"}
-    return {
-        **{column: getattr(user, column) for column in columns},
-        "grants": authentication.grants_of(user),
-        "status": accounts.user_status(user),
-    }
+    return accounts.account_view(user, authentication.grants_of(user))
 
 
 def dump_user(user: User) -> dict:
@@ -127,7 +121,7 @@ class IdentityService(observability.ObservableService):
 
     @rpc
     def me(self, actor: dict) -> dict:
-        return dump_user(accounts.own_user(self.db, load_actor(actor)))
+        return dump(UserSchema, accounts.own_account(self.db, load_actor(actor)))
 
     @rpc
     @transactional

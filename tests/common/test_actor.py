@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
-from services.common.actor import Actor, Grant, Right, dump_actor, load_actor
+from services.common.actor import Actor, ActorSchema, Grant, Right, dump_actor, load_actor
 from services.common.errors import Forbidden, ValidationFailed
+from services.common.schemas import load
 
 HANDLER_IN_SERVICES = Grant(Right.REQUEST_HANDLER, "services")
 ALLOCATOR_EVERYWHERE = Grant(Right.ALLOCATOR)
@@ -119,3 +122,54 @@ def test_an_actor_missing_its_user_is_refused():
         load_actor(wire)
 
     assert caught.value.extra["errors"] == {"user_id": ["Missing data for required field."]}
+
+
+junk = st.one_of(st.text(max_size=70), st.integers(), st.none(), st.binary(max_size=4))
+
+
+def mostly(valid):
+    """Values that are usually valid, so that both verdicts are exercised."""
+    return st.one_of(valid, valid, valid, junk)
+
+
+ids = st.text(min_size=1, max_size=64)
+wire_grants = st.lists(
+    mostly(
+        st.fixed_dictionaries(
+            {"right": mostly(st.sampled_from([r.value for r in Right]))},
+            optional={"area": mostly(st.one_of(st.none(), ids)), "extra": junk},
+        )
+    ),
+    max_size=3,
+)
+wire_actors = st.fixed_dictionaries(
+    {
+        "user_id": mostly(ids),
+        "username": mostly(ids),
+        "authority_id": mostly(ids),
+        "member_state": mostly(st.sampled_from(["DE", "EU"])),
+    },
+    optional={
+        "language": mostly(st.sampled_from(["de", "mt", "fil"])),
+        "grants": mostly(wire_grants),
+        "session_id": mostly(st.one_of(st.none(), ids)),
+        "shoe_size": junk,
+    },
+)
+
+
+def schema_verdict(wire):
+    try:
+        return load(ActorSchema, wire)
+    except ValidationFailed:
+        return "refused"
+
+
+@given(wire_actors)
+def test_the_quick_actor_check_agrees_with_the_schema(wire):
+    try:
+        quick = load_actor(wire)
+    except ValidationFailed:
+        quick = "refused"
+
+    assert quick == schema_verdict(wire)

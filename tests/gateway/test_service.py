@@ -14,6 +14,7 @@ from nameko.dependency_providers import Config
 from nameko.extensions import DependencyProvider
 from nameko.standalone.events import event_dispatcher
 
+from gateway.http import api
 from gateway.service import GatewayService
 from services.common.entrypoints import rpc
 from services.common.envelope import make_envelope
@@ -381,3 +382,20 @@ def test_fake_identity_health_is_503_when_a_configured_service_does_not_answer(s
     assert report["services"]["identity"]["status"] == "ok"
     assert report["services"]["ghost"]["status"] == "unavailable"
     assert json.loads(response.text) == report
+
+
+class MisfitGateway:
+    """An entry point whose method does not take its route's path variable (user_id)."""
+
+    name = "misfit_gateway"
+
+    @api
+    def get_user(self, request):
+        return {}
+
+
+def test_an_entry_point_that_does_not_fit_its_route_stops_the_gateway_at_start(
+    container_factory, config
+):
+    with pytest.raises(TypeError, match="get_user does not fit"):
+        container_factory(MisfitGateway, config).start()
