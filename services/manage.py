@@ -15,6 +15,7 @@ from pathlib import Path
 from services.common import reference
 from services.common.config import REPO_ROOT, database_uri, load_config
 from services.common.migrations import upgrade
+from services.directory.bootstrap import prepare_directory
 from services.identity.bootstrap import create_commission_administrator
 
 SERVICES_FILE = REPO_ROOT / "deploy" / "services"
@@ -30,6 +31,9 @@ def prepare(config: dict, out=sys.stdout) -> None:
     for service in deployed_services():
         upgrade(service, database_uri(config, service))
         print(f"database of {service}: migrated", file=out)
+    if "directory" in deployed_services():
+        prepare_directory(database_uri(config, "directory"))
+        print("directory: reference lists loaded", file=out)
     reference.export(REFERENCE_DIR)
     print(f"reference data: {REFERENCE_DIR.relative_to(REPO_ROOT)}/", file=out)
     created = create_commission_administrator(

@@ -28,9 +28,11 @@ def upgrade(service: str, uri: str, revision: str = "head") -> None:
     command.upgrade(alembic_config(service, uri), revision)
 
 
-def new_revision(service: str, uri: str, message: str) -> None:
+def new_revision(service: str, uri: str, message: str, rev_id: str | None = None) -> None:
     """Autogenerate a migration from the difference between the models and the database."""
-    command.revision(alembic_config(service, uri), message=message, autogenerate=True)
+    command.revision(
+        alembic_config(service, uri), message=message, autogenerate=True, rev_id=rev_id
+    )
 
 
 def run_environment(metadata: MetaData) -> None:

@@ -1,0 +1,75 @@
+"""Service tests of the directory service.
+
+Policy, as for identity (tests/identity/conftest.py): the real DirectoryService in a nameko
+container on the test broker's vhost, on a SQLite file built by the Alembic migrations with
+the shipped reference data loaded; a FrozenClock; calls through the real broker; outcomes
+checked in the answers, the database and the events a listener receives.
+"""
+
+from __future__ import annotations
+
+import pytest
+from nameko.standalone.rpc import ClusterRpcProxy
+
+from services.common.clock import Clock, FrozenClock
+from services.common.migrations import upgrade
+from services.directory.bootstrap import prepare_directory
+from services.directory.service import DirectoryService
+from tests.identity.harness import EventLog
+
+from .harness import Directory, Store, directory_listener
+
+
+@pytest.fixture
+def frozen_clock() -> FrozenClock:
+    return FrozenClock()
+
+
+@pytest.fixture
+def directory_uri(sqlite_uri, frozen_clock) -> str:
+    upgrade("directory", sqlite_uri)
+    prepare_directory(sqlite_uri, frozen_clock())
+    return sqlite_uri
+
+
+@pytest.fixture
+def directory_config(service_config, directory_uri) -> dict:
+    return {**service_config, "DB_URIS": {"directory": directory_uri}}
+
+
+@pytest.fixture
+def store(directory_uri):
+    store = Store(directory_uri)
+    yield store
+    store.dispose()
+
+
+@pytest.fixture
+def events(request, container_factory, directory_config) -> EventLog:
+    """The module's listener, started before the service so that no event is missed."""
+    log = EventLog()
+    name = f"directory_listener_{request.path.stem}"
+    log.container = container_factory(directory_listener(name, log), directory_config)
+    log.container.start()
+    return log
+
+
+@pytest.fixture
+def directory_container(container_factory, directory_config, frozen_clock, events):
+    class TestDirectory(DirectoryService):
+        clock = Clock(frozen_clock)
+
+    container = container_factory(TestDirectory, directory_config)
+    container.start()
+    return container
+
+
+@pytest.fixture
+def rpc(directory_container, directory_config):
+    with ClusterRpcProxy(directory_config, timeout=10) as proxy:
+        yield proxy.directory
+
+
+@pytest.fixture
+def directory(rpc, events, store, frozen_clock) -> Directory:
+    return Directory(rpc, events, store, frozen_clock)
