@@ -10,7 +10,7 @@ from collections.abc import Callable
 from werkzeug.wrappers import Response
 
 from gateway.openapi import openapi_document
-from gateway.routes import JSON
+from gateway.route import JSON
 
 REFERENCE_MAX_AGE_SECONDS = 3600
 

@@ -23,7 +23,7 @@ from werkzeug.routing import Rule
 from werkzeug.wrappers import Request, Response
 
 from gateway.problems import CONTENT_TYPE, problem_for
-from gateway.routes import JSON, ROUTES, Route
+from gateway.route import JSON, Route
 from services.common.errors import EXPECTED_ERRORS, Unavailable
 from services.common.metrics import HTTP_LATENCY
 
@@ -88,6 +88,8 @@ class ApiHandler(HttpRequestHandler):
         super().__init__(method=None, url=None, **kwargs)
 
     def setup(self) -> None:
+        from gateway.routes import ROUTES  # the table imports the entry points' modules
+
         route = ROUTES.get(self.method_name)
         if route is None:
             raise LookupError(f"{self.method_name} is served but missing from gateway/routes.py")

@@ -16,7 +16,7 @@ from marshmallow import Schema
 from werkzeug.exceptions import RequestEntityTooLarge, UnsupportedMediaType
 from werkzeug.wrappers import Request
 
-from gateway.routes import JSON
+from gateway.route import JSON
 from services.common.errors import ValidationFailed
 from services.common.schemas import load
 

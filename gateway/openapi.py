@@ -16,7 +16,8 @@ from werkzeug.http import HTTP_STATUS_CODES
 
 from gateway.inputs import IDEMPOTENCY_HEADER
 from gateway.problems import CONTENT_TYPE as PROBLEM
-from gateway.routes import JSON, PATH_PARAMETER_MAX_LENGTH, ROUTES, Route
+from gateway.route import JSON, PATH_PARAMETER_MAX_LENGTH, Route
+from gateway.routes import ROUTES
 from gateway.schemas import ProblemSchema
 
 TITLE = "IMI: Internal Market Information System"

@@ -6,12 +6,12 @@ route cannot be served without being documented, nor documented without being se
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass
 from types import MappingProxyType
 
 from marshmallow import Schema
 
+from gateway.directory import authorities
+from gateway.route import API, Route
 from gateway.schemas import HealthReportSchema, LanguageSchema, MemberStateSchema
 from services.identity.schemas import (
     AuditPageSchema,
@@ -32,52 +32,6 @@ from services.identity.schemas import (
     UserSchema,
     UserUpdateSchema,
 )
-
-API = "/api/v1"
-JSON = "application/json"
-PATH_PARAMETER_MAX_LENGTH = 64
-STATE_CHANGING_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
-_PARAMETER = re.compile(r"\{(\w+)\}")
-
-
-@dataclass(frozen=True)
-class Route:
-    """One operation: how it is reached, what it takes, what it answers."""
-
-    name: str
-    method: str
-    path: str
-    summary: str
-    tag: str
-    body: type[Schema] | None = None
-    query: type[Schema] | None = None
-    response: type[Schema] | Schema | None = None
-    statuses: tuple[int, ...] = (200,)
-    authenticated: bool = False
-    rate_limited: bool = False
-    remote: bool = True
-    errors: tuple[int, ...] = ()
-    location: str | None = None
-    content_type: str = JSON
-
-    @property
-    def status(self) -> int:
-        """The status of a successful answer."""
-        return self.statuses[0]
-
-    @property
-    def parameters(self) -> list[str]:
-        return _PARAMETER.findall(self.path)
-
-    @property
-    def rule(self) -> str:
-        """The werkzeug rule: an over-long path parameter matches no route, hence a 404."""
-        converter = f"<string(maxlength={PATH_PARAMETER_MAX_LENGTH}):\\1>"
-        return _PARAMETER.sub(converter, self.path)
-
-    @property
-    def state_changing(self) -> bool:
-        return self.method in STATE_CHANGING_METHODS
 
 
 def _auth(name: str, path: str, body: type[Schema], summary: str) -> Route:
@@ -188,5 +142,7 @@ _TABLE = (
         "operations", response=HealthReportSchema, statuses=(200, 503), remote=False,
     ),
 )  # fmt: skip
+
+_TABLE += authorities.ROUTES
 
 ROUTES: MappingProxyType[str, Route] = MappingProxyType({route.name: route for route in _TABLE})

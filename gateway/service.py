@@ -10,6 +10,7 @@ from nameko.events import BROADCAST, event_handler
 from nameko.timer import timer
 from werkzeug.wrappers import Request, Response
 
+from gateway.directory.authorities import AuthoritiesApi
 from gateway.documents import openapi_response, reference_response
 from gateway.gate import Gatekeeper
 from gateway.health import HealthCheck
@@ -23,11 +24,14 @@ from services.common.runtime import ProcessTuning
 REVOCATIONS_RESYNC_SECONDS = 60
 
 
-class GatewayService:
+class GatewayService(AuthoritiesApi):
+    """The HTTP API. The directory's entry points come from the mixins of gateway/directory."""
+
     name = "gateway"
 
     gate = Gatekeeper()
     identity = RpcClient("identity")
+    directory = RpcClient("directory")
     health_check = HealthCheck()
     call_logging = CallIdLogging()
     entrypoint_metrics = EntrypointMetrics()

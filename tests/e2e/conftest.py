@@ -2,9 +2,10 @@
 
 Policy of this level:
 
-- the real gateway and the real identity service run in one nameko runner on the run's
-  RabbitMQ vhost; identity's database is a SQLite file built by its Alembic migrations, and the
-  first Commission administrator is created as an operator does before start-up;
+- the real gateway and the real identity and directory services run in one nameko runner on
+  the run's RabbitMQ vhost; their databases are SQLite files built by their Alembic migrations,
+  the directory's reference lists are loaded and the first Commission administrator is created
+  as an operator does before start-up;
 - a test only speaks HTTP, except for what a person would receive outside the API: a temporary
   password arrives by email, here read from the ``temporary_password_issued`` event by a small
   listener (a broadcast queue that dies with the test, so no event outlives it); authorities
@@ -19,6 +20,8 @@ import pytest
 
 from gateway.service import GatewayService
 from services.common.migrations import upgrade
+from services.directory.bootstrap import prepare_directory
+from services.directory.service import DirectoryService
 from services.identity.bootstrap import create_commission_administrator
 from services.identity.service import IdentityService
 from tests.conftest import HttpSession, free_port
@@ -30,7 +33,7 @@ def e2e_config(service_config, sqlite_uri, tmp_path) -> dict:
     return {
         **service_config,
         "WEB_SERVER_ADDRESS": f"127.0.0.1:{free_port()}",
-        "DB_URIS": {"identity": sqlite_uri},
+        "DB_URIS": {"identity": sqlite_uri, "directory": f"sqlite:///{tmp_path / 'directory.db'}"},
         "IDENTITY": {
             "KEY_DIR": str(tmp_path / "keys"),
             "ACCESS_TOKEN_SECONDS": 600,
@@ -46,6 +49,8 @@ def prepared_admin(e2e_config) -> User:
     """The operator's preparation: migrate identity's database, create the first administrator."""
     uri = e2e_config["DB_URIS"]["identity"]
     upgrade("identity", uri)
+    upgrade("directory", e2e_config["DB_URIS"]["directory"])
+    prepare_directory(e2e_config["DB_URIS"]["directory"])
     username, password = create_commission_administrator(uri, e2e_config["IDENTITY"]["KEY_DIR"])
     return User(username, password)
 
@@ -53,7 +58,9 @@ def prepared_admin(e2e_config) -> User:
 @pytest.fixture
 def stack(runner_factory, e2e_config, prepared_admin, eventually):
     mailbox = Mailbox(eventually)
-    runner = runner_factory(e2e_config, GatewayService, IdentityService, mail_service(mailbox))
+    runner = runner_factory(
+        e2e_config, GatewayService, IdentityService, DirectoryService, mail_service(mailbox)
+    )
     runner.start()
     with HttpSession(f"http://{e2e_config['WEB_SERVER_ADDRESS']}") as web:
         yield Stack(web, mailbox, e2e_config, prepared_admin, eventually)

@@ -226,7 +226,8 @@ def requests_with_bodies(draw) -> tuple[Route, dict]:
 @given(request=requests_with_bodies())
 def test_no_random_body_makes_the_api_answer_with_a_server_error(stack, admin, request):
     route, body = request
-    path = route.path.format(user_id=uuid.uuid4())  # an unknown user: a valid body gets a 404
+    # unknown ids: a valid body gets a 404
+    path = route.path.format(**{name: uuid.uuid4() for name in route.parameters})
 
     response = stack.web.request(route.method, path, json=body, headers=admin.auth)
 
