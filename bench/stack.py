@@ -63,7 +63,9 @@ def start_stack(group: ProcessGroup, context: Context) -> Target:
     identity = group.start(
         "a-identity", nameko_run(config_file, "services.identity.service", patches=patches)
     )
-    gateway = group.start("a-gateway", nameko_run(config_file, "gateway.service", patches=patches))
+    gateway = group.start(
+        "a-gateway", nameko_run(config_file, "gateway.service:GatewayService", patches=patches)
+    )
     base = f"http://127.0.0.1:{port}"
     wait_for_http(f"{base}/health", [identity, gateway], START_TIMEOUT_SECONDS, status=200)
 

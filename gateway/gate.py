@@ -13,7 +13,14 @@ from dataclasses import dataclass
 from werkzeug.wrappers import Request
 
 from gateway.auth import TokenVerifier, revocation_from_event
-from gateway.inputs import client_address, idempotency_key, read_json_object, read_query
+from gateway.inputs import (
+    FORM,
+    client_address,
+    idempotency_key,
+    read_form_object,
+    read_json_object,
+    read_query,
+)
 from gateway.ratelimit import TokenBucketLimiter
 from gateway.settings import settings_from_config
 from services.common.errors import RateLimited, Unavailable, ValidationFailed
@@ -60,8 +67,9 @@ class Gate:
         self._keeper = keeper
         self._worker_ctx = worker_ctx
 
-    def admit(self, request: Request) -> Admission:
-        """Check the request against its route; raise the error to answer otherwise."""
+    def admit(self, request: Request, forms: bool = False) -> Admission:
+        """Check the request against its route; raise the error to answer otherwise.
+        ``forms``: the body may also come form-encoded (an outside system's callback)."""
         route = self._worker_ctx.entrypoint.route
         settings = self._keeper.settings
         if route.rate_limited:
@@ -73,7 +81,9 @@ class Gate:
             ).wire
         query = read_query(request, instance(route.query)) if route.query else None
         body, raw = None, b""
-        if route.body:
+        if route.body and forms and request.mimetype == FORM:
+            body, raw = read_form_object(request, instance(route.body), settings.max_body_bytes)
+        elif route.body:
             body, raw = read_json_object(request, instance(route.body), settings.max_body_bytes)
         key = None
         if route.state_changing:

@@ -10,9 +10,11 @@ from types import MappingProxyType
 
 from marshmallow import Schema
 
-from gateway.directory import authorities
+from gateway.directory import authorities, invitations, public, registers, search, terms
 from gateway.route import API, Route
 from gateway.schemas import HealthReportSchema, LanguageSchema, MemberStateSchema
+from gateway.translation import catalogue as translation_catalogue
+from gateway.translation import machine as machine_translation
 from services.identity.schemas import (
     AuditPageSchema,
     AuditQuerySchema,
@@ -144,5 +146,11 @@ _TABLE = (
 )  # fmt: skip
 
 _TABLE += authorities.ROUTES
+_TABLE += registers.ROUTES + public.ROUTES
+_TABLE += search.ROUTES
+_TABLE += invitations.ROUTES
+_TABLE += terms.ROUTES
+_TABLE += translation_catalogue.ROUTES
+_TABLE += machine_translation.ROUTES
 
 ROUTES: MappingProxyType[str, Route] = MappingProxyType({route.name: route for route in _TABLE})

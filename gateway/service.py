@@ -11,10 +11,17 @@ from nameko.timer import timer
 from werkzeug.wrappers import Request, Response
 
 from gateway.directory.authorities import AuthoritiesApi
+from gateway.directory.invitations import InvitationsApi
+from gateway.directory.public import PublicApi
+from gateway.directory.registers import RegistersApi
+from gateway.directory.search import SearchApi
+from gateway.directory.terms import TermsApi
 from gateway.documents import openapi_response, reference_response
 from gateway.gate import Gatekeeper
 from gateway.health import HealthCheck
 from gateway.http import api, json_response
+from gateway.translation.catalogue import TranslationCatalogueApi
+from gateway.translation.machine import MachineTranslationApi
 from services.common import reference
 from services.common.logs import CallIdLogging
 from services.common.metrics import EntrypointMetrics, exposition
@@ -24,14 +31,25 @@ from services.common.runtime import ProcessTuning
 REVOCATIONS_RESYNC_SECONDS = 60
 
 
-class GatewayService(AuthoritiesApi):
-    """The HTTP API. The directory's entry points come from the mixins of gateway/directory."""
+class GatewayService(
+    AuthoritiesApi,
+    RegistersApi,
+    PublicApi,
+    SearchApi,
+    InvitationsApi,
+    TranslationCatalogueApi,
+    TermsApi,
+    MachineTranslationApi,
+):
+    """The HTTP API. The directory's and the translation service's entry points come from the
+    mixins of gateway/directory and gateway/translation."""
 
     name = "gateway"
 
     gate = Gatekeeper()
     identity = RpcClient("identity")
     directory = RpcClient("directory")
+    translation = RpcClient("translation")
     health_check = HealthCheck()
     call_logging = CallIdLogging()
     entrypoint_metrics = EntrypointMetrics()

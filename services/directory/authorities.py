@@ -265,7 +265,7 @@ def set_competences(authority: Authority, competences: dict[str, list[str]]) -> 
 
 def add_link(
     unit: UnitOfWork,
-    actor: Actor,
+    actor: Actor | None,
     authority: Authority,
     area: str,
     workflow: str,
@@ -286,7 +286,7 @@ def add_link(
     authority.links.append(
         CoordinatorLink(
             area=area, workflow=workflow, coordinator_id=coordinator_id,
-            linked_at=unit.now(), linked_by=actor.user_id,
+            linked_at=unit.now(), linked_by=actor.user_id if actor else None,
         )
     )  # fmt: skip
     unit.record_event(

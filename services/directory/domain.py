@@ -8,7 +8,9 @@ answer those questions from plain facts that services.directory.authorities read
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from enum import StrEnum
 
 from services.common.actor import Actor, Right
@@ -182,3 +184,199 @@ def may_set_roles(actor: Actor, own: Place | None, authority: Place) -> bool:
     if is_commission_administrator(actor):
         return True
     return acts_for_coordinator(actor, own) and coordinates(own, authority)
+
+
+# --- directory of registers -----------------------------------------------------------------
+
+
+class RegisterAccess(StrEnum):
+    """Who may consult the register itself (not its entry here, which every user reads)."""
+
+    PUBLIC = "public"
+    RESTRICTED = "restricted"
+    ON_REQUEST = "on_request"
+
+
+class RegisterChange(StrEnum):
+    CREATED = "created"
+    UPDATED = "updated"
+    TRANSLATED = "translated"
+    DELETED = "deleted"
+
+
+class RegisterTextStatus(StrEnum):
+    """``outdated``: a translation made before the source text last changed, still shown."""
+
+    ORIGINAL = "original"
+    TRANSLATED = "translated"
+    OUTDATED = "outdated"
+
+
+def may_keep_register(actor: Actor, own: Place | None, authority: Place) -> bool:
+    """Any authority may add registers: those who may edit the responsible authority keep
+    its registers (its local data administrators, its coordinators, the Commission)."""
+    return may_edit(actor, own, authority)
+
+
+def may_translate_register(actor: Actor, own: Place | None, authority: Place) -> bool:
+    """The register's keepers, and the Commission's translators."""
+    if actor.member_state == COMMISSION and actor.has_right(Right.COMMISSION_TRANSLATOR):
+        return True
+    return may_keep_register(actor, own, authority)
+
+
+def text_language(available: set[str], wanted: str, source: str) -> str:
+    """The language of the texts a reader gets: theirs if translated, else the source's."""
+    return wanted if wanted in available else source
+
+
+# --- invitations and self-registration ------------------------------------------------------
+
+
+class InvitationStatus(StrEnum):
+    """``held``: over the daily limit, waiting for a Commission administrator; ``sent``: its
+    registration code works; ``used`` once an authority registered with it; ``expired`` when
+    its 30 days passed (the coordinator may re-submit it)."""
+
+    HELD = "held"
+    SENT = "sent"
+    USED = "used"
+    EXPIRED = "expired"
+
+
+LIVE_INVITATIONS = frozenset({InvitationStatus.HELD, InvitationStatus.SENT})
+
+
+class Rejection(StrEnum):
+    """Why an invitation of a batch was refused (the three reasons of the IMI FAQ)."""
+
+    DUPLICATED_EMAIL = "duplicated_email"
+    INVALID_EMAIL = "invalid_email"
+    NO_AREA = "no_area"
+
+
+@dataclass(frozen=True)
+class InvitationPolicy:
+    """The settings of DOMAIN.md section 2, from the DIRECTORY section of the configuration."""
+
+    max_per_day: int = 100
+    valid_days: int = 30
+    reminder_days_before: int = 5
+
+
+_EMAIL = re.compile(r"^[^@\s]{1,64}@[A-Za-z0-9-]{1,63}(\.[A-Za-z0-9-]{1,63})+$")
+
+
+def normalise_email(email: str) -> str:
+    """Addresses are compared without surrounding spaces and case."""
+    return email.strip().lower()
+
+
+def is_valid_email(email: str) -> bool:
+    return len(email) <= 254 and _EMAIL.fullmatch(email) is not None and ".." not in email
+
+
+def rejection_of(
+    email: str, areas: list[tuple[str, str]], taken: set[str], offered: set[tuple[str, str]]
+) -> Rejection | None:
+    """Why the invitation cannot be sent, or None. ``taken``: addresses already registered or
+    invited; ``offered``: the (area, workflow) pairs the coordinator may invite to."""
+    address = normalise_email(email)
+    if not is_valid_email(address):
+        return Rejection.INVALID_EMAIL
+    if address in taken:
+        return Rejection.DUPLICATED_EMAIL
+    if not areas or not set(areas) <= offered:
+        return Rejection.NO_AREA
+    return None
+
+
+def within_daily_limit(already: int, accepted: int, limit: int) -> tuple[int, int]:
+    """(sent, held): what a coordinator's invitations of the last day leave room for is sent,
+    the rest is held until a Commission administrator releases it."""
+    sent = min(accepted, max(limit - already, 0))
+    return sent, accepted - sent
+
+
+def may_invite(actor: Actor, own: Place | None) -> bool:
+    """Invitations are a coordinator's (its data administrators')."""
+    return acts_for_coordinator(actor, own)
+
+
+def may_release_invitations(actor: Actor) -> bool:
+    return is_commission_administrator(actor)
+
+
+def offers(coordinated_areas: frozenset[str], area: str) -> bool:
+    """A coordinator of some areas invites (and is linked) only for those; one of every area
+    (a NIMIC, a regional coordinator) for any."""
+    return not coordinated_areas or area in coordinated_areas
+
+
+def usable(status: str, expires_at: datetime | None, now: datetime) -> bool:
+    """A registration code works once, while its invitation is sent and not yet expired."""
+    return status == InvitationStatus.SENT and expires_at is not None and now < expires_at
+
+
+def due_for_reminder(
+    status: str, expires_at: datetime | None, reminded_at: datetime | None, now: datetime,
+    days_before: int,
+) -> bool:  # fmt: skip
+    """Once, in the last ``days_before`` days of a code that still works."""
+    return (
+        usable(status, expires_at, now)
+        and reminded_at is None
+        and expires_at - timedelta(days=days_before) <= now
+    )
+
+
+def has_expired(status: str, expires_at: datetime | None, now: datetime) -> bool:
+    return status == InvitationStatus.SENT and expires_at is not None and expires_at <= now
+
+
+def may_resubmit(status: str) -> bool:
+    """An expired invitation gets a new code and a new period; a live one needs none and a
+    used one has done its work."""
+    return status == InvitationStatus.EXPIRED
+
+
+# --- reference lists ------------------------------------------------------------------------
+
+# Member states are the shared kernel's (services.common.reference), read like the other lists.
+MEMBER_STATE = "member_state"
+LISTED_KINDS = (*(kind.value for kind in TermKind), MEMBER_STATE)
+
+# Whose child an entry is: a profession's sector, a keyword's area, a NACE division's section.
+PARENT_KINDS = {
+    TermKind.PROFESSION: TermKind.PROFESSION_SECTOR,
+    TermKind.KEYWORD: TermKind.LEGISLATIVE_AREA,
+    TermKind.ECONOMIC_ACTIVITY: TermKind.ECONOMIC_ACTIVITY,
+}
+PARENT_REQUIRED = frozenset({TermKind.PROFESSION, TermKind.KEYWORD})
+
+# Workflows and roles are implemented by the software: their names can be edited, but an
+# addition would be a code nobody handles.
+FIXED_KINDS = frozenset({TermKind.WORKFLOW, TermKind.ROLE})
+
+
+def may_maintain_terms(actor: Actor) -> bool:
+    """The reference lists are EU-level and maintained by the Commission (DOMAIN.md 2)."""
+    return is_commission_administrator(actor)
+
+
+def new_term_errors(
+    kind: TermKind, parent: str | None, workflows: list[str] | None
+) -> dict[str, list[str]]:
+    """What is wrong with the shape of a new entry of ``kind``, by field (empty: nothing)."""
+    errors: dict[str, list[str]] = {}
+    if kind in FIXED_KINDS:
+        errors["kind"] = [f"New {kind.value}s come with the software; their names can be edited."]
+    if parent is None and kind in PARENT_REQUIRED:
+        errors["parent"] = [f"A {kind.value.replace('_', ' ')} needs its parent."]
+    if parent is not None and kind not in PARENT_KINDS:
+        errors["parent"] = [f"A {kind.value.replace('_', ' ')} has no parent."]
+    if kind == TermKind.LEGISLATIVE_AREA and not workflows:
+        errors["workflows"] = ["A legislative area comes with at least one workflow."]
+    if kind != TermKind.LEGISLATIVE_AREA and workflows:
+        errors["workflows"] = ["Only a legislative area has workflows."]
+    return errors

@@ -45,6 +45,7 @@ class Term(Base):
     active: Mapped[bool] = mapped_column(default=True)
     position: Mapped[int] = mapped_column(Integer, default=0)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    updated_by: Mapped[str | None] = mapped_column(String(36))
     version: Mapped[int] = mapped_column(Integer, default=1)
 
 
@@ -207,6 +208,7 @@ class Invitation(Base):
     language: Mapped[str] = mapped_column(String(3))
     member_state: Mapped[str] = mapped_column(String(2))
     areas: Mapped[list] = mapped_column(JSON)
+    official_name: Mapped[str | None] = mapped_column(String(300))
     status: Mapped[str] = mapped_column(String(16), index=True)
     code_digest: Mapped[str | None] = mapped_column(String(64), unique=True)
     expires_at: Mapped[datetime | None] = mapped_column(UtcDateTime, index=True)
@@ -222,6 +224,10 @@ class Invitation(Base):
 
 
 class Register(Base):
+    """A register of service providers or professionals (DOMAIN.md section 2). ``folded``
+    holds its names, natures and contents in every language, folded by
+    services.directory.search, so that text search is one LIKE per word in SQL."""
+
     __tablename__ = "registers"
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
@@ -230,6 +236,7 @@ class Register(Base):
     url: Mapped[str | None] = mapped_column(String(500))
     access: Mapped[str] = mapped_column(String(16))
     source_language: Mapped[str] = mapped_column(String(3))
+    folded: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
     updated_by: Mapped[str | None] = mapped_column(String(36))

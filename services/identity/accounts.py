@@ -7,6 +7,7 @@ coordinator relation comes from the directory's events (the ``known_authorities`
 
 from __future__ import annotations
 
+import logging
 import uuid
 from datetime import UTC, datetime
 
@@ -34,13 +35,16 @@ from services.identity.domain import (
     may_view_user,
     validate_grants,
 )
-from services.identity.models import ALL_AREAS, KnownAuthority, User, UserGrant
+from services.identity.models import ALL_AREAS, KnownAuthority, ReservedUsername, User, UserGrant
 from services.identity.settings import IdentitySettings
+
+log = logging.getLogger(__name__)
 
 NO_PASSWORD = "!"  # noqa: S105 (a hash no password can match)
 NEVER_REVOKED = datetime(1970, 1, 1, tzinfo=UTC)
 SELF_EDITABLE = frozenset({"full_name", "phone", "language"})
 USERNAME_ATTEMPTS = 20
+VALIDATED = "validated"  # the directory's status of an authority that may work
 
 
 def actor_view(actor: Actor) -> ActorView:
@@ -193,11 +197,39 @@ def _checked_grants(grants: list[Grant], member_state: str) -> list[Grant]:
 
 
 def new_username(unit: UnitOfWork, settings: IdentitySettings, member_state: str) -> str:
+    """A generated username that no account has and no one has reserved."""
     for _ in range(USERNAME_ATTEMPTS):
         candidate = generate_username(member_state, settings.rng)
-        if unit.session.scalar(select(User.id).where(User.username == candidate)) is None:
+        taken = unit.session.scalar(select(User.id).where(User.username == candidate))
+        if taken is None and unit.session.get(ReservedUsername, candidate) is None:
             return candidate
     raise Conflict("No free username could be generated.", "user.username_exhausted")
+
+
+def reserve_username(unit: UnitOfWork, settings: IdentitySettings, member_state: str) -> str:
+    """A username for a first user the directory will ask for later (self-registration shows
+    it at once); the caller's idempotency key makes a retry get the same one."""
+    username = new_username(unit, settings, member_state)
+    unit.session.add(
+        ReservedUsername(username=username, member_state=member_state, reserved_at=unit.now())
+    )
+    return username
+
+
+def take_username(
+    unit: UnitOfWork, settings: IdentitySettings, wanted: str | None, member_state: str
+) -> str:
+    """The reserved username when it is still free, else a new one (a reservation is only
+    ever used by the account it was made for)."""
+    if wanted:
+        reservation = unit.session.get(ReservedUsername, wanted)
+        taken = unit.session.scalar(select(User.id).where(User.username == wanted))
+        if reservation is not None:
+            unit.session.delete(reservation)
+        if taken is None and reservation is not None:
+            return wanted
+        log.warning("the reserved username of a first user was not found; a new one is made")
+    return new_username(unit, settings, member_state)
 
 
 def issue_temporary_password(
@@ -232,10 +264,15 @@ def create_user(
     data: dict,
     authority: AuthorityView,
     extra_grants: frozenset[Right] = frozenset(),
+    username: str | None = None,
+    password_now: bool = True,
 ) -> User:
-    """A new user with a generated username; the authority's first user gets every right.
+    """A new user with a generated (or reserved) username; the authority's first user gets
+    every right.
 
-    ``actor`` is None only for the bootstrap of the first Commission administrator.
+    ``actor`` is None for the bootstrap of the first Commission administrator and for a first
+    user asked for by the directory. Without ``password_now`` the account waits, with no
+    password, until its authority is validated (``release_waiting_first_users``).
     """
     now = unit.now()
     existing = unit.session.scalar(
@@ -249,7 +286,7 @@ def create_user(
         grants = [Grant(right) for right in sorted(ALL_AUTHORITY_RIGHTS | extra_grants)]
     user = User(
         id=str(uuid.uuid4()),
-        username=new_username(unit, settings, authority.member_state),
+        username=take_username(unit, settings, username, authority.member_state),
         authority_id=authority.authority_id,
         member_state=authority.member_state,
         full_name=data["full_name"],
@@ -265,7 +302,8 @@ def create_user(
     )
     _set_grants(user, grants)
     unit.session.add(user)
-    issue_temporary_password(unit, settings, user, "account_created")
+    if password_now:
+        issue_temporary_password(unit, settings, user, "account_created")
     audit.record(
         unit,
         AuditAction.USER_CREATED,
@@ -434,7 +472,7 @@ def audit_page(unit: UnitOfWork, actor: Actor, query: dict) -> tuple[list, int]:
     return audit.page(unit, authority_id, query.get("user_id"), query["page"], query["page_size"])
 
 
-def remember_authority(unit: UnitOfWork, data: dict, changed_at: datetime) -> None:
+def remember_authority(unit: UnitOfWork, data: dict, changed_at: datetime) -> KnownAuthority:
     """Upsert the read model from a directory event; an event older than what is known (they
     may arrive out of order) changes nothing."""
     known = unit.session.get(KnownAuthority, data["authority_id"])
@@ -442,10 +480,57 @@ def remember_authority(unit: UnitOfWork, data: dict, changed_at: datetime) -> No
         known = KnownAuthority(authority_id=data["authority_id"])
         unit.session.add(known)
     elif known.updated_at > changed_at:
-        return
+        return known
     known.member_state = data["member_state"]
     known.validating_coordinator_id = data.get("validating_coordinator_id")
+    known.status = data.get("status")
     known.updated_at = changed_at
+    return known
+
+
+def first_user_requested(
+    unit: UnitOfWork, settings: IdentitySettings, data: dict, requested_at: datetime
+) -> User | None:
+    """The first user of an authority the directory registered, with every right. Its
+    temporary password goes out now, or once the authority is validated (self-registration);
+    an authority that has users already gets none (a replayed request creates nothing)."""
+    known = unit.session.get(KnownAuthority, data["authority_id"])
+    if known is None:
+        # the authority's own event may come later; with the same time it will still apply
+        known = KnownAuthority(
+            authority_id=data["authority_id"],
+            member_state=data["member_state"],
+            updated_at=requested_at,
+        )
+        unit.session.add(known)
+    existing = unit.session.scalar(
+        select(User.id).where(User.authority_id == data["authority_id"]).limit(1)
+    )
+    if existing is not None:
+        log.warning("a first user was asked for an authority that has users; none is created")
+        return None
+    authority = AuthorityView(data["authority_id"], data["member_state"], None)
+    password_now = data["password_now"] or known.status == VALIDATED
+    return create_user(unit, settings, None, data, authority, username=data.get("username"),
+                       password_now=password_now)  # fmt: skip
+
+
+def release_waiting_first_users(
+    unit: UnitOfWork, settings: IdentitySettings, known: KnownAuthority
+) -> None:
+    """Once the directory says the authority is validated, its first user, who has no
+    password yet, gets the temporary password."""
+    if known.status != VALIDATED:
+        return
+    waiting = unit.session.scalars(
+        select(User).where(
+            User.authority_id == known.authority_id,
+            User.password_hash == NO_PASSWORD,
+            User.deleted_at.is_(None),
+        )
+    )
+    for user in waiting:
+        issue_temporary_password(unit, settings, user, "account_created")
 
 
 def user_status(user: User | Row) -> str:

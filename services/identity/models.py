@@ -125,7 +125,19 @@ class KnownAuthority(Base):
     authority_id: Mapped[str] = mapped_column(String(64), primary_key=True)
     member_state: Mapped[str] = mapped_column(String(2))
     validating_coordinator_id: Mapped[str | None] = mapped_column(String(64))
+    status: Mapped[str | None] = mapped_column(String(24))
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class ReservedUsername(Base):
+    """A username shown to a self-registering first user before the account exists, so that
+    no one else gets it; the account takes it over when the directory asks for it."""
+
+    __tablename__ = "reserved_usernames"
+
+    username: Mapped[str] = mapped_column(String(32), primary_key=True)
+    member_state: Mapped[str] = mapped_column(String(2))
+    reserved_at: Mapped[datetime] = mapped_column(UtcDateTime)
 
 
 class AuditEntry(Base):

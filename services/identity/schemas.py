@@ -247,3 +247,35 @@ class AuthorityEventSchema(Schema):
     validating_coordinator_id = fields.String(
         load_default=None, allow_none=True, validate=validate.Length(1, 64)
     )
+    status = fields.String(load_default=None, allow_none=True, validate=validate.Length(1, 24))
+
+
+class FirstUserRequestedSchema(Schema):
+    """The directory's request for an authority's first user (docs/events.md); identity
+    creates the account with every right."""
+
+    class Meta:
+        unknown = "exclude"
+
+    authority_id = fields.String(required=True, validate=validate.Length(1, 64))
+    member_state = fields.String(required=True, validate=validate.Length(2, 2))
+    full_name = fields.String(required=True, validate=validate.Length(1, 200))
+    email = fields.Email(required=True, validate=validate.Length(max=254))
+    phone = fields.String(load_default=None, allow_none=True, validate=PHONE)
+    language = fields.String(required=True, validate=LANGUAGE)
+    username = fields.String(load_default=None, allow_none=True, validate=validate.Length(1, 32))
+    password_now = fields.Boolean(required=True)
+
+
+# --- usernames shown before the account exists (self-registration) --------------------------
+
+
+class UsernameReservationSchema(StrictSchema):
+    member_state = fields.String(
+        required=True,
+        validate=validate.Regexp(r"^[A-Z]{2}$", error="A member state's two-letter code."),
+    )
+
+
+class ReservedUsernameSchema(Schema):
+    username = fields.String(required=True)

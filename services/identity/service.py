@@ -20,16 +20,19 @@ from services.identity.schemas import (
     ChallengeRequestSchema,
     ChallengeSchema,
     FirstLoginRequestSchema,
+    FirstUserRequestedSchema,
     LoginRequestSchema,
     LoginResultSchema,
     NewUserSchema,
     RefreshRequestSchema,
     ReplacementSchema,
+    ReservedUsernameSchema,
     ResetCompletionSchema,
     ResetRequestSchema,
     RevocationSchema,
     RightsUpdateSchema,
     TokenKeysSchema,
+    UsernameReservationSchema,
     UserPageSchema,
     UserQuerySchema,
     UserSchema,
@@ -198,6 +201,14 @@ class IdentityService(observability.ObservableService):
         return {}
 
     @rpc
+    @transactional
+    def reserve_username(self, member_state: str) -> dict:
+        """For the directory: the username a self-registration summary shows."""
+        request = load(UsernameReservationSchema, {"member_state": member_state})
+        username = accounts.reserve_username(self.db, self.settings, request["member_state"])
+        return dump(ReservedUsernameSchema, {"username": username})
+
+    @rpc
     def audit(self, actor: dict, query: dict) -> dict:
         request = load(AuditQuerySchema, query)
         entries, total = accounts.audit_page(self.db, load_actor(actor), request)
@@ -219,4 +230,11 @@ class IdentityService(observability.ObservableService):
     @handles_event_once
     def on_authority_changed(self, envelope: dict) -> None:
         data = load(AuthorityEventSchema, envelope["data"])
-        accounts.remember_authority(self.db, data, envelope["time"])
+        known = accounts.remember_authority(self.db, data, envelope["time"])
+        accounts.release_waiting_first_users(self.db, self.settings, known)
+
+    @event_handler("directory", "first_user_requested")
+    @handles_event_once
+    def on_first_user_requested(self, envelope: dict) -> None:
+        data = load(FirstUserRequestedSchema, envelope["data"])
+        accounts.first_user_requested(self.db, self.settings, data, envelope["time"])

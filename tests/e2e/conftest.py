@@ -2,10 +2,10 @@
 
 Policy of this level:
 
-- the real gateway and the real identity and directory services run in one nameko runner on
-  the run's RabbitMQ vhost; their databases are SQLite files built by their Alembic migrations,
-  the directory's reference lists are loaded and the first Commission administrator is created
-  as an operator does before start-up;
+- the real gateway and the real identity, directory and translation services run in one nameko
+  runner on the run's RabbitMQ vhost; their databases are SQLite files built by their Alembic
+  migrations, the directory's reference lists are loaded and the first Commission administrator is
+  created as an operator does before start-up;
 - a test only speaks HTTP, except for what a person would receive outside the API: a temporary
   password arrives by email, here read from the ``temporary_password_issued`` event by a small
   listener (a broadcast queue that dies with the test, so no event outlives it); authorities
@@ -24,6 +24,8 @@ from services.directory.bootstrap import prepare_directory
 from services.directory.service import DirectoryService
 from services.identity.bootstrap import create_commission_administrator
 from services.identity.service import IdentityService
+from services.translation.bootstrap import prepare_translation
+from services.translation.service import TranslationService
 from tests.conftest import HttpSession, free_port
 from tests.e2e.stack import Mailbox, Stack, User, mail_service
 
@@ -33,7 +35,11 @@ def e2e_config(service_config, sqlite_uri, tmp_path) -> dict:
     return {
         **service_config,
         "WEB_SERVER_ADDRESS": f"127.0.0.1:{free_port()}",
-        "DB_URIS": {"identity": sqlite_uri, "directory": f"sqlite:///{tmp_path / 'directory.db'}"},
+        "DB_URIS": {
+            "identity": sqlite_uri,
+            "directory": f"sqlite:///{tmp_path / 'directory.db'}",
+            "translation": f"sqlite:///{tmp_path / 'translation.db'}",
+        },
         "IDENTITY": {
             "KEY_DIR": str(tmp_path / "keys"),
             "ACCESS_TOKEN_SECONDS": 600,
@@ -41,6 +47,8 @@ def e2e_config(service_config, sqlite_uri, tmp_path) -> dict:
             "MAX_FAILED_LOGINS": 3,
         },
         "GATEWAY": {"LOGIN_RATE_PER_MINUTE": 1000},
+        # a local engine without models: machine translation answers 400 (unsupported pair)
+        "TRANSLATION": {"ENGINE": "ctranslate2", "MODEL_DIR": str(tmp_path / "models")},
     }
 
 
@@ -51,6 +59,8 @@ def prepared_admin(e2e_config) -> User:
     upgrade("identity", uri)
     upgrade("directory", e2e_config["DB_URIS"]["directory"])
     prepare_directory(e2e_config["DB_URIS"]["directory"])
+    upgrade("translation", e2e_config["DB_URIS"]["translation"])
+    prepare_translation(e2e_config["DB_URIS"]["translation"])
     username, password = create_commission_administrator(uri, e2e_config["IDENTITY"]["KEY_DIR"])
     return User(username, password)
 
@@ -59,7 +69,12 @@ def prepared_admin(e2e_config) -> User:
 def stack(runner_factory, e2e_config, prepared_admin, eventually):
     mailbox = Mailbox(eventually)
     runner = runner_factory(
-        e2e_config, GatewayService, IdentityService, DirectoryService, mail_service(mailbox)
+        e2e_config,
+        GatewayService,
+        IdentityService,
+        DirectoryService,
+        TranslationService,
+        mail_service(mailbox),
     )
     runner.start()
     with HttpSession(f"http://{e2e_config['WEB_SERVER_ADDRESS']}") as web:

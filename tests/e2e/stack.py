@@ -162,3 +162,37 @@ class Stack:
         response = self.web.get(f"{API}/users", params=query, headers=by.auth)
         assert response.status_code == 200, response.text
         return sorted(user["id"] for user in response.json()["items"])
+
+    def users_of(self, by: User, authority_id: str) -> list[dict]:
+        response = self.web.get(
+            f"{API}/users", params={"authority_id": authority_id}, headers=by.auth
+        )
+        assert response.status_code == 200, response.text
+        return response.json()["items"]
+
+    def national_coordinator(self, admin: User, member_state: str = "DE") -> User:
+        """A NIMIC registered by the Commission through the API, and its first user (every
+        right, data administrator included) past the first login."""
+        body = {
+            "official_name": "Bundesministerium für Wirtschaft",
+            "official_language": "de",
+            "member_state": member_state,
+            "email": "imi@bmwi.example.de",
+            "languages": ["de", "en"],
+            "areas": [{"area": "professional_qualifications", "workflow": "information_requests"}],
+            "coordinator_kind": "NIMIC",
+            "first_user": {"full_name": "Nina Koordinatorin", "email": "nina@bmwi.example.de",
+                           "language": "de"},
+        }  # fmt: skip
+        response = self.web.post(f"{API}/authorities", json=body, headers=admin.auth)
+        assert response.status_code == 201, response.text
+        authority_id = response.json()["id"]
+
+        def first_user() -> dict:
+            found = self.users_of(admin, authority_id)
+            assert found, "identity to create the coordinator's first user"
+            return found[0]
+
+        record = self.eventually(first_user, timeout=10)
+        password = self.mailbox.temporary_password(record["id"])
+        return self.activate(User(record["username"], password, id=record["id"]))

@@ -97,6 +97,7 @@ def upgrade() -> None:
         sa.Column("language", sa.String(length=3), nullable=False),
         sa.Column("member_state", sa.String(length=2), nullable=False),
         sa.Column("areas", sa.JSON(), nullable=False),
+        sa.Column("official_name", sa.String(length=300), nullable=True),
         sa.Column("status", sa.String(length=16), nullable=False),
         sa.Column("code_digest", sa.String(length=64), nullable=True),
         sa.Column("expires_at", services.common.models.UtcDateTime(timezone=True), nullable=True),
@@ -158,6 +159,7 @@ def upgrade() -> None:
         sa.Column("active", sa.Boolean(), nullable=False),
         sa.Column("position", sa.Integer(), nullable=False),
         sa.Column("updated_at", services.common.models.UtcDateTime(timezone=True), nullable=False),
+        sa.Column("updated_by", sa.String(length=36), nullable=True),
         sa.Column("version", sa.Integer(), nullable=False),
         sa.PrimaryKeyConstraint("kind", "code"),
     )
@@ -225,6 +227,7 @@ def upgrade() -> None:
         sa.Column("url", sa.String(length=500), nullable=True),
         sa.Column("access", sa.String(length=16), nullable=False),
         sa.Column("source_language", sa.String(length=3), nullable=False),
+        sa.Column("folded", sa.Text(), nullable=False),
         sa.Column("created_at", services.common.models.UtcDateTime(timezone=True), nullable=False),
         sa.Column("updated_at", services.common.models.UtcDateTime(timezone=True), nullable=False),
         sa.Column("updated_by", sa.String(length=36), nullable=True),

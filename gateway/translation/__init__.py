@@ -1,0 +1,2 @@
+"""The translation service's HTTP routes: the catalogue and the language management tool
+(catalogue.py); machine translation in its own module."""

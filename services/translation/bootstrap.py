@@ -1,0 +1,111 @@
+"""Making the catalogue ready: every text the services ship, loaded at every
+``services.manage prepare`` (idempotent).
+
+Two sources: the content files of ./content (one YAML document per namespace: source texts
+and their translations) and the directory's reference lists (services/directory/data), whose
+names per language become entries ``directory.<kind>.<code>``. A shipped translation is
+written as ``translated`` where the catalogue has none, or where the one it has also came from
+the shipped files; a translator's own work in the catalogue is never overwritten.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import yaml
+
+from services.common.clock import utcnow
+from services.common.db import StandaloneDatabase, UnitOfWork
+from services.common.reference import FALLBACK_LANGUAGE
+from services.translation.catalogue import CONTENT_AUTHOR, Changes, upsert_entry, write_translation
+from services.translation.domain import Status
+from services.translation.models import Base, Translation
+
+CONTENT_DIR = Path(__file__).parent / "content"
+DIRECTORY_DATA_DIR = Path(__file__).resolve().parents[1] / "directory" / "data"
+
+
+def content_entries(folder: Path = CONTENT_DIR) -> Iterator[dict]:
+    """Every entry of the content files, as ``{key, namespace, ..., texts}``."""
+    for path in sorted(folder.glob("*.yaml")):
+        for document in yaml.safe_load_all(path.read_text(encoding="utf-8")):
+            namespace = document["namespace"]
+            for name, entry in document["entries"].items():
+                source_language = document.get("source_language", FALLBACK_LANGUAGE)
+                yield {
+                    "key": f"{namespace}.{name}",
+                    "namespace": namespace,
+                    "source_language": source_language,
+                    "source_text": entry["texts"][source_language],
+                    "description": entry.get("description"),
+                    "max_length": entry.get("max_length"),
+                    "owner": document.get("owner", "catalogue"),
+                    "texts": entry["texts"],
+                }
+
+
+def directory_entries(folder: Path = DIRECTORY_DATA_DIR) -> Iterator[dict]:
+    """The directory's reference lists: ``<kind>s.yaml`` holds entries with names per
+    language; a name missing, or listed in the entry's ``untranslated``, is missing here."""
+    for path in sorted(folder.glob("*.yaml")):
+        kind = _singular(path.stem)
+        namespace = f"directory.{kind}"
+        for item in yaml.safe_load(path.read_text(encoding="utf-8")) or []:
+            names = dict(item.get("names") or {})
+            if FALLBACK_LANGUAGE not in names:
+                continue
+            for language in item.get("untranslated", ()):
+                names.pop(language, None)
+            yield {
+                "key": f"{namespace}.{item['code']}",
+                "namespace": namespace,
+                "source_language": FALLBACK_LANGUAGE,
+                "source_text": names[FALLBACK_LANGUAGE],
+                "description": f"A {kind.replace('_', ' ')} of the directory's reference lists.",
+                "max_length": None,
+                "owner": "directory",
+                "texts": names,
+            }
+
+
+def _singular(plural: str) -> str:
+    return plural[:-3] + "y" if plural.endswith("ies") else plural.removesuffix("s")
+
+
+def load_shipped(unit: UnitOfWork, entries: Iterator[dict]) -> int:
+    """Upsert the entries and their shipped translations; how many texts were written."""
+    changes = Changes(unit)
+    written = 0
+    for data in entries:
+        entry = upsert_entry(unit, changes, data)
+        for language, text in data["texts"].items():
+            if language == entry.source_language or not text:
+                continue
+            row = unit.session.get(Translation, (entry.key, language))
+            if (
+                row is not None
+                and row.status != Status.MISSING
+                and (row.translated_by != CONTENT_AUTHOR)
+            ):
+                continue
+            _, changed = write_translation(
+                unit, changes, entry, language, text, Status.TRANSLATED, CONTENT_AUTHOR
+            )
+            written += changed
+    changes.announce()
+    return written
+
+
+def prepare_translation(uri: str, now=None) -> int:
+    """Load every shipped text into the catalogue at ``uri``; the texts written."""
+    database = StandaloneDatabase(Base, "translation", uri, clock=(lambda: now) if now else utcnow)
+    unit = database.unit_of_work()
+    try:
+        written = load_shipped(unit, content_entries())
+        written += load_shipped(unit, directory_entries())
+        unit.commit()
+        return written
+    finally:
+        unit.close()
+        database.dispose()

@@ -1,0 +1,325 @@
+"""The translation service's contract: what its RPC methods accept and return, and the
+payload of ``texts_changed``. The gateway validates HTTP input with these same schemas and
+builds its OpenAPI document from them."""
+
+from __future__ import annotations
+
+from marshmallow import INCLUDE, Schema, ValidationError, fields, validate
+
+from services.common.reference import SUPPORTED_LANGUAGES
+from services.common.schemas import StrictSchema
+from services.translation.domain import KEY_MAX_LENGTH, SOURCE, State, Status
+
+LANGUAGE = validate.OneOf(SUPPORTED_LANGUAGES, error="Not a supported language.")
+NAMESPACE = validate.Regexp(r"^[a-z0-9_]+(\.[a-z0-9_]+)*$", error="Dotted lower-case words.")
+KEY = validate.Length(1, KEY_MAX_LENGTH)
+MAX_TEXT = 10000
+MAX_FILE_CHARACTERS = 4_000_000
+MAX_ENTRIES = 2000
+MAX_NAMESPACES = 50
+MAX_PAGE_SIZE = 200
+TEXT_STATUSES = [*(status.value for status in Status), SOURCE]
+
+
+class NamespaceList(fields.List):
+    """Namespaces as a list, or as one comma-separated query parameter."""
+
+    def __init__(self, **kwargs):
+        super().__init__(
+            fields.String(validate=NAMESPACE), validate=validate.Length(max=MAX_NAMESPACES),
+            **kwargs,
+        )  # fmt: skip
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if isinstance(value, str):
+            value = [part.strip() for part in value.split(",") if part.strip()]
+        if not isinstance(value, list):
+            raise ValidationError("A list of namespaces is expected.")
+        return super()._deserialize(value, attr, data, **kwargs)
+
+
+# --- reading ------------------------------------------------------------------------------------
+
+
+class TextQuerySchema(StrictSchema):
+    key = fields.String(required=True, validate=KEY)
+    language = fields.String(required=True, validate=LANGUAGE)
+
+
+class TextSchema(Schema):
+    key = fields.String(required=True)
+    language = fields.String(required=True)
+    text = fields.String(required=True)
+    status = fields.String(
+        required=True, metadata={"description": "missing, machine, translated, reviewed, source"}
+    )
+    fallback = fields.Boolean(
+        required=True, metadata={"description": "True when the source text stands in"}
+    )
+    outdated = fields.Boolean(
+        required=True, metadata={"description": "The translation predates the source's change"}
+    )
+
+
+class BundleQuerySchema(StrictSchema):
+    namespaces = NamespaceList(
+        load_default=list,
+        metadata={"description": "Namespaces (comma-separated); none: the whole catalogue"},
+    )
+    since_revision = fields.Integer(
+        load_default=None, allow_none=True, validate=validate.Range(min=0),
+        metadata={"description": "Only the texts changed after this catalogue revision"},
+    )  # fmt: skip
+
+
+class BundleRequestSchema(BundleQuerySchema):
+    language = fields.String(required=True, validate=LANGUAGE)
+
+
+class BundleTextSchema(Schema):
+    text = fields.String(required=True)
+    status = fields.String(required=True)
+    fallback = fields.Boolean(required=True)
+    outdated = fields.Boolean(required=True)
+
+
+class BundleSchema(Schema):
+    language = fields.String(required=True)
+    namespaces = fields.List(fields.String(), required=True)
+    revision = fields.Integer(
+        required=True, metadata={"description": "The catalogue revision the bundle reflects"}
+    )
+    since_revision = fields.Integer(allow_none=True)
+    texts = fields.Dict(keys=fields.String(), values=fields.Nested(BundleTextSchema))
+
+
+# --- source entries -------------------------------------------------------------------------------
+
+
+class NewEntrySchema(StrictSchema):
+    key = fields.String(required=True, validate=KEY)
+    namespace = fields.String(required=True, validate=NAMESPACE)
+    source_language = fields.String(load_default="en", validate=LANGUAGE)
+    source_text = fields.String(required=True, validate=validate.Length(1, MAX_TEXT))
+    description = fields.String(
+        load_default=None, allow_none=True, validate=validate.Length(max=2000)
+    )
+    max_length = fields.Integer(
+        load_default=None, allow_none=True, validate=validate.Range(1, MAX_TEXT)
+    )
+
+
+class EntriesRequestSchema(StrictSchema):
+    entries = fields.List(
+        fields.Nested(NewEntrySchema), required=True, validate=validate.Length(1, MAX_ENTRIES)
+    )
+
+
+class EntrySourceSchema(Schema):
+    key = fields.String(required=True)
+    namespace = fields.String(required=True)
+    source_language = fields.String(required=True)
+    source_text = fields.String(required=True)
+    source_version = fields.Integer(required=True)
+    description = fields.String(allow_none=True)
+    max_length = fields.Integer(allow_none=True)
+    version = fields.Integer(required=True)
+
+
+class EntriesSchema(Schema):
+    entries = fields.List(fields.Nested(EntrySourceSchema), required=True)
+
+
+# --- the language management tool -----------------------------------------------------------------
+
+
+class LanguageCountsSchema(Schema):
+    language = fields.String(required=True)
+    total = fields.Integer(required=True, metadata={"description": "Entries to translate"})
+    missing = fields.Integer(required=True)
+    machine = fields.Integer(required=True)
+    translated = fields.Integer(required=True)
+    reviewed = fields.Integer(required=True)
+    outdated = fields.Integer(
+        required=True, metadata={"description": "Texts older than their source (any status)"}
+    )
+
+
+class StatusReportSchema(Schema):
+    revision = fields.Integer(required=True)
+    languages = fields.List(fields.Nested(LanguageCountsSchema), required=True)
+
+
+class EntryQuerySchema(StrictSchema):
+    state = fields.String(
+        load_default=State.ALL.value, validate=validate.OneOf([state.value for state in State])
+    )
+    namespace = fields.String(load_default=None, allow_none=True, validate=NAMESPACE)
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=100000))
+    page_size = fields.Integer(load_default=50, validate=validate.Range(1, MAX_PAGE_SIZE))
+
+
+class EntryViewSchema(Schema):
+    key = fields.String(required=True)
+    namespace = fields.String(required=True)
+    language = fields.String(required=True)
+    source_language = fields.String(required=True)
+    source_text = fields.String(required=True)
+    source_version = fields.Integer(required=True)
+    description = fields.String(allow_none=True)
+    max_length = fields.Integer(allow_none=True)
+    text = fields.String(allow_none=True)
+    status = fields.String(required=True)
+    translated_source_version = fields.Integer(required=True)
+    outdated = fields.Boolean(required=True)
+    translated_by = fields.String(allow_none=True)
+    reviewed_by = fields.String(allow_none=True)
+    updated_at = fields.AwareDateTime(allow_none=True)
+    version = fields.Integer(
+        required=True, metadata={"description": "Give it back when submitting or reviewing"}
+    )
+
+
+class EntryPageSchema(Schema):
+    items = fields.List(fields.Nested(EntryViewSchema), required=True)
+    page = fields.Integer(required=True)
+    page_size = fields.Integer(required=True)
+    total = fields.Integer(required=True)
+
+
+class SubmissionSchema(StrictSchema):
+    text = fields.String(required=True, validate=validate.Length(1, MAX_TEXT))
+    version = fields.Integer(
+        required=True, validate=validate.Range(min=0),
+        metadata={"description": "The translation's version as read (0 when there is none)"},
+    )  # fmt: skip
+
+
+class ReviewSchema(StrictSchema):
+    version = fields.Integer(required=True, validate=validate.Range(min=1))
+
+
+class ExportQuerySchema(StrictSchema):
+    format = fields.String(load_default="xliff", validate=validate.OneOf(["xliff"]))
+    namespace = fields.String(load_default=None, allow_none=True, validate=NAMESPACE)
+    source_language = fields.String(load_default="en", validate=LANGUAGE)
+
+
+class ExportSchema(Schema):
+    format = fields.String(required=True)
+    content_type = fields.String(required=True)
+    filename = fields.String(required=True)
+    entries = fields.Integer(required=True)
+    content = fields.String(required=True)
+
+
+class ImportSchema(StrictSchema):
+    format = fields.String(load_default="xliff", validate=validate.OneOf(["xliff"]))
+    content = fields.String(
+        required=True, validate=validate.Length(1, MAX_FILE_CHARACTERS),
+        metadata={"description": "The XLIFF 2.0 document, as text"},
+    )  # fmt: skip
+
+
+class RefusedUnitSchema(Schema):
+    key = fields.String(required=True)
+    reason = fields.String(required=True)
+
+
+class ImportResultSchema(Schema):
+    language = fields.String(required=True)
+    imported = fields.Integer(required=True)
+    unchanged = fields.Integer(required=True)
+    refused = fields.List(fields.Nested(RefusedUnitSchema), required=True)
+
+
+# --- events ---------------------------------------------------------------------------------------
+
+
+class TextsChangedSchema(Schema):
+    """``texts_changed``: refresh the bundles of ``namespace`` in these languages."""
+
+    namespace = fields.String(required=True)
+    keys = fields.List(fields.String(), required=True)
+    languages = fields.List(fields.String(), required=True)
+    revision = fields.Integer(required=True)
+
+
+# --- machine translation ------------------------------------------------------------------------
+
+MAX_MACHINE_TEXT = 20000
+
+
+class MachineTranslationRequestSchema(StrictSchema):
+    """Free text to translate; without ``source`` its language is detected. The service's
+    own limit (TRANSLATION.MAX_TEXT_CHARS) may be lower."""
+
+    text = fields.String(required=True, validate=validate.Length(1, MAX_MACHINE_TEXT))
+    source = fields.String(load_default=None, allow_none=True, validate=LANGUAGE)
+    target = fields.String(required=True, validate=LANGUAGE)
+
+
+class MachineTranslationSchema(Schema):
+    """A machine translation, labelled as such, beside the original; or a pending job."""
+
+    machine_translation = fields.Boolean(required=True)
+    engine = fields.String(required=True)
+    original = fields.String(required=True)
+    text = fields.String(allow_none=True)
+    source_language = fields.String(required=True)
+    target_language = fields.String(required=True)
+    detected = fields.Boolean(required=True)
+    status = fields.String(
+        required=True, metadata={"enum": ["done", "submitting", "pending", "failed", "expired"]}
+    )
+    job_id = fields.String(allow_none=True)
+    error = fields.String(allow_none=True)
+
+
+class DetectionRequestSchema(StrictSchema):
+    text = fields.String(required=True, validate=validate.Length(1, MAX_MACHINE_TEXT))
+
+
+class DetectionSchema(Schema):
+    language = fields.String(required=True)
+    confidence = fields.Float(required=True)
+    reliable = fields.Boolean(required=True)
+
+
+class CallbackQuerySchema(StrictSchema):
+    """The secret the callback URL of a job carries."""
+
+    token = fields.String(required=True, validate=validate.Length(16, 100))
+
+
+class CallbackAnswerSchema(Schema):
+    job_id = fields.String(required=True)
+    status = fields.String(required=True)
+
+
+class InformalTitlesTranslatedSchema(Schema):
+    """``informal_titles_translated``: machine translations of an authority's informal title
+    for the languages it lacked."""
+
+    authority_id = fields.String(required=True)
+    titles = fields.Dict(keys=fields.String(), values=fields.String(), required=True)
+    status = fields.String(required=True)
+    engine = fields.String(required=True)
+
+
+class CallbackBodySchema(Schema):
+    """What an eTranslation-style engine posts to a job's callback URL (form-encoded or JSON):
+    the translation, or the error of the error callback. Other fields the engine adds are
+    passed on; the service checks the answer (services/translation/machine/etranslation.py)."""
+
+    class Meta:
+        unknown = INCLUDE
+
+    request_id = fields.Raw(
+        data_key="request-id", metadata={"description": "The engine's request id (a number)"}
+    )
+    target_language = fields.String(data_key="target-language")
+    translated_text = fields.String(data_key="translated-text")
+    external_reference = fields.String(data_key="external-reference")
+    error_code = fields.Raw(data_key="error-code")
+    error_message = fields.String(data_key="error-message")

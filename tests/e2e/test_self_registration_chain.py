@@ -1,0 +1,104 @@
+"""Invitation to first login, through the gateway, with the real directory and identity:
+a coordinator invites, the invitee self-registers and reads its first user's username in the
+summary, the coordinator validates, identity emails the temporary password, and the first
+user logs in with that username."""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+from nameko.events import BROADCAST, event_handler
+
+from tests.e2e.stack import API, User
+
+
+class Invitations:
+    """The registration codes the invitation emails would carry, per address."""
+
+    def __init__(self) -> None:
+        self.codes: dict[str, str] = {}
+
+    def code(self, email: str) -> str:
+        assert email in self.codes, f"the invitation of {email}"
+        return self.codes[email]
+
+
+@pytest.fixture
+def invitation_mail(container_factory, e2e_config) -> Invitations:
+    """The stand-in for the mailer of invitations, started before the stack sends any."""
+    received = Invitations()
+
+    class InvitationMail:
+        name = "e2e_invitation_mail"
+
+        @event_handler(
+            "directory", "invitation_created", handler_type=BROADCAST, reliable_delivery=False
+        )
+        def on_invitation_created(self, envelope: dict) -> None:
+            data = envelope["data"]
+            received.codes[data["email"]] = data["registration_code"]
+
+    container_factory(InvitationMail, e2e_config).start()
+    return received
+
+
+def test_an_invited_authority_registers_itself_and_its_first_user_logs_in_after_validation(
+    invitation_mail, stack
+):
+    admin = stack.activate(stack.admin)
+    coordinator = stack.national_coordinator(admin)
+    email = f"amt-{uuid.uuid4().hex[:6]}@behoerde.example.de"
+    invited = stack.web.post(
+        f"{API}/invitations",
+        json={"invitations": [{"email": email, "language": "de", "areas": [
+            {"area": "professional_qualifications", "workflow": "information_requests"}]}]},
+        headers=coordinator.auth,
+    )  # fmt: skip
+    assert invited.status_code == 200, invited.text
+    assert invited.json()["accepted"] == 1
+    code = stack.eventually(lambda: invitation_mail.code(email), timeout=10)
+
+    prefilled = stack.web.get(f"{API}/self-registration/{code}")
+    assert prefilled.status_code == 200, prefilled.text
+    assert prefilled.json()["coordinator"]["official_name"] == "Bundesministerium für Wirtschaft"
+    registration = {
+        "registration_code": code,
+        "official_name": "Landesamt für Gesundheit",
+        "official_language": "de",
+        "email": email,
+        "languages": ["de"],
+        "first_user": {"full_name": "Erika Mustermann", "email": "erika@example.de",
+                       "language": "de"},
+    }  # fmt: skip
+    registered = stack.web.post(f"{API}/self-registration", json=registration)
+    assert registered.status_code == 201, registered.text
+    summary = registered.json()
+    assert summary["status"] == "pending_validation"
+    authority_id = summary["authority"]["id"]
+    username = summary["username"]
+
+    def waiting_first_user() -> dict:
+        found = stack.users_of(coordinator, authority_id)
+        assert found, "identity to create the self-registered first user"
+        return found[0]
+
+    record = stack.eventually(waiting_first_user, timeout=10)
+    assert record["username"] == username
+    assert record["status"] == "pending_first_login"
+    assert stack.mailbox.passwords.get(record["id"]) is None
+    again = stack.web.post(f"{API}/self-registration", json=registration)
+    assert again.status_code == 404, again.text
+    assert again.json()["code"] == "invitation.code_unusable"
+
+    validated = stack.web.post(
+        f"{API}/authorities/{authority_id}/validation", headers=coordinator.auth
+    )
+    assert validated.status_code == 200, validated.text
+
+    password = stack.mailbox.temporary_password(record["id"])
+    first_user = stack.activate(User(username, password, id=record["id"]))
+    me = stack.web.get(f"{API}/users/me", headers=first_user.auth)
+    assert me.status_code == 200, me.text
+    assert me.json()["authority_id"] == authority_id
+    assert "local_data_administrator" in {grant["right"] for grant in me.json()["grants"]}

@@ -1,0 +1,182 @@
+"""First users asked for by the directory (DOMAIN.md sections 2 and 3): created from
+``first_user_requested`` with every right; their temporary password at once for a registration
+by a coordinator, or only after ``authority_validated`` for a self-registration, with the
+username reserved earlier for the self-registration summary."""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+from nameko.standalone.events import event_dispatcher
+from nameko.standalone.rpc import ClusterRpcProxy
+from nameko.testing.services import entrypoint_waiter
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from services.common.envelope import make_envelope
+from services.common.errors import ValidationFailed
+from services.identity.domain import ALL_AUTHORITY_RIGHTS
+from services.identity.models import KnownAuthority, ReservedUsername, User
+
+from .harness import WAIT_SECONDS, Person
+
+
+def request_first_user(identity, authority_id: str, event_id: str | None = None, **changes):
+    """Publish the directory's first_user_requested and wait until identity handled it."""
+    data = {
+        "authority_id": authority_id,
+        "member_state": "DE",
+        "full_name": "Erika Mustermann",
+        "email": f"{uuid.uuid4().hex[:8]}@authority.example.de",
+        "phone": None,
+        "language": "de",
+        "username": None,
+        "password_now": True,
+        **changes,
+    }
+    envelope = make_envelope(
+        "directory", "first_user_requested", authority_id, data, identity.clock(),
+        event_id=event_id,
+    )  # fmt: skip
+    with entrypoint_waiter(
+        identity.container,
+        "on_first_user_requested",
+        callback=lambda worker_ctx, result, exc_info: worker_ctx.args[0] == envelope,
+        timeout=WAIT_SECONDS,
+    ) as handled:
+        event_dispatcher(identity.config)("directory", "first_user_requested", envelope)
+    handled.get()
+    return envelope
+
+
+def users_of(store, authority_id: str) -> list[User]:
+    with Session(store.engine, expire_on_commit=False) as session:
+        users = session.scalars(select(User).where(User.authority_id == authority_id)).all()
+        for user in users:
+            _ = user.grants
+        return list(users)
+
+
+def only_user(store, authority_id: str) -> User:
+    users = users_of(store, authority_id)
+    assert len(users) == 1, users
+    return users[0]
+
+
+def person(user: User, password: str) -> Person:
+    """The first user as they know themselves: a username and the emailed password."""
+    return Person({"id": user.id, "username": user.username}, password)
+
+
+def test_a_coordinator_registration_creates_the_first_user_with_every_right_and_a_password(
+    identity, events, store
+):
+    authority_id = str(uuid.uuid4())
+
+    request_first_user(identity, authority_id)
+
+    user = only_user(store, authority_id)
+    assert {grant.right for grant in user.grants} == {right.value for right in ALL_AUTHORITY_RIGHTS}
+    assert user.username.startswith("de")
+    issued = events.wait_for("temporary_password_issued", user.id)[0]["data"]
+    assert issued["reason"] == "account_created"
+    assert issued["email"] == user.email
+    assert events.wait_for("user_created", user.id)
+    tokens = identity.activate(person(user, issued["temporary_password"]))
+    assert tokens["status"] == "authenticated"
+
+
+def test_the_first_user_request_makes_the_authority_known(identity, store):
+    authority_id = str(uuid.uuid4())
+
+    request_first_user(identity, authority_id, member_state="AT")
+
+    with Session(store.engine) as session:
+        known = session.get(KnownAuthority, authority_id)
+        assert (known.member_state, known.validating_coordinator_id) == ("AT", None)
+    coordinator = str(uuid.uuid4())
+    identity.register_authority("AT", coordinator=coordinator, authority_id=authority_id)
+    with Session(store.engine) as session:
+        assert session.get(KnownAuthority, authority_id).validating_coordinator_id == coordinator
+
+
+def test_a_redelivered_first_user_request_creates_nothing_twice(identity, store):
+    authority_id = str(uuid.uuid4())
+    event_id = str(uuid.uuid4())
+    request_first_user(identity, authority_id, event_id=event_id)
+    before = store.snapshot()
+
+    request_first_user(identity, authority_id, event_id=event_id)
+    request_first_user(identity, authority_id)
+
+    assert len(users_of(store, authority_id)) == 1
+    assert set(store.new_rows(before)) <= {"inbox"}
+
+
+def test_a_self_registered_first_user_waits_for_the_validation_for_the_password(
+    identity, events, store
+):
+    authority_id = identity.register_authority("DE")
+    username = identity.rpc.reserve_username("DE")["username"]
+
+    request_first_user(identity, authority_id, username=username, password_now=False)
+
+    user = only_user(store, authority_id)
+    assert user.username == username
+    assert events.of("temporary_password_issued", user.id) == []
+    with Session(store.engine) as session:
+        assert session.get(ReservedUsername, username) is None
+    identity.register_authority("DE", authority_id=authority_id, event="authority_updated")
+    assert events.of("temporary_password_issued", user.id) == []
+
+    envelope = make_envelope(
+        "directory", "authority_validated", authority_id,
+        {"authority_id": authority_id, "member_state": "DE", "status": "validated",
+         "validating_coordinator_id": None},
+        identity.clock(),
+    )  # fmt: skip
+    identity.publish_directory_event("authority_validated", envelope)
+
+    password = events.temporary_password(user.id)
+    assert events.wait_for("temporary_password_issued", user.id)[0]["data"]["reason"] == (
+        "account_created"
+    )
+    tokens = identity.activate(person(user, password))
+    assert tokens["status"] == "authenticated"
+
+
+def test_a_validation_that_arrived_first_lets_the_password_go_at_once(identity, events, store):
+    authority_id = str(uuid.uuid4())
+    envelope = make_envelope(
+        "directory", "authority_validated", authority_id,
+        {"authority_id": authority_id, "member_state": "DE", "status": "validated",
+         "validating_coordinator_id": None},
+        identity.clock(),
+    )  # fmt: skip
+    identity.publish_directory_event("authority_validated", envelope)
+
+    request_first_user(identity, authority_id, password_now=False)
+
+    assert events.temporary_password(only_user(store, authority_id).id)
+
+
+def test_a_reserved_username_is_the_same_for_the_same_key_and_never_given_to_another(
+    identity, identity_config
+):
+    key = str(uuid.uuid4())
+    with ClusterRpcProxy(
+        identity_config, timeout=10, context_data={"idempotency_key": key}
+    ) as proxy:
+        first = proxy.identity.reserve_username("EL")["username"]
+        again = proxy.identity.reserve_username("EL")["username"]
+    other = identity.rpc.reserve_username("EL")["username"]
+
+    assert first == again
+    assert first.startswith("el")
+    assert other != first
+
+
+def test_a_reservation_refuses_what_is_not_a_member_state(identity):
+    with pytest.raises(ValidationFailed):
+        identity.rpc.reserve_username("germany")

@@ -1,0 +1,59 @@
+"""Integration: the translation service on PostgreSQL and the real broker.
+
+Same policy as the other integration tests: a fresh database built by the Alembic migrations
+(compared with the models), the shipped content loaded, the real service in a nameko
+container; only the database differs from the service tests.
+"""
+
+from __future__ import annotations
+
+import pytest
+from nameko.standalone.rpc import ClusterRpcProxy
+
+from services.common.clock import Clock, FrozenClock, utcnow
+from services.translation.bootstrap import prepare_translation
+from services.translation.service import TranslationService
+from tests.translation.harness import administrator, entry, translator, user
+from tests.translation.test_migrations import schema_differences
+
+pytestmark = pytest.mark.integration
+
+
+@pytest.fixture
+def translation(pg_uri, service_config, container_factory):
+    differences, revision, head = schema_differences(pg_uri)
+    assert (differences, revision) == ([], head)
+    frozen = FrozenClock(utcnow())
+    assert prepare_translation(pg_uri, frozen()) > 0
+    assert prepare_translation(pg_uri, frozen()) == 0
+    config = {**service_config, "DB_URIS": {"translation": pg_uri}}
+
+    class TestTranslation(TranslationService):
+        clock = Clock(frozen)
+
+    container = container_factory(TestTranslation, config)
+    container.start()
+    with ClusterRpcProxy(config, timeout=10) as proxy:
+        yield proxy.translation
+    container.kill()  # before pg_uri drops the database
+
+
+def test_bundles_and_translations_work_on_postgresql(translation):
+    new = entry(namespace="test.pg")
+    translation.register_entries(administrator(), {"entries": [new]})
+    held = translation.bundle(user(), {"language": "pl", "namespaces": ["email", "test.pg"]})
+    translation.submit_translation(
+        translator(), "pl", new["key"], {"text": "Wniosek o {count} dokumentów", "version": 0}
+    )
+    fresh = translation.bundle(
+        user(), {"language": "pl", "namespaces": ["test.pg"], "since_revision": held["revision"]}
+    )
+    report = translation.translation_status(user())
+
+    assert held["texts"]["email.invitation.subject"]["text"].startswith("Zaproszenie")
+    assert held["texts"][new["key"]]["fallback"] is True
+    assert fresh["texts"] == {
+        new["key"]: {"text": "Wniosek o {count} dokumentów", "status": "translated",
+                     "fallback": False, "outdated": False},
+    }  # fmt: skip
+    assert len(report["languages"]) == 26

@@ -1,0 +1,64 @@
+"""Service tests of the translation service (``test_service_*.py``).
+
+Policy, as for identity and the directory: the real TranslationService in a nameko container
+on the test broker's vhost, on a SQLite file built by the Alembic migrations with the shipped
+content loaded (services/translation/bootstrap.py); a FrozenClock; calls through the real
+broker; outcomes checked in the answers and in the events a listener receives. Unit tests
+(test_domain.py, test_exchange.py's parsing, test_content.py) use no fixture of these.
+"""
+
+from __future__ import annotations
+
+import pytest
+from nameko.standalone.rpc import ClusterRpcProxy
+
+from services.common.clock import Clock, FrozenClock
+from services.common.migrations import upgrade
+from services.translation.bootstrap import prepare_translation
+from services.translation.service import TranslationService
+from tests.identity.harness import EventLog
+
+from .harness import translation_listener
+
+
+@pytest.fixture
+def frozen_clock() -> FrozenClock:
+    return FrozenClock()
+
+
+@pytest.fixture
+def translation_uri(sqlite_uri, frozen_clock) -> str:
+    upgrade("translation", sqlite_uri)
+    prepare_translation(sqlite_uri, frozen_clock())
+    return sqlite_uri
+
+
+@pytest.fixture
+def translation_config(service_config, translation_uri) -> dict:
+    return {**service_config, "DB_URIS": {"translation": translation_uri}}
+
+
+@pytest.fixture
+def events(request, container_factory, translation_config) -> EventLog:
+    """The module's listener, started before the service so that no event is missed."""
+    log = EventLog()
+    name = f"translation_listener_{request.path.stem}"
+    log.container = container_factory(translation_listener(name, log), translation_config)
+    log.container.start()
+    return log
+
+
+@pytest.fixture
+def translation_container(container_factory, translation_config, frozen_clock, events):
+    class TestTranslation(TranslationService):
+        clock = Clock(frozen_clock)
+
+    container = container_factory(TestTranslation, translation_config)
+    container.start()
+    return container
+
+
+@pytest.fixture
+def rpc(translation_container, translation_config):
+    with ClusterRpcProxy(translation_config, timeout=10) as proxy:
+        yield proxy.translation
