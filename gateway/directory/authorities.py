@@ -15,6 +15,7 @@ from services.directory.schemas import (
     LinksUpdateSchema,
     NewAuthoritySchema,
     RolesUpdateSchema,
+    VersionSchema,
 )
 
 _ONE = f"{API}/authorities/{{authority_id}}"
@@ -58,6 +59,12 @@ ROUTES = (
         errors=_CHANGE_ERRORS,
     ),
     Route(
+        "confirm_authority_data", "POST", f"{_ONE}/data-confirmation",
+        "Confirm the authority's details are right (its own local data administrators; the "
+        "first login asks for it)", _TAG,
+        body=VersionSchema, response=AuthoritySchema, authenticated=True, errors=_CHANGE_ERRORS,
+    ),
+    Route(
         "validate_authority", "POST", f"{_ONE}/validation",
         "Validate a self-registered authority; its first user then gets a temporary password",
         _TAG, response=AuthoritySchema, authenticated=True, errors=_CHANGE_ERRORS,
@@ -97,6 +104,11 @@ class AuthoritiesApi:
     def set_authority_links(self, request: Request, authority_id: str) -> dict:
         call = self.gate.admit(request)
         return call.rpc(self.directory).set_links(call.actor, authority_id, call.body)
+
+    @api
+    def confirm_authority_data(self, request: Request, authority_id: str) -> dict:
+        call = self.gate.admit(request)
+        return call.rpc(self.directory).confirm_authority_data(call.actor, authority_id, call.body)
 
     @api
     def validate_authority(self, request: Request, authority_id: str) -> dict:

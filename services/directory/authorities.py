@@ -424,6 +424,7 @@ def view(unit: UnitOfWork, authority: Authority, language: str) -> dict:
         "coordinated_areas": list(authority.coordinated_areas),
         "validating_coordinator": coordinator_ref(unit, authority.validating_coordinator_id),
         "active": authority.first_active_at is not None,
+        "data_confirmed": authority.data_confirmed_at is not None,
         "created_at": authority.created_at,
         "updated_at": authority.updated_at,
         "version": authority.version,
@@ -582,6 +583,24 @@ def validate(unit: UnitOfWork, actor: Actor, authority_id: str) -> Authority:
     unit.session.flush()
     search.index_authority(unit, authority)
     record_authority_event(unit, "authority_validated", authority, changed=["status"])
+    return authority
+
+
+def confirm_data(unit: UnitOfWork, actor: Actor, authority_id: str, version: int) -> Authority:
+    """The authority's own administrators confirm its details are right: what the first
+    user's first login asks of them (DOMAIN.md section 2), since a coordinator typed them."""
+    authority = find(unit, authority_id)
+    own_lda = actor.authority_id == authority.id and actor.has_right(Right.LOCAL_DATA_ADMINISTRATOR)
+    if not own_lda:
+        raise forbidden(
+            "Only the authority's own local data administrators confirm its details.",
+            "authority.not_own_administrator",
+        )
+    require_version(authority, version)
+    if authority.data_confirmed_at is None:
+        authority.data_confirmed_at = unit.now()
+        touch(unit, actor, authority)
+        record_authority_event(unit, "authority_updated", authority, changed=["data_confirmed"])
     return authority
 
 

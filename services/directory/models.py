@@ -87,6 +87,7 @@ class Authority(Base):
     validating_coordinator_id: Mapped[str | None] = mapped_column(String(36), index=True)
     registered_by: Mapped[str | None] = mapped_column(String(36))
     first_active_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    data_confirmed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
     updated_by: Mapped[str | None] = mapped_column(String(36))

@@ -186,6 +186,12 @@ class LinksUpdateSchema(StrictSchema):
     version = fields.Integer(required=True, validate=validate.Range(min=1))
 
 
+class VersionSchema(StrictSchema):
+    """The version the caller read, for a change without other input."""
+
+    version = fields.Integer(required=True, validate=validate.Range(min=1))
+
+
 class AuthorityListQuerySchema(StrictSchema):
     """Lists a coordinator reads about the authorities it coordinates."""
 
@@ -267,6 +273,11 @@ class AuthoritySchema(Schema):
     coordinated_areas = fields.List(fields.String(), required=True)
     validating_coordinator = fields.Nested(CoordinatorRefSchema, allow_none=True)
     active = fields.Boolean(required=True)
+    data_confirmed = fields.Boolean(
+        required=True,
+        metadata={"description": "Its administrators confirmed its details; until then the "
+                  "first login asks them to check and update them"},
+    )  # fmt: skip
     created_at = fields.AwareDateTime(required=True)
     updated_at = fields.AwareDateTime(required=True)
     version = fields.Integer(required=True)

@@ -64,6 +64,7 @@ from services.directory.schemas import (
     TermUpdateSchema,
     TranslationLanguageSchema,
     UserEventSchema,
+    VersionSchema,
 )
 
 
@@ -122,6 +123,14 @@ class DirectoryService(observability.ObservableService):
     def validate_authority(self, actor: dict, authority_id: str) -> dict:
         who = load_actor(actor)
         return self._authority(authorities.validate(self.db, who, authority_id), who.language)
+
+    @rpc
+    @transactional
+    def confirm_authority_data(self, actor: dict, authority_id: str, data: dict) -> dict:
+        who = load_actor(actor)
+        version = load(VersionSchema, data)["version"]
+        authority = authorities.confirm_data(self.db, who, authority_id, version)
+        return self._authority(authority, who.language)
 
     @rpc
     def list_authorities(self, actor: dict, query: dict) -> dict:

@@ -265,3 +265,24 @@ def test_only_coordinators_keep_lists(directory):
 
 def ids(page: dict) -> set[str]:
     return {item["id"] for item in page["items"]}
+
+
+def test_the_authoritys_own_administrator_confirms_the_details_a_coordinator_typed(
+    directory, events
+):
+    nimic = directory.nimic("DE")
+    record = directory.register(nimic.admin, "DE")
+    assert record["data_confirmed"] is False
+
+    with pytest.raises(Forbidden):
+        directory.rpc.confirm_authority_data(nimic.admin, record["id"], {"version": 1})
+    confirmed = directory.rpc.confirm_authority_data(
+        directory.lda_of(record), record["id"], {"version": 1}
+    )
+
+    assert confirmed["data_confirmed"] is True
+    assert confirmed["version"] == 2
+    changes = [env["data"]["changed"] for env in events.wait_for("authority_updated", record["id"])]
+    assert changes == [["data_confirmed"]]
+    with pytest.raises(Conflict):
+        directory.rpc.confirm_authority_data(directory.lda_of(record), record["id"], {"version": 1})

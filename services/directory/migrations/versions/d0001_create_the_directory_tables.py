@@ -49,6 +49,9 @@ def upgrade() -> None:
         sa.Column(
             "first_active_at", services.common.models.UtcDateTime(timezone=True), nullable=True
         ),
+        sa.Column(
+            "data_confirmed_at", services.common.models.UtcDateTime(timezone=True), nullable=True
+        ),
         sa.Column("created_at", services.common.models.UtcDateTime(timezone=True), nullable=False),
         sa.Column("updated_at", services.common.models.UtcDateTime(timezone=True), nullable=False),
         sa.Column("updated_by", sa.String(length=36), nullable=True),
