@@ -147,11 +147,12 @@ class Store:
 class Directory:
     """The RPC proxy plus the usual flows."""
 
-    def __init__(self, rpc, events: EventLog, store: Store, clock):
+    def __init__(self, rpc, events: EventLog, store: Store, clock, container=None):
         self.rpc = rpc
         self.events = events
         self.store = store
         self.clock = clock
+        self.container = container
 
     def register(self, who: dict, member_state: str = "DE", **changes) -> dict:
         return self.rpc.register_authority(who, authority_data(member_state, **changes))

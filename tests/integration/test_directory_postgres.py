@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import pytest
 from nameko.standalone.rpc import ClusterRpcProxy
+from nameko.testing.services import entrypoint_hook
 
 from services.common.clock import Clock, FrozenClock, utcnow
 from services.common.errors import Conflict, Forbidden
@@ -27,7 +28,11 @@ def directory(pg_uri, service_config, container_factory):
     assert (differences, revision) == ([], head)
     frozen = FrozenClock(utcnow())
     prepare_directory(pg_uri, frozen())
-    config = {**service_config, "DB_URIS": {"directory": pg_uri}}
+    config = {
+        **service_config,
+        "DB_URIS": {"directory": pg_uri},
+        "DIRECTORY": {"INVITATION_SWEEP_SECONDS": 3600},  # the test fires the sweep itself
+    }
     events = EventLog()
     events.container = container_factory(
         directory_listener("directory_listener_integration_postgres", events), config
@@ -41,7 +46,7 @@ def directory(pg_uri, service_config, container_factory):
     container.start()
     store = Store(pg_uri)
     with ClusterRpcProxy(config, timeout=10) as proxy:
-        yield Directory(proxy.directory, events, store, frozen)
+        yield Directory(proxy.directory, events, store, frozen, container)
     # before pg_uri drops the database (nameko's fast_teardown kills containers last)
     container.kill()
     events.container.kill()
@@ -69,3 +74,26 @@ def test_authorities_are_registered_edited_and_listed_on_postgresql(directory):
     assert edited["title"]["text"] == "Medical chamber"
     assert [item["id"] for item in page["items"]] == [record["id"]]
     assert page["items"][0]["local_data_administrators"] == 0
+
+
+def test_invitations_are_reminded_once_and_expire_on_postgresql(directory):
+    nimic = directory.nimic("PL")
+    batch = {"invitations": [{"email": "urzad@example.pl", "language": "pl", "areas": [
+        {"area": "professional_qualifications", "workflow": "information_requests"}]}]}  # fmt: skip
+    [sent] = directory.rpc.invite(nimic.admin, batch)["invitations"]
+
+    directory.clock.advance(days=25)
+    sweep(directory.container)
+    sweep(directory.container)
+    directory.clock.advance(days=5)
+    sweep(directory.container)
+
+    assert len(directory.events.wait_for("invitation_expiring", sent["id"])) == 1
+    assert directory.events.wait_for("invitation_expired", sent["id"])
+    listed = directory.rpc.list_invitations(nimic.admin, {"status": "expired"})
+    assert [item["id"] for item in listed["items"]] == [sent["id"]]
+
+
+def sweep(container) -> None:
+    with entrypoint_hook(container, "sweep_invitations") as fire:
+        fire()
