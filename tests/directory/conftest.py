@@ -15,7 +15,7 @@ from services.common.clock import Clock, FrozenClock
 from services.common.migrations import upgrade
 from services.directory.bootstrap import prepare_directory
 from services.directory.service import DirectoryService
-from tests.identity.harness import EventLog
+from tests.events import EventLog
 
 from .harness import Directory, Store, directory_listener
 

@@ -10,14 +10,13 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass, field
 
-from nameko.events import event_handler
 from sqlalchemy import create_engine, func, select
 from sqlalchemy.orm import Session
 from sqlalchemy.pool import NullPool
 
 from services.common.actor import Actor, Grant, Right, dump_actor
 from services.directory.models import Authority, Base, Outbox
-from tests.identity.harness import EventLog
+from tests.events import EventLog, listener_for
 
 DIRECTORY_EVENTS = (
     "authority_registered",
@@ -39,14 +38,7 @@ COMMISSION_AUTHORITY_ID = "00000000-0000-4000-8000-00000000e0e0"
 
 def directory_listener(name: str, log: EventLog) -> type:
     """A small nameko service that records every directory event in ``log``."""
-    attributes: dict = {"name": name}
-    for event_name in DIRECTORY_EVENTS:
-
-        def handle(self, envelope, _event_name=event_name):
-            log.add(_event_name, envelope)
-
-        attributes[f"on_{event_name}"] = event_handler("directory", event_name)(handle)
-    return type("DirectoryEventListener", (), attributes)
+    return listener_for("directory", DIRECTORY_EVENTS, name, log)
 
 
 def actor(

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from services.common.envelope import make_envelope
 from services.directory.models import SearchDocument
 from services.directory.search import fold
-from tests.identity.harness import wait_until
+from tests.events import wait_until
 
 GERMAN = "Anerkennungsstelle für Heilberufe"
 ENGLISH = "Recognition of health professions"

@@ -30,8 +30,9 @@ from nameko.standalone.rpc import ClusterRpcProxy
 from services.common.clock import Clock, FrozenClock
 from services.common.migrations import upgrade
 from services.identity.service import IdentityService
+from tests.events import EventLog
 
-from .harness import MEMBER_GRANTS, EventLog, Identity, Person, Store, listener_class
+from .harness import MEMBER_GRANTS, Identity, Person, Store, listener_class
 
 
 @pytest.fixture

@@ -10,12 +10,10 @@ No fixtures here: each level's conftest builds them from these pieces.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
 
-import eventlet
 import jwt
-from nameko.events import event_handler
 from nameko.standalone.events import event_dispatcher
 from nameko.testing.services import entrypoint_waiter
 from sqlalchemy import create_engine, func, select
@@ -27,6 +25,7 @@ from services.common.envelope import make_envelope
 from services.identity.bootstrap import create_commission_administrator
 from services.identity.models import AuditEntry, Base, LoginSession, Outbox, User
 from services.identity.tokens import ALGORITHM, AUDIENCE, ISSUER
+from tests.events import WAIT_SECONDS, EventLog, listener_for
 
 IDENTITY_EVENTS = (
     "user_created",
@@ -44,7 +43,6 @@ IDENTITY_EVENTS = (
 )
 NEW_PASSWORD = "Correct-Horse-Battery-42"
 SECURITY_CODE = "739204618375"
-WAIT_SECONDS = 10.0
 # the rights of the usual later user of an authority (tests/identity/conftest.py: member)
 MEMBER_GRANTS = [
     {"right": "request_handler", "area": "services"},
@@ -57,59 +55,9 @@ def digits_at(code: str, positions: Iterable[int]) -> str:
     return "".join(code[position - 1] for position in positions)
 
 
-def wait_until(condition: Callable[[], object], what: str, timeout: float = WAIT_SECONDS):
-    """Yield to the hub until ``condition()`` is truthy; its value, or AssertionError."""
-    with eventlet.Timeout(timeout, False):
-        while True:
-            value = condition()
-            if value:
-                return value
-            eventlet.sleep(0.02)
-    raise AssertionError(f"still waiting after {timeout:g} s for {what}")
-
-
-# --- events -----------------------------------------------------------------------------------
-
-
-class EventLog:
-    """Every identity event the module's listener received, as (event name, envelope)."""
-
-    def __init__(self) -> None:
-        self.received: list[tuple[str, dict]] = []
-        self.container = None
-
-    def add(self, name: str, envelope: dict) -> None:
-        self.received.append((name, envelope))
-
-    def of(self, name: str, subject: str) -> list[dict]:
-        """Events about ``subject``; payloads that are not envelopes (tests of malformed events
-        publish some on the same exchange) are about nothing."""
-        return [env for got, env in self.received if got == name and env.get("subject") == subject]
-
-    def wait_for(self, name: str, subject: str, count: int = 1) -> list[dict]:
-        """The first ``count`` ``name`` events about ``subject`` (a user id), once they came."""
-        return wait_until(
-            lambda: len(self.of(name, subject)) >= count and self.of(name, subject)[:count],
-            f"{count} {name} event(s) about {subject}",
-        )
-
-    def temporary_password(self, user_id: str, count: int = 1) -> str:
-        """The temporary password of the ``count``-th issue for ``user_id``."""
-        return self.wait_for("temporary_password_issued", user_id, count)[-1]["data"][
-            "temporary_password"
-        ]
-
-
 def listener_class(name: str, log: EventLog) -> type:
     """A small nameko service that records every identity event in ``log``."""
-    attributes: dict = {"name": name}
-    for event_name in IDENTITY_EVENTS:
-
-        def handle(self, envelope, _event_name=event_name):
-            log.add(_event_name, envelope)
-
-        attributes[f"on_{event_name}"] = event_handler("identity", event_name)(handle)
-    return type("IdentityEventListener", (), attributes)
+    return listener_for("identity", IDENTITY_EVENTS, name, log)
 
 
 # --- the database, read as an operator would ---------------------------------------------------

@@ -15,8 +15,7 @@ from services.common.clock import utcnow
 from services.common.envelope import make_envelope
 from services.common.errors import Forbidden, NotFound
 from services.identity.models import Inbox, KnownAuthority, Outbox, User
-
-from .harness import wait_until
+from tests.events import wait_until
 
 
 def known_authority(store, authority_id: str) -> KnownAuthority | None:

@@ -18,8 +18,9 @@ from services.common.envelope import make_envelope
 from services.common.errors import ValidationFailed
 from services.identity.domain import ALL_AUTHORITY_RIGHTS
 from services.identity.models import KnownAuthority, ReservedUsername, User
+from tests.events import WAIT_SECONDS
 
-from .harness import WAIT_SECONDS, Person
+from .harness import Person
 
 
 def request_first_user(identity, authority_id: str, event_id: str | None = None, **changes):

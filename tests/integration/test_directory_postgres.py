@@ -17,7 +17,7 @@ from services.directory.bootstrap import prepare_directory
 from services.directory.service import DirectoryService
 from tests.directory.harness import Directory, Store, directory_listener
 from tests.directory.test_migrations import schema_differences
-from tests.identity.harness import EventLog
+from tests.events import EventLog
 
 pytestmark = pytest.mark.integration
 

@@ -25,7 +25,7 @@ from tests.directory.test_search import (
     check_results_speak_the_searchers_language,
     found,
 )
-from tests.identity.harness import EventLog
+from tests.events import EventLog
 
 pytestmark = pytest.mark.integration
 

@@ -22,7 +22,8 @@ from services.common.errors import Unauthenticated
 from services.common.migrations import alembic_config, upgrade
 from services.identity.models import Base, Outbox
 from services.identity.service import IdentityService
-from tests.identity.harness import EventLog, Identity, Store, listener_class
+from tests.events import EventLog
+from tests.identity.harness import Identity, Store, listener_class
 
 pytestmark = pytest.mark.integration
 

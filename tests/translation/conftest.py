@@ -16,7 +16,7 @@ from services.common.clock import Clock, FrozenClock
 from services.common.migrations import upgrade
 from services.translation.bootstrap import prepare_translation
 from services.translation.service import TranslationService
-from tests.identity.harness import EventLog
+from tests.events import EventLog
 
 from .harness import translation_listener
 

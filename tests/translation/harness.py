@@ -6,10 +6,8 @@ from __future__ import annotations
 
 import uuid
 
-from nameko.events import event_handler
-
 from services.common.actor import Actor, Grant, Right, dump_actor
-from tests.identity.harness import EventLog
+from tests.events import EventLog, listener_for
 
 TRANSLATION_EVENTS = (
     "entry_registered",
@@ -24,14 +22,7 @@ COMMISSION_AUTHORITY_ID = "00000000-0000-4000-8000-00000000e0e0"
 
 def translation_listener(name: str, log: EventLog) -> type:
     """A small nameko service that records every translation event in ``log``."""
-    attributes: dict = {"name": name}
-    for event_name in TRANSLATION_EVENTS:
-
-        def handle(self, envelope, _event_name=event_name):
-            log.add(_event_name, envelope)
-
-        attributes[f"on_{event_name}"] = event_handler("translation", event_name)(handle)
-    return type("TranslationEventListener", (), attributes)
+    return listener_for("translation", TRANSLATION_EVENTS, name, log)
 
 
 def actor(*rights: Right, authority_id: str = COMMISSION_AUTHORITY_ID, state: str = "EU") -> dict:

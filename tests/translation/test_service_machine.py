@@ -24,7 +24,7 @@ from services.common.errors import Conflict, NotFound, Unavailable, ValidationFa
 from services.common.migrations import upgrade
 from services.translation.schemas import CallbackBodySchema
 from services.translation.service import TranslationService
-from tests.identity.harness import EventLog, wait_until
+from tests.events import EventLog, wait_until
 
 from .harness import administrator, entry, translator, user
 from .machine_harness import FakeEngineServer, build_tiny_model
