@@ -40,6 +40,7 @@ def test_a_user_reads_the_legislative_areas_in_their_language_with_their_workflo
 
 def test_a_list_is_read_in_another_language_and_by_parent_with_english_stand_ins(directory):
     nimic = directory.nimic("DE")
+    directory.rpc.add_term(COMMISSION, "profession", english_only("art_therapist", "health"))
 
     answer = directory.rpc.list_terms(
         directory.user_of(nimic.record),
@@ -51,8 +52,9 @@ def test_a_list_is_read_in_another_language_and_by_parent_with_english_stand_ins
         "kind": "profession", "code": "doctor_of_medicine", "parent": "health",
         "name": "Médecin", "untranslated": False, "active": True, "position": 0, "version": 1,
     }  # fmt: skip
-    assert professions["physiotherapist"]["name"] == "Physiotherapist"
-    assert professions["physiotherapist"]["untranslated"] is True
+    assert professions["physiotherapist"]["name"] == "Kinésithérapeute"
+    assert professions["art_therapist"]["name"] == "Art therapist"
+    assert professions["art_therapist"]["untranslated"] is True
     assert "architect" not in professions
     positions = [item["position"] for item in answer["items"]]
     assert positions == sorted(positions)
@@ -196,21 +198,20 @@ def test_a_bad_addition_is_refused_clearly_and_stores_nothing(
 
 
 def test_an_update_fills_the_languages_given_and_a_stale_version_is_refused(directory, events):
-    names = {"de": "Mindestentgeltsätze", "fr": "Taux de salaire minimal"}
+    directory.rpc.add_term(COMMISSION, "keyword", english_only("pay_slips", "posting_of_workers"))
+    names = {"de": "Lohnabrechnungen", "fr": "Bulletins de paie"}
     updated = directory.rpc.update_term(
-        COMMISSION, "keyword", "minimum_pay", {"names": names, "version": 1}
+        COMMISSION, "keyword", "pay_slips", {"names": names, "version": 1}
     )
 
     assert updated["version"] == 2
-    assert (updated["names"]["de"], updated["names"]["it"]) == (
-        "Mindestentgeltsätze", "Remuneration and minimum rates of pay"
-    )  # fmt: skip
+    assert (updated["names"]["de"], updated["names"]["it"]) == ("Lohnabrechnungen", "Pay slips")
     assert {"de", "fr", "en"}.isdisjoint(updated["untranslated_languages"])
     assert "it" in updated["untranslated_languages"]
-    assert events.wait_for("terms_changed", "keyword/minimum_pay")[0]["data"]["version"] == 2
+    assert events.wait_for("terms_changed", "keyword/pay_slips", 2)[-1]["data"]["version"] == 2
     with pytest.raises(Conflict) as caught:
-        directory.rpc.update_term(COMMISSION, "keyword", "minimum_pay",
-                                  {"names": {"it": "Retribuzione"}, "version": 1})  # fmt: skip
+        directory.rpc.update_term(COMMISSION, "keyword", "pay_slips",
+                                  {"names": {"it": "Buste paga"}, "version": 1})  # fmt: skip
     assert caught.value.code == "term.stale_version"
     assert caught.value.extra["version"] == 2
     assert caught.value.extra["updated_by"] == updated["updated_by"]
@@ -222,9 +223,10 @@ def test_a_new_english_name_moves_the_stand_ins_but_keeps_the_translations(direc
 
     assert updated["names"]["fr"] == "Pêche"
     assert updated["untranslated_languages"] == []
-    profession = directory.rpc.update_term(COMMISSION, "profession", "physiotherapist", {
-        "names": {"en": "Physical therapist"}, "version": 1})  # fmt: skip
-    assert profession["names"]["pl"] == "Physical therapist"
+    directory.rpc.add_term(COMMISSION, "profession", english_only("art_therapist", "health"))
+    profession = directory.rpc.update_term(COMMISSION, "profession", "art_therapist", {
+        "names": {"en": "Arts therapist"}, "version": 1})  # fmt: skip
+    assert profession["names"]["pl"] == "Arts therapist"
 
 
 @pytest.mark.parametrize(
@@ -311,3 +313,8 @@ def test_a_bad_workflow_switch_is_refused(directory, store, area, workflow, acti
         directory.rpc.set_area_workflow(COMMISSION, area, workflow, active)
 
     assert store.new_rows(before) == {}
+
+
+def english_only(code: str, parent: str) -> dict:
+    """A Commission addition named in English only: every other language stands in."""
+    return {"code": code, "parent": parent, "names": {"en": code.replace("_", " ").capitalize()}}
