@@ -17,9 +17,12 @@ eventlet.monkey_patch()
 
 import functools  # noqa: E402
 import os  # noqa: E402
+import shutil  # noqa: E402
 import socket  # noqa: E402
 import time  # noqa: E402
 import uuid  # noqa: E402
+from collections.abc import Callable  # noqa: E402
+from pathlib import Path  # noqa: E402
 from urllib.parse import urlsplit, urlunsplit  # noqa: E402
 
 import pytest  # noqa: E402
@@ -72,6 +75,27 @@ def amqp_uri():
 @pytest.fixture
 def sqlite_uri(tmp_path):
     return f"sqlite:///{tmp_path / 'service.db'}"
+
+
+@pytest.fixture(scope="session")
+def prepared_sqlite(tmp_path_factory):
+    """A prepared SQLite database (migrated, shipped lists and texts loaded) copied to a path:
+    built once per run and per ``name``, since preparing takes seconds and a copy
+    milliseconds. ``prepare`` receives the template's URI; it must close its connections."""
+    templates: dict[str, Path] = {}
+
+    def copy(name: str, prepare: Callable[[str], None], target: Path) -> str:
+        if name not in templates:
+            template = tmp_path_factory.mktemp("databases") / f"{name}.db"
+            prepare(f"sqlite:///{template}")
+            templates[name] = template
+        for suffix in ("", "-wal", "-shm"):
+            source = Path(f"{templates[name]}{suffix}")
+            if source.exists():
+                shutil.copyfile(source, f"{target}{suffix}")
+        return f"sqlite:///{target}"
+
+    return copy
 
 
 @pytest.fixture

@@ -50,7 +50,10 @@ def complete_names(names: dict[str, str]) -> tuple[dict[str, str], list[str]]:
 
 def read_entries(kind: TermKind) -> list[dict]:
     path = DATA_DIR / FILES[kind]
-    return yaml.safe_load(path.read_text(encoding="utf-8")) if path.exists() else []
+    if not path.exists():
+        return []
+    # libyaml's safe loader: the same documents, read ten times faster at every prepare
+    return yaml.load(path.read_text(encoding="utf-8"), Loader=yaml.CSafeLoader)
 
 
 def upsert_term(

@@ -51,7 +51,7 @@ def directory_entries(folder: Path = DIRECTORY_DATA_DIR) -> Iterator[dict]:
     for path in sorted(folder.glob("*.yaml")):
         kind = _singular(path.stem)
         namespace = f"directory.{kind}"
-        for item in yaml.safe_load(path.read_text(encoding="utf-8")) or []:
+        for item in yaml.load(path.read_text(encoding="utf-8"), Loader=yaml.CSafeLoader) or []:
             names = dict(item.get("names") or {})
             if FALLBACK_LANGUAGE not in names:
                 continue

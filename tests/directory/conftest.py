@@ -26,10 +26,12 @@ def frozen_clock() -> FrozenClock:
 
 
 @pytest.fixture
-def directory_uri(sqlite_uri, frozen_clock) -> str:
-    upgrade("directory", sqlite_uri)
-    prepare_directory(sqlite_uri, frozen_clock())
-    return sqlite_uri
+def directory_uri(prepared_sqlite, tmp_path, frozen_clock) -> str:
+    def prepare(uri: str) -> None:
+        upgrade("directory", uri)
+        prepare_directory(uri, frozen_clock())
+
+    return prepared_sqlite("directory", prepare, tmp_path / "service.db")
 
 
 @pytest.fixture

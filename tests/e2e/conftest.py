@@ -16,6 +16,8 @@ Policy of this level:
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pytest
 
 from gateway.service import GatewayService
@@ -31,14 +33,18 @@ from tests.e2e.stack import Mailbox, Stack, User, mail_service
 
 
 @pytest.fixture
-def e2e_config(service_config, sqlite_uri, tmp_path) -> dict:
+def e2e_config(service_config, sqlite_uri, tmp_path, prepared_sqlite) -> dict:
     return {
         **service_config,
         "WEB_SERVER_ADDRESS": f"127.0.0.1:{free_port()}",
         "DB_URIS": {
             "identity": sqlite_uri,
-            "directory": f"sqlite:///{tmp_path / 'directory.db'}",
-            "translation": f"sqlite:///{tmp_path / 'translation.db'}",
+            "directory": prepared_sqlite(
+                "e2e_directory", prepared("directory", prepare_directory), tmp_path / "d.db"
+            ),
+            "translation": prepared_sqlite(
+                "e2e_translation", prepared("translation", prepare_translation), tmp_path / "t.db"
+            ),
         },
         "IDENTITY": {
             "KEY_DIR": str(tmp_path / "keys"),
@@ -52,15 +58,21 @@ def e2e_config(service_config, sqlite_uri, tmp_path) -> dict:
     }
 
 
+def prepared(service: str, prepare) -> Callable[[str], None]:
+    """The operator's preparation of a service's database: migrations, then shipped data."""
+
+    def run(uri: str) -> None:
+        upgrade(service, uri)
+        prepare(uri)
+
+    return run
+
+
 @pytest.fixture
 def prepared_admin(e2e_config) -> User:
     """The operator's preparation: migrate identity's database, create the first administrator."""
     uri = e2e_config["DB_URIS"]["identity"]
     upgrade("identity", uri)
-    upgrade("directory", e2e_config["DB_URIS"]["directory"])
-    prepare_directory(e2e_config["DB_URIS"]["directory"])
-    upgrade("translation", e2e_config["DB_URIS"]["translation"])
-    prepare_translation(e2e_config["DB_URIS"]["translation"])
     username, password = create_commission_administrator(uri, e2e_config["IDENTITY"]["KEY_DIR"])
     return User(username, password)
 

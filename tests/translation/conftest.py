@@ -27,10 +27,12 @@ def frozen_clock() -> FrozenClock:
 
 
 @pytest.fixture
-def translation_uri(sqlite_uri, frozen_clock) -> str:
-    upgrade("translation", sqlite_uri)
-    prepare_translation(sqlite_uri, frozen_clock())
-    return sqlite_uri
+def translation_uri(prepared_sqlite, tmp_path, frozen_clock) -> str:
+    def prepare(uri: str) -> None:
+        upgrade("translation", uri)
+        prepare_translation(uri, frozen_clock())
+
+    return prepared_sqlite("translation", prepare, tmp_path / "service.db")
 
 
 @pytest.fixture
