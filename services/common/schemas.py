@@ -5,11 +5,12 @@ from __future__ import annotations
 import functools
 from typing import Any
 
-from marshmallow import RAISE, Schema, ValidationError
+from marshmallow import RAISE, Schema, ValidationError, fields, validate
 
 from services.common.errors import ValidationFailed
 
 MAX_TEXT = 2000
+MAX_PAGE_SIZE = 100
 
 
 class StrictSchema(Schema):
@@ -17,6 +18,21 @@ class StrictSchema(Schema):
 
     class Meta:
         unknown = RAISE
+
+
+class PageQuerySchema(StrictSchema):
+    """Which page of a list to read."""
+
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=100000))
+    page_size = fields.Integer(load_default=25, validate=validate.Range(min=1, max=MAX_PAGE_SIZE))
+
+
+class PageSchema(Schema):
+    """One page of a list; a subclass declares its ``items``."""
+
+    page = fields.Integer(required=True)
+    page_size = fields.Integer(required=True)
+    total = fields.Integer(required=True)
 
 
 @functools.cache

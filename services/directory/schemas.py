@@ -12,7 +12,7 @@ from datetime import UTC
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from services.common.reference import COMMISSION, SUPPORTED_LANGUAGES, normalise_member_state
-from services.common.schemas import StrictSchema
+from services.common.schemas import MAX_PAGE_SIZE, PageQuerySchema, PageSchema, StrictSchema
 from services.directory.domain import (
     LISTED_KINDS,
     CoordinatorKind,
@@ -35,7 +35,6 @@ CODE = validate.Regexp(
 )
 PHONE = validate.Regexp(r"^\+?[0-9 ()./-]{4,40}$", error="Not a valid phone number.")
 ID = validate.Length(1, 64)
-MAX_PAGE_SIZE = 100
 MAX_LIST = 200
 
 
@@ -192,7 +191,7 @@ class VersionSchema(StrictSchema):
     version = fields.Integer(required=True, validate=validate.Range(min=1))
 
 
-class AuthorityListQuerySchema(StrictSchema):
+class AuthorityListQuerySchema(PageQuerySchema):
     """Lists a coordinator reads about the authorities it coordinates."""
 
     which = fields.String(
@@ -201,8 +200,6 @@ class AuthorityListQuerySchema(StrictSchema):
             ["coordinated", "without_active_users", "few_administrators", "pending_validation"]
         ),
     )
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=100000))
-    page_size = fields.Integer(load_default=25, validate=validate.Range(min=1, max=MAX_PAGE_SIZE))
 
 
 # --- authorities: output --------------------------------------------------------------------
@@ -297,11 +294,8 @@ class AuthoritySummarySchema(Schema):
     local_data_administrators = fields.Integer(required=True)
 
 
-class AuthorityPageSchema(Schema):
+class AuthorityPageSchema(PageSchema):
     items = fields.List(fields.Nested(AuthoritySummarySchema), required=True)
-    page = fields.Integer(required=True)
-    page_size = fields.Integer(required=True)
-    total = fields.Integer(required=True)
 
 
 # --- search ---------------------------------------------------------------------------------
@@ -309,7 +303,7 @@ class AuthorityPageSchema(Schema):
 MAX_SEARCH_TEXT = 200
 
 
-class SearchQuerySchema(StrictSchema):
+class SearchQuerySchema(PageQuerySchema):
     """A search of the directory: free text in any language and script, filters, a page.
     Every filter is optional; they combine (all must hold)."""
 
@@ -335,8 +329,6 @@ class SearchQuerySchema(StrictSchema):
         validate=LANGUAGE,
         metadata={"description": "The language of the results; the searcher's by default"},
     )
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=100000))
-    page_size = fields.Integer(load_default=25, validate=validate.Range(min=1, max=MAX_PAGE_SIZE))
 
 
 class ResponsibleCoordinatorSchema(CoordinatorRefSchema):
@@ -366,10 +358,8 @@ class SearchResultSchema(Schema):
     )
 
 
-class SearchPageSchema(Schema):
+class SearchPageSchema(PageSchema):
     items = fields.List(fields.Nested(SearchResultSchema), required=True)
-    page = fields.Integer(required=True)
-    page_size = fields.Integer(required=True)
     total = fields.Integer(
         required=True,
         metadata={"description": "Matches in all; a free-text search keeps the best 500"},
@@ -480,15 +470,13 @@ class TranslationLanguageSchema(StrictSchema):
     language = fields.String(required=True, validate=LANGUAGE)
 
 
-class RegisterQuerySchema(StrictSchema):
+class RegisterQuerySchema(PageQuerySchema):
     text = fields.String(
         validate=SEARCH_TEXT, metadata={"description": "Words of names or content"}
     )
     member_state = MemberStateField()
     authority_id = fields.String(validate=ID)
     access = fields.String(validate=REGISTER_ACCESS)
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=100000))
-    page_size = fields.Integer(load_default=25, validate=validate.Range(min=1, max=MAX_PAGE_SIZE))
 
 
 class RegisterTextOutSchema(Schema):
@@ -529,11 +517,8 @@ class RegisterSchema(Schema):
     version = fields.Integer(required=True)
 
 
-class RegisterPageSchema(Schema):
+class RegisterPageSchema(PageSchema):
     items = fields.List(fields.Nested(RegisterSchema), required=True)
-    page = fields.Integer(required=True)
-    page_size = fields.Integer(required=True)
-    total = fields.Integer(required=True)
 
 
 class RegisterChangedSchema(Schema):
@@ -554,7 +539,7 @@ class RegisterChangedSchema(Schema):
 # --- public syndication (no login) ----------------------------------------------------------
 
 
-class PublicQuerySchema(StrictSchema):
+class PublicQuerySchema(PageQuerySchema):
     member_state = MemberStateField()
     area = fields.String(validate=CODE)
     updated_since = fields.AwareDateTime(
@@ -563,7 +548,6 @@ class PublicQuerySchema(StrictSchema):
     language = fields.String(
         validate=LANGUAGE, metadata={"description": "Only the texts in this language"}
     )
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=100000))
     page_size = fields.Integer(load_default=50, validate=validate.Range(min=1, max=MAX_PAGE_SIZE))
 
 
@@ -621,18 +605,12 @@ class PublicRegisterSchema(Schema):
     updated_at = fields.AwareDateTime(required=True)
 
 
-class PublicAuthorityPageSchema(Schema):
+class PublicAuthorityPageSchema(PageSchema):
     items = fields.List(fields.Nested(PublicAuthoritySchema), required=True)
-    page = fields.Integer(required=True)
-    page_size = fields.Integer(required=True)
-    total = fields.Integer(required=True)
 
 
-class PublicRegisterPageSchema(Schema):
+class PublicRegisterPageSchema(PageSchema):
     items = fields.List(fields.Nested(PublicRegisterSchema), required=True)
-    page = fields.Integer(required=True)
-    page_size = fields.Integer(required=True)
-    total = fields.Integer(required=True)
 
 
 # --- invitations and self-registration ------------------------------------------------------
@@ -693,12 +671,10 @@ class InvitationReleaseSchema(StrictSchema):
             raise ValidationError("Give either batch_id or invitation_ids.", "_schema")
 
 
-class InvitationListQuerySchema(StrictSchema):
+class InvitationListQuerySchema(PageQuerySchema):
     status = fields.String(
         load_default=None, validate=validate.OneOf([s.value for s in InvitationStatus])
     )
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=100000))
-    page_size = fields.Integer(load_default=25, validate=validate.Range(min=1, max=MAX_PAGE_SIZE))
 
 
 class InvitedAreaOutSchema(Schema):
@@ -757,11 +733,8 @@ class InvitationBatchResultSchema(Schema):
     rejections = fields.List(fields.Nested(InvitationRejectionSchema), required=True)
 
 
-class InvitationPageSchema(Schema):
+class InvitationPageSchema(PageSchema):
     items = fields.List(fields.Nested(InvitationSchema), required=True)
-    page = fields.Integer(required=True)
-    page_size = fields.Integer(required=True)
-    total = fields.Integer(required=True)
 
 
 class InvitationReleaseResultSchema(Schema):

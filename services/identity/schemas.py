@@ -11,13 +11,12 @@ from marshmallow.exceptions import ValidationError
 
 from services.common.actor import GrantSchema
 from services.common.reference import SUPPORTED_LANGUAGES
-from services.common.schemas import StrictSchema
+from services.common.schemas import PageQuerySchema, PageSchema, StrictSchema
 
 USERNAME = validate.Length(1, 64)
 SECRET = validate.Length(1, 256)
 PHONE = validate.Regexp(r"^\+?[0-9 ()./-]{4,40}$", error="Not a valid phone number.")
 LANGUAGE = validate.OneOf(SUPPORTED_LANGUAGES, error="Not a supported language.")
-MAX_PAGE_SIZE = 100
 
 
 # --- authentication -------------------------------------------------------------------------
@@ -137,11 +136,6 @@ class ReplacementSchema(StrictSchema):
     language = fields.String(required=True, validate=LANGUAGE)
 
 
-class PageQuerySchema(StrictSchema):
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=100000))
-    page_size = fields.Integer(load_default=25, validate=validate.Range(min=1, max=MAX_PAGE_SIZE))
-
-
 class UserQuerySchema(PageQuerySchema):
     authority_id = fields.String(validate=validate.Length(1, 64))
 
@@ -172,11 +166,8 @@ class UserSchema(Schema):
     version = fields.Integer(required=True)
 
 
-class UserPageSchema(Schema):
+class UserPageSchema(PageSchema):
     items = fields.List(fields.Nested(UserSchema), required=True)
-    page = fields.Integer(required=True)
-    page_size = fields.Integer(required=True)
-    total = fields.Integer(required=True)
 
 
 class AuditEntrySchema(Schema):
@@ -189,11 +180,8 @@ class AuditEntrySchema(Schema):
     call_id = fields.String(allow_none=True)
 
 
-class AuditPageSchema(Schema):
+class AuditPageSchema(PageSchema):
     items = fields.List(fields.Nested(AuditEntrySchema), required=True)
-    page = fields.Integer(required=True)
-    page_size = fields.Integer(required=True)
-    total = fields.Integer(required=True)
 
 
 # --- events: published (identity) and consumed (directory) -----------------------------------

@@ -7,7 +7,7 @@ from __future__ import annotations
 from marshmallow import INCLUDE, Schema, ValidationError, fields, validate
 
 from services.common.reference import SUPPORTED_LANGUAGES
-from services.common.schemas import StrictSchema
+from services.common.schemas import PageQuerySchema, PageSchema, StrictSchema
 from services.translation.domain import KEY_MAX_LENGTH, SOURCE, State, Status
 
 LANGUAGE = validate.OneOf(SUPPORTED_LANGUAGES, error="Not a supported language.")
@@ -150,12 +150,11 @@ class StatusReportSchema(Schema):
     languages = fields.List(fields.Nested(LanguageCountsSchema), required=True)
 
 
-class EntryQuerySchema(StrictSchema):
+class EntryQuerySchema(PageQuerySchema):
     state = fields.String(
         load_default=State.ALL.value, validate=validate.OneOf([state.value for state in State])
     )
     namespace = fields.String(load_default=None, allow_none=True, validate=NAMESPACE)
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=100000))
     page_size = fields.Integer(load_default=50, validate=validate.Range(1, MAX_PAGE_SIZE))
 
 
@@ -180,11 +179,8 @@ class EntryViewSchema(Schema):
     )
 
 
-class EntryPageSchema(Schema):
+class EntryPageSchema(PageSchema):
     items = fields.List(fields.Nested(EntryViewSchema), required=True)
-    page = fields.Integer(required=True)
-    page_size = fields.Integer(required=True)
-    total = fields.Integer(required=True)
 
 
 class SubmissionSchema(StrictSchema):
