@@ -10,13 +10,13 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass, field
 
-from sqlalchemy import create_engine, func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
-from sqlalchemy.pool import NullPool
 
 from services.common.actor import Actor, Grant, Right, dump_actor
 from services.directory.models import Authority, Base, Outbox
 from tests.events import EventLog, listener_for
+from tests.store import ServiceStore
 
 DIRECTORY_EVENTS = (
     "authority_registered",
@@ -94,35 +94,11 @@ class Coordinator:
         return self.record["id"]
 
 
-class Store:
+class Store(ServiceStore):
     """Read access to the service's database file, one short transaction per question."""
 
-    def __init__(self, uri: str) -> None:
-        self.engine = create_engine(uri, poolclass=NullPool)
-
-    def snapshot(self) -> dict:
-        """Rows per table, and the ids of the events in the outbox (whose count alone moves
-        when the relay deletes a published sensitive event)."""
-        with self.engine.connect() as connection:
-            counts: dict = {
-                table.name: connection.scalar(select(func.count()).select_from(table))
-                for table in Base.metadata.sorted_tables
-                if table.name != "outbox"
-            }
-            counts["outbox"] = set(connection.scalars(select(Outbox.event_id)))
-        return counts
-
-    def new_rows(self, before: dict) -> dict:
-        """What was stored since ``before``: {table: rows added, "outbox": new event ids}."""
-        after = self.snapshot()
-        changes = {
-            table: after[table] - before[table]
-            for table in after
-            if table != "outbox" and after[table] != before[table]
-        }
-        if after["outbox"] - before["outbox"]:
-            changes["outbox"] = after["outbox"] - before["outbox"]
-        return changes
+    base = Base
+    outbox = Outbox
 
     def authority(self, authority_id: str) -> Authority | None:
         with Session(self.engine, expire_on_commit=False) as session:
@@ -131,9 +107,6 @@ class Store:
     def outbox_types(self) -> list[str]:
         with Session(self.engine) as session:
             return list(session.scalars(select(Outbox.event_type).order_by(Outbox.seq)))
-
-    def dispose(self) -> None:
-        self.engine.dispose()
 
 
 class Directory:

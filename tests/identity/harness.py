@@ -16,9 +16,8 @@ from dataclasses import dataclass
 import jwt
 from nameko.standalone.events import event_dispatcher
 from nameko.testing.services import entrypoint_waiter
-from sqlalchemy import create_engine, func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
-from sqlalchemy.pool import NullPool
 
 from services.common.actor import Actor, Grant, Right, dump_actor
 from services.common.envelope import make_envelope
@@ -26,6 +25,7 @@ from services.identity.bootstrap import create_commission_administrator
 from services.identity.models import AuditEntry, Base, LoginSession, Outbox, User
 from services.identity.tokens import ALGORITHM, AUDIENCE, ISSUER
 from tests.events import WAIT_SECONDS, EventLog, listener_for
+from tests.store import ServiceStore
 
 IDENTITY_EVENTS = (
     "user_created",
@@ -63,35 +63,11 @@ def listener_class(name: str, log: EventLog) -> type:
 # --- the database, read as an operator would ---------------------------------------------------
 
 
-class Store:
+class Store(ServiceStore):
     """Read access to the service's database file, one short transaction per question."""
 
-    def __init__(self, uri: str) -> None:
-        self.engine = create_engine(uri, poolclass=NullPool)
-
-    def snapshot(self) -> dict:
-        """Rows per table, and the ids of the events in the outbox (whose count alone would
-        move when the relay deletes a published temporary password)."""
-        with self.engine.connect() as connection:
-            counts: dict = {
-                table.name: connection.scalar(select(func.count()).select_from(table))
-                for table in Base.metadata.sorted_tables
-                if table.name != "outbox"
-            }
-            counts["outbox"] = set(connection.scalars(select(Outbox.event_id)))
-        return counts
-
-    def new_rows(self, before: dict) -> dict:
-        """What was stored since ``before``: {table: rows added, "outbox": new event ids}."""
-        after = self.snapshot()
-        changes = {
-            table: after[table] - before[table]
-            for table in after
-            if table != "outbox" and after[table] != before[table]
-        }
-        if after["outbox"] - before["outbox"]:
-            changes["outbox"] = after["outbox"] - before["outbox"]
-        return changes
+    base = Base
+    outbox = Outbox
 
     def user(self, user_id: str) -> User:
         with Session(self.engine, expire_on_commit=False) as session:
@@ -130,9 +106,6 @@ class Store:
             return list(
                 session.scalars(select(LoginSession).where(LoginSession.user_id == user_id))
             )
-
-    def dispose(self) -> None:
-        self.engine.dispose()
 
 
 # --- the people of a test ---------------------------------------------------------------------
