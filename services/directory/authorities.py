@@ -367,6 +367,11 @@ def best_title(authority: Authority, language: str) -> dict | None:
     return title_view(min(authority.titles, key=lambda t: t.language)) if titles else None
 
 
+def address_of(authority: Authority) -> dict:
+    return {"street": authority.street, "postcode": authority.postcode, "city": authority.city,
+            "region": authority.region}  # fmt: skip
+
+
 def title_view(title: AuthorityTitle) -> dict:
     return {"text": title.text, "language": title.language, "status": title.status}
 
@@ -397,12 +402,7 @@ def view(unit: UnitOfWork, authority: Authority, language: str) -> dict:
         "title": best_title(authority, language),
         "titles": {title.language: title_view(title) for title in authority.titles},
         "member_state": authority.member_state,
-        "address": {
-            "street": authority.street,
-            "postcode": authority.postcode,
-            "city": authority.city,
-            "region": authority.region,
-        },
+        "address": address_of(authority),
         "website": authority.website,
         "email": authority.email,
         "phone": authority.phone,

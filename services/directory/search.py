@@ -467,12 +467,7 @@ def result(authority: Authority, found: float, language: str, coordinators: dict
         "title": authorities.best_title(authority, language),
         "member_state": authority.member_state,
         "region": authority.region,
-        "address": {
-            "street": authority.street,
-            "postcode": authority.postcode,
-            "city": authority.city,
-            "region": authority.region,
-        },
+        "address": authorities.address_of(authority),
         "email": authority.email,
         "phone": authority.phone,
         "website": authority.website,

@@ -90,12 +90,7 @@ def public_authority(authority: Authority, language: str | None) -> dict:
         "official_language": authority.official_language,
         "titles": in_language(titles, language, ("en", authority.official_language)),
         "member_state": authority.member_state,
-        "address": {
-            "street": authority.street,
-            "postcode": authority.postcode,
-            "city": authority.city,
-            "region": authority.region,
-        },
+        "address": authorities.address_of(authority),
         "website": authority.website,
         "email": authority.email,
         "phone": authority.phone,
