@@ -61,3 +61,14 @@ def listener_for(service: str, events: tuple[str, ...], name: str, log: EventLog
 
         attributes[f"on_{event_name}"] = event_handler(service, event_name)(handle)
     return type("EventListener", (), attributes)
+
+
+def listening(
+    container_factory, config: dict, listener: Callable[[str, EventLog], type], name: str
+):
+    """An EventLog fed by a started ``listener(name, log)`` service: start it before the
+    service under test, so that no event is missed."""
+    log = EventLog()
+    log.container = container_factory(listener(name, log), config)
+    log.container.start()
+    return log

@@ -15,7 +15,7 @@ from services.common.clock import Clock, FrozenClock
 from services.common.migrations import upgrade
 from services.directory.bootstrap import prepare_directory
 from services.directory.service import DirectoryService
-from tests.events import EventLog
+from tests.events import EventLog, listening
 
 from .harness import Directory, Store, directory_listener
 
@@ -49,11 +49,12 @@ def store(directory_uri):
 @pytest.fixture
 def events(request, container_factory, directory_config) -> EventLog:
     """The module's listener, started before the service so that no event is missed."""
-    log = EventLog()
-    name = f"directory_listener_{request.path.stem}"
-    log.container = container_factory(directory_listener(name, log), directory_config)
-    log.container.start()
-    return log
+    return listening(
+        container_factory,
+        directory_config,
+        directory_listener,
+        f"directory_listener_{request.path.stem}",
+    )
 
 
 @pytest.fixture

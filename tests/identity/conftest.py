@@ -30,7 +30,7 @@ from nameko.standalone.rpc import ClusterRpcProxy
 from services.common.clock import Clock, FrozenClock
 from services.common.migrations import upgrade
 from services.identity.service import IdentityService
-from tests.events import EventLog
+from tests.events import EventLog, listening
 
 from .harness import MEMBER_GRANTS, Identity, Person, Store, listener_class
 
@@ -71,11 +71,9 @@ def store(identity_uri):
 @pytest.fixture
 def events(request, container_factory, identity_config) -> EventLog:
     """The module's listener, started before the service so that no event is missed."""
-    log = EventLog()
-    name = f"identity_listener_{request.path.stem}"
-    log.container = container_factory(listener_class(name, log), identity_config)
-    log.container.start()
-    return log
+    return listening(
+        container_factory, identity_config, listener_class, f"identity_listener_{request.path.stem}"
+    )
 
 
 @pytest.fixture

@@ -17,7 +17,7 @@ from services.directory.bootstrap import prepare_directory
 from services.directory.service import DirectoryService
 from tests.directory.harness import Directory, Store, directory_listener
 from tests.directory.test_migrations import schema_differences
-from tests.events import EventLog
+from tests.events import listening
 
 pytestmark = pytest.mark.integration
 
@@ -33,11 +33,9 @@ def directory(pg_uri, service_config, container_factory):
         "DB_URIS": {"directory": pg_uri},
         "DIRECTORY": {"INVITATION_SWEEP_SECONDS": 3600},  # the test fires the sweep itself
     }
-    events = EventLog()
-    events.container = container_factory(
-        directory_listener("directory_listener_integration_postgres", events), config
+    events = listening(
+        container_factory, config, directory_listener, "directory_listener_integration_postgres"
     )
-    events.container.start()
 
     class TestDirectory(DirectoryService):
         clock = Clock(frozen)

@@ -25,7 +25,7 @@ from tests.directory.test_search import (
     check_results_speak_the_searchers_language,
     found,
 )
-from tests.events import EventLog
+from tests.events import listening
 
 pytestmark = pytest.mark.integration
 
@@ -37,11 +37,9 @@ def directory(pg_uri, service_config, container_factory):
     frozen = FrozenClock(utcnow())
     prepare_directory(pg_uri, frozen())
     config = {**service_config, "DB_URIS": {"directory": pg_uri}}
-    events = EventLog()
-    events.container = container_factory(
-        directory_listener("directory_listener_integration_search_pg", events), config
+    events = listening(
+        container_factory, config, directory_listener, "directory_listener_integration_search_pg"
     )
-    events.container.start()
 
     class TestDirectory(DirectoryService):
         clock = Clock(frozen)

@@ -22,7 +22,7 @@ from services.common.errors import Unauthenticated
 from services.common.migrations import alembic_config, upgrade
 from services.identity.models import Base, Outbox
 from services.identity.service import IdentityService
-from tests.events import EventLog
+from tests.events import listening
 from tests.identity.harness import Identity, Store, listener_class
 
 pytestmark = pytest.mark.integration
@@ -54,11 +54,9 @@ def identity(identity_pg, store, service_config, container_factory, tmp_path):
         },
     }
     frozen = FrozenClock(utcnow())
-    events = EventLog()
-    events.container = container_factory(
-        listener_class("identity_listener_integration_postgres", events), config
+    events = listening(
+        container_factory, config, listener_class, "identity_listener_integration_postgres"
     )
-    events.container.start()
 
     class TestIdentity(IdentityService):
         clock = Clock(frozen)

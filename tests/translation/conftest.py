@@ -16,7 +16,7 @@ from services.common.clock import Clock, FrozenClock
 from services.common.migrations import upgrade
 from services.translation.bootstrap import prepare_translation
 from services.translation.service import TranslationService
-from tests.events import EventLog
+from tests.events import EventLog, listening
 
 from .harness import translation_listener
 
@@ -43,11 +43,12 @@ def translation_config(service_config, translation_uri) -> dict:
 @pytest.fixture
 def events(request, container_factory, translation_config) -> EventLog:
     """The module's listener, started before the service so that no event is missed."""
-    log = EventLog()
-    name = f"translation_listener_{request.path.stem}"
-    log.container = container_factory(translation_listener(name, log), translation_config)
-    log.container.start()
-    return log
+    return listening(
+        container_factory,
+        translation_config,
+        translation_listener,
+        f"translation_listener_{request.path.stem}",
+    )
 
 
 @pytest.fixture
