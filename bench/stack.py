@@ -37,6 +37,8 @@ def stack_config(base: dict, context: Context, folder: Path, gateway_port: int) 
     config["WEB_SERVER_ADDRESS"] = f"127.0.0.1:{gateway_port}"
     config[DB_URIS] = {"identity": f"sqlite:///{folder / 'identity.db'}"}
     config[SERVICE_HTTP_PORTS] = {"identity": free_port()}
+    # Only identity runs here, so the gateway's /health asks only identity.
+    config["GATEWAY"] = {**(config.get("GATEWAY") or {}), "SERVICES": ["identity"]}
     identity = dict(config.get("IDENTITY") or {})
     identity["KEY_DIR"] = str(folder / "keys")
     identity["ACCESS_TOKEN_SECONDS"] = context.access_token_seconds

@@ -25,6 +25,7 @@ from nameko.extensions import DependencyProvider
 from nameko.messaging import HeaderEncoder
 from nameko.rpc import ReplyListener, get_rpc_exchange
 
+from services.common import serialization
 from services.common.config import DEFAULT_RPC_TIMEOUT, RPC_TIMEOUT
 from services.common.errors import Unavailable
 from services.common.metrics import RPC_CLIENT_LATENCY
@@ -48,6 +49,7 @@ class RpcClient(DependencyProvider):
         self.timeout = self.timeout_override or float(config.get(RPC_TIMEOUT, DEFAULT_RPC_TIMEOUT))
         self.exchange = get_rpc_exchange(config)
         self.producer = ProcessProducer(config)
+        serialization.install()
 
     def stop(self) -> None:
         self.producer.close()

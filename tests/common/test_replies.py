@@ -6,7 +6,7 @@ from __future__ import annotations
 import socket
 
 import pytest
-from nameko.exceptions import RemoteError
+from nameko.exceptions import IncorrectSignature, RemoteError
 from nameko.standalone.rpc import ClusterRpcProxy
 from nameko.testing.services import entrypoint_hook
 
@@ -60,6 +60,15 @@ def test_a_result_that_cannot_be_encoded_reaches_the_caller_as_an_error(replying
         cluster.kernel_replying.unencodable()
 
     assert caught.value.exc_type == "UnserializableValueError"
+
+
+def test_a_call_that_does_not_fit_the_methods_signature_is_refused_as_such(
+    replying, service_config
+):
+    with ClusterRpcProxy(service_config, timeout=10) as cluster:
+        with pytest.raises(IncorrectSignature, match="too many positional arguments"):
+            cluster.kernel_replying.echo(1, 2)
+        assert cluster.kernel_replying.echo(value=3) == 3
 
 
 def test_the_replies_connection_is_closed_with_the_service(replying):
