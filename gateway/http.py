@@ -24,6 +24,8 @@ from werkzeug.wrappers import Request, Response
 
 from gateway.problems import CONTENT_TYPE, problem_for
 from gateway.route import JSON, Route
+from gateway.server import HttpServer
+from gateway.settings import settings_from_config
 from services.common.errors import EXPECTED_ERRORS, Unavailable
 from services.common.metrics import HTTP_LATENCY
 
@@ -74,10 +76,18 @@ class ApiWsgiApp(WsgiApp):
 
 
 class ApiServer(WebServer):
-    """nameko's web server (on WEB_SERVER_ADDRESS) with the app above."""
+    """nameko's web server (on WEB_SERVER_ADDRESS) with the app above, its connections served
+    by gateway/server.py instead of eventlet.wsgi."""
 
     def get_wsgi_app(self) -> ApiWsgiApp:
         return ApiWsgiApp(self)
+
+    def get_wsgi_server(self, sock, wsgi_app, protocol=None, debug=False) -> HttpServer:
+        limit = settings_from_config(self.container.config).max_body_bytes
+        return HttpServer(wsgi_app, sock.getsockname(), limit)
+
+    def process_request(self, sock, address) -> None:
+        self._serv.serve(sock, address)
 
 
 class ApiHandler(HttpRequestHandler):
