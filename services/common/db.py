@@ -143,6 +143,15 @@ class UnitOfWork:
             self._session.close()
             self._session = None
 
+    def read(self, statement, parameters: dict) -> list:
+        """The rows of a read-only Core statement. Outside a session already open, on a
+        connection of its own that goes back to the pool at once: a hot read pays none of the
+        ORM session's bookkeeping."""
+        if self._session is not None:
+            return self._session.connection().execute(statement, parameters).all()
+        with self._database.engine.connect() as connection:
+            return connection.execute(statement, parameters).all()
+
     def outbox_backlog(self) -> int:
         """How many committed events wait for the relay; also proves the database answers."""
         model = self._database.outbox_model

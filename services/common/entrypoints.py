@@ -26,6 +26,7 @@ from nameko.rpc import Rpc, RpcConsumer
 from services.common import serialization
 from services.common.errors import EXPECTED_ERRORS
 from services.common.publishing import ProcessProducer
+from services.common.rpc_channel import DIRECT_REPLY_TO
 
 
 def encode_reply(result, exc_info, serializer: str):
@@ -57,10 +58,11 @@ class TransientReplyRpcConsumer(RpcConsumer):
         (content_type, content_encoding, body), result, exc_info = encode_reply(
             result, exc_info, serializer
         )
+        reply_to = properties["reply_to"]
         self.replies.publish(
             body,
-            exchange=self.queue.exchange,
-            routing_key=properties["reply_to"],
+            exchange="" if reply_to.startswith(DIRECT_REPLY_TO) else self.queue.exchange.name,
+            routing_key=reply_to,
             correlation_id=properties.get("correlation_id"),
             content_type=content_type,
             content_encoding=content_encoding,

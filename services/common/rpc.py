@@ -10,6 +10,9 @@ has given up, so this client:
   calls, which then time out: the caller sees Unavailable and may retry with the same key);
 - carries an idempotency key on a state-changing call, which the callee's ``@transactional``
   uses to act once however often the message is delivered.
+- sends requests and gets replies on one channel per process, with RabbitMQ's direct
+  reply-to (services.common.rpc_channel): the callee must answer with
+  services.common.entrypoints' ``@rpc``, as every service here does.
 
 Errors raised by the callee arrive as the same types (services.common.errors).
 """
@@ -17,28 +20,29 @@ Errors raised by the callee arrive as the same types (services.common.errors).
 from __future__ import annotations
 
 import time
-import uuid
 
 import eventlet
+import kombu.serialization
 from nameko.exceptions import deserialize
 from nameko.extensions import DependencyProvider
 from nameko.messaging import HeaderEncoder
-from nameko.rpc import ReplyListener, get_rpc_exchange
+from nameko.rpc import get_rpc_exchange
 
 from services.common import serialization
 from services.common.config import DEFAULT_RPC_TIMEOUT, RPC_TIMEOUT
 from services.common.errors import Unavailable
 from services.common.metrics import RPC_CLIENT_LATENCY
-from services.common.publishing import ProcessProducer
+from services.common.rpc_channel import RpcChannel
 
 IDEMPOTENCY_KEY = "idempotency_key"
 HEADER_PREFIX = "nameko"
+TIMED_OUT = object()
 
 
 class RpcClient(DependencyProvider):
     """Declare as ``identity = RpcClient("identity")`` on a service class."""
 
-    reply_listener = ReplyListener()
+    channel = RpcChannel()
 
     def __init__(self, target_service: str, timeout: float | None = None):
         self.target_service = target_service
@@ -47,12 +51,8 @@ class RpcClient(DependencyProvider):
     def setup(self) -> None:
         config = self.container.config
         self.timeout = self.timeout_override or float(config.get(RPC_TIMEOUT, DEFAULT_RPC_TIMEOUT))
-        self.exchange = get_rpc_exchange(config)
-        self.producer = ProcessProducer(config)
+        self.exchange = get_rpc_exchange(config).name
         serialization.install()
-
-    def stop(self) -> None:
-        self.producer.close()
 
     def get_dependency(self, worker_ctx) -> ServiceClient:
         return ServiceClient(self, worker_ctx, self.target_service)
@@ -101,32 +101,34 @@ class ServiceClient(HeaderEncoder):
     def _call(self, method: str, args: tuple, kwargs: dict):
         provider = self._provider
         target = self._target
-        listener = provider.reply_listener
-        correlation_id = str(uuid.uuid4())
-        reply_event = listener.get_reply_event(correlation_id)
         started = time.perf_counter()
-        provider.producer.publish(
-            {"args": args, "kwargs": kwargs},
-            serializer="json",
-            exchange=provider.exchange,
-            routing_key=f"{target}.{method}",
-            reply_to=listener.routing_key,
-            correlation_id=correlation_id,
-            expiration=self._timeout,
-            headers=self._headers(),
+        correlation_id, reply_event = provider.channel.call(
+            provider.exchange,
+            f"{target}.{method}",
+            serialization.dumps({"args": args, "kwargs": kwargs}),
+            content_type=serialization.CONTENT_TYPE,
+            content_encoding=serialization.ENCODING,
+            expiration=str(int(self._timeout * 1000)),
+            application_headers=self._headers(),
         )
-        body = None
+        reply = TIMED_OUT
         with eventlet.Timeout(self._timeout, False):
-            body = reply_event.wait()
+            reply = reply_event.wait()
         elapsed = time.perf_counter() - started
-        if body is None:
-            listener._reply_events.pop(correlation_id, None)
+        if reply is TIMED_OUT or reply is None:
+            provider.channel.forget(correlation_id)
             RPC_CLIENT_LATENCY.labels(target, method, "timeout").observe(elapsed)
             raise Unavailable(
-                f"The {target} service did not answer {method} within {self._timeout:g} s.",
+                f"The {target} service did not answer {method} within {self._timeout:g} s."
+                if reply is TIMED_OUT
+                else f"The connection to the broker broke before {target} answered {method}.",
                 "error.service_unavailable",
                 {"service": target},
             )
+        properties = reply.properties
+        body = kombu.serialization.loads(
+            reply.body, properties.get("content_type"), properties.get("content_encoding")
+        )
         error = body.get("error")
         RPC_CLIENT_LATENCY.labels(target, method, "error" if error else "ok").observe(elapsed)
         if error:

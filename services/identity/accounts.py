@@ -108,31 +108,34 @@ def account_view(user: User | Row, grants: list[Grant]) -> dict:
 
 
 _users, _grants = User.__table__.c, UserGrant.__table__.c
-OWN_ACCOUNT = (
-    select(
-        _users.id, _users.username, _users.authority_id, _users.member_state, _users.full_name,
-        _users.email, _users.phone, _users.language, _users.last_login_at, _users.created_at,
-        _users.updated_at, _users.version, _users.blocked, _users.must_change_password,
-        _grants.right, _grants.area,
-    )
-    .outerjoin(UserGrant.__table__, _grants.user_id == _users.id)
-    .where(_users.id == bindparam("user_id"), _users.deleted_at.is_(None))
-)  # fmt: skip
+GRANT_SEPARATOR, RIGHT_SEPARATOR = "\x1e", " "  # rights have no spaces; areas hold neither
+_GRANT_LIST = (
+    select(func.aggregate_strings(_grants.right + RIGHT_SEPARATOR + _grants.area, GRANT_SEPARATOR))
+    .where(_grants.user_id == _users.id)
+    .scalar_subquery()
+)
+OWN_ACCOUNT = select(
+    _users.id, _users.username, _users.authority_id, _users.member_state, _users.full_name,
+    _users.email, _users.phone, _users.language, _users.last_login_at, _users.created_at,
+    _users.updated_at, _users.version, _users.blocked, _users.must_change_password,
+    _GRANT_LIST.label("grants"),
+).where(_users.id == bindparam("user_id"), _users.deleted_at.is_(None))  # fmt: skip
 
 
 def own_account(unit: UnitOfWork, actor: Actor) -> dict:
     """The caller's own account: the path every screen of the UI starts with. One prepared
-    Core query of plain rows, because building ORM objects (and the statement) on every call
-    was most of the service's time on it."""
-    rows = unit.session.connection().execute(OWN_ACCOUNT, {"user_id": actor.user_id}).all()
+    Core query returning one row, its grants folded into one string, read outside the ORM
+    session: ORM objects, one row per grant (each converting the same dates again) and the
+    session's bookkeeping were most of the service's time on it (docs/performance.md)."""
+    rows = unit.read(OWN_ACCOUNT, {"user_id": actor.user_id})
     if not rows:
         raise NotFound("No user is known by this id.", "user.unknown")
-    grants = [
-        Grant(Right(row.right), None if row.area == ALL_AREAS else row.area)
-        for row in rows
-        if row.right is not None
-    ]
-    return account_view(rows[0], grants)
+    row = rows[0]
+    grants = []
+    for item in row.grants.split(GRANT_SEPARATOR) if row.grants else ():
+        right, _, area = item.partition(RIGHT_SEPARATOR)
+        grants.append(Grant(Right(right), None if area == ALL_AREAS else area))
+    return account_view(row, sorted(grants, key=lambda g: (g.right, g.area or "")))
 
 
 def viewed_user(unit: UnitOfWork, actor: Actor, user_id: str) -> User:

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import pytest
 from nameko.exceptions import RemoteError
-from nameko.rpc import rpc
 from nameko.standalone.rpc import ClusterRpcProxy
 from nameko.testing.services import entrypoint_hook
 
+from services.common.entrypoints import ImiRpc
 from services.common.errors import (
     EXPECTED_ERRORS,
     Conflict,
@@ -25,6 +25,8 @@ from services.common.errors import (
     ValidationFailed,
 )
 from services.common.rpc import RpcClient
+
+rpc = ImiRpc.decorator  # answers our RpcClient's direct replies, unlike nameko's stock @rpc
 
 # type, detail, code (None: the type's default), extra
 ERROR_TABLE = [

@@ -7,11 +7,13 @@ import json
 import logging
 
 import pytest
-from nameko.rpc import rpc
 from nameko.testing.services import entrypoint_hook
 
+from services.common.entrypoints import ImiRpc
 from services.common.logs import CallIdLogging, JsonFormatter
 from services.common.rpc import RpcClient
+
+rpc = ImiRpc.decorator  # answers our RpcClient's direct replies, unlike nameko's stock @rpc
 
 log = logging.getLogger("kernel_logged")
 

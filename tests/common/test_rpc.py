@@ -3,17 +3,21 @@ dropped; an idempotency key goes only where the caller sends it."""
 
 from __future__ import annotations
 
+import socket
 import uuid
 
 import eventlet
 import pytest
 from nameko.extensions import DependencyProvider
-from nameko.rpc import rpc
 from nameko.standalone.rpc import ClusterRpcProxy
 from nameko.testing.services import entrypoint_hook, entrypoint_waiter
 
+from services.common.entrypoints import ImiRpc
 from services.common.errors import Unavailable
 from services.common.rpc import RpcClient
+from services.common.rpc_channel import RpcChannel
+
+rpc = ImiRpc.decorator  # answers our RpcClient's direct replies, unlike nameko's stock @rpc
 
 SLOW = "kernel_slow"
 CALLER_TIMEOUT = 0.5
@@ -54,6 +58,18 @@ class SlowCallerService:
     @rpc
     def call_ping(self, token):
         return self.slow_service.ping(token)
+
+    @rpc
+    def call_many_pings(self, tokens):
+        """Concurrent calls from one worker, over the process's one channel."""
+        pile = eventlet.GreenPile()
+        for token in tokens:
+            pile.spawn(self.slow_service.using(timeout=10).ping, token)
+        return list(pile)
+
+    @rpc
+    def call_slow_patiently(self, token, seconds):
+        return self.slow_service.using(timeout=30).slow(token, seconds)
 
 
 class IncomingContext(DependencyProvider):
@@ -185,3 +201,32 @@ def test_an_idempotency_key_is_not_passed_on_to_the_calls_a_worker_makes(key_ech
     ) as cluster:
         assert cluster.kernel_key_forwarder.forward() is None
         assert cluster.kernel_key_forwarder.forward_with_key("inner-key") == "inner-key"
+
+
+def rpc_channel(container) -> RpcChannel:
+    return next(ext for ext in container.extensions if isinstance(ext, RpcChannel))
+
+
+def test_concurrent_calls_over_one_channel_each_get_their_own_answer(slow, slow_caller):
+    tokens = [a_token() for _ in range(40)]
+
+    assert call(slow_caller, "call_many_pings", tokens) == tokens
+
+
+def test_a_broken_connection_answers_the_waiting_calls_at_once_and_the_next_call_reconnects(
+    slow, slow_caller
+):
+    waiting, afterwards = a_token(), a_token()
+    channel = rpc_channel(slow_caller)
+
+    with entrypoint_hook(slow_caller, "call_slow_patiently", timeout=20) as hook:
+        caller = eventlet.spawn(hook, waiting, 5.0)
+        while waiting not in started_calls:
+            eventlet.sleep(0.01)
+        channel._connection.connection.transport.sock.shutdown(socket.SHUT_RDWR)
+        with pytest.raises(Unavailable) as caught:
+            caller.wait()
+
+    assert "connection to the broker broke" in caught.value.detail
+    assert waiting not in finished_calls  # answered before the callee could finish
+    assert call(slow_caller, "call_ping", afterwards) == afterwards

@@ -17,7 +17,6 @@ from datetime import UTC, datetime, timedelta
 import eventlet
 import pytest
 from nameko.events import EventHandler, event_handler
-from nameko.rpc import rpc
 from nameko.standalone.events import event_dispatcher
 from nameko.standalone.rpc import ClusterRpcProxy
 from nameko.testing.services import entrypoint_hook, entrypoint_waiter
@@ -37,6 +36,7 @@ from services.common.db import (
     is_duplicate,
     kernel_model,
 )
+from services.common.entrypoints import ImiRpc
 from services.common.envelope import CloudEventSchema, make_envelope
 from services.common.errors import EXPECTED_ERRORS, Conflict
 from services.common.metrics import EVENTS_HANDLED, OUTBOX_BACKLOG
@@ -45,6 +45,8 @@ from services.common.outbox import OutboxRelay
 from services.common.rpc import RpcClient
 from services.common.schemas import load
 from services.common.transactions import handles_event_once, transactional
+
+rpc = ImiRpc.decorator  # answers our RpcClient's direct replies, unlike nameko's stock @rpc
 
 NOTES = "kernel_notes"
 LISTENER = "kernel_listener"

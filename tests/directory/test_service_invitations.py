@@ -12,11 +12,11 @@ import uuid
 from datetime import timedelta
 
 import pytest
-from nameko.rpc import rpc as nameko_rpc
 from nameko.testing.services import entrypoint_hook
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from services.common.entrypoints import rpc
 from services.common.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from services.directory.models import Invitation
 
@@ -47,7 +47,7 @@ class FakeIdentity:
     name = "identity"
     reserved: list[str] = []
 
-    @nameko_rpc
+    @rpc
     def reserve_username(self, member_state: str) -> dict:
         username = f"{member_state.lower()}{uuid.uuid4().hex[:8]}"
         FakeIdentity.reserved.append(username)
