@@ -33,6 +33,7 @@ log = logging.getLogger(__name__)
 
 CALL_ID_HEADER = "X-Call-Id"
 UNMATCHED_ROUTE = "unmatched"
+MATCHES_KEPT = 4096
 PATH_VARIABLE = re.compile(r"<(?:[^:<>]+:)?([^<>]+)>")
 
 
@@ -53,14 +54,30 @@ def problem_response(exc: BaseException, instance: str, call_id: str | None) -> 
 
 
 class ApiWsgiApp(WsgiApp):
+    def __init__(self, server):
+        super().__init__(server)
+        self.matched: dict[tuple[str, str], tuple[Rule, dict]] = {}
+
+    def match(self, environ) -> tuple[Rule, dict]:
+        """werkzeug's match, remembered per method and path: matching walks the whole table
+        (8 % of an authenticated read), and a client asks for the same paths again and again.
+        Only matches are kept (not 404s, 405s or redirects), at most MATCHES_KEPT of them."""
+        key = (environ["REQUEST_METHOD"], environ.get("PATH_INFO", ""))
+        known = self.matched.get(key)
+        if known is None:
+            known = self.url_map.bind_to_environ(environ).match(return_rule=True)
+            if len(self.matched) >= MATCHES_KEPT:
+                self.matched.clear()
+            self.matched[key] = known
+        rule, values = known
+        return rule, dict(values)
+
     def __call__(self, environ, start_response):
         started = time.perf_counter()
         request = Request(environ, shallow=True)
         label = UNMATCHED_ROUTE
         try:
-            rule, request.path_values = self.url_map.bind_to_environ(environ).match(
-                return_rule=True
-            )
+            rule, request.path_values = self.match(environ)
             handler = rule.endpoint
             label = handler.route.path
             response = handler.handle_request(request)

@@ -6,10 +6,11 @@ and the questions asked of it ("may this user handle requests in this area?") li
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from marshmallow import Schema, fields, post_load, validate
+from marshmallow import Schema, ValidationError, fields, post_load, validate
 
 from services.common.errors import Forbidden
 from services.common.schemas import dump, load
@@ -67,9 +68,21 @@ class Actor:
         return frozenset(grant.right for grant in self.grants)
 
 
+CONTROL_CHARACTER = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def _no_control_characters(value: str) -> None:
+    if CONTROL_CHARACTER.search(value):
+        raise ValidationError("Control characters are not allowed.")
+
+
 class GrantSchema(Schema):
     right = fields.Enum(Right, by_value=True, required=True)
-    area = fields.String(load_default=None, allow_none=True, validate=validate.Length(1, 64))
+    area = fields.String(
+        load_default=None,
+        allow_none=True,
+        validate=[validate.Length(1, 64), _no_control_characters],
+    )
 
     @post_load
     def make(self, data, **kwargs) -> Grant:
@@ -107,7 +120,9 @@ def _plain_grant(grant) -> Grant | None:
         return None
     right = RIGHTS_BY_VALUE.get(grant["right"]) if type(grant["right"]) is str else None
     area = grant.get("area")
-    if right is None or not (area is None or _text(area, 1, 64)):
+    if right is None or not (
+        area is None or (_text(area, 1, 64) and not CONTROL_CHARACTER.search(area))
+    ):
         return None
     return Grant(right, area)
 

@@ -173,3 +173,12 @@ def test_the_quick_actor_check_agrees_with_the_schema(wire):
         quick = "refused"
 
     assert quick == schema_verdict(wire)
+
+
+@pytest.mark.parametrize("area", ["PQ\x1e", "\n", "a\x7fb"])
+def test_an_area_with_a_control_character_is_refused(area):
+    wire = {"user_id": "u", "username": "n", "authority_id": "a", "member_state": "DE",
+            "grants": [{"right": "basic_user", "area": area}]}  # fmt: skip
+
+    with pytest.raises(ValidationFailed):
+        load_actor(wire)

@@ -291,6 +291,8 @@ def test_fake_identity_errors_reach_the_client_as_problems(web, mint):
     assert_problem(
         web.get("/api/v1/users/elsewhere", headers=bearer(token)), 403, "user.not_administered"
     )
+    # the route matched for each path is remembered: the same path again, the same answer
+    assert_problem(web.get("/api/v1/users/nobody", headers=bearer(token)), 404, "user.not_found")
 
 
 def test_fake_identity_an_unexpected_error_is_a_500_that_reveals_nothing(web, mint):
