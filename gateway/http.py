@@ -19,6 +19,7 @@ from nameko.exceptions import ContainerBeingKilled
 from nameko.web.handlers import HttpRequestHandler
 from nameko.web.server import WebServer, WsgiApp
 from werkzeug.exceptions import HTTPException
+from werkzeug.http import HTTP_STATUS_CODES
 from werkzeug.routing import Rule
 from werkzeug.wrappers import Request, Response
 
@@ -37,14 +38,30 @@ MATCHES_KEPT = 4096
 PATH_VARIABLE = re.compile(r"<(?:[^:<>]+:)?([^<>]+)>")
 
 
-def json_response(data: object, status: int = 200, content_type: str = JSON) -> Response:
+class JsonResponse:
+    """A JSON answer, already encoded: what werkzeug's Response sends for it, without building
+    one (its header object and WSGI adapter cost a tenth of the gateway's time on a read)."""
+
+    __slots__ = ("body", "headers", "status_code")
+
+    def __init__(self, body: bytes, status: int, content_type: str):
+        self.body = body
+        self.status_code = status
+        self.headers = {"Content-Type": content_type, "Content-Length": str(len(body))}
+
+    def __call__(self, environ, start_response):
+        status = f"{self.status_code} {HTTP_STATUS_CODES.get(self.status_code, 'UNKNOWN')}"
+        start_response(status, list(self.headers.items()))
+        return [] if environ.get("REQUEST_METHOD") == "HEAD" else [self.body]
+
+
+def json_response(data: object, status: int = 200, content_type: str = JSON) -> JsonResponse:
     """Compact UTF-8 JSON, encoded natively (orjson; the same text as ``json.dumps`` with
     ``ensure_ascii=False`` for what services return)."""
-    body = orjson.dumps(data, option=orjson.OPT_NON_STR_KEYS)
-    return Response(body, status=status, content_type=content_type)
+    return JsonResponse(orjson.dumps(data, option=orjson.OPT_NON_STR_KEYS), status, content_type)
 
 
-def problem_response(exc: BaseException, instance: str, call_id: str | None) -> Response:
+def problem_response(exc: BaseException, instance: str, call_id: str | None) -> JsonResponse:
     problem = problem_for(exc, instance, call_id)
     if problem.status >= 500:
         log.error("unexpected error serving %s (call %s)", instance, call_id, exc_info=exc)
@@ -139,7 +156,7 @@ class ApiHandler(HttpRequestHandler):
     def get_url_rule(self) -> Rule:
         return Rule(self.route.rule, methods=[self.route.method])
 
-    def handle_request(self, request: Request) -> Response:
+    def handle_request(self, request: Request) -> Response | JsonResponse:
         """nameko's own, but the answer carries the worker's call id (header and problem)."""
         request.shallow = False
         call_id = None
@@ -157,8 +174,8 @@ class ApiHandler(HttpRequestHandler):
             response.headers[CALL_ID_HEADER] = call_id
         return response
 
-    def response_from_result(self, result: object) -> Response:
-        if isinstance(result, Response):
+    def response_from_result(self, result: object) -> Response | JsonResponse:
+        if isinstance(result, Response | JsonResponse):
             return result
         route = self.route
         if route.status == 204:
@@ -170,7 +187,7 @@ class ApiHandler(HttpRequestHandler):
 
     def response_from_exception(
         self, exc: BaseException, instance: str = "", call_id: str | None = None
-    ) -> Response:
+    ) -> JsonResponse:
         if isinstance(exc, ContainerBeingKilled):
             exc = Unavailable("The gateway is shutting down.", "error.shutting_down")
         return problem_response(exc, instance, call_id)

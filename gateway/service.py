@@ -19,7 +19,7 @@ from gateway.directory.terms import TermsApi
 from gateway.documents import openapi_response, reference_response
 from gateway.gate import Gatekeeper
 from gateway.health import HealthCheck
-from gateway.http import api, json_response
+from gateway.http import JsonResponse, api, json_response
 from gateway.translation.catalogue import TranslationCatalogueApi
 from gateway.translation.machine import MachineTranslationApi
 from services.common import reference
@@ -179,6 +179,6 @@ class GatewayService(
         return Response(body, content_type=content_type)
 
     @api
-    def health(self, request: Request) -> Response:
+    def health(self, request: Request) -> JsonResponse:
         healthy, report = self.health_check(self.identity)
         return json_response(report, 200 if healthy else 503)

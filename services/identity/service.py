@@ -35,8 +35,8 @@ from services.identity.schemas import (
     UsernameReservationSchema,
     UserPageSchema,
     UserQuerySchema,
-    UserSchema,
     UserUpdateSchema,
+    user_document,
 )
 from services.identity.settings import Settings
 from services.identity.tokens import ALGORITHM, AUDIENCE, ISSUER
@@ -47,7 +47,7 @@ def user_view(user: User) -> dict:
 
 
 def dump_user(user: User) -> dict:
-    return dump(UserSchema, user_view(user))
+    return user_document(user_view(user))
 
 
 class IdentityService(observability.ObservableService):
@@ -124,7 +124,7 @@ class IdentityService(observability.ObservableService):
 
     @rpc
     def me(self, actor: dict) -> dict:
-        return dump(UserSchema, accounts.own_account(self.db, load_actor(actor)))
+        return user_document(accounts.own_account(self.db, load_actor(actor)))
 
     @rpc
     @transactional

@@ -174,6 +174,17 @@ def test_fake_identity_gets_the_actor_built_from_the_token(web, mint):
     }
 
 
+def test_fake_identity_a_head_request_gets_the_get_answers_headers_without_its_body(web, mint):
+    token = mint.token()
+    got = web.get(ME, headers=bearer(token))
+
+    head = web.head(ME, headers=bearer(token))
+
+    assert head.status_code == 200
+    assert head.headers["Content-Length"] == got.headers["Content-Length"] != "0"
+    assert head.content == b""
+
+
 def test_fake_identity_revocations_known_at_start_are_applied(serve, config, mint):
     config[FAKE]["REVOKED"] = [
         {"user_id": "u-gone", "session_id": None, "not_before": datetime.now(UTC).isoformat()}
