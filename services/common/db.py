@@ -21,6 +21,7 @@ from services.common.config import MAX_WORKERS, database_uri
 from services.common.envelope import make_envelope
 from services.common.models import IdempotencyMixin, InboxMixin, OutboxMixin
 from services.common.outbox import OutboxRelay
+from services.common.reads import PreparedRead
 
 SQLITE_BUSY_TIMEOUT_MS = 5000
 PG_STATEMENT_TIMEOUT_MS = 15000
@@ -143,14 +144,13 @@ class UnitOfWork:
             self._session.close()
             self._session = None
 
-    def read(self, statement, parameters: dict) -> list:
-        """The rows of a read-only Core statement. Outside a session already open, on a
-        connection of its own that goes back to the pool at once: a hot read pays none of the
-        ORM session's bookkeeping."""
+    def read(self, prepared: PreparedRead, parameters: dict) -> list:
+        """The rows of a prepared read-only query (services/common/reads.py): inside the
+        session when one is open, so that it sees the unit's own changes, otherwise on the
+        database driver directly."""
         if self._session is not None:
-            return self._session.connection().execute(statement, parameters).all()
-        with self._database.engine.connect() as connection:
-            return connection.execute(statement, parameters).all()
+            return self._session.connection().execute(prepared.statement, parameters).all()
+        return prepared.rows(self._database.engine, parameters)
 
     def outbox_backlog(self) -> int:
         """How many committed events wait for the relay; also proves the database answers."""

@@ -18,6 +18,7 @@ from sqlalchemy.sql.functions import FunctionElement
 from services.common.actor import Actor, Grant, Right
 from services.common.db import UnitOfWork
 from services.common.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from services.common.reads import PreparedRead
 from services.identity import audit
 from services.identity.authentication import (
     grants_of,
@@ -138,19 +139,19 @@ _GRANT_LIST = (
     .where(_grants.user_id == _users.id)
     .scalar_subquery()
 )
-OWN_ACCOUNT = select(
+OWN_ACCOUNT = PreparedRead(select(
     _users.id, _users.username, _users.authority_id, _users.member_state, _users.full_name,
     _users.email, _users.phone, _users.language, _users.last_login_at, _users.created_at,
     _users.updated_at, _users.version, _users.blocked, _users.must_change_password,
     _GRANT_LIST.label("grants"),
-).where(_users.id == bindparam("user_id"), _users.deleted_at.is_(None))  # fmt: skip
+).where(_users.id == bindparam("user_id"), _users.deleted_at.is_(None)))  # fmt: skip
 
 
 def own_account(unit: UnitOfWork, actor: Actor) -> dict:
     """The caller's own account: the path every screen of the UI starts with. One prepared
-    Core query returning one row, its grants folded into one string, read outside the ORM
-    session: ORM objects, one row per grant (each converting the same dates again) and the
-    session's bookkeeping were most of the service's time on it (docs/performance.md)."""
+    query returning one row, its grants folded into one string, run on the database driver:
+    ORM objects, one row per grant (each converting the same dates again) and SQLAlchemy's
+    execution were most of the service's time on it (docs/performance.md)."""
     rows = unit.read(OWN_ACCOUNT, {"user_id": actor.user_id})
     if not rows:
         raise NotFound("No user is known by this id.", "user.unknown")
