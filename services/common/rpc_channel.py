@@ -13,7 +13,8 @@ through their reply queues. A service on nameko's stock ``@rpc`` cannot answer t
 
 When the connection breaks, the calls waiting on it are answered at once with None (their
 callers raise Unavailable, as after a timeout) and the channel is opened again: before the
-next call, or by the reading thread after a pause.
+next call, or by the reading thread after a pause. The connection keeps AMQP heartbeats
+(nameko's ``HEARTBEAT``, 60 s by default), so a connection that died silently is noticed too.
 """
 
 from __future__ import annotations
@@ -31,6 +32,8 @@ from kombu import Connection
 from nameko.constants import (
     AMQP_SSL_CONFIG_KEY,
     AMQP_URI_CONFIG_KEY,
+    DEFAULT_HEARTBEAT,
+    HEARTBEAT_CONFIG_KEY,
     LOGIN_METHOD_CONFIG_KEY,
     NON_PERSISTENT,
 )
@@ -53,6 +56,9 @@ class RpcChannel(SharedExtension):
             config.get(LOGIN_METHOD_CONFIG_KEY),
         )
         self.exchange = get_rpc_exchange(config)
+        self._heartbeat = config.get(HEARTBEAT_CONFIG_KEY, DEFAULT_HEARTBEAT)
+        # heartbeats are checked at least twice per interval, as py-amqp needs
+        self._tick = self._heartbeat / 4 if self._heartbeat else None
         self._lock = Semaphore()
         self._waiting: dict[str, Event] = {}
         self._connection: Connection | None = None
@@ -112,7 +118,9 @@ class RpcChannel(SharedExtension):
     def _open(self):
         if self._channel is None:
             uri, ssl, login_method = self._connection_args
-            connection = Connection(uri, ssl=ssl, login_method=login_method)
+            connection = Connection(
+                uri, ssl=ssl, login_method=login_method, heartbeat=self._heartbeat
+            )
             channel = connection.channel()
             self.exchange(channel).declare()
             channel.basic_consume(DIRECT_REPLY_TO, no_ack=True, callback=self._on_reply)
@@ -152,9 +160,21 @@ class RpcChannel(SharedExtension):
                     eventlet.sleep(REOPEN_PAUSE_SECONDS)
                 continue
             try:
-                connection.drain_events()
+                connection.drain_events(timeout=self._tick)
+            except TimeoutError:
+                with self._lock:
+                    self._check_heartbeat(connection)
             except Exception as exc:  # a broken connection, or a channel the broker closed
                 if connection is self._connection:
                     log.warning("RPC channel lost its connection: %s", exc)
                 with self._lock:
                     self._discard(connection)
+
+    def _check_heartbeat(self, connection: Connection) -> None:
+        """Sends a heartbeat if one is due (under the lock: it is a frame like any other), and
+        drops the connection if the broker's have stopped."""
+        try:
+            connection.heartbeat_check()
+        except Exception as exc:
+            log.warning("RPC channel's connection stopped answering: %s", exc)
+            self._discard(connection)

@@ -230,3 +230,17 @@ def test_a_broken_connection_answers_the_waiting_calls_at_once_and_the_next_call
     assert "connection to the broker broke" in caught.value.detail
     assert waiting not in finished_calls  # answered before the callee could finish
     assert call(slow_caller, "call_ping", afterwards) == afterwards
+
+
+def test_an_idle_channel_keeps_its_connection_through_heartbeats(
+    container_factory, service_config, slow
+):
+    caller = container_factory(SlowCallerService, {**service_config, "HEARTBEAT": 1})
+    caller.start()
+    assert call(caller, "call_ping", a_token())
+    connection = rpc_channel(caller)._connection
+
+    eventlet.sleep(3.5)  # the broker closes a connection silent for two heartbeats
+
+    assert call(caller, "call_ping", a_token())
+    assert rpc_channel(caller)._connection is connection
