@@ -204,7 +204,12 @@ class HttpServer:
             self._refuse(connection, BadRequest(f"The request target is not valid: {exc}."))
             return False
         status, headers, body = self._call_app(environ)
-        head = self._head(status, headers, body, request.keep_alive)
+        connection_header = None
+        if not request.keep_alive:
+            connection_header = "close"
+        elif request.version == "1.0":
+            connection_header = "keep-alive"  # an HTTP/1.0 client assumes close without it
+        head = self._head(status, headers, body, connection_header)
         if body and request.method != b"HEAD":
             connection.sendall(head + body)
         else:
@@ -267,7 +272,7 @@ class HttpServer:
         status, headers = answer
         return status, headers, b"".join(chunks)
 
-    def _head(self, status: str, headers, body: bytes, keep_alive: bool) -> bytes:
+    def _head(self, status: str, headers, body: bytes, connection: str | None) -> bytes:
         lines = [f"HTTP/1.1 {status}\r\n"]
         has_length = False
         for name, value in headers:
@@ -276,8 +281,8 @@ class HttpServer:
             lines.append(f"{name}: {value}\r\n")
         if not has_length and int(status[:3]) not in NO_BODY_STATUSES:
             lines.append(f"Content-Length: {len(body)}\r\n")
-        if not keep_alive:
-            lines.append("Connection: close\r\n")
+        if connection is not None:
+            lines.append(f"Connection: {connection}\r\n")
         return "".join(lines).encode("latin-1") + self._date_line() + b"\r\n"
 
     def _date_line(self) -> bytes:
@@ -290,7 +295,7 @@ class HttpServer:
     def _refuse(self, connection: socket.socket, error: HTTPException) -> None:
         status, headers, body = self._problem(error, "")
         with contextlib.suppress(CLOSED):
-            connection.sendall(self._head(status, headers, body, keep_alive=False) + body)
+            connection.sendall(self._head(status, headers, body, "close") + body)
 
     @staticmethod
     def _problem(exc: BaseException, instance: str) -> tuple[str, list[tuple[str, str]], bytes]:

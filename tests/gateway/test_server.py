@@ -125,6 +125,18 @@ def test_an_http_1_0_request_is_answered_and_its_connection_closed(address):
         assert is_closed(client)
 
 
+def test_an_http_1_0_client_that_asks_to_keep_the_connection_is_told_it_is_kept(address):
+    with connect(address) as client:
+        client.sendall(b"GET /one HTTP/1.0\r\nConnection: keep-alive\r\n\r\n")
+        buffer = bytearray()
+        _, headers, _ = read_response(client, buffer)
+        client.sendall(b"GET /two HTTP/1.0\r\nConnection: keep-alive\r\n\r\n")
+        status, _, body = read_response(client, buffer)
+
+    assert headers["connection"] == "keep-alive"
+    assert (status, json.loads(body)["path"]) == (200, "/two")
+
+
 def test_the_path_is_decoded_and_the_query_left_as_sent(address):
     _, _, body = exchange(address, b"GET /a%20b/%C3%A9?q=%C3%A9&x=1 HTTP/1.1\r\nHost: x\r\n\r\n")
 
