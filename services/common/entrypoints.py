@@ -1,4 +1,7 @@
-"""nameko's ``@rpc``, declared once with the system's expected errors and cheaper replies.
+"""nameko's ``@rpc`` and ``@event_handler``, declared once for every service.
+
+``@rpc`` is declared with the system's expected errors and cheaper replies; ``@event_handler``
+retries what failed instead of losing it (see RetryingEventHandler).
 
 An expected error (a ValidationFailed, a Forbidden…) is part of the contract: nameko logs it as
 a warning rather than a crash, and the caller receives it as the same type.
@@ -16,15 +19,28 @@ measured effects are in docs/performance.md.
 
 from __future__ import annotations
 
+import hashlib
 import inspect
+import logging
 import sys
+from functools import partial
 
+import eventlet
 import kombu.serialization
+from nameko.events import EventHandler
 from nameko.exceptions import IncorrectSignature, UnserializableValueError, serialize
 from nameko.rpc import Rpc, RpcConsumer
 
 from services.common import serialization
-from services.common.errors import EXPECTED_ERRORS
+from services.common.errors import (
+    EXPECTED_ERRORS,
+    Conflict,
+    Forbidden,
+    NotFound,
+    Unauthenticated,
+    ValidationFailed,
+)
+from services.common.metrics import EVENTS_HANDLED
 from services.common.publishing import ProcessProducer
 from services.common.rpc_channel import DIRECT_REPLY_TO
 
@@ -87,3 +103,67 @@ class ImiRpc(Rpc):
 
 
 rpc = ImiRpc.decorator(expected_exceptions=EXPECTED_ERRORS)
+
+
+EVENT_RETRY_SECONDS = "EVENT_RETRY_SECONDS"
+DEFAULT_EVENT_RETRY_SECONDS = 1.0
+MAX_EVENT_RETRY_SECONDS = 60.0
+# Business outcomes a second try cannot change: the event is acknowledged and the error logged.
+FINAL_ERRORS = (ValidationFailed, Unauthenticated, Forbidden, NotFound, Conflict)
+REMEMBERED_FAILURES = 10_000
+
+log = logging.getLogger(__name__)
+
+
+class RetryingEventHandler(EventHandler):
+    """nameko's event handler, except that an event whose handler failed is not lost.
+
+    nameko acknowledges an event whatever its handler did, so a handler that met a database
+    that was briefly unreachable, or a service that did not answer, dropped the event for good;
+    with ``requeue_on_error`` it would come back at once, in a hot loop while the cause lasts.
+    Here the event stays unacknowledged for a pause that doubles with each failure of the same
+    event (``EVENT_RETRY_SECONDS``, 1 s by default, up to a minute), then goes back to the
+    queue and comes again, as often as it takes: an event that a bug makes fail is retried
+    once a minute, visibly (an error in the log, ``imi_events_handled_total{outcome="retry"}``),
+    until the fix is deployed. While it waits it holds one of the consumer's prefetch places.
+    A business outcome (the event refers to something unknown, is forbidden, or clashes) is
+    final: the event is acknowledged, as before. A broadcast handler without reliable delivery
+    is acknowledged whatever happened, as nameko does.
+    """
+
+    def __init__(self, source_service, event_type, **kwargs):
+        kwargs.setdefault("expected_exceptions", FINAL_ERRORS)
+        super().__init__(source_service, event_type, **kwargs)
+
+    def setup(self):
+        super().setup()
+        self.first_pause = float(
+            self.container.config.get(EVENT_RETRY_SECONDS, DEFAULT_EVENT_RETRY_SECONDS)
+        )
+        self._failures: dict[str, int] = {}
+
+    def handle_message_processed(self, message, result=None, exc_info=None):
+        body = message.body
+        key = hashlib.sha256(body.encode() if isinstance(body, str) else body).hexdigest()
+        if exc_info is None or isinstance(exc_info[1], FINAL_ERRORS) or not self.reliable_delivery:
+            self._failures.pop(key, None)
+            self.queue_consumer.ack_message(message)
+            return
+        failures = self._failures.get(key, 0) + 1
+        if len(self._failures) >= REMEMBERED_FAILURES:
+            self._failures.clear()
+        self._failures[key] = failures
+        pause = min(MAX_EVENT_RETRY_SECONDS, self.first_pause * 2 ** (failures - 1))
+        EVENTS_HANDLED.labels(self.container.service_name, self.method_name, "retry").inc()
+        log.warning(
+            "%s.%s failed (%s, failure %d); the event comes again in %g s",
+            self.container.service_name, self.method_name, exc_info[0].__name__, failures, pause,
+        )  # fmt: skip
+        self.container.spawn_managed_thread(partial(self._requeue_after, message, pause))
+
+    def _requeue_after(self, message, pause: float) -> None:
+        eventlet.sleep(pause)
+        self.queue_consumer.requeue_message(message)
+
+
+event_handler = RetryingEventHandler.decorator

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from nameko.events import event_handler
 from nameko.timer import timer
 
 from services.common import observability
 from services.common.actor import load_actor
 from services.common.clock import Clock
 from services.common.db import Database
-from services.common.entrypoints import rpc
+from services.common.entrypoints import event_handler, rpc
 from services.common.schemas import dump, load
 from services.common.transactions import handles_event_once, transactional
 from services.translation import bundles, catalogue, exchange
