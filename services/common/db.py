@@ -160,11 +160,14 @@ class UnitOfWork:
 
     def claim_event(self, event_id: str, handler: str) -> bool:
         """Record that ``handler`` acts on ``event_id``; False when it already did."""
-        model = self._database.inbox_model
-        if self.session.get(model, (event_id, handler)) is not None:
+        if self.event_claimed(event_id, handler):
             return False
+        model = self._database.inbox_model
         self.session.add(model(event_id=event_id, handler=handler, handled_at=self.now()))
         return True
+
+    def event_claimed(self, event_id: str, handler: str) -> bool:
+        return self.session.get(self._database.inbox_model, (event_id, handler)) is not None
 
     def remembered_result(self, key: str, method: str) -> tuple[bool, object]:
         model = self._database.idempotency_model

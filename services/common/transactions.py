@@ -8,7 +8,8 @@ can do the same (stack.md, pitfall 7). So:
   same transaction, so the same key returns the first result instead of acting twice;
 - ``@handles_event_once`` wraps an event handler: it validates the CloudEvents envelope,
   records the event id in the inbox in the same transaction as the handler's effect, and skips
-  an event it has already handled.
+  an event it has already handled. A commit that clashes with another event's change (two
+  events creating the same row at once) is raised, for ``@event_handler`` to try again.
 """
 
 from __future__ import annotations
@@ -77,7 +78,9 @@ def handles_event_once(method):
             unit.commit()
         except IntegrityError as exc:
             unit.rollback()
-            if not is_duplicate(exc):
+            if not is_duplicate(exc) or not unit.event_claimed(envelope["id"], handler):
+                # not this event handled twice, but a clash with another event's change made
+                # at the same time: raised, so that services.common.entrypoints tries it again
                 raise
             return _counted(service, handler, "duplicate")
         _counted(service, handler, "handled")

@@ -9,6 +9,7 @@ check is never the only one.
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 
 from sqlalchemy import func, select
 
@@ -607,27 +608,40 @@ def confirm_data(unit: UnitOfWork, actor: Actor, authority_id: str, version: int
 # --- activity and the coordinators' lists ---------------------------------------------------
 
 
-def remember_user(unit: UnitOfWork, event_type: str, data: dict) -> None:
+def remember_user(unit: UnitOfWork, event_type: str, data: dict, happened_at: datetime) -> None:
     """Keep the read model of users: who belongs where, who is an LDA, who has logged in; an
-    authority becomes active at its first user's first login."""
+    authority becomes active at its first user's first login. Events may arrive out of order:
+    one older than what is known changes neither the user's authority nor their rights, a
+    first login counts whenever it arrives, and a deleted user stays deleted."""
     user = unit.session.get(KnownUser, data["user_id"])
+    if user is not None and user.deleted_at is not None:
+        return
+    if user is None:
+        user = KnownUser(user_id=data["user_id"], authority_id=data["authority_id"], rights=[],
+                         local_data_administrator=False, logged_in=False,
+                         updated_at=happened_at)  # fmt: skip
+        unit.session.add(user)
+    elif user.updated_at > happened_at:
+        if event_type == "first_login_completed":
+            _first_login(unit, user)
+        return
     if event_type == "user_deleted":
-        if user is not None:
-            unit.session.delete(user)
+        user.deleted_at = user.updated_at = happened_at
+        user.rights, user.local_data_administrator = [], False
         return
     rights = sorted({grant.get("right") for grant in data["grants"] if grant.get("right")})
-    if user is None:
-        user = KnownUser(user_id=data["user_id"], authority_id=data["authority_id"],
-                         rights=rights, logged_in=False, updated_at=unit.now())  # fmt: skip
-        unit.session.add(user)
-    user.authority_id, user.rights, user.updated_at = data["authority_id"], rights, unit.now()
+    user.authority_id, user.rights, user.updated_at = data["authority_id"], rights, happened_at
     user.local_data_administrator = Right.LOCAL_DATA_ADMINISTRATOR.value in rights
     if event_type == "first_login_completed":
-        user.logged_in = True
-        authority = unit.session.get(Authority, data["authority_id"])
-        if authority is not None and authority.first_active_at is None:
-            authority.first_active_at = unit.now()
-            record_authority_event(unit, "authority_activated", authority, changed=["active"])
+        _first_login(unit, user)
+
+
+def _first_login(unit: UnitOfWork, user: KnownUser) -> None:
+    user.logged_in = True
+    authority = unit.session.get(Authority, user.authority_id)
+    if authority is not None and authority.first_active_at is None:
+        authority.first_active_at = unit.now()
+        record_authority_event(unit, "authority_activated", authority, changed=["active"])
 
 
 def coordinated_list(unit: UnitOfWork, actor: Actor, query: dict) -> tuple[list[dict], int]:

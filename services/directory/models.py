@@ -189,7 +189,8 @@ class KnownUser(Base):
     rights: Mapped[list] = mapped_column(JSON, default=list)
     local_data_administrator: Mapped[bool] = mapped_column(default=False)
     logged_in: Mapped[bool] = mapped_column(default=False)
-    updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime)  # the time of the latest event
+    deleted_at: Mapped[datetime | None] = mapped_column(UtcDateTime)  # a deleted user's tombstone
 
 
 # --- invitations ----------------------------------------------------------------------------

@@ -319,4 +319,5 @@ class DirectoryService(observability.ObservableService):
     @handles_event_once
     def on_user_changed(self, envelope: dict) -> None:
         event_type = envelope["type"].split(".")[-2]
-        authorities.remember_user(self.db, event_type, load(UserEventSchema, envelope["data"]))
+        data = load(UserEventSchema, envelope["data"])
+        authorities.remember_user(self.db, event_type, data, envelope["time"])

@@ -37,6 +37,7 @@ from services.common.db import (
     kernel_model,
 )
 from services.common.entrypoints import ImiRpc
+from services.common.entrypoints import event_handler as retrying_event_handler
 from services.common.envelope import CloudEventSchema, make_envelope
 from services.common.errors import EXPECTED_ERRORS, Conflict
 from services.common.metrics import EVENTS_HANDLED, OUTBOX_BACKLOG
@@ -131,6 +132,15 @@ class ListenerIdempotency(IdempotencyMixin, ListenerBase):
     pass
 
 
+class Tally(ListenerBase):
+    """One row per note, made by the first event about it: two events at once race for it."""
+
+    __tablename__ = "tallies"
+
+    note_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    count: Mapped[int]
+
+
 class ListenerService:
     name = LISTENER
 
@@ -149,6 +159,17 @@ class ListenerService:
         if envelope["data"].get("linger"):
             eventlet.sleep(envelope["data"]["linger"])  # a second copy arrives meanwhile
         return envelope["id"]
+
+    @retrying_event_handler(NOTES, "note_counted")
+    @handles_event_once
+    def on_note_counted(self, envelope):
+        note_id = envelope["data"]["note_id"]
+        tally = self.db.session.get(Tally, note_id)
+        if tally is None:
+            eventlet.sleep(envelope["data"]["linger"])  # the other event looks meanwhile
+            self.db.session.add(Tally(note_id=note_id, count=1))
+        else:
+            tally.count += 1
 
 
 class NotesCallerService:
@@ -238,7 +259,7 @@ def new_database(engine, tmp_path, request):
 @pytest.fixture
 def config(service_config):
     """The services' configuration; each service's database fixture adds its DB_URIS entry."""
-    return {**service_config, DB_URIS: {}}
+    return {**service_config, DB_URIS: {}, "EVENT_RETRY_SECONDS": 0.05}
 
 
 def service_database(new_database, config, service: str, base) -> Store:
@@ -455,6 +476,28 @@ def test_the_same_event_delivered_twice_changes_state_once(listener, listener_db
     [inbox] = listener_db.all(select(ListenerInbox).where(ListenerInbox.event_id == envelope["id"]))
     assert inbox.handler == HANDLER
     assert duplicates._value.get() == duplicates_before + 1
+
+
+def test_two_events_racing_to_create_one_row_are_both_counted(listener, listener_db, config):
+    note_id = a_note_id()
+    dispatch = event_dispatcher(config)
+    counted = []
+
+    def both_counted(worker_ctx, result, exc_info):
+        envelope = worker_ctx.args[0]
+        if envelope.get("subject") == note_id and exc_info is None:
+            counted.append(envelope["id"])
+        return len(counted) == 2
+
+    with entrypoint_waiter(listener, "on_note_counted", timeout=10, callback=both_counted):
+        for _ in range(2):
+            data = {"note_id": note_id, "linger": 0.3}
+            dispatch(
+                NOTES, "note_counted", make_envelope(NOTES, "note_counted", note_id, data, utcnow())
+            )
+
+    [tally] = listener_db.all(select(Tally).where(Tally.note_id == note_id))
+    assert tally.count == 2  # on PostgreSQL the loser's commit clashed, and it was tried again
 
 
 def test_the_same_event_handled_by_two_workers_at_once_changes_state_once(listener, listener_db):

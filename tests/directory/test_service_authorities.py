@@ -4,9 +4,11 @@ and the lists coordinators keep (DOMAIN.md sections 1 and 2)."""
 from __future__ import annotations
 
 import uuid
+from datetime import timedelta
 
 import pytest
 from nameko.standalone.events import event_dispatcher
+from nameko.testing.services import entrypoint_waiter
 
 from services.common.actor import Right
 from services.common.envelope import make_envelope
@@ -253,6 +255,53 @@ def test_an_authority_becomes_active_at_its_first_users_first_login(
     few = directory.rpc.list_authorities(nimic.admin, {"which": "few_administrators"})
     line = next(item for item in few["items"] if item["id"] == record["id"])
     assert line["local_data_administrators"] == 1
+
+
+def user_events_out_of_order(directory, directory_container, directory_config, events_in_order):
+    """Dispatches identity's user events in the order given, each with its own time, and
+    waits until the directory handled them all."""
+    dispatch = event_dispatcher(directory_config)
+    handled = []
+
+    def all_handled(worker_ctx, result, exc_info):
+        handled.append(worker_ctx)
+        return len(handled) == len(events_in_order)
+
+    with entrypoint_waiter(
+        directory_container, "on_user_changed", timeout=10, callback=all_handled
+    ):
+        for name, user, at in events_in_order:
+            dispatch("identity", name, make_envelope("identity", name, user["user_id"], user, at))
+
+
+def lda_count(directory, nimic, record) -> int:
+    few = directory.rpc.list_authorities(nimic.admin, {"which": "few_administrators"})
+    return next(item for item in few["items"] if item["id"] == record["id"])[
+        "local_data_administrators"
+    ]
+
+
+def test_an_older_user_event_arriving_late_changes_nothing_and_a_deleted_user_stays_deleted(
+    directory, directory_container, directory_config
+):
+    nimic = directory.nimic("DE")
+    record = directory.register(nimic.admin, "DE")
+    now = directory.clock()
+    lda = {"user_id": str(uuid.uuid4()), "authority_id": record["id"], "member_state": "DE",
+           "grants": [{"right": "local_data_administrator", "area": None}]}  # fmt: skip
+    basic = {**lda, "grants": [{"right": "basic_user", "area": None}]}
+    gone = {**lda, "user_id": str(uuid.uuid4())}
+
+    user_events_out_of_order(directory, directory_container, directory_config, [
+        ("user_rights_changed", basic, now + timedelta(seconds=2)),
+        ("user_created", lda, now),  # older: the rights stay those of the later change
+        ("user_deleted", gone, now + timedelta(seconds=3)),
+        ("user_created", gone, now),  # older than the deletion: no resurrection
+        ("first_login_completed", lda, now + timedelta(seconds=1)),  # older, but it counts
+    ])  # fmt: skip
+
+    assert lda_count(directory, nimic, record) == 0
+    assert directory.rpc.get_authority(nimic.admin, record["id"])["active"] is True
 
 
 def test_only_coordinators_keep_lists(directory):
