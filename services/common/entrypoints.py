@@ -10,8 +10,8 @@ nameko publishes every RPC reply as a persistent message and waits for the broke
 while the worker is still held. A reply is worth nothing once its caller has gone, and a lost
 reply is the same as a lost request: the caller times out and may retry with its idempotency
 key. So replies here are transient and unconfirmed, like the requests of
-services.common.rpc, and like them leave through one producer per process
-(services.common.publishing), encoded once (nameko's Responder encodes each reply twice) with
+services.common.rpc, and like them leave through the process's one channel
+(services.common.rpc_channel), encoded once (nameko's Responder encodes each reply twice) with
 the native JSON encoder of services.common.serialization. A call's arguments are checked
 against the method's signature computed once at start, not rebuilt for every call. The
 measured effects are in docs/performance.md.
@@ -41,8 +41,7 @@ from services.common.errors import (
     ValidationFailed,
 )
 from services.common.metrics import EVENTS_HANDLED
-from services.common.publishing import ProcessProducer
-from services.common.rpc_channel import DIRECT_REPLY_TO
+from services.common.rpc_channel import DIRECT_REPLY_TO, RpcChannel
 
 
 def encode_reply(result, exc_info, serializer: str):
@@ -59,14 +58,11 @@ def encode_reply(result, exc_info, serializer: str):
 
 
 class TransientReplyRpcConsumer(RpcConsumer):
+    replies = RpcChannel()
+
     def setup(self):
         super().setup()
         serialization.install()
-        self.replies = ProcessProducer(self.container.config)
-
-    def stop(self):
-        super().stop()
-        self.replies.close()
 
     def handle_result(self, message, result, exc_info):
         properties = message.properties

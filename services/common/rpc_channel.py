@@ -1,11 +1,16 @@
-"""One AMQP channel per process for the RPC calls it makes, with replies by direct reply-to.
+"""One AMQP channel per process for the RPC calls it makes, with replies by direct reply-to,
+and for the replies it sends.
 
 nameko's callers declare a reply queue bound to the ``nameko-rpc`` topic exchange, and each
 reply then goes through that exchange, into the queue, to the consumer, which acks it: a
 queue, a topic lookup and an ack per call, in the broker and in the caller. RabbitMQ's
 direct reply-to (``amq.rabbitmq.reply-to``) hands a reply straight to the channel that sent
 the request, with no queue and no ack. Requests go out on that same channel, as the broker
-requires, one at a time under a lock so that two green threads' frames never interleave.
+requires, one at a time under a lock so that two green threads' frames never interleave; so
+do the replies of the process's ``@rpc`` (services.common.entrypoints). nameko's Publisher
+would build a kombu Connection to look a producer up in a pool, and wrap every publish in
+``ensure()``, for each message: on the hot path of every API call that was a tenth of the
+gateway's time (docs/performance.md).
 
 The callee must answer to the default exchange when ``reply_to`` is a direct reply-to
 address; services.common.entrypoints' ``@rpc`` does, and still answers nameko's own callers
@@ -97,19 +102,31 @@ class RpcChannel(SharedExtension):
             **properties,
         )
         try:
-            with self._lock:
-                for attempt in (1, 2):
-                    try:
-                        self._open().basic_publish(message, exchange, routing_key)
-                        break
-                    except RECONNECTABLE:
-                        self._discard(self._connection)
-                        if attempt == 2:
-                            raise
+            self._publish(message, exchange, routing_key)
         except BaseException:
             self._waiting.pop(correlation_id, None)
             raise
         return correlation_id, reply
+
+    def publish(self, body: bytes, exchange: str, routing_key: str, **properties) -> None:
+        """Publishes a transient message that expects nothing back: an RPC reply."""
+        message = amqp.Message(body, delivery_mode=NON_PERSISTENT, **properties)
+        self._publish(message, exchange, routing_key)
+
+    def _publish(self, message, exchange: str, routing_key: str) -> None:
+        """One message, straight to py-amqp (kombu's Producer would check, encode and wrap it
+        again), without confirms; a broken connection is opened again once before the message
+        is given up. The exchange must exist: those used here are declared by their consumers
+        or by ``_open``."""
+        with self._lock:
+            for attempt in (1, 2):
+                try:
+                    self._open().basic_publish(message, exchange, routing_key)
+                    return
+                except RECONNECTABLE:
+                    self._discard(self._connection)
+                    if attempt == 2:
+                        raise
 
     def forget(self, correlation_id: str) -> None:
         """Stops waiting for a reply that is no longer awaited (its caller timed out)."""

@@ -1,4 +1,4 @@
-"""Replies of services.common.entrypoints' ``@rpc``: one producer per process that survives a
+"""Replies of services.common.entrypoints' ``@rpc``: the process's one channel survives a
 dropped connection, and a result that cannot be encoded reaches the caller as an error."""
 
 from __future__ import annotations
