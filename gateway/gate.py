@@ -81,10 +81,11 @@ class Gate:
             ).wire
         query = read_query(request, instance(route.query)) if route.query else None
         body, raw = None, b""
+        limit = route.body_limit(settings.max_body_bytes)
         if route.body and forms and request.mimetype == FORM:
-            body, raw = read_form_object(request, instance(route.body), settings.max_body_bytes)
+            body, raw = read_form_object(request, instance(route.body), limit)
         elif route.body:
-            body, raw = read_json_object(request, instance(route.body), settings.max_body_bytes)
+            body, raw = read_json_object(request, instance(route.body), limit)
         key = None
         if route.state_changing:
             key = idempotency_key(request, actor["user_id"] if actor else "", raw)

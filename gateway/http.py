@@ -74,6 +74,8 @@ class ApiWsgiApp(WsgiApp):
     def __init__(self, server):
         super().__init__(server)
         self.matched: dict[tuple[str, str], tuple[Rule, dict]] = {}
+        self.limits: dict[tuple[str, str], int] = {}
+        self.default_limit = settings_from_config(server.container.config).max_body_bytes
 
     def match(self, environ) -> tuple[Rule, dict]:
         """werkzeug's match, remembered per method and path: matching walks the whole table
@@ -88,6 +90,23 @@ class ApiWsgiApp(WsgiApp):
             self.matched[key] = known
         rule, values = known
         return rule, dict(values)
+
+    def body_limit(self, method: str, path: str) -> int:
+        """The most bytes a body to this route may have, for the connection to refuse more
+        before it reads them (gateway/inputs.py checks again while reading): the gateway's
+        ``MAX_BODY_BYTES``, or a route's own larger limit (a file's)."""
+        key = (method, path)
+        limit = self.limits.get(key)
+        if limit is None:
+            try:
+                rule = self.url_map.bind("").match(path, method, return_rule=True)[0]
+                limit = rule.endpoint.route.body_limit(self.default_limit)
+            except HTTPException:
+                limit = self.default_limit
+            if len(self.limits) >= MATCHES_KEPT:
+                self.limits.clear()
+            self.limits[key] = limit
+        return limit
 
     def __call__(self, environ, start_response):
         started = time.perf_counter()
@@ -117,8 +136,7 @@ class ApiServer(WebServer):
         return ApiWsgiApp(self)
 
     def get_wsgi_server(self, sock, wsgi_app, protocol=None, debug=False) -> HttpServer:
-        limit = settings_from_config(self.container.config).max_body_bytes
-        return HttpServer(wsgi_app, sock.getsockname(), limit)
+        return HttpServer(wsgi_app, sock.getsockname(), wsgi_app.body_limit)
 
     def process_request(self, sock, address) -> None:
         self._serv.serve(sock, address)

@@ -38,11 +38,16 @@ class Route:
     errors: tuple[int, ...] = ()
     location: str | None = None
     content_type: str = JSON
+    # bytes a body may have when the route takes more than GATEWAY.MAX_BODY_BYTES (a file)
+    max_body_bytes: int | None = None
 
     @property
     def status(self) -> int:
         """The status of a successful answer."""
         return self.statuses[0]
+
+    def body_limit(self, default: int) -> int:
+        return max(default, self.max_body_bytes or 0)
 
     @property
     def parameters(self) -> list[str]:

@@ -10,8 +10,9 @@ gets the environ it had under eventlet.wsgi, with the body already read.
 What a client meets:
 
 - keep-alive and pipelined requests, ``Expect: 100-continue``, chunked request bodies;
-- a body over ``limit`` bytes is refused with 413 as soon as its Content-Length says so, or
-  while it arrives, and the connection is closed; headers over ``MAX_HEADER_BYTES`` get 431;
+- a body over the limit of its route (``body_limit(method, path)``) is refused with 413 as
+  soon as its Content-Length says so, or while it arrives, and the connection is closed;
+  headers over ``MAX_HEADER_BYTES`` get 431;
 - a request the parser cannot read gets 400 and the connection is closed;
 - a header whose name holds an underscore is dropped, as nginx does, so that no client can
   pass one off for a hyphenated header a proxy set (``X_Forwarded_For`` for
@@ -27,8 +28,9 @@ import logging
 import socket
 import sys
 import time
+from collections.abc import Callable
 from email.utils import formatdate
-from urllib.parse import unquote_to_bytes
+from urllib.parse import unquote, unquote_to_bytes
 
 import httptools
 import orjson
@@ -75,9 +77,10 @@ class ParsedRequest:
 class RequestReader:
     """httptools' callbacks for one connection: the requests it has completed, in order."""
 
-    def __init__(self, connection: socket.socket, limit: int):
+    def __init__(self, connection: socket.socket, body_limit: Callable[[str, str], int]):
         self.connection = connection
-        self.limit = limit
+        self.body_limit = body_limit
+        self.limit = 0  # of the request being read
         self.parser = httptools.HttpRequestParser(self)
         self.completed: list[ParsedRequest] = []
         self.current = ParsedRequest()
@@ -123,6 +126,8 @@ class RequestReader:
         request.method = parser.get_method()
         request.version = parser.get_http_version()
         request.keep_alive = parser.should_keep_alive()
+        path = unquote((httptools.parse_url(request.url).path or b"/").decode("latin-1"))
+        self.limit = self.body_limit(request.method.decode("ascii"), path)
         self.in_body = True
         self.head_bytes = 0
         expects_continue = False
@@ -165,16 +170,16 @@ class HttpServer:
 
     socket_timeout = IDLE_SECONDS
 
-    def __init__(self, app, server_address: tuple[str, int], limit: int):
+    def __init__(self, app, server_address: tuple[str, int], body_limit: Callable[[str, str], int]):
         self.app = app
         self.server_name = str(server_address[0])
         self.server_port = str(server_address[1])
-        self.limit = limit
+        self.body_limit = body_limit
         self._date_second = -1
         self._date = b""
 
     def serve(self, connection: socket.socket, address) -> None:
-        reader = RequestReader(connection, self.limit)
+        reader = RequestReader(connection, self.body_limit)
         try:
             while True:
                 data = connection.recv(RECEIVE_BYTES)

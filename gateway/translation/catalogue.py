@@ -27,6 +27,9 @@ _LANGUAGE = f"{API}/translations/{{language}}"
 _ENTRY = f"{_LANGUAGE}/entries/{{key}}"
 _TAG = "translations"
 _CHANGE_ERRORS = (403, 404, 409)
+# An XLIFF file travels in a JSON body: a language's whole catalogue fits, far beyond the
+# gateway's 64 KiB for other bodies; a larger one is imported a namespace at a time.
+IMPORT_MAX_BODY_BYTES = 2 * 1024 * 1024
 
 ROUTES = (
     Route(
@@ -73,6 +76,7 @@ ROUTES = (
         "Import an XLIFF 2.0 file, sent as JSON text: every unit, or none when one is refused "
         "(Commission translators)", _TAG,
         body=ImportSchema, response=ImportResultSchema, authenticated=True, errors=(403,),
+        max_body_bytes=IMPORT_MAX_BODY_BYTES,
     ),
 )  # fmt: skip
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from gateway.translation.catalogue import IMPORT_MAX_BODY_BYTES
 from tests.e2e.stack import API, Stack
 
 TRANSLATIONS = f"{API}/translations"
@@ -82,3 +83,21 @@ def test_a_plain_user_cannot_translate_and_a_hostile_file_is_refused(stack, tran
     assert refused.status_code == 403
     assert hostile.status_code == 400
     assert hostile.json()["code"] == "translation.file_refused"
+
+
+def test_an_import_may_be_larger_than_other_bodies_up_to_its_own_limit(stack, translators):
+    _, (writer, _) = translators
+    large = "<" + "x" * 200_000  # over the 64 KiB of other bodies, and not XLIFF
+    import_url = f"{TRANSLATIONS}/de/import"
+
+    read = stack.web.post(import_url, json={"content": large}, headers=writer.auth_json)
+    other = stack.web.post(
+        f"{API}/auth/challenge", json={"username": large}, headers={"Idempotency-Key": "k"}
+    )
+    too_large = stack.web.post(
+        import_url, json={"content": "x" * (IMPORT_MAX_BODY_BYTES + 1)}, headers=writer.auth_json
+    )
+
+    assert (read.status_code, read.json()["code"]) == (400, "translation.file_refused")
+    assert other.status_code == 413
+    assert too_large.status_code == 413

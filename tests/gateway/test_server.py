@@ -16,6 +16,7 @@ import pytest
 from gateway.server import MAX_HEADER_BYTES, HttpServer
 
 LIMIT = 1000
+FILE_LIMIT = 5000  # of the one route that takes files
 
 
 def echo_app(environ, start_response):
@@ -39,7 +40,11 @@ def echo_app(environ, start_response):
 @pytest.fixture
 def address():
     listener = eventlet.listen(("127.0.0.1", 0))
-    server = HttpServer(echo_app, listener.getsockname(), LIMIT)
+    server = HttpServer(
+        echo_app,
+        listener.getsockname(),
+        lambda method, path: FILE_LIMIT if (method, path) == ("POST", "/file") else LIMIT,
+    )
 
     def accept():
         while True:
@@ -196,6 +201,18 @@ def test_a_declared_body_over_the_limit_is_413_before_it_is_sent(address):
         assert json.loads(body)["code"] == "error.payload_too_large"
         assert headers["connection"] == "close"
         assert is_closed(client)
+
+
+def test_a_route_that_takes_files_takes_a_body_over_the_others_limit(address):
+    body = b"x" * (LIMIT + 1)
+    head = f"HTTP/1.1\r\nHost: x\r\nContent-Length: {len(body)}\r\n\r\n".encode()
+
+    assert exchange(address, b"POST /file " + head + body)[0] == 200
+    assert exchange(address, b"POST /f%69le " + head + body)[0] == 200  # the decoded path
+    assert exchange(address, b"POST /other " + head + body)[0] == 413
+    too_big = b"x" * (FILE_LIMIT + 1)
+    head = f"HTTP/1.1\r\nHost: x\r\nContent-Length: {len(too_big)}\r\n\r\n".encode()
+    assert exchange(address, b"POST /file " + head + too_big)[0] == 413
 
 
 def test_a_chunked_body_growing_over_the_limit_is_413(address):
