@@ -74,46 +74,44 @@ class ApiWsgiApp(WsgiApp):
     def __init__(self, server):
         super().__init__(server)
         self.matched: dict[tuple[str, str], tuple[Rule, dict]] = {}
-        self.limits: dict[tuple[str, str], int] = {}
         self.default_limit = settings_from_config(server.container.config).max_body_bytes
 
-    def match(self, environ) -> tuple[Rule, dict]:
-        """werkzeug's match, remembered per method and path: matching walks the whole table
-        (8 % of an authenticated read), and a client asks for the same paths again and again.
-        Only matches are kept (not 404s, 405s or redirects), at most MATCHES_KEPT of them."""
-        key = (environ["REQUEST_METHOD"], environ.get("PATH_INFO", ""))
+    def match(self, method: str, path_info: str, environ: dict | None = None) -> tuple[Rule, dict]:
+        """werkzeug's match for a method and a WSGI ``PATH_INFO``, remembered: matching walks
+        the whole table (8 % of an authenticated read), and clients ask for the same paths
+        again and again. Only matches are kept (not 404s, 405s or redirects), at most
+        MATCHES_KEPT of them. ``environ`` binds the map to the request, for the address of a
+        redirect; without it (the connection asking for a body limit) the binding is bare."""
+        key = (method, path_info)
         known = self.matched.get(key)
         if known is None:
-            known = self.url_map.bind_to_environ(environ).match(return_rule=True)
+            adapter = self.url_map.bind_to_environ(environ) if environ else self.url_map.bind("")
+            path = path_info.encode("latin-1").decode("utf-8", "replace")  # as werkzeug reads it
+            known = adapter.match(path, method, return_rule=True)
             if len(self.matched) >= MATCHES_KEPT:
                 self.matched.clear()
             self.matched[key] = known
         rule, values = known
         return rule, dict(values)
 
-    def body_limit(self, method: str, path: str) -> int:
+    def body_limit(self, method: str, path_info: str) -> int:
         """The most bytes a body to this route may have, for the connection to refuse more
         before it reads them (gateway/inputs.py checks again while reading): the gateway's
         ``MAX_BODY_BYTES``, or a route's own larger limit (a file's)."""
-        key = (method, path)
-        limit = self.limits.get(key)
-        if limit is None:
-            try:
-                rule = self.url_map.bind("").match(path, method, return_rule=True)[0]
-                limit = rule.endpoint.route.body_limit(self.default_limit)
-            except HTTPException:
-                limit = self.default_limit
-            if len(self.limits) >= MATCHES_KEPT:
-                self.limits.clear()
-            self.limits[key] = limit
-        return limit
+        try:
+            rule, _ = self.match(method, path_info)
+        except HTTPException:
+            return self.default_limit
+        return rule.endpoint.route.body_limit(self.default_limit)
 
     def __call__(self, environ, start_response):
         started = time.perf_counter()
         request = Request(environ, shallow=True)
         label = UNMATCHED_ROUTE
         try:
-            rule, request.path_values = self.match(environ)
+            rule, request.path_values = self.match(
+                environ["REQUEST_METHOD"], environ.get("PATH_INFO", ""), environ
+            )
             handler = rule.endpoint
             label = handler.route.path
             response = handler.handle_request(request)

@@ -30,7 +30,7 @@ import sys
 import time
 from collections.abc import Callable
 from email.utils import formatdate
-from urllib.parse import unquote, unquote_to_bytes
+from urllib.parse import unquote_to_bytes
 
 import httptools
 import orjson
@@ -63,7 +63,7 @@ class Refused(Exception):
 
 
 class ParsedRequest:
-    __slots__ = ("body", "headers", "keep_alive", "method", "url", "version")
+    __slots__ = ("body", "headers", "keep_alive", "method", "path_info", "query", "url", "version")
 
     def __init__(self):
         self.url = b""
@@ -72,6 +72,8 @@ class ParsedRequest:
         self.method = b"GET"
         self.version = "1.1"
         self.keep_alive = True
+        self.path_info = "/"  # as WSGI wants it: the decoded bytes, read as latin-1
+        self.query = ""
 
 
 class RequestReader:
@@ -126,8 +128,10 @@ class RequestReader:
         request.method = parser.get_method()
         request.version = parser.get_http_version()
         request.keep_alive = parser.should_keep_alive()
-        path = unquote((httptools.parse_url(request.url).path or b"/").decode("latin-1"))
-        self.limit = self.body_limit(request.method.decode("ascii"), path)
+        url = httptools.parse_url(request.url)  # an invalid target is a 400, as any error here
+        request.path_info = unquote_to_bytes(url.path or b"/").decode("latin-1")
+        request.query = (url.query or b"").decode("latin-1")
+        self.limit = self.body_limit(request.method.decode("ascii"), request.path_info)
         self.in_body = True
         self.head_bytes = 0
         expects_continue = False
@@ -203,12 +207,7 @@ class HttpServer:
 
     def _respond(self, connection: socket.socket, address, request: ParsedRequest) -> bool:
         """Answers one request; whether the connection stays open."""
-        try:
-            environ = self._environ(request, address)
-        except ValueError as exc:
-            self._refuse(connection, BadRequest(f"The request target is not valid: {exc}."))
-            return False
-        status, headers, body = self._call_app(environ)
+        status, headers, body = self._call_app(self._environ(request, address))
         connection_header = None
         if not request.keep_alive:
             connection_header = "close"
@@ -222,13 +221,12 @@ class HttpServer:
         return request.keep_alive
 
     def _environ(self, request: ParsedRequest, address) -> dict:
-        url = httptools.parse_url(request.url)
         raw_uri = request.url.decode("latin-1")
         environ = {
             "REQUEST_METHOD": request.method.decode("ascii"),
             "SCRIPT_NAME": "",
-            "PATH_INFO": unquote_to_bytes(url.path or b"/").decode("latin-1"),
-            "QUERY_STRING": (url.query or b"").decode("latin-1"),
+            "PATH_INFO": request.path_info,
+            "QUERY_STRING": request.query,
             "RAW_URI": raw_uri,
             "REQUEST_URI": raw_uri,
             "SERVER_NAME": self.server_name,

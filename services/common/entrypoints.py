@@ -31,7 +31,6 @@ from nameko.events import EventHandler
 from nameko.exceptions import IncorrectSignature, UnserializableValueError, serialize
 from nameko.rpc import Rpc, RpcConsumer
 
-from services.common import serialization
 from services.common.errors import (
     EXPECTED_ERRORS,
     Conflict,
@@ -59,10 +58,6 @@ def encode_reply(result, exc_info, serializer: str):
 
 class TransientReplyRpcConsumer(RpcConsumer):
     replies = RpcChannel()
-
-    def setup(self):
-        super().setup()
-        serialization.install()
 
     def handle_result(self, message, result, exc_info):
         properties = message.properties

@@ -52,7 +52,6 @@ class RpcClient(DependencyProvider):
         config = self.container.config
         self.timeout = self.timeout_override or float(config.get(RPC_TIMEOUT, DEFAULT_RPC_TIMEOUT))
         self.exchange = get_rpc_exchange(config).name
-        serialization.install()
 
     def get_dependency(self, worker_ctx) -> ServiceClient:
         return ServiceClient(self, worker_ctx, self.target_service)

@@ -45,6 +45,8 @@ from nameko.constants import (
 from nameko.extensions import SharedExtension
 from nameko.rpc import get_rpc_exchange
 
+from services.common import serialization
+
 log = logging.getLogger(__name__)
 
 DIRECT_REPLY_TO = "amq.rabbitmq.reply-to"
@@ -54,6 +56,7 @@ REOPEN_PAUSE_SECONDS = 1.0
 
 class RpcChannel(SharedExtension):
     def setup(self) -> None:
+        serialization.install()  # every process that calls or answers reads and writes JSON
         config = self.container.config
         self._connection_args = (
             config[AMQP_URI_CONFIG_KEY],

@@ -248,6 +248,7 @@ def test_headers_over_the_limit_are_431(address, headers):
         b"NOT HTTP AT ALL\r\n\r\n",
         b"GET / HTTP/1.1\r\nContent-Length: abc\r\n\r\n",
         b"GET / HTTP/1.1\r\nBad Header Name: x\r\n\r\n",
+        b"GET http:// HTTP/1.1\r\nHost: x\r\n\r\n",
     ],
 )
 def test_a_request_that_cannot_be_read_is_400_and_the_connection_closed(address, raw):
