@@ -134,12 +134,12 @@ class RetryingEventHandler(EventHandler):
         self._failures: dict[str, int] = {}
 
     def handle_message_processed(self, message, result=None, exc_info=None):
-        body = message.body
-        key = hashlib.sha256(body.encode() if isinstance(body, str) else body).hexdigest()
         if exc_info is None or isinstance(exc_info[1], FINAL_ERRORS) or not self.reliable_delivery:
-            self._failures.pop(key, None)
+            if self._failures:  # an event that failed before may have succeeded now
+                self._failures.pop(_event_key(message), None)
             self.queue_consumer.ack_message(message)
             return
+        key = _event_key(message)
         failures = self._failures.get(key, 0) + 1
         if len(self._failures) >= REMEMBERED_FAILURES:
             self._failures.clear()
@@ -155,6 +155,12 @@ class RetryingEventHandler(EventHandler):
     def _requeue_after(self, message, pause: float) -> None:
         eventlet.sleep(pause)
         self.queue_consumer.requeue_message(message)
+
+
+def _event_key(message) -> str:
+    """The same for every delivery of one event."""
+    body = message.body
+    return hashlib.sha256(body.encode() if isinstance(body, str) else body).hexdigest()
 
 
 event_handler = RetryingEventHandler.decorator

@@ -11,11 +11,12 @@ from __future__ import annotations
 import pytest
 from nameko.standalone.rpc import ClusterRpcProxy
 
-from services.common.clock import Clock, FrozenClock
+from services.common.clock import FrozenClock
 from services.common.migrations import upgrade
 from services.directory.bootstrap import prepare_directory
 from services.directory.service import DirectoryService
 from tests.events import EventLog, listening
+from tests.services import started_on_clock
 
 from .harness import Directory, Store, directory_listener
 
@@ -59,12 +60,7 @@ def events(request, container_factory, directory_config) -> EventLog:
 
 @pytest.fixture
 def directory_container(container_factory, directory_config, frozen_clock, events):
-    class TestDirectory(DirectoryService):
-        clock = Clock(frozen_clock)
-
-    container = container_factory(TestDirectory, directory_config)
-    container.start()
-    return container
+    return started_on_clock(container_factory, DirectoryService, directory_config, frozen_clock)
 
 
 @pytest.fixture

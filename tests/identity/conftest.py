@@ -27,10 +27,11 @@ from dataclasses import dataclass
 import pytest
 from nameko.standalone.rpc import ClusterRpcProxy
 
-from services.common.clock import Clock, FrozenClock
+from services.common.clock import FrozenClock
 from services.common.migrations import upgrade
 from services.identity.service import IdentityService
 from tests.events import EventLog, listening
+from tests.services import started_on_clock
 
 from .harness import MEMBER_GRANTS, Identity, Person, Store, listener_class
 
@@ -78,12 +79,7 @@ def events(request, container_factory, identity_config) -> EventLog:
 
 @pytest.fixture
 def identity_container(container_factory, identity_config, frozen_clock, events):
-    class TestIdentity(IdentityService):
-        clock = Clock(frozen_clock)
-
-    container = container_factory(TestIdentity, identity_config)
-    container.start()
-    return container
+    return started_on_clock(container_factory, IdentityService, identity_config, frozen_clock)
 
 
 @pytest.fixture

@@ -11,13 +11,14 @@ import pytest
 from nameko.standalone.rpc import ClusterRpcProxy
 from nameko.testing.services import entrypoint_hook
 
-from services.common.clock import Clock, FrozenClock, utcnow
+from services.common.clock import FrozenClock, utcnow
 from services.common.errors import Conflict, Forbidden
 from services.directory.bootstrap import prepare_directory
 from services.directory.service import DirectoryService
 from tests.directory.harness import Directory, Store, directory_listener
 from tests.directory.test_migrations import schema_differences
 from tests.events import listening
+from tests.services import started_on_clock
 
 pytestmark = pytest.mark.integration
 
@@ -37,11 +38,7 @@ def directory(pg_uri, service_config, container_factory):
         container_factory, config, directory_listener, "directory_listener_integration_postgres"
     )
 
-    class TestDirectory(DirectoryService):
-        clock = Clock(frozen)
-
-    container = container_factory(TestDirectory, config)
-    container.start()
+    container = started_on_clock(container_factory, DirectoryService, config, frozen)
     store = Store(pg_uri)
     with ClusterRpcProxy(config, timeout=10) as proxy:
         yield Directory(proxy.directory, events, store, frozen, container)

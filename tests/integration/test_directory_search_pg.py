@@ -11,7 +11,7 @@ import pytest
 from nameko.standalone.rpc import ClusterRpcProxy
 from sqlalchemy import text
 
-from services.common.clock import Clock, FrozenClock, utcnow
+from services.common.clock import FrozenClock, utcnow
 from services.common.errors import ValidationFailed
 from services.directory.bootstrap import prepare_directory
 from services.directory.service import DirectoryService
@@ -26,6 +26,7 @@ from tests.directory.test_search import (
     found,
 )
 from tests.events import listening
+from tests.services import started_on_clock
 
 pytestmark = pytest.mark.integration
 
@@ -41,11 +42,7 @@ def directory(pg_uri, service_config, container_factory):
         container_factory, config, directory_listener, "directory_listener_integration_search_pg"
     )
 
-    class TestDirectory(DirectoryService):
-        clock = Clock(frozen)
-
-    container = container_factory(TestDirectory, config)
-    container.start()
+    container = started_on_clock(container_factory, DirectoryService, config, frozen)
     store = Store(pg_uri)
     with ClusterRpcProxy(config, timeout=10) as proxy:
         yield Directory(proxy.directory, events, store, frozen)

@@ -17,13 +17,14 @@ from nameko.standalone.rpc import ClusterRpcProxy
 from sqlalchemy import create_engine, func, select
 from sqlalchemy.pool import NullPool
 
-from services.common.clock import Clock, FrozenClock, utcnow
+from services.common.clock import FrozenClock, utcnow
 from services.common.errors import Unauthenticated
 from services.common.migrations import alembic_config, upgrade
 from services.identity.models import Base, Outbox
 from services.identity.service import IdentityService
 from tests.events import listening
 from tests.identity.harness import Identity, Store, listener_class
+from tests.services import started_on_clock
 
 pytestmark = pytest.mark.integration
 
@@ -58,11 +59,7 @@ def identity(identity_pg, store, service_config, container_factory, tmp_path):
         container_factory, config, listener_class, "identity_listener_integration_postgres"
     )
 
-    class TestIdentity(IdentityService):
-        clock = Clock(frozen)
-
-    container = container_factory(TestIdentity, config)
-    container.start()
+    container = started_on_clock(container_factory, IdentityService, config, frozen)
     with ClusterRpcProxy(config, timeout=10) as proxy:
         yield Identity(proxy.identity, container, config, events, store, frozen)
     # before pg_uri drops the database (nameko's fast_teardown kills containers last)

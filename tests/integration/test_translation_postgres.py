@@ -10,9 +10,10 @@ from __future__ import annotations
 import pytest
 from nameko.standalone.rpc import ClusterRpcProxy
 
-from services.common.clock import Clock, FrozenClock, utcnow
+from services.common.clock import FrozenClock, utcnow
 from services.translation.bootstrap import prepare_translation
 from services.translation.service import TranslationService
+from tests.services import started_on_clock
 from tests.translation.harness import administrator, entry, translator, user
 from tests.translation.test_migrations import schema_differences
 
@@ -28,11 +29,7 @@ def translation(pg_uri, service_config, container_factory):
     assert prepare_translation(pg_uri, frozen()) == 0
     config = {**service_config, "DB_URIS": {"translation": pg_uri}}
 
-    class TestTranslation(TranslationService):
-        clock = Clock(frozen)
-
-    container = container_factory(TestTranslation, config)
-    container.start()
+    container = started_on_clock(container_factory, TranslationService, config, frozen)
     with ClusterRpcProxy(config, timeout=10) as proxy:
         yield proxy.translation
     container.kill()  # before pg_uri drops the database

@@ -12,11 +12,12 @@ from __future__ import annotations
 import pytest
 from nameko.standalone.rpc import ClusterRpcProxy
 
-from services.common.clock import Clock, FrozenClock
+from services.common.clock import FrozenClock
 from services.common.migrations import upgrade
 from services.translation.bootstrap import prepare_translation
 from services.translation.service import TranslationService
 from tests.events import EventLog, listening
+from tests.services import started_on_clock
 
 from .harness import translation_listener
 
@@ -53,12 +54,7 @@ def events(request, container_factory, translation_config) -> EventLog:
 
 @pytest.fixture
 def translation_container(container_factory, translation_config, frozen_clock, events):
-    class TestTranslation(TranslationService):
-        clock = Clock(frozen_clock)
-
-    container = container_factory(TestTranslation, translation_config)
-    container.start()
-    return container
+    return started_on_clock(container_factory, TranslationService, translation_config, frozen_clock)
 
 
 @pytest.fixture

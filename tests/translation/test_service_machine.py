@@ -18,13 +18,13 @@ from werkzeug.test import EnvironBuilder
 from werkzeug.wrappers import Request
 
 from gateway.inputs import read_form_object
-from services.common.clock import Clock
 from services.common.envelope import make_envelope
 from services.common.errors import Conflict, NotFound, Unavailable, ValidationFailed
 from services.common.migrations import upgrade
 from services.translation.schemas import CallbackBodySchema
 from services.translation.service import TranslationService
 from tests.events import EventLog, wait_until
+from tests.services import started_on_clock
 
 from .harness import administrator, entry, translator, user
 from .machine_harness import FakeEngineServer, build_tiny_model
@@ -70,12 +70,8 @@ def start(container_factory, translation_config, frozen_clock, titles_log):
     proxies = []
 
     def started(**settings):
-        class TestTranslation(TranslationService):
-            clock = Clock(frozen_clock)
-
         config = {**translation_config, "TRANSLATION": settings}
-        container = container_factory(TestTranslation, config)
-        container.start()
+        container = started_on_clock(container_factory, TranslationService, config, frozen_clock)
         proxy = ClusterRpcProxy(translation_config, timeout=15)
         proxies.append(proxy)
         return proxy.start().translation, container
