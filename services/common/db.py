@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import weakref
+from collections.abc import Callable
 from datetime import datetime
 
 from nameko.extensions import DependencyProvider
@@ -66,6 +67,27 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor.close()
 
 
+WROTE = "imi_wrote"
+
+
+def unit_sessions(engine: Engine) -> sessionmaker:
+    """Sessions that remember whether their open transaction has written anything (see
+    ``UnitOfWork.release_connection``)."""
+    sessions = sessionmaker(engine, expire_on_commit=False)
+    event.listen(sessions, "after_flush", _mark_written)
+    event.listen(sessions, "after_transaction_end", _forget_written)
+    return sessions
+
+
+def _mark_written(session: Session, _context) -> None:
+    session.info[WROTE] = True
+
+
+def _forget_written(session: Session, transaction) -> None:
+    if transaction.parent is None:
+        session.info.pop(WROTE, None)
+
+
 def kernel_model(base: type[DeclarativeBase], mixin: type) -> type:
     """The service's mapped class for one of the shared tables (outbox, inbox, idempotency)."""
     for mapper in base.registry.mappers:
@@ -81,8 +103,8 @@ class UnitOfWork:
         self._database = database
         self._worker_ctx = worker_ctx
         self._session: Session | None = None
-        self._recorded: list[int] = []
         self._new_events: list = []
+        self._after_commit: list[Callable[[], None]] = []
 
     @property
     def session(self) -> Session:
@@ -127,17 +149,52 @@ class UnitOfWork:
         return envelope
 
     def commit(self) -> None:
-        """Commit the change with its events, then hand the events to the relay."""
+        """Commit the change with its events, then run what waited for that commit (each
+        action's own changes are committed in turn); the first error of an action is raised
+        once every action has run."""
+        self._commit_transaction()
+        failure = None
+        while self._after_commit:
+            action = self._after_commit.pop(0)
+            try:
+                action()
+            except Exception as exc:
+                failure = failure or exc
+            self._commit_transaction()
+        if failure is not None:
+            raise failure
+
+    def _commit_transaction(self) -> None:
         self.session.commit()
         seqs = [row.seq for row in self._new_events]
         self._new_events.clear()
         if seqs and self._database.relay is not None:
             self._database.relay.notify(seqs)
 
+    def after_commit(self, action: Callable[[], None]) -> None:
+        """Run ``action`` once this unit's change is committed: for work that must not
+        happen unless the change is stored, and must not be repeated when the call or event
+        comes again (handing a stored job to an outside engine). What the action changes
+        through this unit is committed after it; a rollback forgets the action."""
+        self._after_commit.append(action)
+
     def rollback(self) -> None:
         self._new_events.clear()
+        self._after_commit.clear()
         if self._session is not None:
             self._session.rollback()
+
+    def release_connection(self) -> None:
+        """End the open transaction before a long wait (an engine), so that the worker does
+        not hold a pooled connection meanwhile (SQLite has one per process). Only a unit that
+        has written nothing to the database yet lets go; objects added but not yet written
+        are kept and written at commit. Reads done before are not repeatable after it."""
+        session = self._session
+        if session is None or session.info.get(WROTE) or session.dirty or session.deleted:
+            return
+        pending = list(session.new)
+        session.rollback()
+        session.add_all(pending)
 
     def close(self) -> None:
         if self._session is not None:
@@ -193,7 +250,7 @@ class StandaloneDatabase:
         self.service_name = service_name
         self.clock = clock
         self.engine = create_db_engine(uri)
-        self.sessions = sessionmaker(self.engine, expire_on_commit=False)
+        self.sessions = unit_sessions(self.engine)
         self.outbox_model = kernel_model(base, OutboxMixin)
         self.inbox_model = kernel_model(base, InboxMixin)
         self.idempotency_model = kernel_model(base, IdempotencyMixin)
@@ -218,7 +275,7 @@ class Database(DependencyProvider):
         self.engine = create_db_engine(
             database_uri(config, self.service_name), int(config.get(MAX_WORKERS, 10))
         )
-        self.sessions = sessionmaker(self.engine, expire_on_commit=False)
+        self.sessions = unit_sessions(self.engine)
         self.outbox_model = kernel_model(self.base, OutboxMixin)
         self.inbox_model = kernel_model(self.base, InboxMixin)
         self.idempotency_model = kernel_model(self.base, IdempotencyMixin)

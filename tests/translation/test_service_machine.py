@@ -12,6 +12,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from nameko.events import event_handler
+from nameko.exceptions import RpcTimeout
 from nameko.standalone.events import event_dispatcher
 from nameko.standalone.rpc import ClusterRpcProxy
 from werkzeug.test import EnvironBuilder
@@ -20,6 +21,7 @@ from werkzeug.wrappers import Request
 from gateway.inputs import read_form_object
 from services.common.envelope import make_envelope
 from services.common.errors import Conflict, NotFound, Unavailable, ValidationFailed
+from services.common.metrics import EVENTS_HANDLED
 from services.common.migrations import upgrade
 from services.translation.schemas import CallbackBodySchema
 from services.translation.service import TranslationService
@@ -278,7 +280,9 @@ def test_an_asynchronous_engine_answers_with_a_job_then_on_the_callback(start, e
     pending = rpc.translate_text(asker, {"text": text, "source": "de", "target": "en"})
     job_id, token, request_id, sent = etranslation.job()
 
-    assert pending["status"] == "pending"
+    # the job is stored first and handed to the engine once stored: the answer, which a
+    # repeated call returns too, is the stored job; the engine has it by the time it arrives
+    assert pending["status"] == "submitting"
     assert pending["job_id"] == job_id
     assert pending["text"] is None
     assert pending["engine"] == "etranslation"
@@ -357,6 +361,7 @@ def test_a_pending_job_survives_a_restart_of_the_service(start, etranslation):
     asker = user()
     pending = rpc.translate_text(asker, {"text": "Guten Tag.", "source": "de", "target": "en"})
     job_id, token, request_id, _ = etranslation.job()
+    before_restart = rpc.machine_translation_job(asker, job_id)
     container.kill()
 
     rpc, _ = start(**async_settings(etranslation))  # a new process on the same database file
@@ -364,7 +369,8 @@ def test_a_pending_job_survives_a_restart_of_the_service(start, etranslation):
         job_id, {"token": token}, {"request-id": request_id, "translated-text": "Good day."}
     )
 
-    assert pending["status"] == "pending"
+    assert pending["job_id"] == job_id
+    assert before_restart["status"] == "pending"
     assert rpc.machine_translation_job(asker, job_id)["text"] == "Good day."
 
 
@@ -452,6 +458,74 @@ def test_an_asynchronous_engine_sends_each_title_once_and_reports_it_on_the_call
     assert event["data"]["titles"] == {"en": "Recognition of health professions"}
     assert event["data"]["engine"] == "etranslation"
     assert len(etranslation.requests) == 50
+
+
+def handled(outcome: str) -> float:
+    """How many authority events the title handler has ended with ``outcome`` so far."""
+    labels = ("translation", "translation.on_authority_titles", outcome)
+    return EVENTS_HANDLED.labels(*labels)._value.get()
+
+
+def test_a_redelivered_authority_event_with_the_synchronous_engine_is_handled_once(
+    start, translation_config, titles_log
+):
+    authority_id = str(uuid.uuid4())
+    payload = {"authority_id": authority_id, "official_language": "de",
+               "titles": {"de": "Anerkennungsstelle für Heilberufe"}}  # fmt: skip
+    envelope = make_envelope("directory", "authority_registered", authority_id, payload,
+                             datetime.now(UTC))  # fmt: skip
+    before = handled("handled"), handled("duplicate")
+    with libretranslate() as server:
+        start(ENGINE="libretranslate", LIBRETRANSLATE_URL=server.url)
+        dispatch = event_dispatcher(translation_config)
+
+        dispatch("directory", "authority_registered", envelope)
+        titles_log.wait_for("informal_titles_translated", authority_id)
+        dispatch("directory", "authority_registered", envelope)  # as the broker redelivers
+        wait_until(lambda: handled("handled") + handled("duplicate") == sum(before) + 2,
+                   "the second delivery")  # fmt: skip
+
+    assert (handled("handled"), handled("duplicate")) == (before[0] + 1, before[1] + 1)
+    assert len(titles_log.of("informal_titles_translated", authority_id)) == 1
+    # one engine call per language, each remembered: en and fr (the stand-in's languages)
+    assert sorted(body["target"] for body in translations(server)) == ["en", "fr"]
+
+
+class SlowETranslation(ETranslationStandIn):
+    """Takes ``delay`` seconds to answer its first submission."""
+
+    def __init__(self, delay: float):
+        super().__init__()
+        self.delay = delay
+
+    def _respond(self, method, path, body):
+        status, answer, _ = super()._respond(method, path, body)
+        return status, answer, self.delay if len(self.requests) == 1 else 0
+
+
+def test_a_call_repeated_while_its_job_is_being_submitted_submits_it_once(
+    start, translation_config
+):
+    with SlowETranslation(delay=1.5) as etranslation:
+        start(**async_settings(etranslation))
+        asker = user()
+        request = {"text": "Guten Tag.", "source": "de", "target": "en"}
+        key = {"idempotency_key": f"mt-{uuid.uuid4()}"}
+
+        impatient = ClusterRpcProxy(translation_config, context_data=key, timeout=0.5)
+        with impatient as rpc, pytest.raises(RpcTimeout):  # the caller gives up meanwhile
+            rpc.translation.translate_text(asker, request)
+        with ClusterRpcProxy(translation_config, context_data=key, timeout=10) as rpc:
+            repeated = rpc.translation.translate_text(asker, request)
+
+            def submitted():
+                job = rpc.translation.machine_translation_job(asker, repeated["job_id"])
+                return job["status"] == "pending"
+
+            wait_until(submitted, "the first submission")
+
+    [(_, _, sent)] = etranslation.requests
+    assert sent["externalReference"] == repeated["job_id"]
 
 
 def test_the_callback_path_is_the_one_the_gateway_serves():

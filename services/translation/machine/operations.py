@@ -83,10 +83,11 @@ class MachineTranslator(DependencyProvider):
 def translate_text(unit: UnitOfWork, machine: Machine, actor: Actor, request: dict) -> dict:
     """The RPC ``translate_text``: a finished translation, or a pending job of an
     asynchronous engine."""
-    return translate(
-        unit, machine, request["text"], request.get("source"), request["target"],
-        requested_by=actor.user_id,
-    )  # fmt: skip
+    with unit.session.no_autoflush:
+        return translate(
+            unit, machine, request["text"], request.get("source"), request["target"],
+            requested_by=actor.user_id,
+        )  # fmt: skip
 
 
 def detect_language(text: str) -> dict:
@@ -194,7 +195,7 @@ def translate_cached(
     todo = [text for text in wanted if text not in answers and text.strip()]
     answers |= {text: text for text in wanted if not text.strip()}
     if todo:
-        release_connection(unit)
+        unit.release_connection()
         for text, translated in zip(todo, engine.translate(todo, source, target), strict=True):
             answers[text] = translated
             remember(unit, engine.name, source, target, text, translated)
@@ -212,14 +213,6 @@ def remember(unit: UnitOfWork, engine: str, source: str, target: str, sent: str,
         )  # fmt: skip
 
 
-def release_connection(unit: UnitOfWork) -> None:
-    """End the read transaction before waiting on an engine, when nothing is pending, so that
-    a slow engine does not hold the database connection (SQLite has one per process)."""
-    session = unit.session
-    if not (session.new or session.dirty or session.deleted):
-        session.rollback()
-
-
 # --- asynchronous jobs -----------------------------------------------------------------------
 
 
@@ -227,7 +220,9 @@ def submit_job(
     unit: UnitOfWork, machine: Machine, masked: Masked, original: str, source: str,
     target: str, detected: bool, purpose: str, subject: str | None, requested_by: str | None,
 ) -> MachineTranslationJob:  # fmt: skip
-    """Store the job first (the callback may come back before submit returns), then send."""
+    """Store the job; it goes to the engine once the job is committed (the callback may come
+    back before the engine's answer does, and must find it), so that a repeated call or
+    event, which finds the job or its inbox record, never sends the text twice."""
     engine = machine.engine
     if not engine.supports(source, target):
         raise unsupported_pair(engine.name, source, target)
@@ -246,21 +241,36 @@ def submit_job(
         created_at=unit.now(),
     )  # fmt: skip
     unit.session.add(job)
-    unit.session.commit()
+    unit.after_commit(lambda: send_job(unit, machine, job.id, token))
+    return job
+
+
+def send_job(unit: UnitOfWork, machine: Machine, job_id: str, token: str) -> None:
+    """Hand a committed job to the engine and note its request id; a refusal fails the job
+    with the engine's reason and is raised."""
+    job = unit.session.get(MachineTranslationJob, job_id)
     url = machine.settings.callback_base_url.rstrip("/") + CALLBACK_PATH.format(
         job_id=job.id, token=token
     )
+    masked, source, target = job.masked, job.source_language, job.target_language
+    unit.release_connection()
     try:
-        request_id = engine.submit(masked.text, source, target, url, job.id)
+        request_id = machine.engine.submit(masked, source, target, url, job_id)
     except ImiError as exc:
-        job.status, job.error, job.finished_at = JobStatus.FAILED, exc.detail, unit.now()
-        unit.session.commit()
-        raise
-    unit.session.refresh(job)  # the callback may have come (and closed the job) meanwhile
+        job = unit.session.get(MachineTranslationJob, job_id, with_for_update=True)
+        if job.status == JobStatus.SUBMITTING:
+            job.status, job.error, job.finished_at = JobStatus.FAILED, exc.detail, unit.now()
+        if job.purpose != "title":
+            raise
+        log.warning("no %s title for authority %s: %s", target, job.subject, exc.detail)
+        return
+    # the callback may have come (and closed the job) meanwhile
+    job = unit.session.get(
+        MachineTranslationJob, job_id, with_for_update=True, populate_existing=True
+    )
     job.request_id = request_id
     if job.status == JobStatus.SUBMITTING:
         job.status = JobStatus.PENDING
-    return job
 
 
 def job_view(job: MachineTranslationJob) -> dict:
@@ -350,6 +360,15 @@ def fill_titles(unit: UnitOfWork, machine: Machine, envelope: dict) -> None:
         source = "en" if "en" in titles else next(iter(titles), None)
     if source is None:
         return
+    with unit.session.no_autoflush:
+        translated, engine_name = _missing_titles(unit, machine, data, titles, source)
+    if translated:
+        record_titles(unit, data["authority_id"], translated, engine_name)
+
+
+def _missing_titles(
+    unit: UnitOfWork, machine: Machine, data: dict, titles: dict[str, str], source: str
+) -> tuple[dict[str, str], str]:
     translated: dict[str, str] = {}
     engine_name = MEMORY
     asked = asked_already(unit, data["authority_id"], source, titles[source])
@@ -368,8 +387,7 @@ def fill_titles(unit: UnitOfWork, machine: Machine, envelope: dict) -> None:
             translated[target] = result["text"]
             if result["engine"] != MEMORY:
                 engine_name = result["engine"]
-    if translated:
-        record_titles(unit, data["authority_id"], translated, engine_name)
+    return translated, engine_name
 
 
 def asked_already(unit: UnitOfWork, authority_id: str, source: str, title: str) -> set[str]:
