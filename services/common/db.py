@@ -23,6 +23,12 @@ from services.common.envelope import make_envelope
 from services.common.models import IdempotencyMixin, InboxMixin, OutboxMixin
 from services.common.outbox import OutboxRelay
 from services.common.reads import PreparedRead
+from services.common.retention import (
+    DEFAULT_PURGE_SECONDS,
+    PURGE_SECONDS,
+    KernelPurge,
+    RetentionPeriods,
+)
 
 SQLITE_BUSY_TIMEOUT_MS = 5000
 PG_STATEMENT_TIMEOUT_MS = 15000
@@ -282,6 +288,14 @@ class Database(DependencyProvider):
         self.relay = OutboxRelay(
             config, self.service_name, self.sessions, self.outbox_model, self.clock
         )
+        self.purge = KernelPurge(
+            self.service_name,
+            self.sessions,
+            (self.outbox_model, self.inbox_model, self.idempotency_model),
+            RetentionPeriods.from_config(config),
+            self.clock,
+        )
+        self.purge_seconds = float(config.get(PURGE_SECONDS, DEFAULT_PURGE_SECONDS))
         self._units: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
     def _container_clock(self):
@@ -293,6 +307,9 @@ class Database(DependencyProvider):
 
     def start(self) -> None:
         self.container.spawn_managed_thread(self.relay.run, identifier="outbox-relay")
+        self.container.spawn_managed_thread(
+            lambda: self.purge.run_every(self.purge_seconds), identifier="kernel-purge"
+        )
 
     def stop(self) -> None:
         self.relay.stop()

@@ -36,6 +36,11 @@ EVENTS_HANDLED = Counter(
     "Events handled, and duplicates ignored.",
     ["service", "handler", "outcome"],
 )
+KERNEL_ROWS_PURGED = Counter(
+    "imi_kernel_rows_purged_total",
+    "Expired rows deleted from the outbox, inbox and idempotency tables.",
+    ["service", "table"],
+)
 OUTBOX_BACKLOG = Gauge(
     "imi_outbox_backlog", "Outbox events not yet published, at the last sweep.", ["service"]
 )

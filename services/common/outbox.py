@@ -6,7 +6,7 @@ broker did not take stays in the outbox) and marks them sent. Every ``sweep_inte
 it also publishes rows older than ``grace`` that are still unsent: those of a process that died
 between commit and publish. Rows are claimed with ``FOR UPDATE SKIP LOCKED`` so replicas on
 PostgreSQL do not publish the same row at once; a rare duplicate is harmless because every
-handler is idempotent (inbox).
+handler is idempotent (inbox). Sent rows are purged by services/common/retention.py.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from datetime import timedelta
 from eventlet.queue import Empty, LightQueue
 from nameko.amqp.publish import Publisher
 from nameko.standalone.events import get_event_exchange
-from sqlalchemy import delete, func, select
+from sqlalchemy import func, select
 
 from services.common.config import AMQP_URI
 from services.common.metrics import EVENTS_PUBLISHED, OUTBOX_BACKLOG
@@ -28,7 +28,6 @@ log = logging.getLogger(__name__)
 SWEEP_INTERVAL_SECONDS = 5.0
 SWEEP_GRACE = timedelta(seconds=10)
 SWEEP_BATCH = 500
-RETENTION = timedelta(days=30)
 
 
 class OutboxRelay:
@@ -82,7 +81,7 @@ class OutboxRelay:
             return self._send(session, rows)
 
     def sweep(self) -> int:
-        """Publish rows left unsent by a crash, purge old sent rows, and report the backlog."""
+        """Publish rows left unsent by a crash and report the backlog."""
         model = self.model
         now = self.clock()
         with self.sessions() as session:
@@ -94,7 +93,6 @@ class OutboxRelay:
                 .with_for_update(skip_locked=True)
             ).all()
             sent = self._send(session, rows)
-            session.execute(delete(model).where(model.published_at < now - RETENTION))
             backlog = session.scalar(
                 select(func.count()).select_from(model).where(model.published_at.is_(None))
             )

@@ -627,17 +627,29 @@ def test_the_sweep_leaves_recent_events_to_the_relay_and_reports_the_backlog(not
     assert OUTBOX_BACKLOG.labels(NOTES)._value.get() == 1
 
 
-def test_the_sweep_purges_events_published_longer_ago_than_the_retention(notes_db, relay):
-    long_ago = utcnow() - timedelta(days=31)
-    recently = utcnow() - timedelta(days=1)
+def test_a_running_service_purges_its_expired_kernel_rows_on_its_own_timer(
+    container_factory, config, notes_db, eventually
+):
+    now = FROZEN_CLOCK()
+    old, young = now - timedelta(days=60), now - timedelta(hours=1)
     notes_db.add(
-        an_outbox_row(a_note_id(), long_ago, published_at=long_ago),
-        an_outbox_row(a_note_id(), recently, published_at=recently),
+        an_outbox_row("sent-long-ago", old, published_at=old),
+        an_outbox_row("sent-recently", young, published_at=young),
+        NotesInbox(event_id="handled-long-ago", handler=HANDLER, handled_at=old),
+        NotesInbox(event_id="handled-recently", handler=HANDLER, handled_at=young),
+        NotesIdempotency(key="old", method="add_note", result="{}", created_at=old),
+        NotesIdempotency(key="young", method="add_note", result="{}", created_at=young),
     )
+    config[DB_URIS][ClockedNotesService.name] = notes_db.uri
+    started(container_factory, ClockedNotesService, {**config, "KERNEL_PURGE_SECONDS": 0.1})
 
-    relay.sweep()
+    def purged():
+        outbox = notes_db.all(select(NotesOutbox))
+        assert [row.envelope["subject"] for row in outbox] == ["sent-recently"]
+        assert [row.event_id for row in notes_db.all(select(NotesInbox))] == ["handled-recently"]
+        assert [row.key for row in notes_db.all(select(NotesIdempotency))] == ["young"]
 
-    assert [row.published_at for row in notes_db.all(select(NotesOutbox))] == [recently]
+    eventually(purged)
 
 
 # --- The database itself ------------------------------------------------------------------
