@@ -44,6 +44,11 @@ KERNEL_ROWS_PURGED = Counter(
 OUTBOX_BACKLOG = Gauge(
     "imi_outbox_backlog", "Outbox events not yet published, at the last sweep.", ["service"]
 )
+OUTBOX_UNROUTED = Gauge(
+    "imi_outbox_unrouted",
+    "Outbox events waiting for a consumer's queue to exist, at the last sweep.",
+    ["service"],
+)
 RPC_CLIENT_LATENCY = Histogram(
     "imi_rpc_client_seconds",
     "Round trip of an RPC call as the caller sees it.",

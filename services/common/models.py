@@ -44,6 +44,9 @@ class OutboxMixin:
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
     published_at: Mapped[datetime | None] = mapped_column(UtcDateTime, index=True)
     sensitive: Mapped[bool] = mapped_column(default=False)
+    # how often the broker had no queue for the event yet, and when it is offered again
+    attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    next_attempt_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
 
 
 class InboxMixin:

@@ -4,8 +4,12 @@ One relay runs per service process as a managed green thread. After a commit, th
 tells it which outbox rows are new; it publishes them with publisher confirms (an event the
 broker did not take stays in the outbox) and marks them sent. Every ``sweep_interval`` seconds
 it also publishes rows older than ``grace`` that are still unsent: those of a process that died
-between commit and publish. Rows are claimed with ``FOR UPDATE SKIP LOCKED`` so replicas on
-PostgreSQL do not publish the same row at once; a rare duplicate is harmless because every
+between commit and publish. Events are published as *mandatory*: an event for which no queue
+exists yet (its consumer has never run, or is not deployed yet) comes back from the broker and
+stays in the outbox, offered again after a pause that doubles up to ``OUTBOX_RETRY_MAX_SECONDS``,
+until a consumer's queue takes it; a temporary password is never published into the void.
+Rows are claimed with ``FOR UPDATE SKIP LOCKED`` so replicas on PostgreSQL do not publish the
+same row at once; a rare duplicate is harmless because every
 handler is idempotent (inbox). Sent rows are purged by services/common/retention.py.
 """
 
@@ -16,18 +20,19 @@ import time
 from datetime import timedelta
 
 from eventlet.queue import Empty, LightQueue
-from nameko.amqp.publish import Publisher
+from nameko.amqp.publish import Publisher, UndeliverableMessage
 from nameko.standalone.events import get_event_exchange
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, or_, select
 
 from services.common.config import AMQP_URI
-from services.common.metrics import EVENTS_PUBLISHED, OUTBOX_BACKLOG
+from services.common.metrics import EVENTS_PUBLISHED, OUTBOX_BACKLOG, OUTBOX_UNROUTED
 
 log = logging.getLogger(__name__)
 
 SWEEP_INTERVAL_SECONDS = 5.0
 SWEEP_GRACE = timedelta(seconds=10)
 SWEEP_BATCH = 500
+RETRY_MAX_SECONDS = 300.0
 
 
 class OutboxRelay:
@@ -38,7 +43,12 @@ class OutboxRelay:
         self.clock = clock
         self.sweep_interval = float(config.get("OUTBOX_SWEEP_SECONDS", SWEEP_INTERVAL_SECONDS))
         self.exchange = get_event_exchange(service_name, config)
-        self.publisher = Publisher(config[AMQP_URI], use_confirms=True, declare=[self.exchange])
+        self.retry_max = timedelta(
+            seconds=float(config.get("OUTBOX_RETRY_MAX_SECONDS", RETRY_MAX_SECONDS))
+        )
+        self.publisher = Publisher(
+            config[AMQP_URI], use_confirms=True, mandatory=True, declare=[self.exchange]
+        )
         self._queue: LightQueue = LightQueue()
         self._running = False
 
@@ -87,31 +97,58 @@ class OutboxRelay:
         with self.sessions() as session:
             rows = session.scalars(
                 select(model)
-                .where(model.published_at.is_(None), model.created_at < now - SWEEP_GRACE)
+                .where(
+                    model.published_at.is_(None),
+                    or_(
+                        and_(model.next_attempt_at.is_(None), model.created_at < now - SWEEP_GRACE),
+                        model.next_attempt_at <= now,
+                    ),
+                )
                 .order_by(model.seq)
                 .limit(SWEEP_BATCH)
                 .with_for_update(skip_locked=True)
             ).all()
             sent = self._send(session, rows)
-            backlog = session.scalar(
-                select(func.count()).select_from(model).where(model.published_at.is_(None))
-            )
+            backlog, unrouted = session.execute(
+                select(func.count(), func.count(model.next_attempt_at)).where(
+                    model.published_at.is_(None)
+                )
+            ).one()
             session.commit()
         OUTBOX_BACKLOG.labels(self.service_name).set(backlog or 0)
+        OUTBOX_UNROUTED.labels(self.service_name).set(unrouted or 0)
         return sent
 
     def _send(self, session, rows) -> int:
-        if not rows:
-            session.commit()
-            return 0
-        for row in rows:
-            self.publisher.publish(row.envelope, exchange=self.exchange, routing_key=row.event_type)
-            EVENTS_PUBLISHED.labels(self.service_name, row.event_type).inc()
+        """Publish the rows in order; an event type the broker has no queue for waits, and so
+        do the later rows of that type, without asking the broker again in this round."""
         now = self.clock()
+        unrouted: set[str] = set()
+        sent = 0
         for row in rows:
+            if row.event_type not in unrouted:
+                try:
+                    self.publisher.publish(
+                        row.envelope, exchange=self.exchange, routing_key=row.event_type
+                    )
+                except UndeliverableMessage:
+                    unrouted.add(row.event_type)
+            if row.event_type in unrouted:
+                self._wait_for_a_consumer(row, now)
+                continue
+            EVENTS_PUBLISHED.labels(self.service_name, row.event_type).inc()
+            sent += 1
             if row.sensitive:
                 session.delete(row)
             else:
                 row.published_at = now
         session.commit()
-        return len(rows)
+        return sent
+
+    def _wait_for_a_consumer(self, row, now) -> None:
+        if not row.attempts:
+            log.info("no queue takes %s.%s yet: it waits in the outbox for its consumer",
+                     self.service_name, row.event_type)  # fmt: skip
+        row.attempts = (row.attempts or 0) + 1
+        pause = timedelta(seconds=self.sweep_interval * 2 ** min(row.attempts - 1, 20))
+        row.next_attempt_at = now + min(pause, self.retry_max)

@@ -97,6 +97,12 @@ class NotesService:
 
     @rpc(expected_exceptions=EXPECTED_ERRORS)
     @transactional
+    def announce(self, event_type, sensitive=False):
+        """An event of a type chosen by the test, which no queue may take yet."""
+        return self.db.record_event(event_type, "announcement", {"n": 1}, sensitive=sensitive)
+
+    @rpc(expected_exceptions=EXPECTED_ERRORS)
+    @transactional
     def add_note_then_fail(self, text):
         note = Note(id=uuid.uuid4().hex, text=text)
         self.db.session.add(note)
@@ -193,6 +199,14 @@ class ClockedNotesService(NotesService):
     clock = Clock(FROZEN_CLOCK)
 
 
+class ClockedNotesListener:
+    name = "kernel_clocked_notes_listener"
+
+    @event_handler(ClockedNotesService.name, "note_added")
+    def on_note_added(self, envelope):
+        pass
+
+
 # --- Fixtures -----------------------------------------------------------------------------
 
 
@@ -259,7 +273,12 @@ def new_database(engine, tmp_path, request):
 @pytest.fixture
 def config(service_config):
     """The services' configuration; each service's database fixture adds its DB_URIS entry."""
-    return {**service_config, DB_URIS: {}, "EVENT_RETRY_SECONDS": 0.05}
+    return {
+        **service_config,
+        DB_URIS: {},
+        "EVENT_RETRY_SECONDS": 0.05,
+        "OUTBOX_RETRY_MAX_SECONDS": 0.5,
+    }
 
 
 def service_database(new_database, config, service: str, base) -> Store:
@@ -461,6 +480,36 @@ def test_a_committed_event_reaches_a_listening_service_once_as_a_cloudevent(
     assert get_extension(notes, Database).relay.sweep() == 0  # nothing left to send again
 
 
+@pytest.mark.parametrize("sensitive", [False, True], ids=["event", "sensitive event"])
+def test_an_event_published_before_its_consumer_first_starts_waits_and_is_delivered_once(
+    container_factory, notes, notes_db, config, eventually, sensitive
+):
+    event_type = f"announced_{uuid.uuid4().hex[:12]}"
+    received = []
+
+    class Newcomer:
+        """A consumer deployed after the event was published: its queue does not exist yet."""
+
+        name = f"kernel_newcomer_{event_type}"
+
+        @event_handler(NOTES, event_type)
+        def on_announcement(self, envelope):
+            received.append(envelope["id"])
+
+    envelope = call_notes(config, "announce", event_type, sensitive=sensitive)
+    eventually(lambda: notes_db.all(select(NotesOutbox.attempts)) == [1])
+    [waiting] = notes_db.all(select(NotesOutbox))
+    assert waiting.published_at is None
+
+    started(container_factory, Newcomer, config)
+    eventually(lambda: received == [envelope["id"]], timeout=10)
+    eventlet.sleep(1.5)  # further sweeps deliver nothing more
+
+    assert received == [envelope["id"]]
+    sent = notes_db.all(select(NotesOutbox.published_at))
+    assert sent == [] if sensitive else len(sent) == 1 and sent[0] is not None
+
+
 def test_the_same_event_delivered_twice_changes_state_once(listener, listener_db, config):
     note_id = a_note_id()
     envelope = make_envelope(NOTES, "note_added", note_id, {"note_id": note_id}, utcnow())
@@ -538,6 +587,7 @@ def test_the_services_clock_stamps_its_outbox_rows_and_envelopes(
 ):
     store = service_database(new_database, config, "kernel_clocked_notes", NotesBase)
     container = started(container_factory, ClockedNotesService, config)
+    started(container_factory, ClockedNotesListener, config)  # a queue takes the event
 
     with ClusterRpcProxy(config, timeout=5) as cluster:
         note = cluster.kernel_clocked_notes.add_note("stamped")
