@@ -98,7 +98,7 @@ def login(unit: UnitOfWork, settings: IdentitySettings, data: dict) -> dict:
     claimed = _claim_attempt(unit, settings, user)
     unit.commit()
     if claimed is None:
-        _refuse(unit, settings, user, "attempts_in_progress")
+        _refuse(unit, settings, user, "not_checked")
     if not _credentials_match(settings, user, positions, data):
         _fail(unit, settings, user, claimed)
     if not _record_success(unit, settings, user, data["password"], now):
