@@ -284,16 +284,28 @@ MAX_FAILURES = 3
 
 @dataclass(frozen=True)
 class LoginState:
-    """Consecutive failed logins and whether the account is blocked."""
+    """Login attempts not proven right (failed, or still being checked) and whether the account
+    is blocked."""
 
     failed_attempts: int = 0
     blocked: bool = False
 
 
-def record_failure(state: LoginState, max_failures: int = MAX_FAILURES) -> LoginState:
-    """One more failure; the account blocks when the consecutive failures reach the limit."""
-    failures = state.failed_attempts + 1
-    return LoginState(failures, state.blocked or failures >= max_failures)
+def may_attempt(state: LoginState, max_failures: int = MAX_FAILURES) -> bool:
+    """Whether one more password check may start: never on a blocked account, and never while
+    the limit of attempts not proven right is reached (some may still be running)."""
+    return not state.blocked and state.failed_attempts < max_failures
+
+
+def claim_attempt(state: LoginState) -> LoginState:
+    """An attempt counts as a failure from the moment its check starts until it proves right,
+    so concurrent attempts can never run more checks than the limit allows."""
+    return replace(state, failed_attempts=state.failed_attempts + 1)
+
+
+def must_block(state: LoginState, max_failures: int = MAX_FAILURES) -> bool:
+    """The account blocks when the attempts not proven right reach the limit."""
+    return not state.blocked and state.failed_attempts >= max_failures
 
 
 def record_success(state: LoginState) -> LoginState:
@@ -304,11 +316,6 @@ def record_success(state: LoginState) -> LoginState:
 def unblock(state: LoginState) -> LoginState:
     """An administrator's reset: the account may be tried again from zero failures."""
     return replace(state, failed_attempts=0, blocked=False)
-
-
-def can_attempt(state: LoginState) -> bool:
-    """A blocked account fails even with the right credentials."""
-    return not state.blocked
 
 
 # --- Who may administer whom ------------------------------------------------------------------

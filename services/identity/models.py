@@ -80,7 +80,8 @@ class UserGrant(Base):
 
 
 class LoginSession(Base):
-    """A login: its refresh token (hashed) and whether it was ended."""
+    """A login: its refresh token (hashed), when that token was last rotated (a repeat of
+    that refresh soon after gets the same answer), and whether the session was ended."""
 
     __tablename__ = "login_sessions"
 
@@ -89,6 +90,7 @@ class LoginSession(Base):
     refresh_hash: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
     expires_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    rotated_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     revoked_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
 
 

@@ -14,6 +14,9 @@ CONFIG_KEY = "IDENTITY"
 DEFAULT_KEY_DIR = "var/keys/identity"
 DEFAULT_ACCESS_TOKEN_SECONDS = 600
 DEFAULT_REFRESH_TOKEN_SECONDS = 8 * 3600
+# How long the previous refresh token of a session still gets the answer of its refresh (a
+# client retrying a refresh whose answer it lost); later, it is taken for a stolen copy.
+DEFAULT_REFRESH_REPEAT_SECONDS = 60
 CHALLENGE_SECONDS = 300
 RESET_LINK_SECONDS = 1800
 
@@ -24,6 +27,7 @@ class IdentitySettings:
     hasher: PasswordHasher
     access_token_seconds: int = DEFAULT_ACCESS_TOKEN_SECONDS
     refresh_token_seconds: int = DEFAULT_REFRESH_TOKEN_SECONDS
+    refresh_repeat_seconds: int = DEFAULT_REFRESH_REPEAT_SECONDS
     max_failed_logins: int = MAX_FAILURES
     challenge_seconds: int = CHALLENGE_SECONDS
     self_service_reset: bool = False
@@ -42,6 +46,9 @@ def settings_from_config(config: dict) -> IdentitySettings:
         access_token_seconds=int(section.get("ACCESS_TOKEN_SECONDS", DEFAULT_ACCESS_TOKEN_SECONDS)),
         refresh_token_seconds=int(
             section.get("REFRESH_TOKEN_SECONDS", DEFAULT_REFRESH_TOKEN_SECONDS)
+        ),
+        refresh_repeat_seconds=int(
+            section.get("REFRESH_REPEAT_SECONDS", DEFAULT_REFRESH_REPEAT_SECONDS)
         ),
         max_failed_logins=int(section.get("MAX_FAILED_LOGINS", MAX_FAILURES)),
         self_service_reset=bool(section.get("SELF_SERVICE_RESET", False)),

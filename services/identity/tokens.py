@@ -2,13 +2,17 @@
 
 Access tokens are short-lived JWTs signed with Ed25519 and carry the actor (user, authority,
 member state, language, rights), so the gateway authenticates a request without a call.
-Refresh tokens are opaque random strings; only their SHA-256 is stored. A first-login token
-is a JWT for one purpose: setting the password and security code that replace a temporary one.
+Refresh tokens are opaque strings; only their SHA-256 is stored. A session's first one is
+random, each later one is derived from the one it replaces with a secret key, so a repeated
+refresh can be answered again without storing any token. A first-login token is a JWT for one
+purpose: setting the password and security code that replace a temporary one.
 """
 
 from __future__ import annotations
 
+import base64
 import hashlib
+import hmac
 import secrets
 from datetime import datetime, timedelta
 
@@ -23,6 +27,8 @@ AUDIENCE = "imi"
 SETUP_AUDIENCE = "imi-first-login"
 ALGORITHM = "EdDSA"
 SETUP_TOKEN_SECONDS = 900
+# Keeps the rotation's HMAC apart from the security-code digests made with the same pepper.
+_ROTATION_LABEL = b"refresh-token-rotation\x00"
 
 
 def issue_access_token(
@@ -85,6 +91,13 @@ def new_refresh_token() -> tuple[str, str]:
     """The token for the client and the hash to store."""
     token = secrets.token_urlsafe(32)
     return token, hash_refresh_token(token)
+
+
+def next_refresh_token(keys: IdentityKeys, token: str) -> str:
+    """The token that replaces ``token`` on a refresh: unpredictable without the service's
+    secret, and the same every time, so a repeat of one refresh gets the same answer."""
+    digest = hmac.new(keys.pepper, _ROTATION_LABEL + token.encode("utf-8"), hashlib.sha256)
+    return base64.urlsafe_b64encode(digest.digest()).rstrip(b"=").decode("ascii")
 
 
 def hash_refresh_token(token: str) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import random
 import re
+from dataclasses import replace
 from itertools import combinations
 
 import pytest
@@ -15,6 +16,7 @@ from services.identity.domain import (
     AREA_INDEPENDENT_RIGHTS,
     COMMISSION_AUTHORITY_ID,
     DIGEST_BLOB_SIZE,
+    MAX_FAILURES,
     TEMPORARY_PASSWORD_ALPHABET,
     USERNAME_ALPHABET,
     ActorView,
@@ -24,16 +26,17 @@ from services.identity.domain import (
     LoginState,
     PasswordHasher,
     Right,
-    can_attempt,
     check_password,
     check_security_code,
     choose_positions,
+    claim_attempt,
     generate_temporary_password,
     generate_username,
     may_administer_users,
+    may_attempt,
     may_read_audit,
     may_view_user,
-    record_failure,
+    must_block,
     record_success,
     security_code_digests,
     unblock,
@@ -325,32 +328,58 @@ def test_every_triple_of_positions_can_be_asked():
 # --- Lockout ----------------------------------------------------------------------------------
 
 
+def wrong_guesses(state: LoginState, limit: int, guesses: int) -> tuple[LoginState, int]:
+    """``guesses`` wrong passwords one after the other: the state and how many were checked."""
+    checked = 0
+    for _ in range(guesses):
+        if not may_attempt(state, limit):
+            continue
+        state = claim_attempt(state)
+        checked += 1
+        if must_block(state, limit):
+            state = replace(state, blocked=True)
+    return state, checked
+
+
 @given(st.integers(1, 10), st.integers(0, 20))
-def test_consecutive_failures_block_the_account_exactly_at_the_limit(limit, failures):
-    state = LoginState()
-    for _ in range(failures):
-        state = record_failure(state, max_failures=limit)
-    assert state.failed_attempts == failures
-    assert state.blocked == (failures >= limit)
+def test_consecutive_failures_block_the_account_exactly_at_the_limit(limit, guesses):
+    state, checked = wrong_guesses(LoginState(), limit, guesses)
+
+    assert checked == state.failed_attempts == min(guesses, limit)
+    assert state.blocked == (guesses >= limit)
+
+
+@given(st.integers(1, 10), st.integers(0, 30))
+def test_concurrent_attempts_never_start_more_checks_than_the_limit(limit, concurrent):
+    state, started = LoginState(), 0
+    for _ in range(concurrent):  # every attempt claimed before any check has finished
+        if may_attempt(state, limit):
+            state = claim_attempt(state)
+            started += 1
+
+    assert started == min(concurrent, limit)
+    assert must_block(state, limit) == (concurrent >= limit)
 
 
 def test_three_failures_block_by_default():
-    state = record_failure(record_failure(LoginState()))
-    assert can_attempt(state)
-    assert not can_attempt(record_failure(state))
+    state, _ = wrong_guesses(LoginState(), MAX_FAILURES, 2)
+    assert may_attempt(state)
+    assert not must_block(state)
+    assert must_block(claim_attempt(state))
 
 
 def test_a_success_resets_the_count_of_failures():
-    state = record_success(record_failure(record_failure(LoginState())))
+    state = record_success(claim_attempt(claim_attempt(LoginState())))
     assert state == LoginState(failed_attempts=0, blocked=False)
-    assert not record_failure(record_failure(state)).blocked
+    assert not wrong_guesses(state, MAX_FAILURES, 2)[0].blocked
 
 
 def test_a_blocked_account_stays_blocked_until_an_administrator_unblocks_it():
     blocked = LoginState(failed_attempts=3, blocked=True)
-    assert not can_attempt(record_success(blocked))
+    assert not may_attempt(record_success(blocked))
+    assert not must_block(blocked)
     assert unblock(blocked) == LoginState()
-    assert can_attempt(unblock(blocked))
+    assert may_attempt(unblock(blocked))
 
 
 # --- Who may administer whom ------------------------------------------------------------------

@@ -6,7 +6,8 @@ import jwt
 import pytest
 
 from services.common.errors import NotFound, Unauthenticated
-from services.identity.tokens import ALGORITHM, AUDIENCE, ISSUER
+from services.identity.settings import DEFAULT_REFRESH_REPEAT_SECONDS
+from services.identity.tokens import ALGORITHM, AUDIENCE, ISSUER, hash_refresh_token
 
 
 @pytest.fixture
@@ -33,8 +34,46 @@ def test_refresh_rotates_the_refresh_token(identity, member, signed_in, frozen_c
     assert new_claims["sid"] == old_claims["sid"]
     assert new_claims["sub"] == member.id
     assert new_claims["iat"] == old_claims["iat"] + 300
+    again = identity.rpc.refresh({"refresh_token": renewed["refresh_token"]})
+    assert again["refresh_token"] not in (renewed["refresh_token"], signed_in["refresh_token"])
+
+
+def test_a_repeated_refresh_gets_the_same_answer_and_rotates_nothing(
+    identity, store, member, signed_in, frozen_clock
+):
+    frozen_clock.advance(minutes=5)
+    renewed = identity.rpc.refresh({"refresh_token": signed_in["refresh_token"]})
+    frozen_clock.advance(seconds=DEFAULT_REFRESH_REPEAT_SECONDS)
+
+    repeated = identity.rpc.refresh({"refresh_token": signed_in["refresh_token"]})
+
+    assert repeated == renewed
+    (session,) = store.sessions(member.id)
+    assert session.refresh_hash == hash_refresh_token(renewed["refresh_token"])
+    assert session.revoked_at is None
+    assert identity.rpc.refresh({"refresh_token": renewed["refresh_token"]})["access_token"]
+
+
+def test_a_refresh_token_used_again_after_the_repeat_time_ends_the_session(
+    identity, store, events, member, signed_in, frozen_clock
+):
+    renewed = identity.rpc.refresh({"refresh_token": signed_in["refresh_token"]})
+    session_id = identity.claims(renewed["access_token"])["sid"]
+    frozen_clock.advance(seconds=DEFAULT_REFRESH_REPEAT_SECONDS + 1)
+
     assert refresh_error(identity, signed_in["refresh_token"]) == "login.session_ended"
-    assert identity.rpc.refresh({"refresh_token": renewed["refresh_token"]})["refresh_token"]
+
+    (revoked,) = events.wait_for("tokens_revoked", member.id)
+    assert revoked["data"] == {
+        "user_id": member.id,
+        "session_id": session_id,
+        "not_before": frozen_clock().isoformat(),
+    }
+    (entry,) = store.audit_entries(member.id, "tokens_revoked")
+    assert entry.details == {"reason": "refresh_token_reused", "session_id": session_id}
+    assert refresh_error(identity, renewed["refresh_token"]) == "login.session_ended"
+    assert refresh_error(identity, signed_in["refresh_token"]) == "login.session_ended"
+    assert len(store.audit_entries(member.id, "tokens_revoked")) == 1
 
 
 def test_a_refresh_token_ends_with_its_session(identity, signed_in, frozen_clock):
