@@ -42,3 +42,14 @@ def inserts_held(uri: str, table: str, timeout: float = 10.0) -> Iterator[Callab
             holder.rollback()
     finally:
         engine.dispose()
+
+
+def outcomes(calls) -> tuple[list, list]:
+    """(answers, errors) of the RPC calls a test made with ``call_async``."""
+    answers, errors = [], []
+    for call in calls:
+        try:
+            answers.append(call.result())
+        except Exception as exc:  # what each caller got is what the test looks at
+            errors.append(exc)
+    return answers, errors

@@ -25,7 +25,7 @@ from tests.directory.harness import (
 )
 from tests.directory.test_migrations import schema_differences
 from tests.events import listening
-from tests.integration.held_writes import inserts_held
+from tests.integration.held_writes import inserts_held, outcomes
 from tests.services import started_on_clock
 
 pytestmark = pytest.mark.integration
@@ -157,14 +157,3 @@ def test_two_entries_with_one_code_added_at_once_leave_one_and_a_409(directory, 
     assert (type(lost), lost.code) == (Conflict, "term.exists")
     assert directory.store.count(Term, Term.code == "casinos") == 1
     assert directory.store.count(AreaWorkflow, AreaWorkflow.area == "casinos") == 1
-
-
-def outcomes(calls) -> tuple[list, list]:
-    """(answers, errors) of RPC calls made with call_async."""
-    answers, errors = [], []
-    for call in calls:
-        try:
-            answers.append(call.result())
-        except Exception as exc:
-            errors.append(exc)
-    return answers, errors
