@@ -1,4 +1,4 @@
-""" "Only one" rules kept by the database, and the 409 a clash with one of them answers.
+"""The "only one" rules kept by the database, and the 409 a clash with one of them answers.
 
 A check in Python ("is there a national coordinator already?") followed by an insert is a race
 on PostgreSQL: two workers both check, both insert. So each such rule is a unique index or
