@@ -5,7 +5,9 @@ can do the same (stack.md, pitfall 7). So:
 
 - ``@transactional`` wraps a state-changing RPC method: it commits the method's changes and
   events together, and when the caller sent an idempotency key it remembers the result in the
-  same transaction, so the same key returns the first result instead of acting twice;
+  same transaction, so the same key returns the first result instead of acting twice; a clash
+  with a unique rule, at a flush inside the method or at the commit, is the ``Conflict`` the
+  service's models declare on that rule (services/common/clashes.py);
 - ``@handles_event_once`` wraps an event handler: it validates the CloudEvents envelope,
   records the event id in the inbox in the same transaction as the handler's effect, and skips
   an event it has already handled. A commit that clashes with another event's change (two
@@ -19,6 +21,7 @@ import logging
 
 from sqlalchemy.exc import IntegrityError
 
+from services.common.clashes import declared_conflict
 from services.common.db import is_duplicate
 from services.common.envelope import CloudEventSchema
 from services.common.errors import Conflict, ValidationFailed
@@ -38,10 +41,10 @@ def transactional(method):
             found, result = unit.remembered_result(key, name)
             if found:
                 return result
-        result = method(self, *args, **kwargs)
-        if key is not None:
-            unit.remember_result(key, name, result)
         try:
+            result = method(self, *args, **kwargs)
+            if key is not None:
+                unit.remember_result(key, name, result)
             unit.commit()
         except IntegrityError as exc:
             unit.rollback()
@@ -49,12 +52,7 @@ def transactional(method):
                 found, first = unit.remembered_result(key, name)
                 if found:
                     return first
-            if is_duplicate(exc):
-                raise Conflict(
-                    "The change clashes with another one made at the same time.",
-                    "error.concurrent_change",
-                ) from None
-            raise
+            raise _clash(self, exc) from None
         return result
 
     return wrapper
@@ -87,6 +85,20 @@ def handles_event_once(method):
         return result
 
     return wrapper
+
+
+def _clash(service, exc: IntegrityError) -> Exception:
+    """What a caller gets for a clash on a unique rule, at a flush inside the method or at the
+    commit: the Conflict the service's models declare on the rule (services/common/clashes.py),
+    else a generic one; an IntegrityError of another kind is a bug and stays itself."""
+    if not is_duplicate(exc):
+        return exc
+    provider = getattr(type(service), "db", None)
+    base = getattr(provider, "base", None)
+    declared = declared_conflict(exc, base.metadata if base is not None else None)
+    return declared or Conflict(
+        "The change clashes with another one made at the same time.", "error.concurrent_change"
+    )
 
 
 def _counted(service: str, handler: str, outcome: str) -> None:

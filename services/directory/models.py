@@ -5,10 +5,19 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import JSON, ForeignKey, Index, Integer, PrimaryKeyConstraint, String, Text, text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
+from services.common.clashes import clash
 from services.common.models import IdempotencyMixin, InboxMixin, OutboxMixin, UtcDateTime
+from services.directory.domain import LIVE_INVITATIONS, CoordinatorKind
+
+# The "only one" rules of the directory (services/common/clashes.py): their conditions, as
+# SQL both engines read, and the Conflict a clash with each is.
+NATIONAL_COORDINATOR = text(f"coordinator_kind = '{CoordinatorKind.NIMIC.value}'")
+LIVE_INVITATION = text(
+    "status IN ({})".format(", ".join(sorted(f"'{status.value}'" for status in LIVE_INVITATIONS)))
+)
 
 
 class Base(DeclarativeBase):
@@ -36,6 +45,12 @@ class Term(Base):
     the English text standing in until a translation exists."""
 
     __tablename__ = "terms"
+    __table_args__ = (
+        PrimaryKeyConstraint(
+            "kind", "code",
+            info=clash("An entry with this code exists already in this list.", "term.exists"),
+        ),
+    )  # fmt: skip
 
     kind: Mapped[str] = mapped_column(String(32), primary_key=True)
     code: Mapped[str] = mapped_column(String(64), primary_key=True)
@@ -65,7 +80,15 @@ class AreaWorkflow(Base):
 
 class Authority(Base):
     __tablename__ = "authorities"
-    __table_args__ = (Index("ix_authorities_state_region", "member_state", "region"),)
+    __table_args__ = (
+        Index("ix_authorities_state_region", "member_state", "region"),
+        Index(
+            "uq_authorities_national_coordinator", "member_state", unique=True,
+            sqlite_where=NATIONAL_COORDINATOR, postgresql_where=NATIONAL_COORDINATOR,
+            info=clash("This member state has its national IMI coordinator already: there is "
+                       "one per member state.", "authority.nimic_exists"),
+        ),
+    )  # fmt: skip
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
     official_name: Mapped[str] = mapped_column(String(300))
@@ -200,7 +223,15 @@ class Invitation(Base):
     """An invitation to self-register. Only a digest of its registration code is stored."""
 
     __tablename__ = "invitations"
-    __table_args__ = (Index("ix_invitations_coordinator_day", "coordinator_id", "created_at"),)
+    __table_args__ = (
+        Index("ix_invitations_coordinator_day", "coordinator_id", "created_at"),
+        Index(
+            "uq_invitations_live_email", "email", unique=True,
+            sqlite_where=LIVE_INVITATION, postgresql_where=LIVE_INVITATION,
+            info=clash("An invitation to this address is held or sent already: there is one "
+                       "live invitation per address.", "invitation.already_pending"),
+        ),
+    )  # fmt: skip
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
     batch_id: Mapped[str] = mapped_column(String(36), index=True)

@@ -190,6 +190,7 @@ def add(unit: UnitOfWork, actor: Actor, kind: TermKind, data: dict) -> Term:
         updated_by=actor.user_id, version=1,
     )  # fmt: skip
     unit.session.add(term)
+    unit.session.flush()  # the term's row first: a clash with a twin is on the list's own key
     for workflow in dict.fromkeys(data["workflows"]):
         unit.session.add(AreaWorkflow(area=term.code, workflow=workflow.value, active=True))
     unit.session.flush()

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import JSON, ForeignKey, Index, Integer, PrimaryKeyConstraint, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
+from services.common.clashes import clash
 from services.common.models import IdempotencyMixin, InboxMixin, OutboxMixin, UtcDateTime
 
 
@@ -38,6 +39,16 @@ class Entry(Base):
     """
 
     __tablename__ = "entries"
+    __table_args__ = (
+        PrimaryKeyConstraint(
+            "key",
+            info=clash(
+                "Another call registered this entry at the same time; send yours again to "
+                "change it.",
+                "translation.entry_registered_meanwhile",
+            ),
+        ),
+    )
 
     key: Mapped[str] = mapped_column(String(160), primary_key=True)
     namespace: Mapped[str] = mapped_column(String(64), index=True)

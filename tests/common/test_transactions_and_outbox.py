@@ -21,12 +21,13 @@ from nameko.standalone.events import event_dispatcher
 from nameko.standalone.rpc import ClusterRpcProxy
 from nameko.testing.services import entrypoint_hook, entrypoint_waiter
 from nameko.testing.utils import get_extension
-from sqlalchemy import String, create_engine, func, select, text
+from sqlalchemy import Index, String, create_engine, func, select, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
 from sqlalchemy.pool import NullPool
 
+from services.common.clashes import clash
 from services.common.clock import Clock, FrozenClock, utcnow
 from services.common.config import DB_URIS
 from services.common.db import (
@@ -62,10 +63,21 @@ class NotesBase(DeclarativeBase):
 
 
 class Note(NotesBase):
+    """A note; its optional ``slug`` is one per live note, a rule that declares its 409."""
+
     __tablename__ = "notes"
+    __table_args__ = (
+        Index(
+            "uq_notes_live_slug", "slug", unique=True,
+            sqlite_where=text("archived = false"), postgresql_where=text("archived = false"),
+            info=clash("A live note has this slug already.", "note.slug_taken"),
+        ),
+    )  # fmt: skip
 
     id: Mapped[str] = mapped_column(String(64), primary_key=True)
     text: Mapped[str] = mapped_column(String(200))
+    slug: Mapped[str | None] = mapped_column(String(64))
+    archived: Mapped[bool] = mapped_column(default=False)
 
 
 class NotesOutbox(OutboxMixin, NotesBase):
@@ -87,9 +99,11 @@ class NotesService:
 
     @rpc(expected_exceptions=EXPECTED_ERRORS)
     @transactional
-    def add_note(self, text, note_id=None, sensitive=False):
-        note = Note(id=note_id or uuid.uuid4().hex, text=text)
+    def add_note(self, text, note_id=None, sensitive=False, slug=None, flush=False):
+        note = Note(id=note_id or uuid.uuid4().hex, text=text, slug=slug)
         self.db.session.add(note)
+        if flush:
+            self.db.session.flush()  # a clash raised inside the method, not at the commit
         envelope = self.db.record_event(
             "note_added", note.id, {"note_id": note.id, "text": text}, sensitive=sensitive
         )
@@ -390,6 +404,37 @@ def test_a_unique_clash_at_commit_is_a_conflict_not_a_driver_error(notes, notes_
     assert caught.value.code == "error.concurrent_change"
     assert [note.text for note in notes_db.all(select(Note))] == ["first"]
     assert notes_db.count(NotesOutbox) == 1
+
+
+def test_a_unique_clash_at_a_flush_inside_the_method_is_a_conflict_not_a_driver_error(
+    notes, notes_db, config
+):
+    note_id = a_note_id()
+    call_notes(config, "add_note", "first", note_id=note_id)
+
+    with pytest.raises(Conflict) as caught:
+        call_notes(config, "add_note", "second", note_id=note_id, flush=True)
+
+    assert caught.value.code == "error.concurrent_change"
+    assert [note.text for note in notes_db.all(select(Note).where(Note.id == note_id))] == ["first"]
+
+
+@pytest.mark.parametrize("flush", [False, True])
+def test_a_clash_with_a_declared_unique_rule_answers_the_rules_own_conflict(
+    notes, notes_db, config, flush
+):
+    slug = a_note_id()
+    call_notes(config, "add_note", "first", slug=slug)
+
+    with pytest.raises(Conflict) as caught:
+        call_notes(config, "add_note", "second", slug=slug, flush=flush)
+
+    assert (caught.value.code, caught.value.detail) == (
+        "note.slug_taken", "A live note has this slug already."
+    )  # fmt: skip
+    assert notes_db.count(Note, Note.slug == slug) == 1
+    notes_db.add(Note(id=a_note_id(), text="archived twin", slug=slug, archived=True))
+    assert notes_db.count(Note, Note.slug == slug) == 2
 
 
 # --- Idempotency keys ---------------------------------------------------------------------

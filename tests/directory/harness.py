@@ -10,7 +10,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass, field
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from services.common.actor import Actor, Grant, Right, dump_actor
@@ -103,6 +103,10 @@ class Store(ServiceStore):
     def authority(self, authority_id: str) -> Authority | None:
         with Session(self.engine, expire_on_commit=False) as session:
             return session.get(Authority, authority_id)
+
+    def count(self, model, *where) -> int:
+        with Session(self.engine) as session:
+            return session.scalar(select(func.count()).select_from(model).where(*where))
 
     def outbox_types(self) -> list[str]:
         with Session(self.engine) as session:

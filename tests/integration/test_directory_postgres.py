@@ -14,10 +14,18 @@ from nameko.testing.services import entrypoint_hook
 from services.common.clock import FrozenClock, utcnow
 from services.common.errors import Conflict, Forbidden
 from services.directory.bootstrap import prepare_directory
+from services.directory.models import AreaWorkflow, Authority, Invitation, Term
 from services.directory.service import DirectoryService
-from tests.directory.harness import Directory, Store, directory_listener
+from tests.directory.harness import (
+    COMMISSION,
+    Directory,
+    Store,
+    authority_data,
+    directory_listener,
+)
 from tests.directory.test_migrations import schema_differences
 from tests.events import listening
+from tests.integration.held_writes import inserts_held, outcomes
 from tests.services import started_on_clock
 
 pytestmark = pytest.mark.integration
@@ -92,3 +100,60 @@ def test_invitations_are_reminded_once_and_expire_on_postgresql(directory):
 def sweep(container) -> None:
     with entrypoint_hook(container, "sweep_invitations") as fire:
         fire()
+
+
+# --- "only one" rules under real concurrency ------------------------------------------------
+#
+# Two calls race: both pass the service's check in Python, then both insert at the same moment
+# (tests/integration/held_writes.py). The database keeps one row; the other caller gets the
+# 409 its rule declares, never a 500.
+
+
+def test_two_national_coordinators_registered_at_once_leave_one_and_a_409(directory, pg_uri):
+    register = directory.rpc.register_authority
+    with inserts_held(pg_uri, "authorities") as wait_for:
+        calls = [
+            register.call_async(COMMISSION, authority_data(
+                "LU", coordinator_kind="NIMIC", region=None, official_name=f"NIMIC LU {n}"))
+            for n in (1, 2)
+        ]  # fmt: skip
+        wait_for(2)
+
+    [won], [lost] = outcomes(calls)
+    assert won["coordinator_kind"] == "NIMIC"
+    assert (type(lost), lost.code) == (Conflict, "authority.nimic_exists")
+    assert directory.store.count(
+        Authority, Authority.member_state == "LU", Authority.coordinator_kind == "NIMIC"
+    ) == 1  # fmt: skip
+
+
+def test_two_invitations_to_one_address_at_once_leave_one_live_and_a_409(directory, pg_uri):
+    nimic = directory.nimic("LU")
+    email = "administration@example.lu"
+    batch = {"invitations": [{"email": email, "language": "fr", "areas": [
+        {"area": "professional_qualifications", "workflow": "information_requests"}]}]}  # fmt: skip
+    with inserts_held(pg_uri, "invitations") as wait_for:
+        calls = [directory.rpc.invite.call_async(nimic.admin, batch) for _ in (1, 2)]
+        wait_for(2)
+
+    [won], [lost] = outcomes(calls)
+    assert won["accepted"] == 1
+    assert (type(lost), lost.code) == (Conflict, "invitation.already_pending")
+    assert directory.store.count(
+        Invitation, Invitation.email == email, Invitation.status.in_(["held", "sent"])
+    ) == 1  # fmt: skip
+
+
+def test_two_entries_with_one_code_added_at_once_leave_one_and_a_409(directory, pg_uri):
+    entry = {"code": "casinos", "names": {"en": "Casinos"}, "workflows": ["alerts"]}
+    with inserts_held(pg_uri, "terms") as wait_for:
+        calls = [
+            directory.rpc.add_term.call_async(COMMISSION, "legislative_area", entry) for _ in (1, 2)
+        ]
+        wait_for(2)
+
+    [won], [lost] = outcomes(calls)
+    assert won["code"] == "casinos"
+    assert (type(lost), lost.code) == (Conflict, "term.exists")
+    assert directory.store.count(Term, Term.code == "casinos") == 1
+    assert directory.store.count(AreaWorkflow, AreaWorkflow.area == "casinos") == 1

@@ -9,10 +9,15 @@ from __future__ import annotations
 
 import pytest
 from nameko.standalone.rpc import ClusterRpcProxy
+from sqlalchemy import create_engine, func, select
+from sqlalchemy.pool import NullPool
 
 from services.common.clock import FrozenClock, utcnow
+from services.common.errors import Conflict
 from services.translation.bootstrap import prepare_translation
+from services.translation.models import Entry
 from services.translation.service import TranslationService
+from tests.integration.held_writes import inserts_held, outcomes
 from tests.services import started_on_clock
 from tests.translation.harness import administrator, entry, translator, user
 from tests.translation.test_migrations import schema_differences
@@ -54,3 +59,27 @@ def test_bundles_and_translations_work_on_postgresql(translation):
                      "fallback": False, "outdated": False},
     }  # fmt: skip
     assert len(report["languages"]) == 26
+
+
+def test_one_new_entry_registered_by_two_calls_at_once_is_stored_once_and_the_other_gets_a_409(
+    translation, pg_uri
+):
+    """Both calls find no entry with the key, then both insert it (held_writes.py makes them
+    overlap): one row, and a 409 for the other rather than a 500."""
+    new = entry(namespace="test.race")
+    with inserts_held(pg_uri, "entries") as wait_for:
+        calls = [
+            translation.register_entries.call_async(administrator(), {"entries": [new]})
+            for _ in (1, 2)
+        ]
+        wait_for(2)
+
+    [won], [lost] = outcomes(calls)
+    assert [item["key"] for item in won["entries"]] == [new["key"]]
+    assert (type(lost), lost.code) == (Conflict, "translation.entry_registered_meanwhile")
+    engine = create_engine(pg_uri, poolclass=NullPool)
+    with engine.connect() as connection:
+        stored = connection.scalar(select(func.count()).select_from(Entry).where(
+            Entry.key == new["key"]))  # fmt: skip
+    engine.dispose()
+    assert stored == 1
