@@ -1,7 +1,7 @@
 """outbox events wait for their consumer: attempts and the time of the next one
 
 Revision ID: i0004
-Revises: f16fd38134e0
+Revises: 3c7e1a9d5b20
 Create Date: 2026-12-05 21:10:00.000000
 
 Events are published as mandatory: one the broker has no queue for yet stays in the outbox
@@ -14,7 +14,7 @@ from alembic import op
 import services.common.models
 
 revision = "i0004"
-down_revision = "f16fd38134e0"
+down_revision = "3c7e1a9d5b20"
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,7 @@
 """outbox events wait for their consumer: attempts and the time of the next one
 
-Revision ID: d0004
-Revises: d0003
+Revision ID: d0005
+Revises: d0004
 Create Date: 2026-12-05 21:10:00.000000
 
 Events are published as mandatory: one the broker has no queue for yet stays in the outbox
@@ -13,8 +13,8 @@ from alembic import op
 
 import services.common.models
 
-revision = "d0004"
-down_revision = "d0003"
+revision = "d0005"
+down_revision = "d0004"
 branch_labels = None
 depends_on = None
 
