@@ -2,7 +2,9 @@
 
 A worker's changes and the events they cause are written in one transaction (outbox); a relay
 publishes the events once the transaction has committed. Nothing is committed unless the code
-says so: a worker that raises leaves no trace in the database.
+says so: a worker that raises leaves no trace in the database. A save whose compare-and-set on
+a version matched no row (services.common.models.Versioned) is a ``StaleVersion``, never a
+driver's error.
 """
 
 from __future__ import annotations
@@ -13,14 +15,22 @@ from collections.abc import Callable
 from datetime import datetime
 
 from nameko.extensions import DependencyProvider
-from sqlalchemy import Engine, create_engine, event, func, select
+from sqlalchemy import Engine, create_engine, event, func, inspect, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
+from sqlalchemy.orm import DeclarativeBase, InstanceState, Session, sessionmaker
+from sqlalchemy.orm.exc import StaleDataError
 
 from services.common.clock import Clock, utcnow
 from services.common.config import MAX_WORKERS, database_uri
 from services.common.envelope import make_envelope
-from services.common.models import IdempotencyMixin, InboxMixin, OutboxMixin
+from services.common.errors import StaleVersion
+from services.common.models import (
+    IdempotencyMixin,
+    InboxMixin,
+    OutboxMixin,
+    Versioned,
+    stale_version,
+)
 from services.common.outbox import OutboxRelay
 from services.common.reads import PreparedRead
 from services.common.retention import (
@@ -171,7 +181,11 @@ class UnitOfWork:
             raise failure
 
     def _commit_transaction(self) -> None:
-        self.session.commit()
+        """A save that lost a race on a version is rolled back and raised as a StaleVersion."""
+        try:
+            self.session.commit()
+        except StaleDataError:
+            raise self.stale_version() from None
         seqs = [row.seq for row in self._new_events]
         self._new_events.clear()
         if seqs and self._database.relay is not None:
@@ -201,6 +215,23 @@ class UnitOfWork:
         pending = list(session.new)
         session.rollback()
         session.add_all(pending)
+
+    def stale_version(self) -> StaleVersion:
+        """After a save whose compare-and-set matched no row: roll back, read again each
+        versioned object this unit changed, and name the one another transaction saved first
+        (its version now, who saved it, when)."""
+        states = (inspect(item) for item in (*self.session.dirty, *self.session.deleted))
+        changed = [
+            (state.class_, state.identity, _version_read(state))
+            for state in states
+            if issubclass(state.class_, Versioned) and state.identity is not None
+        ]
+        self.rollback()
+        for model, identity, read in changed:
+            current = self.session.get(model, identity, populate_existing=True)
+            if current is None or current.version != read:
+                return stale_version(current)
+        return stale_version(None)
 
     def close(self) -> None:
         if self._session is not None:
@@ -244,6 +275,13 @@ class UnitOfWork:
         self.session.add(
             model(key=key, method=method, result=json.dumps(result), created_at=self.now())
         )
+
+
+def _version_read(state: InstanceState) -> int | None:
+    """The version a transaction read: the one before ``touch`` raised it, if it did."""
+    if "version" in state.committed_state:
+        return state.committed_state["version"]
+    return state.dict.get("version")
 
 
 class StandaloneDatabase:
