@@ -15,9 +15,9 @@ from collections.abc import Callable
 from datetime import datetime
 
 from nameko.extensions import DependencyProvider
-from sqlalchemy import Engine, create_engine, event, func, inspect, select
+from sqlalchemy import Engine, create_engine, event, func, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import DeclarativeBase, InstanceState, Session, sessionmaker
+from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
 from services.common.clock import Clock, utcnow
@@ -25,10 +25,10 @@ from services.common.config import MAX_WORKERS, database_uri
 from services.common.envelope import make_envelope
 from services.common.errors import StaleVersion
 from services.common.models import (
+    VERSIONED_SAVES,
     IdempotencyMixin,
     InboxMixin,
     OutboxMixin,
-    Versioned,
     stale_version,
 )
 from services.common.outbox import OutboxRelay
@@ -186,6 +186,7 @@ class UnitOfWork:
             self.session.commit()
         except StaleDataError:
             raise self.stale_version() from None
+        self.session.info.pop(VERSIONED_SAVES, None)
         seqs = [row.seq for row in self._new_events]
         self._new_events.clear()
         if seqs and self._database.relay is not None:
@@ -203,6 +204,7 @@ class UnitOfWork:
         self._after_commit.clear()
         if self._session is not None:
             self._session.rollback()
+            self._session.info.pop(VERSIONED_SAVES, None)
 
     def release_connection(self) -> None:
         """End the open transaction before a long wait (an engine), so that the worker does
@@ -218,16 +220,11 @@ class UnitOfWork:
 
     def stale_version(self) -> StaleVersion:
         """After a save whose compare-and-set matched no row: roll back, read again each
-        versioned object this unit changed, and name the one another transaction saved first
-        (its version now, who saved it, when)."""
-        states = (inspect(item) for item in (*self.session.dirty, *self.session.deleted))
-        changed = [
-            (state.class_, state.identity, _version_read(state))
-            for state in states
-            if issubclass(state.class_, Versioned) and state.identity is not None
-        ]
+        versioned row the transaction saved, and name the one someone else saved first (its
+        version now, who saved it, when)."""
+        saves = self.session.info.get(VERSIONED_SAVES, [])
         self.rollback()
-        for model, identity, read in changed:
+        for model, identity, read in saves:
             current = self.session.get(model, identity, populate_existing=True)
             if current is None or current.version != read:
                 return stale_version(current)
@@ -275,13 +272,6 @@ class UnitOfWork:
         self.session.add(
             model(key=key, method=method, result=json.dumps(result), created_at=self.now())
         )
-
-
-def _version_read(state: InstanceState) -> int | None:
-    """The version a transaction read: the one before ``touch`` raised it, if it did."""
-    if "version" in state.committed_state:
-        return state.committed_state["version"]
-    return state.dict.get("version")
 
 
 class StandaloneDatabase:

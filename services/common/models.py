@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from sqlalchemy import JSON, DateTime, Integer, String, Text
-from sqlalchemy.orm import Mapped, declared_attr, mapped_column
+from sqlalchemy import JSON, DateTime, Integer, String, Text, event, inspect
+from sqlalchemy.orm import InstanceState, Mapped, declared_attr, mapped_column
 from sqlalchemy.types import TypeDecorator
 
 from services.common.errors import StaleVersion
@@ -108,6 +108,29 @@ class Versioned:
         compare-and-set still decides between two saves racing past it)."""
         if self.version != expected:
             raise stale_version(self)
+
+
+# session.info key: (model, identity, version read) of each versioned row a flush saves
+VERSIONED_SAVES = "versioned_saves"
+
+
+@event.listens_for(Versioned, "before_delete", propagate=True)
+@event.listens_for(Versioned, "before_update", propagate=True)
+def _remember_the_version_read(_mapper, _connection, target: Versioned) -> None:
+    """Note which version each save read, before its statement runs: if the compare-and-set
+    then matches no row, the flush's rollback forgets it, and the unit of work needs it to
+    tell which row someone else saved (services.common.db.UnitOfWork.stale_version)."""
+    state = inspect(target)
+    state.session.info.setdefault(VERSIONED_SAVES, []).append(
+        (state.class_, state.identity, _version_read(state))
+    )
+
+
+def _version_read(state: InstanceState) -> int | None:
+    """The version a transaction read: the one before ``touch`` raised it, if it did."""
+    if "version" in state.committed_state:
+        return state.committed_state["version"]
+    return state.dict.get("version")
 
 
 def stale_version(current: Versioned | None) -> StaleVersion:
