@@ -115,7 +115,6 @@ EXPECTED_ERRORS = (
     Forbidden,
     NotFound,
     Conflict,
-    StaleVersion,
     RateLimited,
     Unavailable,
-)
+)  # a StaleVersion is a Conflict: expected wherever a Conflict is
