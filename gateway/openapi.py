@@ -35,6 +35,28 @@ _ERROR_HEADERS = {
     401: {"WWW-Authenticate": 'Bearer realm="imi", with error="invalid_token" if refused'},
     429: {"Retry-After": "Seconds to wait before trying again"},
 }
+_CONFLICT_DESCRIPTION = (
+    "Conflict. A duplicate or a transition the object's state does not allow has its own "
+    "code; a save on a version someone else changed meanwhile is `error.stale_version`, in "
+    "every service, with `params` `current_version`, `changed_by` (a user id, null for the "
+    "system) and `changed_at`: read the object again and redo the change"
+)
+_ERROR_EXAMPLES = {
+    409: {
+        "type": "urn:imi:problem:error.stale_version",
+        "title": "Conflict",
+        "status": 409,
+        "detail": "Someone else saved this since you read it; read it again and redo your change.",
+        "code": "error.stale_version",
+        "params": {
+            "current_version": 4,
+            "changed_by": "5f0c2e1a-7d3b-4c9e-9a61-2b8f4e6d1c07",
+            "changed_at": "2026-03-01T09:30:00+00:00",
+        },
+        "instance": "/api/v1/users/0b6e3c52-1f7a-4d8e-a2c4-93d5e7f1b260",
+        "call_id": "c1d2e3f4",
+    },
+}
 
 
 @functools.cache
@@ -129,9 +151,11 @@ def _problem_name(status: int) -> str:
 
 def _problem_response(status: int) -> dict:
     response: dict = {
-        "description": HTTP_STATUS_CODES[status],
+        "description": _CONFLICT_DESCRIPTION if status == 409 else HTTP_STATUS_CODES[status],
         "content": {PROBLEM: {"schema": "Problem"}},
     }
+    if status in _ERROR_EXAMPLES:
+        response["content"][PROBLEM]["example"] = _ERROR_EXAMPLES[status]
     headers = _ERROR_HEADERS.get(status)
     if headers:
         response["headers"] = {

@@ -2,7 +2,9 @@
 
 A worker's changes and the events they cause are written in one transaction (outbox); a relay
 publishes the events once the transaction has committed. Nothing is committed unless the code
-says so: a worker that raises leaves no trace in the database.
+says so: a worker that raises leaves no trace in the database. A save whose compare-and-set on
+a version matched no row (services.common.models.Versioned) is a ``StaleVersion``, never a
+driver's error.
 """
 
 from __future__ import annotations
@@ -16,11 +18,19 @@ from nameko.extensions import DependencyProvider
 from sqlalchemy import Engine, create_engine, event, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
+from sqlalchemy.orm.exc import StaleDataError
 
 from services.common.clock import Clock, utcnow
 from services.common.config import MAX_WORKERS, database_uri
 from services.common.envelope import make_envelope
-from services.common.models import IdempotencyMixin, InboxMixin, OutboxMixin
+from services.common.errors import StaleVersion
+from services.common.models import (
+    VERSIONED_SAVES,
+    IdempotencyMixin,
+    InboxMixin,
+    OutboxMixin,
+    stale_version,
+)
 from services.common.outbox import OutboxRelay
 from services.common.reads import PreparedRead
 from services.common.retention import (
@@ -171,7 +181,12 @@ class UnitOfWork:
             raise failure
 
     def _commit_transaction(self) -> None:
-        self.session.commit()
+        """A save that lost a race on a version is rolled back and raised as a StaleVersion."""
+        try:
+            self.session.commit()
+        except StaleDataError:
+            raise self.stale_version() from None
+        self.session.info.pop(VERSIONED_SAVES, None)
         seqs = [row.seq for row in self._new_events]
         self._new_events.clear()
         if seqs and self._database.relay is not None:
@@ -189,6 +204,7 @@ class UnitOfWork:
         self._after_commit.clear()
         if self._session is not None:
             self._session.rollback()
+            self._session.info.pop(VERSIONED_SAVES, None)
 
     def release_connection(self) -> None:
         """End the open transaction before a long wait (an engine), so that the worker does
@@ -201,6 +217,18 @@ class UnitOfWork:
         pending = list(session.new)
         session.rollback()
         session.add_all(pending)
+
+    def stale_version(self) -> StaleVersion:
+        """After a save whose compare-and-set matched no row: roll back, read again each
+        versioned row the transaction saved, and name the one someone else saved first (its
+        version now, who saved it, when)."""
+        saves = self.session.info.get(VERSIONED_SAVES, [])
+        self.rollback()
+        for model, identity, read in saves:
+            current = self.session.get(model, identity, populate_existing=True)
+            if current is None or current.version != read:
+                return stale_version(current)
+        return stale_version(None)
 
     def close(self) -> None:
         if self._session is not None:

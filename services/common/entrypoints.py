@@ -36,6 +36,7 @@ from services.common.errors import (
     Conflict,
     Forbidden,
     NotFound,
+    StaleVersion,
     Unauthenticated,
     ValidationFailed,
 )
@@ -106,6 +107,10 @@ REMEMBERED_FAILURES = 10_000
 log = logging.getLogger(__name__)
 
 
+def _is_final(exc: BaseException) -> bool:
+    return isinstance(exc, FINAL_ERRORS) and not isinstance(exc, StaleVersion)
+
+
 class RetryingEventHandler(EventHandler):
     """nameko's event handler, except that an event whose handler failed is not lost.
 
@@ -118,8 +123,10 @@ class RetryingEventHandler(EventHandler):
     once a minute, visibly (an error in the log, ``imi_events_handled_total{outcome="retry"}``),
     until the fix is deployed. While it waits it holds one of the consumer's prefetch places.
     A business outcome (the event refers to something unknown, is forbidden, or clashes) is
-    final: the event is acknowledged, as before. A broadcast handler without reliable delivery
-    is acknowledged whatever happened, as nameko does.
+    final: the event is acknowledged, as before; except a StaleVersion, which only says that an
+    editor saved the same object at the same moment: the next try reads the new version. A
+    broadcast handler without reliable delivery is acknowledged whatever happened, as nameko
+    does.
     """
 
     def __init__(self, source_service, event_type, **kwargs):
@@ -134,7 +141,7 @@ class RetryingEventHandler(EventHandler):
         self._failures: dict[str, int] = {}
 
     def handle_message_processed(self, message, result=None, exc_info=None):
-        if exc_info is None or isinstance(exc_info[1], FINAL_ERRORS) or not self.reliable_delivery:
+        if exc_info is None or _is_final(exc_info[1]) or not self.reliable_delivery:
             if self._failures:  # an event that failed before may have succeeded now
                 self._failures.pop(_event_key(message), None)
             self.queue_consumer.ack_message(message)

@@ -82,6 +82,18 @@ class Conflict(ImiError):
 
 
 @deserialize_to_instance
+class StaleVersion(Conflict):
+    """Someone saved the object after the caller read it (optimistic concurrency).
+
+    One shape in every service: ``extra`` = ``current_version`` (None when the object is gone),
+    ``changed_by`` (the user id of who saved it, None for the system) and ``changed_at`` (ISO
+    8601), read from the database once the caller's save lost. See services.common.models.Versioned.
+    """
+
+    default_code = "error.stale_version"
+
+
+@deserialize_to_instance
 class RateLimited(ImiError):
     """Too many attempts; ``extra["retry_after"]`` says in how many seconds to try again."""
 
@@ -105,4 +117,4 @@ EXPECTED_ERRORS = (
     Conflict,
     RateLimited,
     Unavailable,
-)
+)  # a StaleVersion is a Conflict: expected wherever a Conflict is

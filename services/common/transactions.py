@@ -5,9 +5,10 @@ can do the same (stack.md, pitfall 7). So:
 
 - ``@transactional`` wraps a state-changing RPC method: it commits the method's changes and
   events together, and when the caller sent an idempotency key it remembers the result in the
-  same transaction, so the same key returns the first result instead of acting twice; a clash
-  with a unique rule, at a flush inside the method or at the commit, is the ``Conflict`` the
-  service's models declare on that rule (services/common/clashes.py);
+  same transaction, so the same key returns the first result instead of acting twice. A save
+  that lost a race on a version, at commit or at a flush inside the method, is answered with a
+  ``StaleVersion`` (409) naming who saved first and when; a clash with a unique rule is the
+  ``Conflict`` the service's models declare on that rule (services/common/clashes.py);
 - ``@handles_event_once`` wraps an event handler: it validates the CloudEvents envelope,
   records the event id in the inbox in the same transaction as the handler's effect, and skips
   an event it has already handled. A commit that clashes with another event's change (two
@@ -20,11 +21,12 @@ import functools
 import logging
 
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.exc import StaleDataError
 
 from services.common.clashes import declared_conflict
 from services.common.db import is_duplicate
 from services.common.envelope import CloudEventSchema
-from services.common.errors import Conflict, ValidationFailed
+from services.common.errors import Conflict, StaleVersion, ValidationFailed
 from services.common.metrics import EVENTS_HANDLED
 from services.common.schemas import load
 
@@ -42,17 +44,22 @@ def transactional(method):
             if found:
                 return result
         try:
-            result = method(self, *args, **kwargs)
+            try:
+                result = method(self, *args, **kwargs)
+            except StaleDataError:  # a flush inside the method lost a race on a version
+                raise unit.stale_version() from None
             if key is not None:
                 unit.remember_result(key, name, result)
             unit.commit()
-        except IntegrityError as exc:
+        except (StaleVersion, IntegrityError) as exc:
             unit.rollback()
-            if key is not None:
+            if key is not None:  # the same call, redelivered, may have won the race
                 found, first = unit.remembered_result(key, name)
                 if found:
                     return first
-            raise _clash(self, exc) from None
+            if isinstance(exc, IntegrityError):
+                raise _clash(self, exc) from None
+            raise
         return result
 
     return wrapper

@@ -435,20 +435,8 @@ def view(unit: UnitOfWork, authority: Authority, language: str) -> dict:
 # --- editing --------------------------------------------------------------------------------
 
 
-def require_version(authority: Authority, version: int) -> None:
-    if authority.version != version:
-        raise Conflict(
-            "The authority was changed since you read it; read it again and redo your change.",
-            "authority.stale_version",
-            {"version": authority.version, "updated_by": authority.updated_by,
-             "updated_at": authority.updated_at.isoformat()},
-        )  # fmt: skip
-
-
 def touch(unit: UnitOfWork, actor: Actor, authority: Authority) -> None:
-    authority.version += 1
-    authority.updated_at = unit.now()
-    authority.updated_by = actor.user_id
+    authority.touch(actor.user_id, unit.now())
 
 
 def update(unit: UnitOfWork, actor: Actor, authority_id: str, request: dict) -> Authority:
@@ -469,7 +457,7 @@ def update(unit: UnitOfWork, actor: Actor, authority_id: str, request: dict) -> 
             "may change the official name.",
             "authority.not_name_owner",
         )
-    require_version(authority, request["version"])
+    authority.require_version(request["version"])
     check_references(unit, request)
     changed = apply_fields(authority, request)
     if renamed:
@@ -494,7 +482,7 @@ def set_roles(unit: UnitOfWork, actor: Actor, authority_id: str, request: dict) 
             "Roles per legislative area are set by the authority's coordinators.",
             "authority.not_role_setter",
         )
-    require_version(authority, request["version"])
+    authority.require_version(request["version"])
     check_references(unit, {"areas": request["areas"]})
     wanted = {
         (item["area"], item["workflow"].value): (
@@ -527,7 +515,7 @@ def set_links(unit: UnitOfWork, actor: Actor, authority_id: str, request: dict) 
             "coordinators.",
             "authority.not_editor",
         )
-    require_version(authority, request["version"])
+    authority.require_version(request["version"])
     pairs = {(link["area"], link["workflow"].value) for link in request["links"]}
     terms.require_workflows(unit, pairs, "links")
     served = {(area.area, area.workflow) for area in authority.areas}
@@ -597,7 +585,7 @@ def confirm_data(unit: UnitOfWork, actor: Actor, authority_id: str, version: int
             "Only the authority's own local data administrators confirm its details.",
             "authority.not_own_administrator",
         )
-    require_version(authority, version)
+    authority.require_version(version)
     if authority.data_confirmed_at is None:
         authority.data_confirmed_at = unit.now()
         touch(unit, actor, authority)

@@ -223,7 +223,8 @@ def invite(unit: UnitOfWork, actor: Actor, policy: InvitationPolicy, request: di
             invited_by=actor.user_id, email=normalise_email(item["email"]),
             language=item["language"], member_state=coordinator.member_state,
             areas=submitted(item)["areas"], official_name=item.get("official_name"),
-            status=InvitationStatus.HELD.value, created_at=now, updated_at=now, version=1,
+            status=InvitationStatus.HELD.value, created_at=now, updated_at=now,
+            updated_by=actor.user_id, version=1,
         )  # fmt: skip
         unit.session.add(invitation)
         if position < sent:
@@ -313,7 +314,7 @@ def resubmit(
     invitation.email, invitation.language = email, item["language"]
     invitation.areas = submitted(item)["areas"]
     invitation.official_name = item.get("official_name")
-    invitation.version += 1
+    invitation.touch(actor.user_id, unit.now())
     send(unit, policy, invitation)
     return invitation
 
@@ -333,7 +334,7 @@ def release(unit: UnitOfWork, actor: Actor, policy: InvitationPolicy, request: d
     released = list(unit.session.scalars(statement.order_by(Invitation.created_at, Invitation.id)))
     for invitation in released:
         invitation.released_by = actor.user_id
-        invitation.version += 1
+        invitation.touch(actor.user_id, unit.now())
         send(unit, policy, invitation)
         unit.record_event(
             "invitation_released",
@@ -389,8 +390,7 @@ def sweep(unit: UnitOfWork, policy: InvitationPolicy) -> tuple[int, int]:
     ended = [item for item in ended if has_expired(item.status, item.expires_at, now)]
     for invitation in ended:
         invitation.status = InvitationStatus.EXPIRED.value
-        invitation.updated_at = now
-        invitation.version += 1
+        invitation.touch(None, now)
         unit.record_event(
             "invitation_expired",
             invitation.id,
@@ -471,7 +471,7 @@ def self_register(unit: UnitOfWork, identity: ServiceClient, request: dict) -> d
     claimed = unit.session.execute(
         update(Invitation)
         .where(Invitation.id == invitation.id, Invitation.status == InvitationStatus.SENT.value)
-        .values(status=InvitationStatus.USED.value, updated_at=unit.now(),
+        .values(status=InvitationStatus.USED.value, updated_at=unit.now(), updated_by=None,
                 version=Invitation.version + 1)
     )  # fmt: skip
     if claimed.rowcount != 1:

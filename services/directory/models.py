@@ -9,7 +9,13 @@ from sqlalchemy import JSON, ForeignKey, Index, Integer, PrimaryKeyConstraint, S
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from services.common.clashes import clash
-from services.common.models import IdempotencyMixin, InboxMixin, OutboxMixin, UtcDateTime
+from services.common.models import (
+    IdempotencyMixin,
+    InboxMixin,
+    OutboxMixin,
+    UtcDateTime,
+    Versioned,
+)
 from services.directory.domain import LIVE_INVITATIONS, CoordinatorKind
 
 # The "only one" rules of the directory (services/common/clashes.py): their conditions, as
@@ -39,7 +45,7 @@ class Idempotency(IdempotencyMixin, Base):
 # --- reference lists ------------------------------------------------------------------------
 
 
-class Term(Base):
+class Term(Versioned, Base):
     """One entry of a reference list (a legislative area, a profession, a NACE activity…) with
     its name in every supported language. ``untranslated`` lists the languages whose name is
     the English text standing in until a translation exists."""
@@ -59,9 +65,6 @@ class Term(Base):
     untranslated: Mapped[list] = mapped_column(JSON, default=list)
     active: Mapped[bool] = mapped_column(default=True)
     position: Mapped[int] = mapped_column(Integer, default=0)
-    updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
-    updated_by: Mapped[str | None] = mapped_column(String(36))
-    version: Mapped[int] = mapped_column(Integer, default=1)
 
 
 class AreaWorkflow(Base):
@@ -78,7 +81,7 @@ class AreaWorkflow(Base):
 # --- authorities ----------------------------------------------------------------------------
 
 
-class Authority(Base):
+class Authority(Versioned, Base):
     __tablename__ = "authorities"
     __table_args__ = (
         Index("ix_authorities_state_region", "member_state", "region"),
@@ -112,9 +115,6 @@ class Authority(Base):
     first_active_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     data_confirmed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
-    updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
-    updated_by: Mapped[str | None] = mapped_column(String(36))
-    version: Mapped[int] = mapped_column(Integer, default=1)
 
     titles: Mapped[list[AuthorityTitle]] = relationship(
         cascade="all, delete-orphan", lazy="selectin"
@@ -219,7 +219,7 @@ class KnownUser(Base):
 # --- invitations ----------------------------------------------------------------------------
 
 
-class Invitation(Base):
+class Invitation(Versioned, Base):
     """An invitation to self-register. Only a digest of its registration code is stored."""
 
     __tablename__ = "invitations"
@@ -249,14 +249,12 @@ class Invitation(Base):
     released_by: Mapped[str | None] = mapped_column(String(36))
     authority_id: Mapped[str | None] = mapped_column(String(36))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
-    updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
-    version: Mapped[int] = mapped_column(Integer, default=1)
 
 
 # --- directory of registers -----------------------------------------------------------------
 
 
-class Register(Base):
+class Register(Versioned, Base):
     """A register of service providers or professionals (DOMAIN.md section 2). ``folded``
     holds its names, natures and contents in every language, folded by
     services.directory.search, so that text search is one LIKE per word in SQL."""
@@ -271,9 +269,6 @@ class Register(Base):
     source_language: Mapped[str] = mapped_column(String(3))
     folded: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
-    updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
-    updated_by: Mapped[str | None] = mapped_column(String(36))
-    version: Mapped[int] = mapped_column(Integer, default=1)
 
     texts: Mapped[list[RegisterText]] = relationship(cascade="all, delete-orphan", lazy="selectin")
 

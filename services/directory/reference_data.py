@@ -68,7 +68,7 @@ def upsert_term(
     elif term.updated_by is not None or (term.names, term.untranslated, term.parent) == shipped:
         return term
     else:
-        term.version += 1
+        term.touch(None, now)
     term.parent = entry.get("parent")
     term.names, term.untranslated = names, untranslated
     term.position, term.updated_at = position, now

@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 
 from services.common.actor import Actor
 from services.common.db import UnitOfWork
-from services.common.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from services.common.errors import Forbidden, NotFound, ValidationFailed
 from services.directory import authorities
 from services.directory.domain import (
     RegisterChange,
@@ -115,16 +115,6 @@ def require_keeper(unit: UnitOfWork, actor: Actor, authority: Authority) -> None
         )
 
 
-def require_version(register: Register, version: int) -> None:
-    if register.version != version:
-        raise Conflict(
-            "The register was changed since you read it; read it again and redo your change.",
-            "register.stale_version",
-            {"version": register.version, "updated_by": register.updated_by,
-             "updated_at": register.updated_at.isoformat()},
-        )  # fmt: skip
-
-
 def create(unit: UnitOfWork, actor: Actor, request: dict) -> Register:
     authority = responsible(unit, request["authority_id"])
     require_keeper(unit, actor, authority)
@@ -170,7 +160,7 @@ def update(unit: UnitOfWork, actor: Actor, register_id: str, request: dict) -> R
     """A new source text keeps the translations, marked outdated until translated again."""
     register = find(unit, register_id)
     require_keeper(unit, actor, unit.session.get(Authority, register.authority_id))
-    require_version(register, request["version"])
+    register.require_version(request["version"])
     touched = False
     for name in ("url", "access"):
         if name in request and getattr(register, name) != request[name]:
@@ -203,7 +193,7 @@ def translate(
             "Only the register's keepers or the Commission's translators translate it.",
             "register.not_translator",
         )
-    require_version(register, request["version"])
+    register.require_version(request["version"])
     if language == register.source_language:
         raise ValidationFailed.from_fields(
             {"language": ["This is the register's source language: change its texts instead."]}
@@ -226,7 +216,7 @@ def translate(
 def delete(unit: UnitOfWork, actor: Actor, register_id: str) -> None:
     register = find(unit, register_id)
     require_keeper(unit, actor, unit.session.get(Authority, register.authority_id))
-    register.version += 1
+    touch(unit, actor, register)
     record_change(unit, register, RegisterChange.DELETED, None)
     unit.session.delete(register)
 
@@ -240,9 +230,7 @@ def clean(texts: dict) -> dict:
 
 
 def touch(unit: UnitOfWork, actor: Actor, register: Register) -> None:
-    register.version += 1
-    register.updated_at = unit.now()
-    register.updated_by = actor.user_id
+    register.touch(actor.user_id, unit.now())
 
 
 def index(register: Register) -> None:

@@ -212,13 +212,7 @@ def update(unit: UnitOfWork, actor: Actor, kind: TermKind, code: str, data: dict
     a stale ``version`` is refused, naming who changed the entry and when."""
     require_maintainer(actor)
     term = find(unit, kind, code)
-    if data["version"] != term.version:
-        raise Conflict(
-            "The entry was changed since you read it; read it again and redo your change.",
-            "term.stale_version",
-            {"version": term.version, "updated_by": term.updated_by,
-             "updated_at": term.updated_at.isoformat()},
-        )  # fmt: skip
+    term.require_version(data["version"])
     if "names" in data:
         own = {
             lang: term.names[lang] for lang in SUPPORTED_LANGUAGES if lang not in term.untranslated
@@ -249,8 +243,7 @@ def set_area_workflow(unit: UnitOfWork, actor: Actor, data: dict) -> Term:
 
 
 def touch(unit: UnitOfWork, actor: Actor, term: Term) -> None:
-    term.version += 1
-    term.updated_at, term.updated_by = unit.now(), actor.user_id
+    term.touch(actor.user_id, unit.now())
     unit.session.flush()
     record_change(unit, term)
 

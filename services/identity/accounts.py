@@ -187,25 +187,6 @@ def _authority_of(unit: UnitOfWork, user: User) -> AuthorityView:
     )
 
 
-def check_version(user: User, version: int) -> None:
-    if user.version != version:
-        raise Conflict(
-            "The user was changed by someone else in the meantime.",
-            "user.stale_version",
-            {
-                "current_version": user.version,
-                "changed_by": user.updated_by,
-                "changed_at": user.updated_at.isoformat(),
-            },
-        )
-
-
-def _touch(user: User, actor_id: str | None, now: datetime) -> None:
-    user.version += 1
-    user.updated_at = now
-    user.updated_by = actor_id
-
-
 def _set_grants(user: User, grants: list[Grant]) -> None:
     """Rows of grants the user keeps stay: the flush inserts new rows before it deletes the
     orphans, so a kept grant deleted and inserted again would break the unique key."""
@@ -366,10 +347,10 @@ def update_user(unit: UnitOfWork, actor: Actor, user_id: str, data: dict) -> Use
         actor.user_id == user.id and set(changes) <= SELF_EDITABLE
     ):
         raise Forbidden("Only an administrator may change these fields.", "user.not_administrator")
-    check_version(user, data["version"])
+    user.require_version(data["version"])
     for key, value in changes.items():
         setattr(user, key, value)
-    _touch(user, actor.user_id, unit.now())
+    user.touch(actor.user_id, unit.now())
     audit.record(
         unit,
         AuditAction.USER_UPDATED,
@@ -384,11 +365,11 @@ def update_user(unit: UnitOfWork, actor: Actor, user_id: str, data: dict) -> Use
 
 def set_rights(unit: UnitOfWork, actor: Actor, user_id: str, data: dict) -> User:
     user = administered_user(unit, actor, user_id)
-    check_version(user, data["version"])
+    user.require_version(data["version"])
     before = _rights_text(grants_of(user))
     grants = _checked_grants(data["grants"], user.member_state)
     _set_grants(user, grants)
-    _touch(user, actor.user_id, unit.now())
+    user.touch(actor.user_id, unit.now())
     audit.record(
         unit,
         AuditAction.RIGHTS_CHANGED,
@@ -407,7 +388,7 @@ def reset_password(
 ) -> User:
     user = administered_user(unit, actor, user_id)
     issue_temporary_password(unit, settings, user, "password_reset")
-    _touch(user, actor.user_id, unit.now())
+    user.touch(actor.user_id, unit.now())
     revoke_all_tokens(unit, user)
     audit.record(
         unit,
@@ -424,7 +405,7 @@ def unblock_user(unit: UnitOfWork, actor: Actor, user_id: str) -> User:
     user = administered_user(unit, actor, user_id)
     user.blocked = False
     user.failed_attempts = 0
-    _touch(user, actor.user_id, unit.now())
+    user.touch(actor.user_id, unit.now())
     audit.record(
         unit,
         AuditAction.ACCOUNT_UNBLOCKED,
@@ -442,7 +423,7 @@ def replace_user(
     """A newcomer takes over the account of someone who left: new username, new details,
     new temporary password; rights stay."""
     user = administered_user(unit, actor, user_id)
-    check_version(user, data["version"])
+    user.require_version(data["version"])
     previous_username = user.username
     user.username = new_username(unit, settings, user.member_state)
     user.full_name = data["full_name"]
@@ -450,7 +431,7 @@ def replace_user(
     user.phone = data.get("phone")
     user.language = data["language"]
     issue_temporary_password(unit, settings, user, "replaced")
-    _touch(user, actor.user_id, unit.now())
+    user.touch(actor.user_id, unit.now())
     revoke_all_tokens(unit, user)
     audit.record(
         unit,
@@ -477,7 +458,7 @@ def delete_user(unit: UnitOfWork, actor: Actor, user_id: str) -> None:
     user.password_hash = NO_PASSWORD
     user.security_digests = None
     user.grants = []
-    _touch(user, actor.user_id, now)
+    user.touch(actor.user_id, now)
     revoke_all_tokens(unit, user)
     audit.record(
         unit,

@@ -15,7 +15,13 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
-from services.common.models import IdempotencyMixin, InboxMixin, OutboxMixin, UtcDateTime
+from services.common.models import (
+    IdempotencyMixin,
+    InboxMixin,
+    OutboxMixin,
+    UtcDateTime,
+    Versioned,
+)
 
 ALL_AREAS = "*"
 
@@ -36,7 +42,7 @@ class Idempotency(IdempotencyMixin, Base):
     pass
 
 
-class User(Base):
+class User(Versioned, Base):
     __tablename__ = "users"
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
@@ -55,10 +61,7 @@ class User(Base):
     tokens_valid_after: Mapped[datetime] = mapped_column(UtcDateTime)
     last_login_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
-    updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
-    updated_by: Mapped[str | None] = mapped_column(String(36))
     deleted_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
-    version: Mapped[int] = mapped_column(Integer, default=1)
 
     grants: Mapped[list[UserGrant]] = relationship(
         back_populates="user", cascade="all, delete-orphan", lazy="selectin"

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from services.common.actor import Actor, Right
 from services.common.db import UnitOfWork
 from services.common.errors import NotFound
+from services.common.models import stale_version
 from services.common.reference import SUPPORTED_LANGUAGES
 from services.translation.domain import (
     State,
@@ -24,7 +25,6 @@ from services.translation.domain import (
     check_language,
     check_review,
     check_text,
-    check_version,
     is_outdated,
     resolve,
 )
@@ -251,12 +251,15 @@ def register_entries(unit: UnitOfWork, actor: Actor, entries: list[dict]) -> lis
     content goes through ``upsert_entry`` at installation, see bootstrap.py)."""
     actor.require(Right.COMMISSION_ADMINISTRATOR)
     changes = Changes(unit)
-    stored = [upsert_entry(unit, changes, data) for data in entries]
+    stored = [upsert_entry(unit, changes, data, actor.user_id) for data in entries]
     changes.announce()
     return stored
 
 
-def upsert_entry(unit: UnitOfWork, changes: Changes, data: dict) -> Entry:
+def upsert_entry(
+    unit: UnitOfWork, changes: Changes, data: dict, actor_id: str | None = None
+) -> Entry:
+    """Add or change one entry; ``actor_id`` is None for the shipped content."""
     session, now = unit.session, unit.now()
     check_key(data["key"], data["namespace"])
     entry = session.get(Entry, data["key"])
@@ -266,7 +269,7 @@ def upsert_entry(unit: UnitOfWork, changes: Changes, data: dict) -> Entry:
             key=data["key"], namespace=data["namespace"],
             source_language=data.get("source_language", "en"), source_text=data["source_text"],
             source_version=1, owner=data.get("owner", "catalogue"), created_at=now,
-            updated_at=now, revision=changes.revision, version=1,
+            updated_at=now, updated_by=actor_id, revision=changes.revision, version=1,
         )  # fmt: skip
         entry.description, entry.max_length = details
         session.add(entry)
@@ -278,7 +281,7 @@ def upsert_entry(unit: UnitOfWork, changes: Changes, data: dict) -> Entry:
     if not source_changed and (entry.description, entry.max_length) == details:
         return entry
     entry.description, entry.max_length = details
-    entry.updated_at, entry.version = now, entry.version + 1
+    entry.touch(actor_id, now)
     if source_changed:
         entry.source_text = data["source_text"]
         entry.source_version += 1
@@ -327,7 +330,7 @@ def write_translation(
     row.text, row.status = text, status.value
     row.source_version = entry.source_version
     row.translated_by, row.reviewed_by = author, None
-    row.updated_at, row.version = unit.now(), row.version + 1
+    row.touch(None if author == CONTENT_AUTHOR else author, unit.now())
     row.revision = revision
     changes.touch(entry, [language])
     return row, True
@@ -339,7 +342,10 @@ def submit(unit: UnitOfWork, actor: Actor, key: str, language: str, data: dict) 
     entry = entry_of(unit.session, key)
     check_language(language, entry.source_language)
     row = unit.session.get(Translation, (key, language))
-    check_version(data["version"], row.version if row else 0, "translation")
+    if row is not None:
+        row.require_version(data["version"])
+    elif data["version"] != 0:
+        raise stale_version(None)
     changes = Changes(unit)
     row, changed = write_translation(
         unit, changes, entry, language, data["text"], Status.TRANSLATED, actor.user_id
@@ -358,14 +364,14 @@ def review(unit: UnitOfWork, actor: Actor, key: str, language: str, data: dict) 
     row = unit.session.get(Translation, (key, language))
     if row is None:
         raise NotFound(f"No {language} text of {key!r} to review.", "translation.nothing_to_review")
-    check_version(data["version"], row.version, "translation")
+    row.require_version(data["version"])
     check_review(
         row.status, is_outdated(row.status, row.source_version, entry.source_version),
         row.translated_by, actor.user_id,
     )  # fmt: skip
     changes = Changes(unit)
     row.status, row.reviewed_by = Status.REVIEWED.value, actor.user_id
-    row.updated_at, row.version = unit.now(), row.version + 1
+    row.touch(actor.user_id, unit.now())
     row.revision = changes.revision
     changes.touch(entry, [language])
     unit.record_event("translation_reviewed", key, _translation_event(row))

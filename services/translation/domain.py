@@ -147,15 +147,6 @@ def check_key(key: str, namespace: str) -> None:
         raise ValidationFailed.from_fields(errors, "The entry's key is not valid.")
 
 
-def check_version(given: int, current: int, what: str) -> None:
-    if given != current:
-        raise Conflict(
-            f"The {what} changed since it was read (version {current}, not {given}).",
-            "translation.stale_version",
-            {"current_version": current},
-        )
-
-
 def check_review(status: str, outdated: bool, translated_by: str | None, reviewer: str) -> None:
     """A translator approves someone else's current translation, never their own."""
     if status not in (Status.TRANSLATED, Status.MACHINE):

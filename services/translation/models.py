@@ -9,7 +9,13 @@ from sqlalchemy import JSON, ForeignKey, Index, Integer, PrimaryKeyConstraint, S
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from services.common.clashes import clash
-from services.common.models import IdempotencyMixin, InboxMixin, OutboxMixin, UtcDateTime
+from services.common.models import (
+    IdempotencyMixin,
+    InboxMixin,
+    OutboxMixin,
+    UtcDateTime,
+    Versioned,
+)
 
 
 class Base(DeclarativeBase):
@@ -31,7 +37,7 @@ class Idempotency(IdempotencyMixin, Base):
 # --- the catalogue --------------------------------------------------------------------------
 
 
-class Entry(Base):
+class Entry(Versioned, Base):
     """One translatable text: a stable key, its source text and the version of that text.
 
     ``revision`` is the catalogue revision of the last change to the entry or any of its
@@ -59,16 +65,14 @@ class Entry(Base):
     max_length: Mapped[int | None] = mapped_column(Integer)
     owner: Mapped[str] = mapped_column(String(32))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
-    updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
     revision: Mapped[int] = mapped_column(Integer, index=True)
-    version: Mapped[int] = mapped_column(Integer, default=1)
 
     translations: Mapped[list[Translation]] = relationship(
         back_populates="entry", cascade="all, delete-orphan"
     )
 
 
-class Translation(Base):
+class Translation(Versioned, Base):
     """An entry's text in one language, with the source version it translates."""
 
     __tablename__ = "translations"
@@ -83,9 +87,7 @@ class Translation(Base):
     source_version: Mapped[int] = mapped_column(Integer, default=0)
     translated_by: Mapped[str | None] = mapped_column(String(64))
     reviewed_by: Mapped[str | None] = mapped_column(String(64))
-    updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
     revision: Mapped[int] = mapped_column(Integer, index=True)
-    version: Mapped[int] = mapped_column(Integer, default=1)
 
     entry: Mapped[Entry] = relationship(back_populates="translations")
 

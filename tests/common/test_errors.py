@@ -20,6 +20,7 @@ from services.common.errors import (
     ImiError,
     NotFound,
     RateLimited,
+    StaleVersion,
     Unauthenticated,
     Unavailable,
     ValidationFailed,
@@ -51,9 +52,15 @@ ERROR_TABLE = [
     (NotFound, "There is no request r-42.", None, {"request_id": "r-42"}),
     (
         Conflict,
-        "Version 3 is stale: u-7 changed it.",
-        "error.stale_version",
-        {"changed_by": "u-7", "version": 4, "draft": False},
+        "The authority is validated already.",
+        "authority.already_validated",
+        {"status": "validated", "draft": False},
+    ),
+    (
+        StaleVersion,
+        "Someone else saved this since you read it.",
+        None,
+        {"current_version": 4, "changed_by": "u-7", "changed_at": "2026-03-01T09:30:00+00:00"},
     ),
     (RateLimited, "Too many attempts.", None, {"retry_after": 30}),
     (

@@ -188,12 +188,17 @@ def test_a_change_on_a_stale_version_is_a_conflict_naming_who_changed_it(directo
     nimic = directory.nimic("DE")
     record = directory.register(nimic.admin, "DE")
     lda = directory.lda_of(record)
-    directory.rpc.update_authority(lda, record["id"], {"phone": "+49 1", "version": 1})
+    saved = directory.rpc.update_authority(lda, record["id"], {"phone": "+49 1", "version": 1})
 
     with pytest.raises(Conflict) as caught:
         directory.rpc.update_authority(lda, record["id"], {"phone": "+49 2", "version": 1})
 
-    assert caught.value.extra["updated_by"] == lda["user_id"]
+    assert caught.value.code == "error.stale_version"
+    assert caught.value.extra == {
+        "current_version": 2,
+        "changed_by": lda["user_id"],
+        "changed_at": saved["updated_at"],
+    }
     assert store.authority(record["id"]).phone == "+49 1"
 
 

@@ -155,15 +155,19 @@ def test_a_new_source_text_marks_the_translations_outdated(directory, events, ke
 def test_a_change_on_a_stale_version_names_who_changed_the_register_and_when(directory, keeper):
     record, lda = keeper
     register = directory.rpc.create_register(lda, register_data(record["id"]))
-    directory.rpc.update_register(lda, register["id"], {"access": "restricted", "version": 1})
+    saved = directory.rpc.update_register(
+        lda, register["id"], {"access": "restricted", "version": 1}
+    )
 
     with pytest.raises(Conflict) as caught:
         directory.rpc.update_register(lda, register["id"], {"access": "on_request", "version": 1})
 
-    assert caught.value.code == "register.stale_version"
-    assert caught.value.extra["version"] == 2
-    assert caught.value.extra["updated_by"] == lda["user_id"]
-    assert caught.value.extra["updated_at"]
+    assert caught.value.code == "error.stale_version"
+    assert caught.value.extra == {
+        "current_version": 2,
+        "changed_by": lda["user_id"],
+        "changed_at": saved["updated_at"],
+    }
 
 
 def test_the_source_language_is_changed_not_translated(directory, keeper):

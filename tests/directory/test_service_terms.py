@@ -212,9 +212,12 @@ def test_an_update_fills_the_languages_given_and_a_stale_version_is_refused(dire
     with pytest.raises(Conflict) as caught:
         directory.rpc.update_term(COMMISSION, "keyword", "pay_slips",
                                   {"names": {"it": "Buste paga"}, "version": 1})  # fmt: skip
-    assert caught.value.code == "term.stale_version"
-    assert caught.value.extra["version"] == 2
-    assert caught.value.extra["updated_by"] == updated["updated_by"]
+    assert caught.value.code == "error.stale_version"
+    assert caught.value.extra == {
+        "current_version": 2,
+        "changed_by": updated["updated_by"],
+        "changed_at": updated["updated_at"],
+    }
 
 
 def test_a_new_english_name_moves_the_stand_ins_but_keeps_the_translations(directory):

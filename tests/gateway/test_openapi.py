@@ -11,7 +11,9 @@ from openapi_spec_validator import validate
 from gateway.http import ApiHandler
 from gateway.openapi import openapi_document
 from gateway.routes import ROUTES
+from gateway.schemas import ProblemSchema
 from gateway.service import GatewayService
+from services.common.models import stale_version
 
 METHODS = {"get", "put", "post", "patch", "delete"}
 
@@ -102,3 +104,16 @@ def test_login_routes_document_the_rate_limit_with_retry_after(document):
 
     assert "429" in login["responses"]
     assert "Retry-After" in too_many["headers"]
+
+
+def test_a_conflict_documents_the_one_stale_version_problem_every_service_answers(document):
+    route = ROUTES["update_user"]
+    update_user = operations(document)[(route.method, route.path)]
+    conflict = document["components"]["responses"]["Conflict"]
+    example = conflict["content"]["application/problem+json"]["example"]
+
+    assert "409" in update_user["responses"]
+    assert "error.stale_version" in conflict["description"]
+    assert ProblemSchema().validate(example) == {}
+    assert example["code"] == "error.stale_version"
+    assert set(example["params"]) == set(stale_version(None).extra)

@@ -12,6 +12,7 @@ from services.common.errors import (
     Forbidden,
     NotFound,
     RateLimited,
+    StaleVersion,
     Unauthenticated,
     Unavailable,
     ValidationFailed,
@@ -19,6 +20,7 @@ from services.common.errors import (
 
 FIELD_ERRORS = {"email": ["Not a valid email address."], "grants": {"1": ["grant.duplicate"]}}
 BEARER = 'Bearer realm="imi"'
+STALE = {"current_version": 4, "changed_by": "u-7", "changed_at": "2026-03-01T09:30:00+00:00"}
 
 # exception, status, code, headers the answer must carry
 TABLE = [
@@ -32,7 +34,9 @@ TABLE = [
     (Forbidden("No right.", "error.right_missing", {"right": "allocator"}), 403,
      "error.right_missing", {}),
     (NotFound("No such user."), 404, "error.not_found", {}),
-    (Conflict("Stale version.", "error.stale_version"), 409, "error.stale_version", {}),
+    (Conflict("Validated already.", "authority.already_validated"), 409,
+     "authority.already_validated", {}),
+    (StaleVersion("Saved meanwhile.", None, STALE), 409, "error.stale_version", {}),
     (RateLimited("Slow down.", None, {"retry_after": 12.2}), 429, "error.rate_limited", {
         "Retry-After": "13",
     }),
@@ -102,3 +106,9 @@ def test_a_rate_limit_without_a_delay_still_says_when_to_retry():
     problem = problem_for(RateLimited("Slow down."), "/", None)
 
     assert int(problem.headers["Retry-After"]) > 0
+
+
+def test_a_stale_version_tells_the_client_the_version_now_who_saved_it_and_when():
+    body = problem_for(StaleVersion("Saved meanwhile.", None, STALE), "/", None).body
+
+    assert (body["status"], body["code"], body["params"]) == (409, "error.stale_version", STALE)

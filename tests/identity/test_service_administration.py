@@ -175,7 +175,7 @@ def test_update_user_with_a_stale_version_is_a_conflict_naming_who_changed_it(
     with pytest.raises(Conflict) as caught:
         identity.rpc.update_user(lda.actor, member.id, {"version": 1, "phone": "+49 30 1234567"})
 
-    assert caught.value.code == "user.stale_version"
+    assert caught.value.code == "error.stale_version"
     assert caught.value.extra == {
         "current_version": 2,
         "changed_by": lda.id,

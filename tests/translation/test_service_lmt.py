@@ -48,10 +48,17 @@ def test_a_translator_submits_and_another_reviews(rpc, fresh, events):
 
 def test_a_stale_version_a_broken_placeholder_and_a_plain_user_are_refused(rpc, fresh):
     first = {"text": "Anmodning om {count} dokumenter", "version": 0}
-    rpc.submit_translation(translator(), "da", fresh["key"], first)
+    writer = translator()
+    saved = rpc.submit_translation(writer, "da", fresh["key"], first)
 
-    with pytest.raises(Conflict):
+    with pytest.raises(Conflict) as caught:
         rpc.submit_translation(translator(), "da", fresh["key"], first)
+    assert caught.value.code == "error.stale_version"
+    assert caught.value.extra == {
+        "current_version": 1,
+        "changed_by": writer["user_id"],
+        "changed_at": saved["updated_at"],
+    }
     with pytest.raises(ValidationFailed):
         rpc.submit_translation(
             translator(), "da", fresh["key"], {"text": "Anmodning om dokumenter", "version": 1}
@@ -68,7 +75,7 @@ def test_lists_filter_by_state_and_namespace_a_page_at_a_time(rpc, fresh):
 
     assert [item["key"] for item in missing["items"]] == [fresh["key"]]
     assert missing["items"][0]["version"] == 0
-    assert shipped["total"] == 7
+    assert shipped["total"] == 8  # the shared error codes of errors.yaml
     assert len(shipped["items"]) == 3
 
 
