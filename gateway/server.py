@@ -17,7 +17,11 @@ What a client meets:
 - a header whose name holds an underscore is dropped, as nginx does, so that no client can
   pass one off for a hyphenated header a proxy set (``X_Forwarded_For`` for
   ``X-Forwarded-For``: both would become ``HTTP_X_FORWARDED_FOR``);
-- a connection idle for ``IDLE_SECONDS`` is closed.
+- a connection idle for ``IDLE_SECONDS`` is closed;
+- a request head (request line and headers) must arrive whole within ``HEADER_SECONDS`` of
+  its first byte, however slowly it trickles in, or it gets 408 and the connection is closed
+  (nginx's ``client_header_timeout``): a client sending a byte now and then cannot hold a
+  connection open for ever.
 """
 
 from __future__ import annotations
@@ -39,6 +43,7 @@ from werkzeug.exceptions import (
     HTTPException,
     RequestEntityTooLarge,
     RequestHeaderFieldsTooLarge,
+    RequestTimeout,
 )
 from werkzeug.http import HTTP_STATUS_CODES
 
@@ -48,6 +53,7 @@ log = logging.getLogger(__name__)
 
 MAX_HEADER_BYTES = 65536
 IDLE_SECONDS = 75.0
+HEADER_SECONDS = 20.0
 RECEIVE_BYTES = 65536
 CONTINUE = b"HTTP/1.1 100 Continue\r\n\r\n"
 NO_BODY_STATUSES = frozenset({204, 304})
@@ -88,6 +94,11 @@ class RequestReader:
         self.current = ParsedRequest()
         self.in_body = False
         self.head_bytes = self.header_bytes = self.body_bytes = 0
+        self.head_started: float | None = None  # monotonic time of a head's first byte
+
+    def head_deadline(self, seconds: float) -> float | None:
+        """When the head being read must be complete, or None between requests."""
+        return None if self.head_started is None else self.head_started + seconds
 
     def feed(self, data: bytes) -> None:
         """Parses what arrived. Headers are counted when parsed, and the bytes of a head not
@@ -95,6 +106,8 @@ class RequestReader:
         back), so neither many headers nor one endless header can grow without bound."""
         if not self.in_body:
             self.head_bytes += len(data)
+            if self.head_started is None:
+                self.head_started = time.monotonic()
         try:
             self.parser.feed_data(data)
         except httptools.HttpParserCallbackError as exc:
@@ -134,6 +147,7 @@ class RequestReader:
         self.limit = self.body_limit(request.method.decode("ascii"), request.path_info)
         self.in_body = True
         self.head_bytes = 0
+        self.head_started = None
         expects_continue = False
         for name, value in request.headers:
             lowered = name.lower()
@@ -163,6 +177,10 @@ class RequestReader:
         return RequestEntityTooLarge(f"The body must not be larger than {self.limit} bytes.")
 
 
+def _head_too_slow(seconds: float) -> RequestTimeout:
+    return RequestTimeout(f"The request line and headers must arrive within {seconds:g} seconds.")
+
+
 def _headers_too_large() -> RequestHeaderFieldsTooLarge:
     return RequestHeaderFieldsTooLarge(
         f"The request line and headers must not be larger than {MAX_HEADER_BYTES} bytes."
@@ -173,6 +191,7 @@ class HttpServer:
     """Serves connections accepted by nameko's WebServer with a WSGI app."""
 
     socket_timeout = IDLE_SECONDS
+    header_timeout = HEADER_SECONDS
 
     def __init__(self, app, server_address: tuple[str, int], body_limit: Callable[[str, str], int]):
         self.app = app
@@ -186,7 +205,10 @@ class HttpServer:
         reader = RequestReader(connection, self.body_limit)
         try:
             while True:
-                data = connection.recv(RECEIVE_BYTES)
+                data = self._receive(connection, reader)
+                if data is None:
+                    self._refuse(connection, _head_too_slow(self.header_timeout))
+                    return
                 if not data:
                     return
                 try:
@@ -204,6 +226,21 @@ class HttpServer:
             log.exception("unexpected error on a connection from %s", address)
         finally:
             connection.close()
+
+    def _receive(self, connection: socket.socket, reader: RequestReader) -> bytes | None:
+        """The next bytes; b"" when the client closed or stayed idle between requests, None
+        when the head being read did not arrive in time."""
+        deadline = reader.head_deadline(self.header_timeout)
+        wait = self.socket_timeout
+        if deadline is not None:
+            wait = min(wait, deadline - time.monotonic())
+            if wait <= 0:
+                return None
+        connection.settimeout(wait)
+        try:
+            return connection.recv(RECEIVE_BYTES)
+        except TimeoutError:
+            return None if deadline is not None else b""
 
     def _respond(self, connection: socket.socket, address, request: ParsedRequest) -> bool:
         """Answers one request; whether the connection stays open."""

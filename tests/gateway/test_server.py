@@ -8,6 +8,7 @@ test_service.py and tests/e2e.
 from __future__ import annotations
 
 import json
+import select
 import socket
 
 import eventlet
@@ -294,3 +295,46 @@ def test_a_bug_in_the_app_is_a_500_problem_and_the_server_goes_on(address):
     assert headers["content-type"] == "application/problem+json"
     assert "a bug" not in body.decode()
     assert exchange(address, b"GET /ok HTTP/1.1\r\nHost: x\r\n\r\n")[0] == 200
+
+
+def trickle(client: socket.socket, data: bytes, pause: float) -> int:
+    """Sends ``data`` a byte at a time until the server answers; how many bytes went."""
+    for sent, byte in enumerate(data):
+        if select.select([client], [], [], pause)[0]:
+            return sent
+        client.sendall(bytes([byte]))
+    return len(data)
+
+
+def test_a_head_sent_byte_by_byte_is_cut_off_with_408_after_the_header_timeout(
+    address, monkeypatch
+):
+    monkeypatch.setattr(HttpServer, "header_timeout", 0.5)
+    client = connect(address)
+    head = b"GET /slow HTTP/1.1\r\nHost: imi\r\nX-Padding: " + b"a" * 200 + b"\r\n\r\n"
+
+    sent = trickle(client, head, pause=0.02)  # each byte well within the idle timeout
+    status, _, body = read_response(client, bytearray())
+
+    assert sent < len(head)
+    assert status == 408
+    assert json.loads(body)["code"] == "error.http_408"
+    assert client.recv(1) == b""  # and the connection is closed
+
+
+def test_a_slow_head_that_arrives_in_time_is_answered_and_idle_keep_alive_is_not_cut(
+    address, monkeypatch
+):
+    monkeypatch.setattr(HttpServer, "header_timeout", 0.5)
+    client = connect(address)
+    buffer = bytearray()
+    for part in (b"GET /first HTTP/1.1\r\n", b"Host: imi\r\n", b"\r\n"):
+        client.sendall(part)
+        eventlet.sleep(0.1)
+    first = read_response(client, buffer)
+    eventlet.sleep(0.8)  # idle between requests for longer than the header timeout
+    client.sendall(b"GET /second HTTP/1.1\r\nHost: imi\r\n\r\n")
+    second = read_response(client, buffer)
+
+    assert (first[0], json.loads(first[2])["path"]) == (200, "/first")
+    assert (second[0], json.loads(second[2])["path"]) == (200, "/second")
