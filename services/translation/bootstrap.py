@@ -14,13 +14,14 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import yaml
+from sqlalchemy import select
 
 from services.common.clock import utcnow
 from services.common.db import StandaloneDatabase, UnitOfWork
 from services.common.reference import FALLBACK_LANGUAGE
 from services.translation.catalogue import CONTENT_AUTHOR, Changes, upsert_entry, write_translation
 from services.translation.domain import Status
-from services.translation.models import Base, Translation
+from services.translation.models import Base, Entry, Translation
 
 CONTENT_DIR = Path(__file__).parent / "content"
 DIRECTORY_DATA_DIR = Path(__file__).resolve().parents[1] / "directory" / "data"
@@ -74,7 +75,18 @@ def _singular(plural: str) -> str:
 
 
 def load_shipped(unit: UnitOfWork, entries: Iterator[dict]) -> int:
-    """Upsert the entries and their shipped translations; how many texts were written."""
+    """Upsert the entries and their shipped translations; how many texts were written.
+
+    The catalogue is read once, so that looking up each of some twenty thousand texts asks
+    the database nothing, and the session is not flushed before each lookup (the new rows go
+    at the entries' own flushes and at commit): on PostgreSQL this took a minute, now seconds."""
+    with unit.session.no_autoflush:
+        return _load_shipped(unit, entries)
+
+
+def _load_shipped(unit: UnitOfWork, entries: Iterator[dict]) -> int:
+    unit.session.scalars(select(Entry)).all()
+    known = {(row.key, row.language): row for row in unit.session.scalars(select(Translation))}
     changes = Changes(unit)
     written = 0
     for data in entries:
@@ -82,7 +94,7 @@ def load_shipped(unit: UnitOfWork, entries: Iterator[dict]) -> int:
         for language, text in data["texts"].items():
             if language == entry.source_language or not text:
                 continue
-            row = unit.session.get(Translation, (entry.key, language))
+            row = known.get((entry.key, language))
             if (
                 row is not None
                 and row.status != Status.MISSING
@@ -90,7 +102,7 @@ def load_shipped(unit: UnitOfWork, entries: Iterator[dict]) -> int:
             ):
                 continue
             _, changed = write_translation(
-                unit, changes, entry, language, text, Status.TRANSLATED, CONTENT_AUTHOR
+                unit, changes, entry, language, text, Status.TRANSLATED, CONTENT_AUTHOR, known
             )
             written += changed
     changes.announce()

@@ -311,12 +311,19 @@ def write_translation(
     text: str,
     status: Status,
     author: str,
+    known_rows: dict[tuple[str, str], Translation] | None = None,
 ) -> tuple[Translation, bool]:
-    """Store a checked text for the entry's current source; False when nothing changed."""
+    """Store a checked text for the entry's current source; False when nothing changed.
+
+    ``known_rows``: every translation of the catalogue by (key, language), when the caller
+    has read them all (loading thousands of texts), so that a missing one costs no query."""
     check_language(language, entry.source_language)
     check_text(text, entry.source_text, entry.max_length)
     session = unit.session
-    row = session.get(Translation, (entry.key, language))
+    if known_rows is None:
+        row = session.get(Translation, (entry.key, language))
+    else:
+        row = known_rows.get((entry.key, language))
     if (
         row is not None
         and (row.text, row.source_version) == (text, entry.source_version)
@@ -327,6 +334,8 @@ def write_translation(
     if row is None:
         row = Translation(key=entry.key, language=language, version=0)
         session.add(row)
+        if known_rows is not None:
+            known_rows[entry.key, language] = row
     row.text, row.status = text, status.value
     row.source_version = entry.source_version
     row.translated_by, row.reviewed_by = author, None
