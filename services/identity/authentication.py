@@ -294,6 +294,7 @@ def complete_first_login(unit: UnitOfWork, settings: IdentitySettings, data: dic
         errors["security_code"] = code_problems
     if errors:
         raise ValidationFailed.from_fields(errors, "The new password or security code is refused.")
+    _claim_first_login(unit, user)
     user.password_hash = hash_password(settings, data["new_password"])
     user.security_digests = security_code_digests(
         data["security_code"], user.id, settings.keys.pepper
@@ -311,6 +312,24 @@ def complete_first_login(unit: UnitOfWork, settings: IdentitySettings, data: dic
     result = open_session(unit, settings, user)
     unit.commit()
     return result
+
+
+def _claim_first_login(unit: UnitOfWork, user: User) -> None:
+    """End the temporary password by a compare-and-set on the password it was checked
+    against: of several calls racing with one first-login token, exactly one goes on (the
+    others wait for it, then match no row) and the others are told the token is spent."""
+    claimed = unit.session.execute(
+        update(User)
+        .where(
+            User.id == user.id,
+            User.must_change_password.is_(True),
+            User.password_hash == user.password_hash,
+        )
+        .values(must_change_password=False)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if claimed != 1:
+        raise Unauthenticated("The first-login token is no longer valid.", "login.setup_invalid")
 
 
 def refresh(unit: UnitOfWork, settings: IdentitySettings, refresh_token: str) -> dict:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import uuid
 from datetime import timedelta
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from services.common.db import UnitOfWork
 from services.common.errors import Forbidden, Unauthenticated, ValidationFailed
@@ -101,7 +101,7 @@ def complete_reset(unit: UnitOfWork, settings: IdentitySettings, data: dict) -> 
     )
     if problems:
         raise ValidationFailed.from_fields({"new_password": problems}, "The password is refused.")
-    request.used_at = now
+    _use_reset_request(unit, request, now)
     user.password_hash = hash_password(settings, data["new_password"])
     user.failed_attempts = 0
     user.updated_at = now
@@ -109,3 +109,17 @@ def complete_reset(unit: UnitOfWork, settings: IdentitySettings, data: dict) -> 
     audit.record(unit, AuditAction.PASSWORD_RESET, actor_user_id=user.id, target_user_id=user.id,
                  authority_id=user.authority_id, details={"self_service": True})  # fmt: skip
     unit.record_event("password_reset", user.id, user_event(user))
+
+
+def _use_reset_request(unit: UnitOfWork, request: PasswordResetRequest, now) -> None:
+    """Mark the link used by a compare-and-set: of several calls racing with one link, exactly
+    one sets a password; the others wait for it, match no row, and are told the link is used."""
+    used = unit.session.execute(
+        update(PasswordResetRequest)
+        .where(PasswordResetRequest.id == request.id, PasswordResetRequest.used_at.is_(None))
+        .values(used_at=now)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if used != 1:
+        raise Unauthenticated("The reset link is unknown, used or expired.", "login.reset_invalid")
+    request.used_at = now

@@ -85,6 +85,7 @@ def service(identity_pg, store, service_config, container_factory, tmp_path):
             "ACCESS_TOKEN_SECONDS": 600,
             "REFRESH_TOKEN_SECONDS": 3600,
             "MAX_FAILED_LOGINS": MAX_FAILED_LOGINS,
+            "SELF_SERVICE_RESET": True,
         },
     }
     events = listening(
@@ -231,3 +232,49 @@ def test_concurrent_refreshes_with_one_token_rotate_it_once_and_all_get_the_same
         AuditEntry.action == "tokens_revoked", AuditEntry.target_user_id == clerk.id
     )
     assert count_rows(store, rotations) == 0  # a repeat is not taken for a stolen token
+
+
+def test_one_first_login_token_sets_one_password_however_many_calls_race_with_it(identity, store):
+    admin = identity.bootstrap_administrator()
+    newcomer = identity.first_user_of(identity.register_authority("PL"), admin)
+    started = identity.login(newcomer.username, newcomer.password)
+    requests = [
+        {"setup_token": started["setup_token"], "new_password": f"Own-Passw0rd-{n:02d}",
+         "security_code": "739204618375"}
+        for n in range(BURST)
+    ]  # fmt: skip
+
+    replies = all_at_once(identity.rpc.complete_first_login, requests)
+    outcomes = [outcome(reply) for reply in replies]
+
+    assert Counter(outcomes) == {"authenticated": 1, "login.setup_invalid": BURST - 1}
+    chosen = requests[outcomes.index("authenticated")]["new_password"]
+    newcomer.password, newcomer.security_code = chosen, "739204618375"
+    assert identity.log_in(newcomer)["status"] == "authenticated"
+    completed = select(func.count()).where(Outbox.event_type == "first_login_completed")
+    assert count_rows(store, completed) == 1
+
+
+def test_one_reset_link_sets_one_password_however_many_calls_race_with_it(identity, store, clerk):
+    identity.rpc.request_password_reset(
+        {"username": clerk.username, "email": clerk.record["email"]}
+    )
+    (requested,) = identity.events.wait_for("password_reset_requested", clerk.id)
+    requests = [
+        {"reset_token": requested["data"]["reset_token"], "new_password": f"Reset-Passw0rd-{n:02d}"}
+        for n in range(BURST)
+    ]
+
+    outcomes = []
+    for reply in all_at_once(identity.rpc.complete_password_reset, requests):
+        try:
+            reply.result()
+            outcomes.append("reset")
+        except Unauthenticated as refused:
+            outcomes.append(refused.code)
+
+    assert Counter(outcomes) == {"reset": 1, "login.reset_invalid": BURST - 1}
+    clerk.password = requests[outcomes.index("reset")]["new_password"]
+    assert identity.log_in(clerk)["status"] == "authenticated"
+    resets = select(func.count()).where(Outbox.event_type == "password_reset")
+    assert count_rows(store, resets) == 1
