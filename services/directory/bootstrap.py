@@ -3,19 +3,18 @@
 
 from __future__ import annotations
 
-from sqlalchemy import create_engine
-from sqlalchemy.orm import Session
-from sqlalchemy.pool import NullPool
-
 from services.common.clock import utcnow
+from services.common.db import StandaloneDatabase
+from services.directory.models import Base
 from services.directory.reference_data import load_reference_data
 
 
 def prepare_directory(uri: str, now=None) -> None:
-    engine = create_engine(uri, poolclass=NullPool)
+    database = StandaloneDatabase(Base, "directory", uri)
+    unit = database.unit_of_work()
     try:
-        with Session(engine) as session:
-            load_reference_data(session, now or utcnow())
-            session.commit()
+        load_reference_data(unit.session, now or utcnow())
+        unit.commit()
     finally:
-        engine.dispose()
+        unit.close()
+        database.dispose()
