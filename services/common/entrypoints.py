@@ -118,8 +118,10 @@ class RetryingEventHandler(EventHandler):
     once a minute, visibly (an error in the log, ``imi_events_handled_total{outcome="retry"}``),
     until the fix is deployed. While it waits it holds one of the consumer's prefetch places.
     A business outcome (the event refers to something unknown, is forbidden, or clashes) is
-    final: the event is acknowledged, as before. A broadcast handler without reliable delivery
-    is acknowledged whatever happened, as nameko does.
+    final: the event is acknowledged, as before; an event the handler cannot read never gets
+    here, ``@handles_event_once`` keeps it in the dead letters (services/common/dead_letters.py).
+    A broadcast handler without reliable delivery is acknowledged whatever happened, as nameko
+    does.
     """
 
     def __init__(self, source_service, event_type, **kwargs):
