@@ -1,14 +1,39 @@
-"""What every service test does with events: wait for them, and record what a service
-publishes through a small listener service on the test broker's vhost."""
+"""What every service test does with events: wait for them, record what a service
+publishes through a small listener service on the test broker's vhost, and build payloads that
+keep the event contracts (the examples of docs/events.md)."""
 
 from __future__ import annotations
 
+import functools
+import json
+import re
 from collections.abc import Callable
+from pathlib import Path
 
 import eventlet
 from nameko.events import event_handler
 
 WAIT_SECONDS = 10.0
+CATALOGUE = Path(__file__).resolve().parents[1] / "docs" / "events.md"
+EXAMPLE = re.compile(r"^```json (?P<names>[^\n]+)\n(?P<body>.*?)^```$", re.M | re.S)
+
+
+@functools.cache
+def catalogued_examples() -> dict[tuple[str, str], dict]:
+    """The example payload of each (service, event) in docs/events.md."""
+    examples = {}
+    for match in EXAMPLE.finditer(CATALOGUE.read_text(encoding="utf-8")):
+        payload = json.loads(match["body"])
+        for name in match["names"].split():
+            service, event = name.split("/")
+            examples[(service, event)] = payload
+    return examples
+
+
+def event_data(service: str, event: str, **fields) -> dict:
+    """The documented example of ``service``'s ``event`` with ``fields`` in place: a payload
+    its contract accepts, for tests that play the producer."""
+    return {**catalogued_examples()[(service, event)], **fields}
 
 
 def wait_until(condition: Callable[[], object], what: str, timeout: float = WAIT_SECONDS):

@@ -22,6 +22,13 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from services.common.clock import Clock, utcnow
 from services.common.config import MAX_WORKERS, database_uri
+from services.common.contracts import produce
+from services.common.dead_letters import (
+    DEFAULT_GAUGE_SECONDS,
+    GAUGE_SECONDS,
+    DeadLetterMixin,
+    watch_waiting,
+)
 from services.common.envelope import make_envelope
 from services.common.errors import StaleVersion
 from services.common.models import (
@@ -129,6 +136,15 @@ class UnitOfWork:
         return self._session
 
     @property
+    def entrypoint(self):
+        """The nameko entry point this unit's worker runs (None outside a container)."""
+        return getattr(self._worker_ctx, "entrypoint", None)
+
+    @property
+    def dead_letter_model(self) -> type:
+        return self._database.dead_letter_model
+
+    @property
     def call_id(self) -> str | None:
         return getattr(self._worker_ctx, "call_id", None)
 
@@ -146,11 +162,14 @@ class UnitOfWork:
         """Add an event to the outbox; it leaves only if the transaction commits.
 
         ``sensitive`` events (a temporary password on its way to the mailer) are deleted from
-        the outbox as soon as they are published instead of being kept for replay.
+        the outbox as soon as they are published instead of being kept for replay. ``data``
+        is dumped through the event's contract in the service's schemas.py
+        (services/common/contracts.py): an event without one, or a payload that breaks it,
+        is a programming error.
         """
-        envelope = make_envelope(
-            self._database.service_name, event_name, subject, data, self.now(), version
-        )
+        service = self._database.service_name
+        data = produce(service, event_name, data, version)
+        envelope = make_envelope(service, event_name, subject, data, self.now(), version)
         if self.call_id:
             envelope["imicallid"] = self.call_id
         row = self._database.outbox_model(
@@ -288,6 +307,7 @@ class StandaloneDatabase:
         self.outbox_model = kernel_model(base, OutboxMixin)
         self.inbox_model = kernel_model(base, InboxMixin)
         self.idempotency_model = kernel_model(base, IdempotencyMixin)
+        self.dead_letter_model = kernel_model(base, DeadLetterMixin)
 
     def unit_of_work(self) -> UnitOfWork:
         return UnitOfWork(self, None)
@@ -313,6 +333,8 @@ class Database(DependencyProvider):
         self.outbox_model = kernel_model(self.base, OutboxMixin)
         self.inbox_model = kernel_model(self.base, InboxMixin)
         self.idempotency_model = kernel_model(self.base, IdempotencyMixin)
+        self.dead_letter_model = kernel_model(self.base, DeadLetterMixin)
+        self.dead_letter_seconds = float(config.get(GAUGE_SECONDS, DEFAULT_GAUGE_SECONDS))
         self.relay = OutboxRelay(
             config, self.service_name, self.sessions, self.outbox_model, self.clock
         )
@@ -337,6 +359,12 @@ class Database(DependencyProvider):
         self.container.spawn_managed_thread(self.relay.run, identifier="outbox-relay")
         self.container.spawn_managed_thread(
             lambda: self.purge.run_every(self.purge_seconds), identifier="kernel-purge"
+        )
+        self.container.spawn_managed_thread(
+            lambda: watch_waiting(
+                self.service_name, self.sessions, self.dead_letter_model, self.dead_letter_seconds
+            ),
+            identifier="dead-letter-gauge",
         )
 
     def stop(self) -> None:

@@ -124,8 +124,10 @@ class RetryingEventHandler(EventHandler):
     until the fix is deployed. While it waits it holds one of the consumer's prefetch places.
     A business outcome (the event refers to something unknown, is forbidden, or clashes) is
     final: the event is acknowledged, as before; except a StaleVersion, which only says that an
-    editor saved the same object at the same moment: the next try reads the new version. A
-    broadcast handler without reliable delivery is acknowledged whatever happened, as nameko
+    editor saved the same object at the same moment: the next try reads the new version. An
+    event the handler cannot read never gets here: ``@handles_event_once`` keeps it in the dead
+    letters (services/common/dead_letters.py). A broadcast handler without reliable delivery is
+    acknowledged whatever happened, as nameko
     does.
     """
 

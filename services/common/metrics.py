@@ -36,6 +36,16 @@ EVENTS_HANDLED = Counter(
     "Events handled, and duplicates ignored.",
     ["service", "handler", "outcome"],
 )
+EVENTS_DEAD_LETTERED = Counter(
+    "imi_events_dead_lettered_total",
+    "Events a handler could not read, kept in the service's dead letters.",
+    ["service", "handler"],
+)
+DEAD_LETTERS_WAITING = Gauge(
+    "imi_dead_letters_waiting",
+    "Dead letters waiting for an operator to re-drive or discard them.",
+    ["service"],
+)
 KERNEL_ROWS_PURGED = Counter(
     "imi_kernel_rows_purged_total",
     "Expired rows deleted from the outbox, inbox and idempotency tables.",

@@ -9,28 +9,30 @@ can do the same (stack.md, pitfall 7). So:
   that lost a race on a version, at commit or at a flush inside the method, is answered with a
   ``StaleVersion`` (409) naming who saved first and when; a clash with a unique rule is the
   ``Conflict`` the service's models declare on that rule (services/common/clashes.py);
-- ``@handles_event_once`` wraps an event handler: it validates the CloudEvents envelope,
-  records the event id in the inbox in the same transaction as the handler's effect, and skips
-  an event it has already handled. A commit that clashes with another event's change (two
-  events creating the same row at once) is raised, for ``@event_handler`` to try again.
+- ``@handles_event_once`` wraps an event handler: it validates the CloudEvents envelope, loads
+  its data with the producer's contract (services/common/contracts.py) and hands the handler
+  the loaded data, records the event id in the inbox in the same transaction as the handler's
+  effect, and skips an event it has already handled. An event it cannot read (a malformed
+  envelope, data failing the contract, a ValidationFailed of the handler) is rolled back and
+  kept in the service's dead letters (services/common/dead_letters.py), never dropped. A
+  commit that clashes with another event's change (two events creating the same row at once)
+  is raised, for ``@event_handler`` to try again.
 """
 
 from __future__ import annotations
 
 import functools
-import logging
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
+from services.common import contracts, dead_letters
 from services.common.clashes import declared_conflict
 from services.common.db import is_duplicate
 from services.common.envelope import CloudEventSchema
 from services.common.errors import Conflict, StaleVersion, ValidationFailed
 from services.common.metrics import EVENTS_HANDLED
 from services.common.schemas import load
-
-log = logging.getLogger(__name__)
 
 
 def transactional(method):
@@ -73,12 +75,14 @@ def handles_event_once(method):
         unit = self.db
         try:
             envelope = load(CloudEventSchema, payload)
+            envelope["data"] = contracts.read(envelope)
             if not unit.claim_event(envelope["id"], handler):
                 return _counted(service, handler, "duplicate")
             result = method(self, envelope)
         except ValidationFailed as exc:
-            log.error("dropped a malformed event in %s: %s", handler, exc.extra)
-            return _counted(service, handler, "malformed")
+            model = unit.dead_letter_model
+            dead_letters.record(unit, model, handler, unit.entrypoint, payload, exc.extra)
+            return _counted(service, handler, "dead_lettered")
         try:
             unit.commit()
         except IntegrityError as exc:

@@ -130,7 +130,7 @@ def send(unit: UnitOfWork, policy: InvitationPolicy, invitation: Invitation) -> 
             "email": invitation.email,
             "language": invitation.language,
             "registration_code": code,
-            "expires_at": invitation.expires_at.isoformat(),
+            "expires_at": invitation.expires_at,
         },
         sensitive=True,
     )
@@ -377,7 +377,7 @@ def sweep(unit: UnitOfWork, policy: InvitationPolicy) -> tuple[int, int]:
             "invitation_expiring",
             invitation.id,
             {"invitation_id": invitation.id, "email": invitation.email,
-             "language": invitation.language, "expires_at": invitation.expires_at.isoformat()},
+             "language": invitation.language, "expires_at": invitation.expires_at},
             sensitive=True,
         )  # fmt: skip
     ended = unit.session.scalars(
@@ -395,7 +395,7 @@ def sweep(unit: UnitOfWork, policy: InvitationPolicy) -> tuple[int, int]:
             "invitation_expired",
             invitation.id,
             {"invitation_id": invitation.id, "batch_id": invitation.batch_id,
-             "coordinator_id": invitation.coordinator_id, "expired_at": now.isoformat()},
+             "coordinator_id": invitation.coordinator_id, "expired_at": now},
         )  # fmt: skip
     return len(reminders), len(ended)
 

@@ -9,6 +9,7 @@ from sqlalchemy import JSON, ForeignKey, Index, Integer, PrimaryKeyConstraint, S
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from services.common.clashes import clash
+from services.common.dead_letters import DeadLetterMixin
 from services.common.models import (
     IdempotencyMixin,
     InboxMixin,
@@ -39,6 +40,10 @@ class Inbox(InboxMixin, Base):
 
 
 class Idempotency(IdempotencyMixin, Base):
+    pass
+
+
+class DeadLetter(DeadLetterMixin, Base):
     pass
 
 

@@ -11,6 +11,7 @@ from datetime import UTC
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
+from services.common.contracts import publishes
 from services.common.reference import COMMISSION, SUPPORTED_LANGUAGES, normalise_member_state
 from services.common.schemas import MAX_PAGE_SIZE, PageQuerySchema, PageSchema, StrictSchema
 from services.directory.domain import (
@@ -373,14 +374,14 @@ class SearchPageSchema(PageSchema):
 class AuthorityEventSchema(Schema):
     """authority_registered / _updated / _validated / _activated: no personal data."""
 
-    authority_id = fields.String(required=True)
-    member_state = fields.String(required=True)
-    region = fields.String(allow_none=True)
-    status = fields.String(required=True)
-    coordinator_kind = fields.String(allow_none=True)
-    validating_coordinator_id = fields.String(allow_none=True)
+    authority_id = fields.String(required=True, validate=ID)
+    member_state = fields.String(required=True, validate=validate.Length(2, 2))
+    region = fields.String(required=True, allow_none=True)
+    status = fields.String(required=True, validate=validate.Length(1, 24))
+    coordinator_kind = fields.String(required=True, allow_none=True)
+    validating_coordinator_id = fields.String(required=True, allow_none=True, validate=ID)
     official_name = fields.String(required=True)
-    official_language = fields.String(required=True)
+    official_language = fields.String(required=True, validate=LANGUAGE)
     titles = fields.Dict(keys=fields.String(), values=fields.String(), required=True)
     areas = fields.List(fields.Nested(AreaRolesOutSchema), required=True)
     changed = fields.List(fields.String(), required=True)
@@ -388,15 +389,16 @@ class AuthorityEventSchema(Schema):
 
 
 class FirstUserRequestedSchema(Schema):
-    """For the identity service only (sensitive: deleted from the outbox once sent)."""
+    """For the identity service only (sensitive: deleted from the outbox once sent); identity
+    creates the account with every right."""
 
-    authority_id = fields.String(required=True)
-    member_state = fields.String(required=True)
-    full_name = fields.String(required=True)
-    email = fields.String(required=True)
-    phone = fields.String(allow_none=True)
-    language = fields.String(required=True)
-    username = fields.String(allow_none=True)
+    authority_id = fields.String(required=True, validate=ID)
+    member_state = fields.String(required=True, validate=validate.Length(2, 2))
+    full_name = fields.String(required=True, validate=validate.Length(1, 200))
+    email = fields.Email(required=True, validate=validate.Length(max=254))
+    phone = fields.String(required=True, allow_none=True, validate=PHONE)
+    language = fields.String(required=True, validate=LANGUAGE)
+    username = fields.String(required=True, allow_none=True, validate=validate.Length(1, 32))
     password_now = fields.Boolean(required=True)
 
 
@@ -406,20 +408,6 @@ class CoordinatorLinkedSchema(Schema):
     workflow = fields.String(required=True)
     coordinator_id = fields.String(required=True)
     linked = fields.Boolean(required=True)
-
-
-# --- the identity service's events, as the directory reads them -----------------------------
-
-
-class UserEventSchema(Schema):
-    """identity's user event payload (docs/events.md); unknown fields are ignored."""
-
-    class Meta:
-        unknown = "exclude"
-
-    user_id = fields.String(required=True, validate=ID)
-    authority_id = fields.String(required=True, validate=ID)
-    grants = fields.List(fields.Dict(), load_default=list)
 
 
 # --- directory of registers -----------------------------------------------------------------
@@ -986,16 +974,24 @@ class TermsChangedSchema(Schema):
     workflows = fields.List(fields.String(), allow_none=True)
 
 
-class InformalTitlesTranslatedSchema(Schema):
-    """The translation service's ``informal_titles_translated``: machine translations of an
-    authority's informal title for languages it lacked (services/directory/titles.py)."""
-
-    class Meta:
-        unknown = "exclude"
-
-    authority_id = fields.String(required=True, validate=ID)
-    titles = fields.Dict(
-        keys=fields.String(validate=LANGUAGE), values=fields.String(), required=True
-    )
-    status = fields.String(required=True, validate=validate.Equal("machine"))
-    engine = fields.String(load_default=None, allow_none=True)
+AUTHORITY_EVENTS = (
+    "authority_registered",
+    "authority_updated",
+    "authority_validated",
+    "authority_activated",
+)
+EVENTS = publishes(
+    "directory",
+    {
+        **dict.fromkeys(AUTHORITY_EVENTS, AuthorityEventSchema),
+        "coordinator_linked": CoordinatorLinkedSchema,
+        "first_user_requested": FirstUserRequestedSchema,
+        "invitation_created": InvitationCreatedSchema,
+        "invitation_held": InvitationHeldSchema,
+        "invitation_released": InvitationReleasedSchema,
+        "invitation_expiring": InvitationExpiringSchema,
+        "invitation_expired": InvitationExpiredSchema,
+        "register_changed": RegisterChangedSchema,
+        "terms_changed": TermsChangedSchema,
+    },
+)

@@ -26,7 +26,6 @@ from services.directory.schemas import (
     AuthorityPageSchema,
     AuthoritySchema,
     AuthorityUpdateSchema,
-    InformalTitlesTranslatedSchema,
     InvitationBatchResultSchema,
     InvitationBatchSchema,
     InvitationCheckSchema,
@@ -61,7 +60,6 @@ from services.directory.schemas import (
     TermRefSchema,
     TermUpdateSchema,
     TranslationLanguageSchema,
-    UserEventSchema,
     VersionSchema,
 )
 
@@ -307,7 +305,7 @@ class DirectoryService(observability.ObservableService):
     def on_informal_titles_translated(self, envelope: dict) -> None:
         """Machine titles for the languages without a person's title (services/directory/
         titles.py); the search document follows in the same transaction."""
-        titles.machine_titles(self.db, load(InformalTitlesTranslatedSchema, envelope["data"]))
+        titles.machine_titles(self.db, envelope["data"])
 
     # --- the identity service's users (read model) ----------------------------------------
 
@@ -319,5 +317,4 @@ class DirectoryService(observability.ObservableService):
     @handles_event_once
     def on_user_changed(self, envelope: dict) -> None:
         event_type = envelope["type"].split(".")[-2]
-        data = load(UserEventSchema, envelope["data"])
-        authorities.remember_user(self.db, event_type, data, envelope["time"])
+        authorities.remember_user(self.db, event_type, envelope["data"], envelope["time"])

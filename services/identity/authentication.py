@@ -416,7 +416,7 @@ def _end_reused_session(unit: UnitOfWork, login_session: LoginSession) -> None:
             {
                 "user_id": login_session.user_id,
                 "session_id": login_session.id,
-                "not_before": now.isoformat(),
+                "not_before": now,
             },
         )
         audit.record(
@@ -473,7 +473,7 @@ def logout(unit: UnitOfWork, actor: Actor) -> None:
             {
                 "user_id": actor.user_id,
                 "session_id": login_session.id,
-                "not_before": now.isoformat(),
+                "not_before": now,
             },
         )
     audit.record(
@@ -506,7 +506,7 @@ def _announce_revocation(unit: UnitOfWork, user: User, now: datetime, end_sessio
     unit.record_event(
         "tokens_revoked",
         user.id,
-        {"user_id": user.id, "session_id": None, "not_before": now.isoformat()},
+        {"user_id": user.id, "session_id": None, "not_before": now},
     )
     audit.record(
         unit, AuditAction.TOKENS_REVOKED, target_user_id=user.id, authority_id=user.authority_id

@@ -15,6 +15,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
+from services.common.dead_letters import DeadLetterMixin
 from services.common.models import (
     IdempotencyMixin,
     InboxMixin,
@@ -39,6 +40,10 @@ class Inbox(InboxMixin, Base):
 
 
 class Idempotency(IdempotencyMixin, Base):
+    pass
+
+
+class DeadLetter(DeadLetterMixin, Base):
     pass
 
 

@@ -68,7 +68,7 @@ def request_reset(unit: UnitOfWork, settings: IdentitySettings, data: dict) -> N
             "email": user.email,
             "language": user.language,
             "reset_token": token,
-            "expires_at": expires_at.isoformat(),
+            "expires_at": expires_at,
         },
         sensitive=True,
     )

@@ -9,7 +9,8 @@ from __future__ import annotations
 from marshmallow import Schema, fields, validate, validates_schema
 from marshmallow.exceptions import ValidationError
 
-from services.common.actor import GrantSchema
+from services.common.actor import GrantSchema, Right
+from services.common.contracts import publishes
 from services.common.reference import SUPPORTED_LANGUAGES
 from services.common.schemas import PageQuerySchema, PageSchema, StrictSchema
 
@@ -217,17 +218,24 @@ class AuditPageSchema(PageSchema):
     items = fields.List(fields.Nested(AuditEntrySchema), required=True)
 
 
-# --- events: published (identity) and consumed (directory) -----------------------------------
+# --- events: the published contract (docs/events.md) -----------------------------------------
+
+
+class GrantEventSchema(Schema):
+    """A grant as user events carry it."""
+
+    right = fields.String(required=True, validate=validate.OneOf([r.value for r in Right]))
+    area = fields.String(load_default=None, allow_none=True, validate=validate.Length(1, 64))
 
 
 class UserEventSchema(Schema):
     """Payload of user_created, user_updated, user_rights_changed, user_blocked,
     user_unblocked, password_reset, user_replaced, user_deleted, first_login_completed."""
 
-    user_id = fields.String(required=True)
-    authority_id = fields.String(required=True)
-    member_state = fields.String(required=True)
-    grants = fields.List(fields.Nested(GrantSchema))
+    user_id = fields.String(required=True, validate=validate.Length(1, 64))
+    authority_id = fields.String(required=True, validate=validate.Length(1, 64))
+    member_state = fields.String(required=True, validate=validate.Length(2, 2))
+    grants = fields.List(fields.Nested(GrantEventSchema), required=True)
 
 
 class TemporaryPasswordIssuedSchema(Schema):
@@ -235,7 +243,7 @@ class TemporaryPasswordIssuedSchema(Schema):
 
     user_id = fields.String(required=True)
     email = fields.String(required=True)
-    language = fields.String(required=True)
+    language = fields.String(required=True, validate=LANGUAGE)
     temporary_password = fields.String(required=True)
     reason = fields.String(
         required=True, validate=validate.OneOf(["account_created", "password_reset", "replaced"])
@@ -248,7 +256,7 @@ class PasswordResetRequestedSchema(Schema):
 
     user_id = fields.String(required=True)
     email = fields.String(required=True)
-    language = fields.String(required=True)
+    language = fields.String(required=True, validate=LANGUAGE)
     reset_token = fields.String(required=True)
     expires_at = fields.AwareDateTime(required=True)
 
@@ -257,35 +265,26 @@ class TokensRevokedSchema(RevocationSchema):
     """Published when access tokens must stop working at once (block, reset, delete, logout)."""
 
 
-class AuthorityEventSchema(Schema):
-    """What identity reads from the directory's authority events (other fields are ignored)."""
-
-    class Meta:
-        unknown = "exclude"
-
-    authority_id = fields.String(required=True, validate=validate.Length(1, 64))
-    member_state = fields.String(required=True, validate=validate.Length(2, 2))
-    validating_coordinator_id = fields.String(
-        load_default=None, allow_none=True, validate=validate.Length(1, 64)
-    )
-    status = fields.String(load_default=None, allow_none=True, validate=validate.Length(1, 24))
-
-
-class FirstUserRequestedSchema(Schema):
-    """The directory's request for an authority's first user (docs/events.md); identity
-    creates the account with every right."""
-
-    class Meta:
-        unknown = "exclude"
-
-    authority_id = fields.String(required=True, validate=validate.Length(1, 64))
-    member_state = fields.String(required=True, validate=validate.Length(2, 2))
-    full_name = fields.String(required=True, validate=validate.Length(1, 200))
-    email = fields.Email(required=True, validate=validate.Length(max=254))
-    phone = fields.String(load_default=None, allow_none=True, validate=PHONE)
-    language = fields.String(required=True, validate=LANGUAGE)
-    username = fields.String(load_default=None, allow_none=True, validate=validate.Length(1, 32))
-    password_now = fields.Boolean(required=True)
+USER_EVENTS = (
+    "user_created",
+    "user_updated",
+    "user_rights_changed",
+    "user_blocked",
+    "user_unblocked",
+    "password_reset",
+    "user_replaced",
+    "user_deleted",
+    "first_login_completed",
+)
+EVENTS = publishes(
+    "identity",
+    {
+        **dict.fromkeys(USER_EVENTS, UserEventSchema),
+        "temporary_password_issued": TemporaryPasswordIssuedSchema,
+        "password_reset_requested": PasswordResetRequestedSchema,
+        "tokens_revoked": TokensRevokedSchema,
+    },
+)
 
 
 # --- usernames shown before the account exists (self-registration) --------------------------

@@ -14,11 +14,9 @@ from services.identity.models import Base, User
 from services.identity.schemas import (
     AuditPageSchema,
     AuditQuerySchema,
-    AuthorityEventSchema,
     ChallengeRequestSchema,
     ChallengeSchema,
     FirstLoginRequestSchema,
-    FirstUserRequestedSchema,
     LoginRequestSchema,
     LoginResultSchema,
     NewUserSchema,
@@ -227,12 +225,10 @@ class IdentityService(observability.ObservableService):
     @event_handler("directory", "authority_validated")
     @handles_event_once
     def on_authority_changed(self, envelope: dict) -> None:
-        data = load(AuthorityEventSchema, envelope["data"])
-        known = accounts.remember_authority(self.db, data, envelope["time"])
+        known = accounts.remember_authority(self.db, envelope["data"], envelope["time"])
         accounts.release_waiting_first_users(self.db, self.settings, known)
 
     @event_handler("directory", "first_user_requested")
     @handles_event_once
     def on_first_user_requested(self, envelope: dict) -> None:
-        data = load(FirstUserRequestedSchema, envelope["data"])
-        accounts.first_user_requested(self.db, self.settings, data, envelope["time"])
+        accounts.first_user_requested(self.db, self.settings, envelope["data"], envelope["time"])

@@ -1,11 +1,12 @@
 """The translation service's contract: what its RPC methods accept and return, and the
-payload of ``texts_changed``. The gateway validates HTTP input with these same schemas and
-builds its OpenAPI document from them."""
+payload of its events (``EVENTS``, the published contract of docs/events.md). The gateway
+validates HTTP input with these same schemas and builds its OpenAPI document from them."""
 
 from __future__ import annotations
 
 from marshmallow import INCLUDE, Schema, ValidationError, fields, validate
 
+from services.common.contracts import publishes
 from services.common.reference import SUPPORTED_LANGUAGES
 from services.common.schemas import PageQuerySchema, PageSchema, StrictSchema
 from services.translation.domain import KEY_MAX_LENGTH, SOURCE, State, Status
@@ -241,6 +242,33 @@ class TextsChangedSchema(Schema):
     revision = fields.Integer(required=True)
 
 
+class EntryEventSchema(Schema):
+    """``entry_registered`` and ``entry_source_changed``: keys and versions, never texts."""
+
+    key = fields.String(required=True)
+    namespace = fields.String(required=True)
+    source_language = fields.String(required=True, validate=LANGUAGE)
+    source_version = fields.Integer(required=True)
+
+
+class TranslationEventSchema(Schema):
+    """``translation_submitted`` and ``translation_reviewed``."""
+
+    key = fields.String(required=True)
+    language = fields.String(required=True, validate=LANGUAGE)
+    status = fields.String(required=True)
+    source_version = fields.Integer(required=True)
+    version = fields.Integer(required=True)
+
+
+class TranslationsImportedSchema(Schema):
+    """``translations_imported``: which keys of a language an XLIFF import changed."""
+
+    language = fields.String(required=True, validate=LANGUAGE)
+    keys = fields.List(fields.String(), required=True)
+    by = fields.String(required=True)
+
+
 # --- machine translation ------------------------------------------------------------------------
 
 MAX_MACHINE_TEXT = 20000
@@ -297,9 +325,11 @@ class InformalTitlesTranslatedSchema(Schema):
     """``informal_titles_translated``: machine translations of an authority's informal title
     for the languages it lacked."""
 
-    authority_id = fields.String(required=True)
-    titles = fields.Dict(keys=fields.String(), values=fields.String(), required=True)
-    status = fields.String(required=True)
+    authority_id = fields.String(required=True, validate=validate.Length(1, 64))
+    titles = fields.Dict(
+        keys=fields.String(validate=LANGUAGE), values=fields.String(), required=True
+    )
+    status = fields.String(required=True, validate=validate.Equal("machine"))
     engine = fields.String(required=True)
 
 
@@ -319,3 +349,17 @@ class CallbackBodySchema(Schema):
     external_reference = fields.String(data_key="external-reference")
     error_code = fields.Raw(data_key="error-code")
     error_message = fields.String(data_key="error-message")
+
+
+EVENTS = publishes(
+    "translation",
+    {
+        "texts_changed": TextsChangedSchema,
+        "entry_registered": EntryEventSchema,
+        "entry_source_changed": EntryEventSchema,
+        "translation_submitted": TranslationEventSchema,
+        "translation_reviewed": TranslationEventSchema,
+        "translations_imported": TranslationsImportedSchema,
+        "informal_titles_translated": InformalTitlesTranslatedSchema,
+    },
+)

@@ -13,6 +13,7 @@ from sqlalchemy.pool import NullPool
 
 from services.common.config import DB_URIS, SERVICE_HTTP_PORTS
 from services.common.db import Database
+from services.common.dead_letters import DeadLetterMixin
 from services.common.models import IdempotencyMixin, InboxMixin, OutboxMixin
 from services.common.observability import ObservableService, broker_reachable
 from tests.conftest import HttpSession, free_port
@@ -33,6 +34,10 @@ class ObservedInbox(InboxMixin, ObservedBase):
 
 
 class ObservedIdempotency(IdempotencyMixin, ObservedBase):
+    pass
+
+
+class ObservedDeadLetter(DeadLetterMixin, ObservedBase):
     pass
 
 

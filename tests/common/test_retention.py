@@ -14,6 +14,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from services.common import retention
 from services.common.clock import FrozenClock
 from services.common.db import StandaloneDatabase
+from services.common.dead_letters import DeadLetterMixin
 from services.common.metrics import KERNEL_ROWS_PURGED
 from services.common.models import IdempotencyMixin, InboxMixin, OutboxMixin
 from services.common.retention import KernelPurge, RetentionConfigError, RetentionPeriods
@@ -34,6 +35,10 @@ class KeptInbox(InboxMixin, KeptBase):
 
 
 class KeptIdempotency(IdempotencyMixin, KeptBase):
+    pass
+
+
+class KeptDeadLetter(DeadLetterMixin, KeptBase):
     pass
 
 

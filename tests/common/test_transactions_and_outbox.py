@@ -16,6 +16,7 @@ from datetime import UTC, datetime, timedelta
 
 import eventlet
 import pytest
+from marshmallow import Schema, fields
 from nameko.events import EventHandler, event_handler
 from nameko.standalone.events import event_dispatcher
 from nameko.standalone.rpc import ClusterRpcProxy
@@ -30,6 +31,7 @@ from sqlalchemy.pool import NullPool
 from services.common.clashes import clash
 from services.common.clock import Clock, FrozenClock, utcnow
 from services.common.config import DB_URIS
+from services.common.contracts import BrokenEventContract, UnknownEvent, publishes
 from services.common.db import (
     Database,
     StandaloneDatabase,
@@ -37,6 +39,7 @@ from services.common.db import (
     is_duplicate,
     kernel_model,
 )
+from services.common.dead_letters import DeadLetterMixin
 from services.common.entrypoints import ImiRpc
 from services.common.entrypoints import event_handler as retrying_event_handler
 from services.common.envelope import CloudEventSchema, make_envelope
@@ -53,6 +56,26 @@ rpc = ImiRpc.decorator  # answers our RpcClient's direct replies, unlike nameko'
 NOTES = "kernel_notes"
 LISTENER = "kernel_listener"
 HANDLER = f"{LISTENER}.on_note_added"
+
+
+class NoteAddedSchema(Schema):
+    """The throwaway services' event contract (services/common/contracts.py)."""
+
+    note_id = fields.String(required=True)
+    text = fields.String()
+
+
+class NoteCountedSchema(Schema):
+    note_id = fields.String(required=True)
+    linger = fields.Float(required=True)
+
+
+class AnnouncementSchema(Schema):
+    n = fields.Integer(required=True)
+
+
+publishes(NOTES, {"note_added": NoteAddedSchema, "note_counted": NoteCountedSchema})
+publishes("kernel_clocked_notes", {"note_added": NoteAddedSchema})
 
 
 # --- The test services --------------------------------------------------------------------
@@ -92,6 +115,10 @@ class NotesIdempotency(IdempotencyMixin, NotesBase):
     pass
 
 
+class NotesDeadLetter(DeadLetterMixin, NotesBase):
+    pass
+
+
 class NotesService:
     name = NOTES
 
@@ -113,6 +140,7 @@ class NotesService:
     @transactional
     def announce(self, event_type, sensitive=False):
         """An event of a type chosen by the test, which no queue may take yet."""
+        publishes(NOTES, {event_type: AnnouncementSchema})
         return self.db.record_event(event_type, "announcement", {"n": 1}, sensitive=sensitive)
 
     @rpc(expected_exceptions=EXPECTED_ERRORS)
@@ -149,6 +177,10 @@ class ListenerInbox(InboxMixin, ListenerBase):
 
 
 class ListenerIdempotency(IdempotencyMixin, ListenerBase):
+    pass
+
+
+class ListenerDeadLetter(DeadLetterMixin, ListenerBase):
     pass
 
 
@@ -616,15 +648,35 @@ def test_the_same_event_handled_by_two_workers_at_once_changes_state_once(listen
     assert listener_db.count(ListenerInbox, ListenerInbox.event_id == envelope["id"]) == 1
 
 
-def test_a_malformed_event_is_dropped_without_a_trace(listener, listener_db):
+def test_a_malformed_event_is_kept_as_a_dead_letter_and_leaves_no_other_trace(
+    listener, listener_db
+):
     note_id = a_note_id()
+    malformed = {"id": "e-1", "subject": note_id, "data": {"note_id": note_id}}
 
     with entrypoint_hook(listener, "on_note_added") as hook:
-        result = hook({"id": "e-1", "subject": note_id, "data": {"note_id": note_id}})
+        result = hook(malformed)
 
     assert result is None
     assert listener_db.count(Sighting, Sighting.note_id == note_id) == 0
     assert listener_db.count(ListenerInbox, ListenerInbox.event_id == "e-1") == 0
+    [letter] = listener_db.all(select(ListenerDeadLetter))
+    assert letter.handler == HANDLER
+    assert (letter.source_service, letter.event_type) == (NOTES, "note_added")
+    assert json.loads(letter.payload) == malformed
+    assert set(letter.reason["errors"]) == {"specversion", "source", "type", "time"}
+
+
+def test_data_failing_the_producers_contract_is_kept_as_a_dead_letter(listener, listener_db):
+    note_id = a_note_id()
+    envelope = make_envelope(NOTES, "note_added", note_id, {"note_id": 7}, utcnow())
+
+    with entrypoint_hook(listener, "on_note_added") as hook:
+        hook(envelope)
+
+    assert listener_db.count(Sighting, Sighting.note_id == note_id) == 0
+    [letter] = listener_db.all(select(ListenerDeadLetter))
+    assert letter.reason["errors"]["data"] == {"note_id": ["Not a valid string."]}
 
 
 def test_the_services_clock_stamps_its_outbox_rows_and_envelopes(
@@ -796,3 +848,17 @@ def test_a_base_without_one_of_the_kernel_tables_is_refused():
     assert kernel_model(Bare, OutboxMixin) is OnlyOutbox
     with pytest.raises(LookupError, match="Bare declares no InboxMixin table"):
         kernel_model(Bare, InboxMixin)
+
+
+def test_recording_an_event_without_a_contract_raises_before_anything_is_written(notes_db):
+    database = StandaloneDatabase(NotesBase, NOTES, notes_db.uri)
+    unit = database.unit_of_work()
+
+    with pytest.raises(UnknownEvent):
+        unit.record_event("note_teleported", "n-1", {"note_id": "n-1"})
+    with pytest.raises(BrokenEventContract):
+        unit.record_event("note_added", "n-1", {"note_id": "n-1", "colour": "red"})
+    unit.close()
+    database.dispose()
+
+    assert notes_db.all(select(NotesOutbox)) == []

@@ -9,6 +9,7 @@ from sqlalchemy import String, func, select
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from services.common.db import StandaloneDatabase
+from services.common.dead_letters import DeadLetterMixin
 from services.common.models import IdempotencyMixin, InboxMixin, OutboxMixin
 
 
@@ -31,6 +32,10 @@ class UnitInbox(InboxMixin, UnitBase):
 
 
 class UnitIdempotency(IdempotencyMixin, UnitBase):
+    pass
+
+
+class UnitDeadLetter(DeadLetterMixin, UnitBase):
     pass
 
 

@@ -12,6 +12,7 @@ from nameko.standalone.events import event_dispatcher
 
 from services.common.envelope import make_envelope
 from tests.conftest import HttpSession
+from tests.events import event_data
 
 API = "/api/v1"
 NEW_PASSWORD = "Correct-Horse-Battery-42"
@@ -139,11 +140,10 @@ class Stack:
         """Announce a new authority validated by the Commission, as the directory will, and
         wait until the Commission's administrator can see it."""
         authority_id = str(uuid.uuid4())
-        data = {
-            "authority_id": authority_id,
-            "member_state": member_state,
-            "validating_coordinator_id": None,
-        }
+        data = event_data(
+            "directory", "authority_registered", authority_id=authority_id,
+            member_state=member_state, validating_coordinator_id=None, status="validated",
+        )  # fmt: skip
         envelope = make_envelope(
             "directory", "authority_registered", authority_id, data, datetime.now(UTC)
         )

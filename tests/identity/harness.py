@@ -24,7 +24,7 @@ from services.common.envelope import make_envelope
 from services.identity.bootstrap import create_commission_administrator
 from services.identity.models import AuditEntry, Base, LoginSession, Outbox, User
 from services.identity.tokens import ALGORITHM, AUDIENCE, ISSUER
-from tests.events import WAIT_SECONDS, EventLog, listener_for
+from tests.events import WAIT_SECONDS, EventLog, event_data, listener_for
 from tests.store import ServiceStore
 
 IDENTITY_EVENTS = (
@@ -170,13 +170,13 @@ class Identity:
         authority_id: str | None = None,
         event_id: str | None = None,
     ) -> str:
-        """Publish the directory's event about an authority and wait until identity took it."""
+        """Publish the directory's event about an authority and wait until identity took it;
+        the authority is not validated yet (no first user's password leaves because of it)."""
         authority_id = authority_id or str(uuid.uuid4())
-        data = {
-            "authority_id": authority_id,
-            "member_state": member_state,
-            "validating_coordinator_id": coordinator,
-        }
+        data = event_data(
+            "directory", event, authority_id=authority_id, member_state=member_state,
+            validating_coordinator_id=coordinator, status="pending_validation",
+        )  # fmt: skip
         envelope = make_envelope(
             "directory", event, authority_id, data, self.clock(), event_id=event_id
         )

@@ -15,7 +15,7 @@ from services.common.clock import utcnow
 from services.common.envelope import make_envelope
 from services.common.errors import Forbidden, NotFound
 from services.identity.models import Inbox, KnownAuthority, Outbox, User
-from tests.events import wait_until
+from tests.events import event_data, wait_until
 
 
 def known_authority(store, authority_id: str) -> KnownAuthority | None:
@@ -121,14 +121,11 @@ def test_an_older_directory_event_arriving_late_does_not_undo_a_newer_one(
 ):
     first, second = str(uuid.uuid4()), str(uuid.uuid4())
     authority_id = str(uuid.uuid4())
-    data = {"authority_id": authority_id, "member_state": "AT"}
-    older = make_envelope(
-        "directory",
-        "authority_registered",
-        authority_id,
-        {**data, "validating_coordinator_id": first},
-        frozen_clock(),
-    )
+    data = event_data(
+        "directory", "authority_registered", authority_id=authority_id, member_state="AT",
+        validating_coordinator_id=first, status="pending_validation",
+    )  # fmt: skip
+    older = make_envelope("directory", "authority_registered", authority_id, data, frozen_clock())
     frozen_clock.advance(minutes=1)
     identity.register_authority(
         "AT", coordinator=second, event="authority_updated", authority_id=authority_id
@@ -139,7 +136,7 @@ def test_an_older_directory_event_arriving_late_does_not_undo_a_newer_one(
     assert known_authority(store, authority_id).validating_coordinator_id == second
 
 
-def test_a_malformed_directory_event_changes_nothing(identity, store):
+def test_a_malformed_directory_event_changes_nothing_but_the_dead_letters(identity, store):
     authority_id = str(uuid.uuid4())
     bad_data = {"authority_id": authority_id, "member_state": "Germany"}
     bad_payload = make_envelope(
@@ -154,7 +151,7 @@ def test_a_malformed_directory_event_changes_nothing(identity, store):
     assert dropped.get() is None
     assert refused.get() is None
     assert known_authority(store, authority_id) is None
-    assert store.new_rows(before) == {}
+    assert store.new_rows(before) == {"dead_letters": 2}
 
 
 # --- idempotent calls -------------------------------------------------------------------------

@@ -18,7 +18,7 @@ from services.common.envelope import make_envelope
 from services.common.errors import ValidationFailed
 from services.identity.domain import ALL_AUTHORITY_RIGHTS
 from services.identity.models import KnownAuthority, ReservedUsername, User
-from tests.events import WAIT_SECONDS
+from tests.events import WAIT_SECONDS, event_data
 
 from .harness import Person
 
@@ -133,8 +133,8 @@ def test_a_self_registered_first_user_waits_for_the_validation_for_the_password(
 
     envelope = make_envelope(
         "directory", "authority_validated", authority_id,
-        {"authority_id": authority_id, "member_state": "DE", "status": "validated",
-         "validating_coordinator_id": None},
+        event_data("directory", "authority_validated", authority_id=authority_id,
+                   member_state="DE", status="validated", validating_coordinator_id=None),
         identity.clock(),
     )  # fmt: skip
     identity.publish_directory_event("authority_validated", envelope)
@@ -151,8 +151,8 @@ def test_a_validation_that_arrived_first_lets_the_password_go_at_once(identity, 
     authority_id = str(uuid.uuid4())
     envelope = make_envelope(
         "directory", "authority_validated", authority_id,
-        {"authority_id": authority_id, "member_state": "DE", "status": "validated",
-         "validating_coordinator_id": None},
+        event_data("directory", "authority_validated", authority_id=authority_id,
+                   member_state="DE", status="validated", validating_coordinator_id=None),
         identity.clock(),
     )  # fmt: skip
     identity.publish_directory_event("authority_validated", envelope)

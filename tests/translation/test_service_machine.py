@@ -25,7 +25,7 @@ from services.common.metrics import EVENTS_HANDLED
 from services.common.migrations import upgrade
 from services.translation.schemas import CallbackBodySchema
 from services.translation.service import TranslationService
-from tests.events import EventLog, wait_until
+from tests.events import EventLog, event_data, wait_until
 from tests.services import started_on_clock
 
 from .harness import administrator, entry, translator, user
@@ -403,8 +403,8 @@ def test_the_gateway_reads_a_form_encoded_callback_as_the_engine_sends_it():
 
 
 def authority_event(config, event: str, authority_id: str, titles: dict, **data) -> None:
-    payload = {"authority_id": authority_id, "official_language": "de", "titles": titles,
-               "changed": ["titles"], **data}  # fmt: skip
+    payload = event_data("directory", event, authority_id=authority_id, official_language="de",
+                         titles=titles, changed=["titles"], **data)  # fmt: skip
     envelope = make_envelope("directory", event, authority_id, payload, datetime.now(UTC))
     event_dispatcher(config)("directory", event, envelope)
 
@@ -470,8 +470,9 @@ def test_a_redelivered_authority_event_with_the_synchronous_engine_is_handled_on
     start, translation_config, titles_log
 ):
     authority_id = str(uuid.uuid4())
-    payload = {"authority_id": authority_id, "official_language": "de",
-               "titles": {"de": "Anerkennungsstelle für Heilberufe"}}  # fmt: skip
+    payload = event_data("directory", "authority_registered", authority_id=authority_id,
+                         official_language="de",
+                         titles={"de": "Anerkennungsstelle für Heilberufe"})  # fmt: skip
     envelope = make_envelope("directory", "authority_registered", authority_id, payload,
                              datetime.now(UTC))  # fmt: skip
     before = handled("handled"), handled("duplicate")
