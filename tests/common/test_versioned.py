@@ -14,6 +14,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.pool import NullPool
 
 from services.common.db import StandaloneDatabase
+from services.common.dead_letters import DeadLetterMixin
 from services.common.entrypoints import _is_final
 from services.common.errors import Conflict, StaleVersion
 from services.common.models import IdempotencyMixin, InboxMixin, OutboxMixin, Versioned
@@ -43,6 +44,10 @@ class DocumentsInbox(InboxMixin, DocumentsBase):
 
 
 class DocumentsIdempotency(IdempotencyMixin, DocumentsBase):
+    pass
+
+
+class DocumentsDeadLetter(DeadLetterMixin, DocumentsBase):
     pass
 
 
