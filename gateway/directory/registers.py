@@ -6,7 +6,7 @@ from werkzeug.wrappers import Request
 
 from gateway.http import api
 from gateway.route import API, Route
-from services.directory.schemas import (
+from services.directory.schemas.registers import (
     NewRegisterSchema,
     RegisterPageSchema,
     RegisterQuerySchema,

@@ -6,7 +6,7 @@ from werkzeug.wrappers import Request
 
 from gateway.http import api
 from gateway.route import API, Route
-from services.directory.schemas import SearchPageSchema, SearchQuerySchema
+from services.directory.schemas.search import SearchPageSchema, SearchQuerySchema
 
 ROUTES = (
     Route(

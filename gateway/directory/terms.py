@@ -7,7 +7,7 @@ from werkzeug.wrappers import Request
 
 from gateway.http import api
 from gateway.route import API, Route
-from services.directory.schemas import (
+from services.directory.schemas.terms import (
     AreaWorkflowBodySchema,
     NewTermSchema,
     TermDetailSchema,

@@ -30,7 +30,8 @@ from services.common.schemas import load
 from services.directory import authorities, registers, search
 from services.directory.domain import CoordinatorKind, Place, Status
 from services.directory.models import Authority, Base, CoordinatorLink, Register
-from services.directory.schemas import FirstUserSchema, NewAuthoritySchema, NewRegisterSchema
+from services.directory.schemas.authorities import FirstUserSchema, NewAuthoritySchema
+from services.directory.schemas.registers import NewRegisterSchema
 
 DEMO_DIR = Path(__file__).parent / "data" / "demo"
 NAMESPACE = uuid.UUID("5d1c0a3e-2f4b-5c6d-8e9f-0a1b2c3d4e5f")

@@ -20,12 +20,17 @@ from services.directory import (
     titles,
 )
 from services.directory.models import Base
-from services.directory.schemas import (
-    AreaWorkflowSchema,
+from services.directory.schemas.authorities import (
     AuthorityListQuerySchema,
     AuthorityPageSchema,
     AuthoritySchema,
     AuthorityUpdateSchema,
+    LinksUpdateSchema,
+    NewAuthoritySchema,
+    RolesUpdateSchema,
+    VersionSchema,
+)
+from services.directory.schemas.invitations import (
     InvitationBatchResultSchema,
     InvitationBatchSchema,
     InvitationCheckSchema,
@@ -35,32 +40,34 @@ from services.directory.schemas import (
     InvitationReleaseSchema,
     InvitationResubmissionSchema,
     InvitationSchema,
-    LinksUpdateSchema,
-    NewAuthoritySchema,
-    NewRegisterSchema,
-    NewTermSchema,
+    SelfRegistrationSchema,
+    SelfRegistrationSummarySchema,
+)
+from services.directory.schemas.public import (
     PublicAuthorityPageSchema,
     PublicAuthoritySchema,
     PublicLanguageQuerySchema,
     PublicQuerySchema,
     PublicRegisterPageSchema,
+)
+from services.directory.schemas.registers import (
+    NewRegisterSchema,
     RegisterPageSchema,
     RegisterQuerySchema,
     RegisterSchema,
     RegisterTranslationSchema,
     RegisterUpdateSchema,
-    RolesUpdateSchema,
-    SearchPageSchema,
-    SearchQuerySchema,
-    SelfRegistrationSchema,
-    SelfRegistrationSummarySchema,
+    TranslationLanguageSchema,
+)
+from services.directory.schemas.search import SearchPageSchema, SearchQuerySchema
+from services.directory.schemas.terms import (
+    AreaWorkflowSchema,
+    NewTermSchema,
     TermDetailSchema,
     TermListQuerySchema,
     TermListSchema,
     TermRefSchema,
     TermUpdateSchema,
-    TranslationLanguageSchema,
-    VersionSchema,
 )
 
 

@@ -26,7 +26,7 @@ from services.directory.domain import (
 )
 from services.directory.models import AreaWorkflow, Term
 from services.directory.reference_data import complete_names
-from services.directory.schemas import TermsChangedSchema
+from services.directory.schemas.events import TermsChangedSchema
 
 
 def unknown_codes(unit: UnitOfWork, kind: TermKind, codes: Iterable[str]) -> list[str]:

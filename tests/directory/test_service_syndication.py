@@ -11,7 +11,7 @@ from sqlalchemy import update
 
 from services.common.errors import NotFound, ValidationFailed
 from services.directory.models import Authority
-from services.directory.schemas import PublicAuthoritySchema, PublicRegisterSchema
+from services.directory.schemas.public import PublicAuthoritySchema, PublicRegisterSchema
 
 from .test_service_registers import ENGLISH, register_data
 

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from services.common import contracts
 from services.common.envelope import make_envelope
 from services.common.metrics import DEAD_LETTERS_WAITING, EVENTS_DEAD_LETTERED
-from services.directory.schemas import AuthorityEventSchema
+from services.directory.schemas.events import AuthorityEventSchema
 from services.identity.models import DeadLetter, Inbox, KnownAuthority
 from services.manage import dead_letter_command
 from tests.events import WAIT_SECONDS, event_data
