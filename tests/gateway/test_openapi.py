@@ -102,3 +102,11 @@ def test_login_routes_document_the_rate_limit_with_retry_after(document):
 
     assert "429" in login["responses"]
     assert "Retry-After" in too_many["headers"]
+
+
+def test_remote_routes_document_503_with_retry_after(document):
+    me = operations(document)[("GET", "/api/v1/users/me")]
+    unavailable = document["components"]["responses"]["ServiceUnavailable"]
+
+    assert me["responses"]["503"] == {"$ref": "#/components/responses/ServiceUnavailable"}
+    assert "Retry-After" in unavailable["headers"]

@@ -37,7 +37,9 @@ TABLE = [
         "Retry-After": "13",
     }),
     (Unavailable("identity did not answer.", "error.service_unavailable"), 503,
-     "error.service_unavailable", {}),
+     "error.service_unavailable", {"Retry-After": "5"}),
+    (Unavailable("The database refused.", None, {"retry_after": 2.5}), 503, "error.unavailable",
+     {"Retry-After": "3"}),
     (http.NotFound(), 404, "error.not_found", {}),
     (http.MethodNotAllowed(["GET", "HEAD"]), 405, "error.method_not_allowed", {
         "Allow": "GET, HEAD",
@@ -102,3 +104,9 @@ def test_a_rate_limit_without_a_delay_still_says_when_to_retry():
     problem = problem_for(RateLimited("Slow down."), "/", None)
 
     assert int(problem.headers["Retry-After"]) > 0
+
+
+def test_every_503_says_when_to_retry_even_without_a_delay_of_its_own():
+    problem = problem_for(Unavailable("Down.", None, {"retry_after": True}), "/", None)
+
+    assert problem.headers["Retry-After"] == "5"
