@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import weakref
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
 
 from nameko.extensions import DependencyProvider
@@ -31,35 +32,66 @@ from services.common.retention import (
 )
 
 SQLITE_BUSY_TIMEOUT_MS = 5000
-PG_STATEMENT_TIMEOUT_MS = 15000
+DB_TIMEOUTS = "DB_TIMEOUTS"
 
 
-def create_db_engine(uri: str, max_workers: int = 10) -> Engine:
+@dataclass(frozen=True)
+class DatabaseTimeouts:
+    """How long a worker waits on its database before giving up with a 503 (services/common/
+    outages.py), from the ``DB_TIMEOUTS`` block of the configuration. The pool's wait is shorter
+    than the default RPC timeout (10 s), so that the worker answers while its caller waits.
+
+    ``statement_seconds``: PostgreSQL's statement_timeout (a statement waiting on a lock, or
+    running too long, is cancelled); ``pool_seconds``: the wait for a free pooled connection;
+    ``connect_seconds``: the wait for a new connection to be accepted.
+    """
+
+    statement_seconds: float = 15.0
+    pool_seconds: float = 8.0
+    connect_seconds: float = 5.0
+
+    @classmethod
+    def from_config(cls, config: dict) -> DatabaseTimeouts:
+        block = config.get(DB_TIMEOUTS) or {}
+        defaults = cls()
+        return cls(
+            float(block.get("STATEMENT_SECONDS", defaults.statement_seconds)),
+            float(block.get("POOL_SECONDS", defaults.pool_seconds)),
+            float(block.get("CONNECT_SECONDS", defaults.connect_seconds)),
+        )
+
+
+def create_db_engine(
+    uri: str, max_workers: int = 10, timeouts: DatabaseTimeouts | None = None
+) -> Engine:
     """An engine tuned for eventlet workers.
 
     SQLite: one pooled connection per process. A worker that yields inside a write transaction
     would otherwise make the others busy-wait in C, freezing the whole process (stack.md,
-    pitfall 9); the pool's wait is green. PostgreSQL: a connection per worker, with timeouts
-    so that a database that stops answering cannot hang a worker forever.
+    pitfall 9); the pool's wait is green. PostgreSQL: a connection per worker. Both with
+    timeouts (``timeouts``) so that a database that stops answering cannot hang a worker.
     """
+    timeouts = timeouts or DatabaseTimeouts()
     if uri.startswith("sqlite"):
         engine = create_engine(
             uri,
             pool_size=1,
             max_overflow=0,
-            pool_timeout=30,
+            pool_timeout=timeouts.pool_seconds,
             connect_args={"check_same_thread": False, "timeout": SQLITE_BUSY_TIMEOUT_MS / 1000},
         )
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
+    statement_ms = max(1, round(timeouts.statement_seconds * 1000))
     return create_engine(
         uri,
         pool_size=max_workers,
         max_overflow=max_workers,
+        pool_timeout=timeouts.pool_seconds,
         pool_pre_ping=True,
         connect_args={
-            "connect_timeout": 5,
-            "options": f"-c statement_timeout={PG_STATEMENT_TIMEOUT_MS}",
+            "connect_timeout": max(1, round(timeouts.connect_seconds)),
+            "options": f"-c statement_timeout={statement_ms}",
         },
     )
 
@@ -279,7 +311,9 @@ class Database(DependencyProvider):
         self.service_name = self.container.service_name
         self.clock = self._container_clock()
         self.engine = create_db_engine(
-            database_uri(config, self.service_name), int(config.get(MAX_WORKERS, 10))
+            database_uri(config, self.service_name),
+            int(config.get(MAX_WORKERS, 10)),
+            DatabaseTimeouts.from_config(config),
         )
         self.sessions = unit_sessions(self.engine)
         self.outbox_model = kernel_model(self.base, OutboxMixin)
