@@ -5,6 +5,9 @@ persistent message with publisher confirms. An RPC request is worth nothing once
 has given up, so this client:
 
 - waits at most ``RPC_TIMEOUT`` seconds (configurable per call) and then raises Unavailable;
+  so does a call the broker cannot take (unreachable, or its connection closed), and one the
+  callee cannot serve now (a replica without the method during a rolling upgrade, or one
+  stopping);
 - publishes requests as transient messages without confirms, and with a TTL equal to the
   timeout, so the broker drops a request nobody will wait for (a broker crash loses in-flight
   calls, which then time out: the caller sees Unavailable and may retry with the same key);
@@ -32,9 +35,15 @@ from services.common import serialization
 from services.common.config import DEFAULT_RPC_TIMEOUT, RPC_TIMEOUT
 from services.common.errors import Unavailable
 from services.common.metrics import RPC_CLIENT_LATENCY
-from services.common.rpc_channel import RpcChannel
+from services.common.rpc_channel import BROKER_ERRORS, RpcChannel
 
 IDEMPOTENCY_KEY = "idempotency_key"
+# Answers from a service that cannot serve the call at the moment, as during a rolling upgrade
+# (a replica of the older version lacks the method, or one is stopping): a caller may retry.
+NOT_SERVING = frozenset({
+    "nameko.exceptions.MethodNotFound",
+    "nameko.exceptions.ContainerBeingKilled",
+})  # fmt: skip
 HEADER_PREFIX = "nameko"
 TIMED_OUT = object()
 
@@ -101,15 +110,25 @@ class ServiceClient(HeaderEncoder):
         provider = self._provider
         target = self._target
         started = time.perf_counter()
-        correlation_id, reply_event = provider.channel.call(
-            provider.exchange,
-            f"{target}.{method}",
-            serialization.dumps({"args": args, "kwargs": kwargs}),
-            content_type=serialization.CONTENT_TYPE,
-            content_encoding=serialization.ENCODING,
-            expiration=str(int(self._timeout * 1000)),
-            application_headers=self._headers(),
-        )
+        try:
+            correlation_id, reply_event = provider.channel.call(
+                provider.exchange,
+                f"{target}.{method}",
+                serialization.dumps({"args": args, "kwargs": kwargs}),
+                content_type=serialization.CONTENT_TYPE,
+                content_encoding=serialization.ENCODING,
+                expiration=str(int(self._timeout * 1000)),
+                application_headers=self._headers(),
+            )
+        except BROKER_ERRORS as exc:
+            RPC_CLIENT_LATENCY.labels(target, method, "unreachable").observe(
+                time.perf_counter() - started
+            )
+            raise Unavailable(
+                f"The broker could not be reached to call {target}.{method}: {type(exc).__name__}.",
+                "error.service_unavailable",
+                {"service": target},
+            ) from exc
         reply = TIMED_OUT
         with eventlet.Timeout(self._timeout, False):
             reply = reply_event.wait()
@@ -131,5 +150,12 @@ class ServiceClient(HeaderEncoder):
         error = body.get("error")
         RPC_CLIENT_LATENCY.labels(target, method, "error" if error else "ok").observe(elapsed)
         if error:
+            if error.get("exc_path") in NOT_SERVING:
+                raise Unavailable(
+                    f"The {target} service does not serve {method} now ({error['exc_type']}): "
+                    "it is stopping, or is a version without it (a rolling upgrade).",
+                    "error.service_unavailable",
+                    {"service": target},
+                )
             raise deserialize(error)
         return body["result"]
