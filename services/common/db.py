@@ -20,6 +20,7 @@ from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 
 from services.common.clock import Clock, utcnow
 from services.common.config import MAX_WORKERS, database_uri
+from services.common.deadlines import remaining_seconds
 from services.common.envelope import make_envelope
 from services.common.models import IdempotencyMixin, InboxMixin, OutboxMixin
 from services.common.outbox import OutboxRelay
@@ -108,13 +109,30 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
 WROTE = "imi_wrote"
 
 
+WORKER = "imi_worker"
+STATEMENT_SECONDS = "imi_statement_seconds"
+
+
 def unit_sessions(engine: Engine) -> sessionmaker:
     """Sessions that remember whether their open transaction has written anything (see
-    ``UnitOfWork.release_connection``)."""
+    ``UnitOfWork.release_connection``), and on PostgreSQL let no statement outlast the
+    caller of their RPC worker (``_bound_statements``)."""
     sessions = sessionmaker(engine, expire_on_commit=False)
     event.listen(sessions, "after_flush", _mark_written)
     event.listen(sessions, "after_transaction_end", _forget_written)
+    if engine.dialect.name == "postgresql":
+        event.listen(sessions, "after_begin", _bound_statements)
     return sessions
+
+
+def _bound_statements(session: Session, _transaction, connection) -> None:
+    """A transaction of an RPC worker whose caller gives up before the engine's
+    statement_timeout gets the time left as its own (SET LOCAL: for this transaction only;
+    one round trip, only when the time left is the shorter)."""
+    left = remaining_seconds(session.info.get(WORKER))
+    if left is None or left >= session.info.get(STATEMENT_SECONDS, float("inf")):
+        return
+    connection.exec_driver_sql(f"SET LOCAL statement_timeout = {max(1, int(left * 1000))}")
 
 
 def _mark_written(session: Session, _context) -> None:
@@ -148,6 +166,9 @@ class UnitOfWork:
     def session(self) -> Session:
         if self._session is None:
             self._session = self._database.sessions()
+            if self._worker_ctx is not None:
+                self._session.info[WORKER] = self._worker_ctx
+                self._session.info[STATEMENT_SECONDS] = self._database.timeouts.statement_seconds
         return self._session
 
     @property
@@ -310,10 +331,9 @@ class Database(DependencyProvider):
         config = self.container.config
         self.service_name = self.container.service_name
         self.clock = self._container_clock()
+        self.timeouts = DatabaseTimeouts.from_config(config)
         self.engine = create_db_engine(
-            database_uri(config, self.service_name),
-            int(config.get(MAX_WORKERS, 10)),
-            DatabaseTimeouts.from_config(config),
+            database_uri(config, self.service_name), int(config.get(MAX_WORKERS, 10)), self.timeouts
         )
         self.sessions = unit_sessions(self.engine)
         self.outbox_model = kernel_model(self.base, OutboxMixin)

@@ -8,10 +8,13 @@ database closed to connections, a table locked by another connection).
 
 from __future__ import annotations
 
+import time
+
 import psycopg2
 import pytest
 from nameko.standalone.rpc import ClusterRpcProxy
-from sqlalchemy import String, create_engine, func, select
+from nameko.testing.services import entrypoint_hook
+from sqlalchemy import String, create_engine, func, select, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.pool import NullPool
@@ -20,6 +23,7 @@ from services.common.db import Database
 from services.common.entrypoints import rpc
 from services.common.errors import Unavailable
 from services.common.models import IdempotencyMixin, InboxMixin, OutboxMixin
+from services.common.rpc import RpcClient
 from tests.conftest import free_port
 
 SERVICE = "kernel_outage"
@@ -146,3 +150,43 @@ def test_a_statement_waiting_on_a_lock_past_statement_timeout_is_unavailable(
         engine.dispose()
 
     assert call_count(service_config) == 0
+
+
+class OutageCallerService:
+    name = "kernel_outage_caller"
+    outage = RpcClient(SERVICE, timeout=1)
+
+    @rpc
+    def count_items(self) -> int:
+        return self.outage.count_items()
+
+
+WAITING_ON_LOCK = (
+    "SELECT count(*) FROM pg_stat_activity"
+    " WHERE datname = current_database() AND wait_event_type = 'Lock'"
+)
+
+
+def test_a_statement_waits_no_longer_than_the_caller_of_its_worker(
+    container_factory, start_service, service_config, outage_db, eventually
+):
+    start_service(outage_db, STATEMENT_SECONDS=30)
+    caller = container_factory(OutageCallerService, service_config)
+    caller.start()
+    engine = create_engine(outage_db, poolclass=NullPool)
+    try:
+        with engine.connect() as holder, engine.connect() as watcher:
+            holder.exec_driver_sql('LOCK TABLE "outage_items" IN ACCESS EXCLUSIVE MODE')
+            started = time.monotonic()
+            with entrypoint_hook(caller, "count_items") as count, pytest.raises(Unavailable):
+                count()
+
+            def nobody_waits() -> None:
+                assert watcher.scalar(text(WAITING_ON_LOCK)) == 0
+                watcher.rollback()
+
+            eventually(nobody_waits, timeout=5)
+            assert time.monotonic() - started < 5  # not the engine's 30 s
+            holder.rollback()
+    finally:
+        engine.dispose()
