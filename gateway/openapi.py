@@ -34,6 +34,7 @@ _TAGS = {
 _ERROR_HEADERS = {
     401: {"WWW-Authenticate": 'Bearer realm="imi", with error="invalid_token" if refused'},
     429: {"Retry-After": "Seconds to wait before trying again"},
+    503: {"Retry-After": "Seconds to wait before trying again (with the same Idempotency-Key)"},
 }
 _CONFLICT_DESCRIPTION = (
     "Conflict. A duplicate or a transition the object's state does not allow has its own "

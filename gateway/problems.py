@@ -23,6 +23,9 @@ REALM = 'Bearer realm="imi"'
 # A refused token (unlike a missing one) tells the client to refresh or log in again.
 REFUSED_TOKEN_CODES = frozenset({"auth.token_invalid", "auth.token_expired", "auth.token_revoked"})
 DEFAULT_RETRY_AFTER = 60
+# A dependency that failed (a service, the broker, a database) is often back within seconds: a
+# client told to wait a minute would wait for nothing, one told nothing would hammer it.
+DEFAULT_UNAVAILABLE_RETRY_AFTER = 5
 _HTTP_CODES = {
     400: "error.bad_request",
     404: "error.not_found",
@@ -67,14 +70,18 @@ def _service_problem(exc: ImiError, instance: str, call_id: str | None) -> Probl
         refused = exc.code in REFUSED_TOKEN_CODES
         headers["WWW-Authenticate"] = f'{REALM}, error="invalid_token"' if refused else REALM
     if exc.status == 429:
-        headers["Retry-After"] = str(_retry_after(params.get("retry_after")))
+        headers["Retry-After"] = str(_retry_after(params.get("retry_after"), DEFAULT_RETRY_AFTER))
+    if exc.status == 503:
+        headers["Retry-After"] = str(
+            _retry_after(params.get("retry_after"), DEFAULT_UNAVAILABLE_RETRY_AFTER)
+        )
     return Problem(exc.status, body, headers)
 
 
-def _retry_after(seconds: object) -> int:
-    if isinstance(seconds, int | float) and seconds > 0:
+def _retry_after(seconds: object, default: int) -> int:
+    if isinstance(seconds, int | float) and not isinstance(seconds, bool) and seconds > 0:
         return max(1, math.ceil(seconds))
-    return DEFAULT_RETRY_AFTER
+    return default
 
 
 def _body(

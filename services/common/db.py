@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import weakref
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
 
 from nameko.extensions import DependencyProvider
@@ -29,6 +30,7 @@ from services.common.dead_letters import (
     DeadLetterMixin,
     watch_waiting,
 )
+from services.common.deadlines import remaining_seconds
 from services.common.envelope import make_envelope
 from services.common.errors import StaleVersion
 from services.common.models import (
@@ -48,35 +50,66 @@ from services.common.retention import (
 )
 
 SQLITE_BUSY_TIMEOUT_MS = 5000
-PG_STATEMENT_TIMEOUT_MS = 15000
+DB_TIMEOUTS = "DB_TIMEOUTS"
 
 
-def create_db_engine(uri: str, max_workers: int = 10) -> Engine:
+@dataclass(frozen=True)
+class DatabaseTimeouts:
+    """How long a worker waits on its database before giving up with a 503 (services/common/
+    outages.py), from the ``DB_TIMEOUTS`` block of the configuration. The pool's wait is shorter
+    than the default RPC timeout (10 s), so that the worker answers while its caller waits.
+
+    ``statement_seconds``: PostgreSQL's statement_timeout (a statement waiting on a lock, or
+    running too long, is cancelled); ``pool_seconds``: the wait for a free pooled connection;
+    ``connect_seconds``: the wait for a new connection to be accepted.
+    """
+
+    statement_seconds: float = 15.0
+    pool_seconds: float = 8.0
+    connect_seconds: float = 5.0
+
+    @classmethod
+    def from_config(cls, config: dict) -> DatabaseTimeouts:
+        block = config.get(DB_TIMEOUTS) or {}
+        defaults = cls()
+        return cls(
+            float(block.get("STATEMENT_SECONDS", defaults.statement_seconds)),
+            float(block.get("POOL_SECONDS", defaults.pool_seconds)),
+            float(block.get("CONNECT_SECONDS", defaults.connect_seconds)),
+        )
+
+
+def create_db_engine(
+    uri: str, max_workers: int = 10, timeouts: DatabaseTimeouts | None = None
+) -> Engine:
     """An engine tuned for eventlet workers.
 
     SQLite: one pooled connection per process. A worker that yields inside a write transaction
     would otherwise make the others busy-wait in C, freezing the whole process (stack.md,
-    pitfall 9); the pool's wait is green. PostgreSQL: a connection per worker, with timeouts
-    so that a database that stops answering cannot hang a worker forever.
+    pitfall 9); the pool's wait is green. PostgreSQL: a connection per worker. Both with
+    timeouts (``timeouts``) so that a database that stops answering cannot hang a worker.
     """
+    timeouts = timeouts or DatabaseTimeouts()
     if uri.startswith("sqlite"):
         engine = create_engine(
             uri,
             pool_size=1,
             max_overflow=0,
-            pool_timeout=30,
+            pool_timeout=timeouts.pool_seconds,
             connect_args={"check_same_thread": False, "timeout": SQLITE_BUSY_TIMEOUT_MS / 1000},
         )
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
+    statement_ms = max(1, round(timeouts.statement_seconds * 1000))
     return create_engine(
         uri,
         pool_size=max_workers,
         max_overflow=max_workers,
+        pool_timeout=timeouts.pool_seconds,
         pool_pre_ping=True,
         connect_args={
-            "connect_timeout": 5,
-            "options": f"-c statement_timeout={PG_STATEMENT_TIMEOUT_MS}",
+            "connect_timeout": max(1, round(timeouts.connect_seconds)),
+            "options": f"-c statement_timeout={statement_ms}",
         },
     )
 
@@ -93,13 +126,30 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
 WROTE = "imi_wrote"
 
 
+WORKER = "imi_worker"
+STATEMENT_SECONDS = "imi_statement_seconds"
+
+
 def unit_sessions(engine: Engine) -> sessionmaker:
     """Sessions that remember whether their open transaction has written anything (see
-    ``UnitOfWork.release_connection``)."""
+    ``UnitOfWork.release_connection``), and on PostgreSQL let no statement outlast the
+    caller of their RPC worker (``_bound_statements``)."""
     sessions = sessionmaker(engine, expire_on_commit=False)
     event.listen(sessions, "after_flush", _mark_written)
     event.listen(sessions, "after_transaction_end", _forget_written)
+    if engine.dialect.name == "postgresql":
+        event.listen(sessions, "after_begin", _bound_statements)
     return sessions
+
+
+def _bound_statements(session: Session, _transaction, connection) -> None:
+    """A transaction of an RPC worker whose caller gives up before the engine's
+    statement_timeout gets the time left as its own (SET LOCAL: for this transaction only;
+    one round trip, only when the time left is the shorter)."""
+    left = remaining_seconds(session.info.get(WORKER))
+    if left is None or left >= session.info.get(STATEMENT_SECONDS, float("inf")):
+        return
+    connection.exec_driver_sql(f"SET LOCAL statement_timeout = {max(1, int(left * 1000))}")
 
 
 def _mark_written(session: Session, _context) -> None:
@@ -133,6 +183,9 @@ class UnitOfWork:
     def session(self) -> Session:
         if self._session is None:
             self._session = self._database.sessions()
+            if self._worker_ctx is not None:
+                self._session.info[WORKER] = self._worker_ctx
+                self._session.info[STATEMENT_SECONDS] = self._database.timeouts.statement_seconds
         return self._session
 
     @property
@@ -326,8 +379,9 @@ class Database(DependencyProvider):
         config = self.container.config
         self.service_name = self.container.service_name
         self.clock = self._container_clock()
+        self.timeouts = DatabaseTimeouts.from_config(config)
         self.engine = create_db_engine(
-            database_uri(config, self.service_name), int(config.get(MAX_WORKERS, 10))
+            database_uri(config, self.service_name), int(config.get(MAX_WORKERS, 10)), self.timeouts
         )
         self.sessions = unit_sessions(self.engine)
         self.outbox_model = kernel_model(self.base, OutboxMixin)

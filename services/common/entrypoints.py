@@ -1,6 +1,7 @@
 """nameko's ``@rpc`` and ``@event_handler``, declared once for every service.
 
-``@rpc`` is declared with the system's expected errors and cheaper replies; ``@event_handler``
+``@rpc`` is declared with the system's expected errors and cheaper replies, and answers an
+outage of the service's database as Unavailable (services/common/outages.py); ``@event_handler``
 retries what failed instead of losing it (see RetryingEventHandler).
 
 An expected error (a ValidationFailed, a Forbidden…) is part of the contract: nameko logs it as
@@ -38,9 +39,11 @@ from services.common.errors import (
     NotFound,
     StaleVersion,
     Unauthenticated,
+    Unavailable,
     ValidationFailed,
 )
 from services.common.metrics import EVENTS_HANDLED
+from services.common.outages import unavailable_for
 from services.common.rpc_channel import DIRECT_REPLY_TO, RpcChannel
 
 
@@ -85,6 +88,16 @@ class ImiRpc(Rpc):
     def setup(self):
         super().setup()
         self.signature = inspect.signature(getattr(self.container.service_cls, self.method_name))
+
+    def handle_result(self, message, worker_ctx, result, exc_info):
+        """A failure of the infrastructure (services/common/outages.py) is answered as
+        Unavailable, which the caller may wait out; nameko has logged it as it was."""
+        if exc_info is not None:
+            outage = unavailable_for(exc_info[1], self.container.service_name)
+            if outage is not None:
+                outage.__cause__ = exc_info[1]
+                exc_info = (Unavailable, outage, exc_info[2])
+        return super().handle_result(message, worker_ctx, result, exc_info)
 
     def check_signature(self, args, kwargs):
         """nameko's check, with the signature of the start instead of ``getcallargs``."""

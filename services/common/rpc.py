@@ -4,7 +4,11 @@ nameko's ``RpcProxy`` waits forever for a stopped service and publishes every re
 persistent message with publisher confirms. An RPC request is worth nothing once its caller
 has given up, so this client:
 
-- waits at most ``RPC_TIMEOUT`` seconds (configurable per call) and then raises Unavailable;
+- waits at most ``RPC_TIMEOUT`` seconds (configurable per call), or less when the worker's own
+  caller gives up sooner (services.common.deadlines), and then raises Unavailable;
+  so does a call the broker cannot take (unreachable, or its connection closed), and one the
+  callee cannot serve now (a replica without the method during a rolling upgrade, or one
+  stopping);
 - publishes requests as transient messages without confirms, and with a TTL equal to the
   timeout, so the broker drops a request nobody will wait for (a broker crash loses in-flight
   calls, which then time out: the caller sees Unavailable and may retry with the same key);
@@ -30,11 +34,18 @@ from nameko.rpc import get_rpc_exchange
 
 from services.common import serialization
 from services.common.config import DEFAULT_RPC_TIMEOUT, RPC_TIMEOUT
+from services.common.deadlines import DEADLINE, remaining_seconds
 from services.common.errors import Unavailable
 from services.common.metrics import RPC_CLIENT_LATENCY
-from services.common.rpc_channel import RpcChannel
+from services.common.rpc_channel import BROKER_ERRORS, RpcChannel
 
 IDEMPOTENCY_KEY = "idempotency_key"
+# Answers from a service that cannot serve the call at the moment, as during a rolling upgrade
+# (a replica of the older version lacks the method, or one is stopping): a caller may retry.
+NOT_SERVING = frozenset({
+    "nameko.exceptions.MethodNotFound",
+    "nameko.exceptions.ContainerBeingKilled",
+})  # fmt: skip
 HEADER_PREFIX = "nameko"
 TIMED_OUT = object()
 
@@ -87,7 +98,7 @@ class ServiceClient(HeaderEncoder):
 
         return call
 
-    def _headers(self) -> dict:
+    def _headers(self, timeout: float) -> dict:
         headers = {
             key: value
             for key, value in self.get_message_headers(self._worker_ctx).items()
@@ -95,30 +106,56 @@ class ServiceClient(HeaderEncoder):
         }
         if self._idempotency_key:
             headers[f"{HEADER_PREFIX}.{IDEMPOTENCY_KEY}"] = self._idempotency_key
+        headers[f"{HEADER_PREFIX}.{DEADLINE}"] = time.time() + timeout
         return headers
+
+    def _time_left(self, method: str) -> float:
+        """This call's timeout: the client's, or less if the worker's own caller gives up
+        sooner (services.common.deadlines)."""
+        left = remaining_seconds(self._worker_ctx)
+        if left is None:
+            return self._timeout
+        if left <= 0:
+            raise Unavailable(
+                f"No time was left to call {self._target}.{method}: the caller has given up.",
+                "error.service_unavailable",
+                {"service": self._target},
+            )
+        return min(self._timeout, left)
 
     def _call(self, method: str, args: tuple, kwargs: dict):
         provider = self._provider
         target = self._target
         started = time.perf_counter()
-        correlation_id, reply_event = provider.channel.call(
-            provider.exchange,
-            f"{target}.{method}",
-            serialization.dumps({"args": args, "kwargs": kwargs}),
-            content_type=serialization.CONTENT_TYPE,
-            content_encoding=serialization.ENCODING,
-            expiration=str(int(self._timeout * 1000)),
-            application_headers=self._headers(),
-        )
+        timeout = self._time_left(method)
+        try:
+            correlation_id, reply_event = provider.channel.call(
+                provider.exchange,
+                f"{target}.{method}",
+                serialization.dumps({"args": args, "kwargs": kwargs}),
+                content_type=serialization.CONTENT_TYPE,
+                content_encoding=serialization.ENCODING,
+                expiration=str(max(1, int(timeout * 1000))),
+                application_headers=self._headers(timeout),
+            )
+        except BROKER_ERRORS as exc:
+            RPC_CLIENT_LATENCY.labels(target, method, "unreachable").observe(
+                time.perf_counter() - started
+            )
+            raise Unavailable(
+                f"The broker could not be reached to call {target}.{method}: {type(exc).__name__}.",
+                "error.service_unavailable",
+                {"service": target},
+            ) from exc
         reply = TIMED_OUT
-        with eventlet.Timeout(self._timeout, False):
+        with eventlet.Timeout(timeout, False):
             reply = reply_event.wait()
         elapsed = time.perf_counter() - started
         if reply is TIMED_OUT or reply is None:
             provider.channel.forget(correlation_id)
             RPC_CLIENT_LATENCY.labels(target, method, "timeout").observe(elapsed)
             raise Unavailable(
-                f"The {target} service did not answer {method} within {self._timeout:g} s."
+                f"The {target} service did not answer {method} within {timeout:g} s."
                 if reply is TIMED_OUT
                 else f"The connection to the broker broke before {target} answered {method}.",
                 "error.service_unavailable",
@@ -131,5 +168,12 @@ class ServiceClient(HeaderEncoder):
         error = body.get("error")
         RPC_CLIENT_LATENCY.labels(target, method, "error" if error else "ok").observe(elapsed)
         if error:
+            if error.get("exc_path") in NOT_SERVING:
+                raise Unavailable(
+                    f"The {target} service does not serve {method} now ({error['exc_type']}): "
+                    "it is stopping, or is a version without it (a rolling upgrade).",
+                    "error.service_unavailable",
+                    {"service": target},
+                )
             raise deserialize(error)
         return body["result"]

@@ -34,6 +34,7 @@ from amqp.exceptions import ConnectionError as AmqpConnectionError
 from eventlet.event import Event
 from eventlet.semaphore import Semaphore
 from kombu import Connection
+from kombu.exceptions import OperationalError as KombuOperationalError
 from nameko.constants import (
     AMQP_SSL_CONFIG_KEY,
     AMQP_URI_CONFIG_KEY,
@@ -50,7 +51,9 @@ from services.common import serialization
 log = logging.getLogger(__name__)
 
 DIRECT_REPLY_TO = "amq.rabbitmq.reply-to"
-RECONNECTABLE = (OSError, AmqpConnectionError)
+RECONNECTABLE = (OSError, AmqpConnectionError, KombuOperationalError)
+# What a call to a broker that cannot be reached raises (services.common.rpc: Unavailable).
+BROKER_ERRORS = RECONNECTABLE
 REOPEN_PAUSE_SECONDS = 1.0
 
 
@@ -141,6 +144,9 @@ class RpcChannel(SharedExtension):
             connection = Connection(
                 uri, ssl=ssl, login_method=login_method, heartbeat=self._heartbeat
             )
+            # one try, no pause: a call to an unreachable broker fails at once (kombu would
+            # wait 2 s and try again, holding the lock and every caller behind it)
+            connection.ensure_connection(max_retries=0)
             channel = connection.channel()
             self.exchange(channel).declare()
             channel.basic_consume(DIRECT_REPLY_TO, no_ack=True, callback=self._on_reply)

@@ -117,3 +117,11 @@ def test_a_conflict_documents_the_one_stale_version_problem_every_service_answer
     assert ProblemSchema().validate(example) == {}
     assert example["code"] == "error.stale_version"
     assert set(example["params"]) == set(stale_version(None).extra)
+
+
+def test_remote_routes_document_503_with_retry_after(document):
+    me = operations(document)[("GET", "/api/v1/users/me")]
+    unavailable = document["components"]["responses"]["ServiceUnavailable"]
+
+    assert me["responses"]["503"] == {"$ref": "#/components/responses/ServiceUnavailable"}
+    assert "Retry-After" in unavailable["headers"]

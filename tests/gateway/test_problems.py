@@ -41,7 +41,9 @@ TABLE = [
         "Retry-After": "13",
     }),
     (Unavailable("identity did not answer.", "error.service_unavailable"), 503,
-     "error.service_unavailable", {}),
+     "error.service_unavailable", {"Retry-After": "5"}),
+    (Unavailable("The database refused.", None, {"retry_after": 2.5}), 503, "error.unavailable",
+     {"Retry-After": "3"}),
     (http.NotFound(), 404, "error.not_found", {}),
     (http.MethodNotAllowed(["GET", "HEAD"]), 405, "error.method_not_allowed", {
         "Allow": "GET, HEAD",
@@ -112,3 +114,9 @@ def test_a_stale_version_tells_the_client_the_version_now_who_saved_it_and_when(
     body = problem_for(StaleVersion("Saved meanwhile.", None, STALE), "/", None).body
 
     assert (body["status"], body["code"], body["params"]) == (409, "error.stale_version", STALE)
+
+
+def test_every_503_says_when_to_retry_even_without_a_delay_of_its_own():
+    problem = problem_for(Unavailable("Down.", None, {"retry_after": True}), "/", None)
+
+    assert problem.headers["Retry-After"] == "5"
