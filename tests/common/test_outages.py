@@ -15,6 +15,7 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from services.common.db import Database
+from services.common.dead_letters import DeadLetterMixin
 from services.common.entrypoints import rpc
 from services.common.errors import Unavailable
 from services.common.models import IdempotencyMixin, InboxMixin, OutboxMixin
@@ -42,6 +43,10 @@ class PoolInbox(InboxMixin, PoolBase):
 
 
 class PoolIdempotency(IdempotencyMixin, PoolBase):
+    pass
+
+
+class PoolDeadLetter(DeadLetterMixin, PoolBase):
     pass
 
 

@@ -24,6 +24,7 @@ from sqlalchemy.orm import DeclarativeBase
 
 from gateway.service import GatewayService
 from services.common.db import Database
+from services.common.dead_letters import DeadLetterMixin
 from services.common.entrypoints import rpc
 from services.common.models import IdempotencyMixin, InboxMixin, OutboxMixin
 from tests.conftest import HttpSession, free_port
@@ -48,6 +49,10 @@ class OutageIdentityInbox(InboxMixin, OutageIdentityBase):
 
 
 class OutageIdentityIdempotency(IdempotencyMixin, OutageIdentityBase):
+    pass
+
+
+class OutageIdentityDeadLetter(DeadLetterMixin, OutageIdentityBase):
     pass
 
 

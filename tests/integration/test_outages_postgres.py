@@ -20,6 +20,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.pool import NullPool
 
 from services.common.db import Database
+from services.common.dead_letters import DeadLetterMixin
 from services.common.entrypoints import rpc
 from services.common.errors import Unavailable
 from services.common.models import IdempotencyMixin, InboxMixin, OutboxMixin
@@ -48,6 +49,10 @@ class OutageInbox(InboxMixin, OutageBase):
 
 
 class OutageIdempotency(IdempotencyMixin, OutageBase):
+    pass
+
+
+class OutageDeadLetter(DeadLetterMixin, OutageBase):
     pass
 
 
