@@ -1,5 +1,6 @@
-"""Authorities: registration by a coordinator, reading, editing, roles, coordinator links,
-validation, and the lists coordinators keep an eye on.
+"""Authorities: registration by a coordinator, who may read one, editing, roles, coordinator
+links and validation. How an authority reads is in authority_views.py, the coordinators' lists
+in coordinated.py, the read model of identity's users in known_users.py.
 
 Every operation reads the actor's own authority (its place in the coordinator hierarchy) from
 this database and asks services.directory.domain whether the actor may act; the gateway's
@@ -9,15 +10,15 @@ check is never the only one.
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from services.common.actor import Actor, Right
 from services.common.db import UnitOfWork
 from services.common.errors import Conflict, Forbidden, NotFound, ValidationFailed
-from services.common.reference import COMMISSION, FALLBACK_LANGUAGE
+from services.common.reference import COMMISSION
 from services.directory import search, terms
+from services.directory.authority_views import area_view
 from services.directory.domain import (
     CompetenceKind,
     CoordinatorKind,
@@ -37,7 +38,6 @@ from services.directory.models import (
     AuthorityTitle,
     Competence,
     CoordinatorLink,
-    KnownUser,
 )
 
 CONTACT_FIELDS = (
@@ -343,9 +343,6 @@ def record_authority_event(
     )
 
 
-# --- reading --------------------------------------------------------------------------------
-
-
 def visible(unit: UnitOfWork, actor: Actor, authority_id: str) -> Authority:
     """Any user reads a validated authority; one pending validation is seen only by those
     who may validate or edit it."""
@@ -356,80 +353,6 @@ def visible(unit: UnitOfWork, actor: Actor, authority_id: str) -> Authority:
         if not (may_validate(actor, own, place) or may_edit(actor, own, place)):
             raise NotFound("No authority is known by this id.", "authority.unknown")
     return authority
-
-
-def best_title(authority: Authority, language: str) -> dict | None:
-    """The informal title in ``language``, else in English, else in the official language,
-    else any: its ``language`` tells the reader which one they got."""
-    titles = {title.language: title for title in authority.titles}
-    for candidate in (language, FALLBACK_LANGUAGE, authority.official_language):
-        if candidate in titles:
-            return title_view(titles[candidate])
-    return title_view(min(authority.titles, key=lambda t: t.language)) if titles else None
-
-
-def address_of(authority: Authority) -> dict:
-    return {"street": authority.street, "postcode": authority.postcode, "city": authority.city,
-            "region": authority.region}  # fmt: skip
-
-
-def title_view(title: AuthorityTitle) -> dict:
-    return {"text": title.text, "language": title.language, "status": title.status}
-
-
-def area_view(area: AuthorityArea) -> dict:
-    return {"area": area.area, "workflow": area.workflow, "roles": list(area.roles),
-            "direction": area.direction}  # fmt: skip
-
-
-def coordinator_ref(unit: UnitOfWork, coordinator_id: str | None) -> dict | None:
-    if coordinator_id is None:
-        return None
-    coordinator = unit.session.get(Authority, coordinator_id)
-    if coordinator is None:
-        return None
-    return {"id": coordinator.id, "official_name": coordinator.official_name,
-            "coordinator_kind": coordinator.coordinator_kind}  # fmt: skip
-
-
-def view(unit: UnitOfWork, authority: Authority, language: str) -> dict:
-    competences: dict[str, list[str]] = {kind.value: [] for kind in CompetenceKind}
-    for item in authority.competences:
-        competences.setdefault(item.kind, []).append(item.code)
-    return {
-        "id": authority.id,
-        "official_name": authority.official_name,
-        "official_language": authority.official_language,
-        "title": best_title(authority, language),
-        "titles": {title.language: title_view(title) for title in authority.titles},
-        "member_state": authority.member_state,
-        "address": address_of(authority),
-        "website": authority.website,
-        "email": authority.email,
-        "phone": authority.phone,
-        "languages": list(authority.languages),
-        "areas": [area_view(area) for area in authority.areas],
-        "links": [
-            {
-                "area": link.area,
-                "workflow": link.workflow,
-                "coordinator": coordinator_ref(unit, link.coordinator_id),
-            }
-            for link in sorted(authority.links, key=lambda item: (item.area, item.workflow))
-        ],
-        "competences": competences,
-        "other_professions": list(authority.other_professions),
-        "status": authority.status,
-        "coordinator_kind": authority.coordinator_kind,
-        "coordinated_region": authority.coordinated_region,
-        "coordinated_areas": list(authority.coordinated_areas),
-        "validating_coordinator": coordinator_ref(unit, authority.validating_coordinator_id),
-        "active": authority.first_active_at is not None,
-        "data_confirmed": authority.data_confirmed_at is not None,
-        "created_at": authority.created_at,
-        "updated_at": authority.updated_at,
-        "version": authority.version,
-    }
 
 
 # --- editing --------------------------------------------------------------------------------
@@ -591,96 +514,3 @@ def confirm_data(unit: UnitOfWork, actor: Actor, authority_id: str, version: int
         touch(unit, actor, authority)
         record_authority_event(unit, "authority_updated", authority, changed=["data_confirmed"])
     return authority
-
-
-# --- activity and the coordinators' lists ---------------------------------------------------
-
-
-def remember_user(unit: UnitOfWork, event_type: str, data: dict, happened_at: datetime) -> None:
-    """Keep the read model of users: who belongs where, who is an LDA, who has logged in; an
-    authority becomes active at its first user's first login. Events may arrive out of order:
-    one older than what is known changes neither the user's authority nor their rights, a
-    first login counts whenever it arrives, and a deleted user stays deleted."""
-    user = unit.session.get(KnownUser, data["user_id"])
-    if user is not None and user.deleted_at is not None:
-        return
-    if user is None:
-        user = KnownUser(user_id=data["user_id"], authority_id=data["authority_id"], rights=[],
-                         local_data_administrator=False, logged_in=False,
-                         updated_at=happened_at)  # fmt: skip
-        unit.session.add(user)
-    elif user.updated_at > happened_at:
-        if event_type == "first_login_completed":
-            _first_login(unit, user)
-        return
-    if event_type == "user_deleted":
-        user.deleted_at = user.updated_at = happened_at
-        user.rights, user.local_data_administrator = [], False
-        return
-    rights = sorted({grant.get("right") for grant in data["grants"] if grant.get("right")})
-    user.authority_id, user.rights, user.updated_at = data["authority_id"], rights, happened_at
-    user.local_data_administrator = Right.LOCAL_DATA_ADMINISTRATOR.value in rights
-    if event_type == "first_login_completed":
-        _first_login(unit, user)
-
-
-def _first_login(unit: UnitOfWork, user: KnownUser) -> None:
-    user.logged_in = True
-    authority = unit.session.get(Authority, user.authority_id)
-    if authority is not None and authority.first_active_at is None:
-        authority.first_active_at = unit.now()
-        record_authority_event(unit, "authority_activated", authority, changed=["active"])
-
-
-def coordinated_list(unit: UnitOfWork, actor: Actor, query: dict) -> tuple[list[dict], int]:
-    """The authorities a coordinator coordinates (validating or linked), optionally only
-    those without active users, with fewer than two LDAs, or pending validation."""
-    own = own_place(unit, actor)
-    commission = actor.member_state == COMMISSION and actor.has_right(
-        Right.COMMISSION_ADMINISTRATOR
-    )
-    if not commission and (own is None or not own.is_coordinator):
-        raise forbidden("Only coordinators keep lists of coordinated authorities.",
-                        "authority.not_coordinator")  # fmt: skip
-    ldas = (
-        select(func.count())
-        .select_from(KnownUser)
-        .where(KnownUser.authority_id == Authority.id, KnownUser.local_data_administrator)
-        .scalar_subquery()
-    )
-    statement = select(Authority, ldas.label("ldas"))
-    if not commission:
-        linked = select(CoordinatorLink.authority_id).where(
-            CoordinatorLink.coordinator_id == own.id
-        )
-        statement = statement.where(
-            (Authority.validating_coordinator_id == own.id) | Authority.id.in_(linked)
-        )
-    which = query["which"]
-    if which == "without_active_users":
-        statement = statement.where(Authority.first_active_at.is_(None))
-    elif which == "few_administrators":
-        statement = statement.where(ldas < 2)
-    elif which == "pending_validation":
-        statement = statement.where(Authority.status == Status.PENDING_VALIDATION.value)
-    total = unit.session.scalar(select(func.count()).select_from(statement.subquery()))
-    rows = unit.session.execute(
-        statement.order_by(Authority.official_name, Authority.id)
-        .limit(query["page_size"])
-        .offset((query["page"] - 1) * query["page_size"])
-    ).all()
-    return [summary(authority, count, actor.language) for authority, count in rows], total
-
-
-def summary(authority: Authority, ldas: int, language: str) -> dict:
-    return {
-        "id": authority.id,
-        "official_name": authority.official_name,
-        "title": best_title(authority, language),
-        "member_state": authority.member_state,
-        "region": authority.region,
-        "status": authority.status,
-        "coordinator_kind": authority.coordinator_kind,
-        "active": authority.first_active_at is not None,
-        "local_data_administrators": ldas,
-    }

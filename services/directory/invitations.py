@@ -24,7 +24,7 @@ from services.common.actor import Actor
 from services.common.db import UnitOfWork
 from services.common.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from services.common.rpc import ServiceClient
-from services.directory import authorities, search
+from services.directory import authorities, authority_views, search
 from services.directory.domain import (
     LIVE_INVITATIONS,
     Direction,
@@ -429,7 +429,7 @@ def check_code(unit: UnitOfWork, code: str) -> dict:
         "language": invitation.language,
         "areas": list(invitation.areas),
         "official_name": invitation.official_name,
-        "coordinator": authorities.coordinator_ref(unit, invitation.coordinator_id),
+        "coordinator": authority_views.coordinator_ref(unit, invitation.coordinator_id),
         "expires_at": invitation.expires_at,
     }
 
@@ -498,11 +498,11 @@ def self_register(unit: UnitOfWork, identity: ServiceClient, request: dict) -> d
 def summary(unit: UnitOfWork, authority: Authority, username: str, first_user: dict) -> dict:
     """What the invitee saves or prints: everything entered, and the username."""
     return {
-        "authority": authorities.view(unit, authority, first_user["language"]),
+        "authority": authority_views.view(unit, authority, first_user["language"]),
         "status": authority.status,
         "username": username,
         "first_user": first_user,
-        "validating_coordinator": authorities.coordinator_ref(
+        "validating_coordinator": authority_views.coordinator_ref(
             unit, authority.validating_coordinator_id
         ),
         "next_step": "self_registration.pending_validation",

@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 from services.common.actor import Actor
 from services.common.db import UnitOfWork
 from services.common.errors import Forbidden, NotFound, ValidationFailed
-from services.directory import authorities
+from services.directory import authorities, authority_views
 from services.directory.domain import (
     RegisterChange,
     RegisterTextStatus,
@@ -55,7 +55,7 @@ def view(unit: UnitOfWork, register: Register, language: str) -> dict:
         "authority": {
             "id": authority.id,
             "official_name": authority.official_name,
-            "title": authorities.best_title(authority, language),
+            "title": authority_views.best_title(authority, language),
         },
         "url": register.url,
         "access": register.access,

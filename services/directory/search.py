@@ -44,7 +44,7 @@ from sqlalchemy.orm import raiseload
 from services.common.actor import Actor
 from services.common.db import UnitOfWork
 from services.common.errors import ValidationFailed
-from services.directory import authorities
+from services.directory import authority_views
 from services.directory.domain import CompetenceKind, Status
 from services.directory.models import (
     Authority,
@@ -464,10 +464,10 @@ def result(authority: Authority, found: float, language: str, coordinators: dict
     return {
         "id": authority.id,
         "official_name": authority.official_name,
-        "title": authorities.best_title(authority, language),
+        "title": authority_views.best_title(authority, language),
         "member_state": authority.member_state,
         "region": authority.region,
-        "address": authorities.address_of(authority),
+        "address": authority_views.address_of(authority),
         "email": authority.email,
         "phone": authority.phone,
         "website": authority.website,

@@ -12,7 +12,10 @@ from services.common.schemas import dump, load
 from services.common.transactions import handles_event_once, transactional
 from services.directory import (
     authorities,
+    authority_views,
+    coordinated,
     invitations,
+    known_users,
     registers,
     search,
     syndication,
@@ -80,7 +83,7 @@ class DirectoryService(observability.ObservableService):
     invitation_policy = invitations.Policy()
 
     def _authority(self, authority, language: str) -> dict:
-        return dump(AuthoritySchema, authorities.view(self.db, authority, language))
+        return dump(AuthoritySchema, authority_views.view(self.db, authority, language))
 
     # --- authorities ----------------------------------------------------------------------
 
@@ -139,7 +142,7 @@ class DirectoryService(observability.ObservableService):
     def list_authorities(self, actor: dict, query: dict) -> dict:
         who = load_actor(actor)
         request = load(AuthorityListQuerySchema, query)
-        items, total = authorities.coordinated_list(self.db, who, request)
+        items, total = coordinated.coordinated_list(self.db, who, request)
         return dump(
             AuthorityPageSchema,
             {"items": items, "page": request["page"], "page_size": request["page_size"],
@@ -324,4 +327,4 @@ class DirectoryService(observability.ObservableService):
     @handles_event_once
     def on_user_changed(self, envelope: dict) -> None:
         event_type = envelope["type"].split(".")[-2]
-        authorities.remember_user(self.db, event_type, envelope["data"], envelope["time"])
+        known_users.remember_user(self.db, event_type, envelope["data"], envelope["time"])

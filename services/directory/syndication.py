@@ -11,7 +11,7 @@ from sqlalchemy import Select, func, select
 
 from services.common.db import UnitOfWork
 from services.common.errors import NotFound
-from services.directory import authorities
+from services.directory import authorities, authority_views
 from services.directory.domain import RegisterAccess, Status
 from services.directory.models import Authority, AuthorityArea, Register
 
@@ -90,7 +90,7 @@ def public_authority(authority: Authority, language: str | None) -> dict:
         "official_language": authority.official_language,
         "titles": in_language(titles, language, ("en", authority.official_language)),
         "member_state": authority.member_state,
-        "address": authorities.address_of(authority),
+        "address": authority_views.address_of(authority),
         "website": authority.website,
         "email": authority.email,
         "phone": authority.phone,
