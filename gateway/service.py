@@ -20,6 +20,8 @@ from gateway.documents import openapi_response, reference_response
 from gateway.gate import Gatekeeper
 from gateway.health import HealthCheck
 from gateway.http import JsonResponse, api, json_response
+from gateway.identity.authentication import AuthenticationApi
+from gateway.identity.users import UsersApi
 from gateway.translation.catalogue import TranslationCatalogueApi
 from gateway.translation.machine import MachineTranslationApi
 from services.common import reference
@@ -32,6 +34,8 @@ REVOCATIONS_RESYNC_SECONDS = 60
 
 
 class GatewayService(
+    AuthenticationApi,
+    UsersApi,
     AuthoritiesApi,
     RegistersApi,
     PublicApi,
@@ -41,8 +45,8 @@ class GatewayService(
     TermsApi,
     MachineTranslationApi,
 ):
-    """The HTTP API. The directory's and the translation service's entry points come from the
-    mixins of gateway/directory and gateway/translation."""
+    """The HTTP API. Each service's entry points come from the mixins of its folder
+    (gateway/identity, gateway/directory, gateway/translation); here are the gateway's own."""
 
     name = "gateway"
 
@@ -55,42 +59,7 @@ class GatewayService(
     entrypoint_metrics = EntrypointMetrics()
     process_tuning = ProcessTuning()
 
-    # --- authentication --------------------------------------------------------------------
-
-    @api
-    def challenge(self, request: Request) -> dict:
-        call = self.gate.admit(request)
-        return call.rpc(self.identity).challenge(call.body)
-
-    @api
-    def login(self, request: Request) -> dict:
-        call = self.gate.admit(request)
-        return call.rpc(self.identity).login(call.body)
-
-    @api
-    def first_login(self, request: Request) -> dict:
-        call = self.gate.admit(request)
-        return call.rpc(self.identity).complete_first_login(call.body)
-
-    @api
-    def refresh(self, request: Request) -> dict:
-        call = self.gate.admit(request)
-        return call.rpc(self.identity).refresh(call.body)
-
-    @api
-    def request_password_reset(self, request: Request) -> dict:
-        call = self.gate.admit(request)
-        return call.rpc(self.identity).request_password_reset(call.body)
-
-    @api
-    def complete_password_reset(self, request: Request) -> dict:
-        call = self.gate.admit(request)
-        return call.rpc(self.identity).complete_password_reset(call.body)
-
-    @api
-    def logout(self, request: Request) -> dict:
-        call = self.gate.admit(request)
-        return call.rpc(self.identity).logout(call.actor)
+    # --- revoked tokens, known to every gateway process --------------------------------------
 
     @event_handler("identity", "tokens_revoked", handler_type=BROADCAST, reliable_delivery=False)
     def on_tokens_revoked(self, payload: dict) -> None:
@@ -99,63 +68,6 @@ class GatewayService(
     @timer(interval=REVOCATIONS_RESYNC_SECONDS)
     def resync_revocations(self) -> None:
         self.gate.resync()
-
-    # --- users -----------------------------------------------------------------------------
-
-    @api
-    def me(self, request: Request) -> dict:
-        call = self.gate.admit(request)
-        return self.identity.me(call.actor)
-
-    @api
-    def list_users(self, request: Request) -> dict:
-        call = self.gate.admit(request)
-        return self.identity.list_users(call.actor, call.query)
-
-    @api
-    def create_user(self, request: Request) -> dict:
-        call = self.gate.admit(request)
-        return call.rpc(self.identity).create_user(call.actor, call.body)
-
-    @api
-    def get_user(self, request: Request, user_id: str) -> dict:
-        call = self.gate.admit(request)
-        return self.identity.get_user(call.actor, user_id)
-
-    @api
-    def update_user(self, request: Request, user_id: str) -> dict:
-        call = self.gate.admit(request)
-        return call.rpc(self.identity).update_user(call.actor, user_id, call.body)
-
-    @api
-    def set_rights(self, request: Request, user_id: str) -> dict:
-        call = self.gate.admit(request)
-        return call.rpc(self.identity).set_rights(call.actor, user_id, call.body)
-
-    @api
-    def reset_password(self, request: Request, user_id: str) -> dict:
-        call = self.gate.admit(request)
-        return call.rpc(self.identity).reset_password(call.actor, user_id)
-
-    @api
-    def unblock_user(self, request: Request, user_id: str) -> dict:
-        call = self.gate.admit(request)
-        return call.rpc(self.identity).unblock_user(call.actor, user_id)
-
-    @api
-    def replace_user(self, request: Request, user_id: str) -> dict:
-        call = self.gate.admit(request)
-        return call.rpc(self.identity).replace_user(call.actor, user_id, call.body)
-
-    @api
-    def delete_user(self, request: Request, user_id: str) -> dict:
-        call = self.gate.admit(request)
-        return call.rpc(self.identity).delete_user(call.actor, user_id)
-
-    @api
-    def audit(self, request: Request) -> dict:
-        call = self.gate.admit(request)
-        return self.identity.audit(call.actor, call.query)
 
     # --- reference data and this API's description ------------------------------------------
 
