@@ -8,10 +8,7 @@ Events are published as mandatory: one the broker has no queue for yet stays in 
 and is offered again later (services/common/outbox.py).
 """
 
-import sqlalchemy as sa
-from alembic import op
-
-import services.common.models
+from services.common import kernel_schema
 
 revision = "d0005"
 down_revision = "d0004"
@@ -20,16 +17,8 @@ depends_on = None
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("outbox", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("attempts", sa.Integer(), server_default="0", nullable=False))
-        batch_op.add_column(
-            sa.Column(
-                "next_attempt_at", services.common.models.UtcDateTime(timezone=True), nullable=True
-            )
-        )
+    kernel_schema.add_outbox_delivery_attempts()
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("outbox", schema=None) as batch_op:
-        batch_op.drop_column("next_attempt_at")
-        batch_op.drop_column("attempts")
+    kernel_schema.drop_outbox_delivery_attempts()
