@@ -18,7 +18,7 @@ from tests.directory.harness import COMMISSION_AUTHORITY_ID, actor
 from tests.directory.test_service_registers import register_data
 from tests.directory.test_service_terms import english_only
 from tests.integration.overlap import held_saves, race, stale_version_of
-from tests.integration.test_directory_postgres import directory, sweep
+from tests.integration.test_directory_postgres import sweep
 
 pytestmark = pytest.mark.integration
 

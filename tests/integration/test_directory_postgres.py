@@ -8,52 +8,17 @@ harness (tests/directory/harness.py); only the database differs from the service
 from __future__ import annotations
 
 import pytest
-from nameko.standalone.rpc import ClusterRpcProxy
 from nameko.testing.services import entrypoint_hook
 
-from services.common.clock import FrozenClock, utcnow
 from services.common.errors import Conflict, Forbidden
-from services.directory.bootstrap import prepare_directory
 from services.directory.models import AreaWorkflow, Authority, Invitation, Term
-from services.directory.service import DirectoryService
 from tests.directory.harness import (
     COMMISSION,
-    Directory,
-    Store,
     authority_data,
-    directory_listener,
 )
-from tests.directory.test_migrations import schema_differences
-from tests.events import listening
 from tests.integration.held_writes import inserts_held, outcomes
-from tests.services import started_on_clock
 
 pytestmark = pytest.mark.integration
-
-
-@pytest.fixture
-def directory(pg_uri, service_config, container_factory):
-    differences, revision, head = schema_differences(pg_uri)
-    assert (differences, revision) == ([], head)
-    frozen = FrozenClock(utcnow())
-    prepare_directory(pg_uri, frozen())
-    config = {
-        **service_config,
-        "DB_URIS": {"directory": pg_uri},
-        "DIRECTORY": {"INVITATION_SWEEP_SECONDS": 3600},  # the test fires the sweep itself
-    }
-    events = listening(
-        container_factory, config, directory_listener, "directory_listener_integration_postgres"
-    )
-
-    container = started_on_clock(container_factory, DirectoryService, config, frozen)
-    store = Store(pg_uri)
-    with ClusterRpcProxy(config, timeout=10) as proxy:
-        yield Directory(proxy.directory, events, store, frozen, container)
-    # before pg_uri drops the database (nameko's fast_teardown kills containers last)
-    container.kill()
-    events.container.kill()
-    store.dispose()
 
 
 def test_authorities_are_registered_edited_and_listed_on_postgresql(directory):

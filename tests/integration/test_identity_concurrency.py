@@ -12,7 +12,6 @@ import pytest
 
 from tests.identity.harness import MEMBER_GRANTS
 from tests.integration.overlap import held_saves, race, stale_version_of
-from tests.integration.test_identity_postgres import identity, identity_pg, store
 
 pytestmark = pytest.mark.integration
 

@@ -21,7 +21,6 @@ from sqlalchemy import func, select
 
 from services.common.clock import FrozenClock, utcnow
 from services.common.errors import Unauthenticated
-from services.common.migrations import upgrade
 from services.identity.domain import PasswordHasher
 from services.identity.models import AuditEntry, LoginSession, Outbox
 from services.identity.service import IdentityService
@@ -59,19 +58,6 @@ class WatchedHasher(PasswordHasher):
             self.holding.set()
             self.released.wait(WAIT_SECONDS)
         return super().verify_password(password_hash, password)
-
-
-@pytest.fixture
-def identity_pg(pg_uri) -> str:
-    upgrade("identity", pg_uri)
-    return pg_uri
-
-
-@pytest.fixture
-def store(identity_pg):
-    store = Store(identity_pg)
-    yield store
-    store.dispose()
 
 
 @pytest.fixture

@@ -13,58 +13,15 @@ import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from nameko.standalone.rpc import ClusterRpcProxy
 from sqlalchemy import create_engine, func, select
 from sqlalchemy.pool import NullPool
 
-from services.common.clock import FrozenClock, utcnow
 from services.common.errors import Unauthenticated
-from services.common.migrations import alembic_config, upgrade
+from services.common.migrations import alembic_config
 from services.identity.models import Base, Outbox
-from services.identity.service import IdentityService
-from tests.events import listening
-from tests.identity.harness import Identity, Store, listener_class
-from tests.services import started_on_clock
+from tests.identity.harness import Store
 
 pytestmark = pytest.mark.integration
-
-
-@pytest.fixture
-def identity_pg(pg_uri) -> str:
-    upgrade("identity", pg_uri)
-    return pg_uri
-
-
-@pytest.fixture
-def store(identity_pg):
-    store = Store(identity_pg)
-    yield store
-    store.dispose()
-
-
-@pytest.fixture
-def identity(identity_pg, store, service_config, container_factory, tmp_path):
-    config = {
-        **service_config,
-        "DB_URIS": {"identity": identity_pg},
-        "IDENTITY": {
-            "KEY_DIR": str(tmp_path / "keys"),
-            "ACCESS_TOKEN_SECONDS": 600,
-            "REFRESH_TOKEN_SECONDS": 3600,
-            "MAX_FAILED_LOGINS": 3,
-        },
-    }
-    frozen = FrozenClock(utcnow())
-    events = listening(
-        container_factory, config, listener_class, "identity_listener_integration_postgres"
-    )
-
-    container = started_on_clock(container_factory, IdentityService, config, frozen)
-    with ClusterRpcProxy(config, timeout=10) as proxy:
-        yield Identity(proxy.identity, container, config, events, store, frozen)
-    # before pg_uri drops the database (nameko's fast_teardown kills containers last)
-    container.kill()
-    events.container.kill()
 
 
 def unpublished_events(store: Store) -> int:
