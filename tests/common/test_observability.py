@@ -13,10 +13,9 @@ from sqlalchemy.pool import NullPool
 
 from services.common.config import DB_URIS, SERVICE_HTTP_PORTS
 from services.common.db import Database
-from services.common.dead_letters import DeadLetterMixin
-from services.common.models import IdempotencyMixin, InboxMixin, OutboxMixin
 from services.common.observability import ObservableService, broker_reachable
 from tests.conftest import HttpSession, free_port
+from tests.kernel_tables import declare_kernel_tables
 
 OBSERVED = "kernel_observed"
 
@@ -25,20 +24,7 @@ class ObservedBase(DeclarativeBase):
     pass
 
 
-class ObservedOutbox(OutboxMixin, ObservedBase):
-    pass
-
-
-class ObservedInbox(InboxMixin, ObservedBase):
-    pass
-
-
-class ObservedIdempotency(IdempotencyMixin, ObservedBase):
-    pass
-
-
-class ObservedDeadLetter(DeadLetterMixin, ObservedBase):
-    pass
+KERNEL_TABLES = declare_kernel_tables(ObservedBase)
 
 
 class ObservedService(ObservableService):

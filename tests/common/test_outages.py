@@ -15,11 +15,10 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from services.common.db import Database
-from services.common.dead_letters import DeadLetterMixin
 from services.common.entrypoints import rpc
 from services.common.errors import Unavailable
-from services.common.models import IdempotencyMixin, InboxMixin, OutboxMixin
 from services.common.outages import unavailable_for
+from tests.kernel_tables import declare_kernel_tables
 
 SERVICE = "kernel_pool_outage"
 
@@ -34,20 +33,7 @@ class Thing(PoolBase):
     id: Mapped[str] = mapped_column(String(64), primary_key=True)
 
 
-class PoolOutbox(OutboxMixin, PoolBase):
-    pass
-
-
-class PoolInbox(InboxMixin, PoolBase):
-    pass
-
-
-class PoolIdempotency(IdempotencyMixin, PoolBase):
-    pass
-
-
-class PoolDeadLetter(DeadLetterMixin, PoolBase):
-    pass
+KERNEL_TABLES = declare_kernel_tables(PoolBase)
 
 
 class PoolService:

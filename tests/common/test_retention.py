@@ -14,10 +14,9 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from services.common import retention
 from services.common.clock import FrozenClock
 from services.common.db import StandaloneDatabase
-from services.common.dead_letters import DeadLetterMixin
 from services.common.metrics import KERNEL_ROWS_PURGED
-from services.common.models import IdempotencyMixin, InboxMixin, OutboxMixin
 from services.common.retention import KernelPurge, RetentionConfigError, RetentionPeriods
+from tests.kernel_tables import declare_kernel_tables
 
 NOW = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
 
@@ -26,20 +25,7 @@ class KeptBase(DeclarativeBase):
     pass
 
 
-class KeptOutbox(OutboxMixin, KeptBase):
-    pass
-
-
-class KeptInbox(InboxMixin, KeptBase):
-    pass
-
-
-class KeptIdempotency(IdempotencyMixin, KeptBase):
-    pass
-
-
-class KeptDeadLetter(DeadLetterMixin, KeptBase):
-    pass
+KeptOutbox, KeptInbox, KeptIdempotency, KeptDeadLetter = declare_kernel_tables(KeptBase)
 
 
 class Unrelated(KeptBase):

@@ -9,8 +9,7 @@ from sqlalchemy import String, func, select
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from services.common.db import StandaloneDatabase
-from services.common.dead_letters import DeadLetterMixin
-from services.common.models import IdempotencyMixin, InboxMixin, OutboxMixin
+from tests.kernel_tables import declare_kernel_tables
 
 
 class UnitBase(DeclarativeBase):
@@ -23,20 +22,7 @@ class Memo(UnitBase):
     id: Mapped[str] = mapped_column(String(20), primary_key=True)
 
 
-class UnitOutbox(OutboxMixin, UnitBase):
-    pass
-
-
-class UnitInbox(InboxMixin, UnitBase):
-    pass
-
-
-class UnitIdempotency(IdempotencyMixin, UnitBase):
-    pass
-
-
-class UnitDeadLetter(DeadLetterMixin, UnitBase):
-    pass
+KERNEL_TABLES = declare_kernel_tables(UnitBase)
 
 
 @pytest.fixture

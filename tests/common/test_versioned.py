@@ -14,11 +14,11 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.pool import NullPool
 
 from services.common.db import StandaloneDatabase
-from services.common.dead_letters import DeadLetterMixin
 from services.common.entrypoints import _is_final
 from services.common.errors import Conflict, StaleVersion
-from services.common.models import IdempotencyMixin, InboxMixin, OutboxMixin, Versioned
+from services.common.models import Versioned
 from services.common.transactions import transactional
+from tests.kernel_tables import declare_kernel_tables
 
 NOW = datetime(2026, 3, 1, 9, 30, tzinfo=UTC)
 
@@ -35,20 +35,7 @@ class Document(Versioned, DocumentsBase):
     read_count: Mapped[int] = mapped_column(default=0)
 
 
-class DocumentsOutbox(OutboxMixin, DocumentsBase):
-    pass
-
-
-class DocumentsInbox(InboxMixin, DocumentsBase):
-    pass
-
-
-class DocumentsIdempotency(IdempotencyMixin, DocumentsBase):
-    pass
-
-
-class DocumentsDeadLetter(DeadLetterMixin, DocumentsBase):
-    pass
+KERNEL_TABLES = declare_kernel_tables(DocumentsBase)
 
 
 class Editor:

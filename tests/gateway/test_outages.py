@@ -24,10 +24,9 @@ from sqlalchemy.orm import DeclarativeBase
 
 from gateway.service import GatewayService
 from services.common.db import Database
-from services.common.dead_letters import DeadLetterMixin
 from services.common.entrypoints import rpc
-from services.common.models import IdempotencyMixin, InboxMixin, OutboxMixin
 from tests.conftest import HttpSession, free_port
+from tests.kernel_tables import declare_kernel_tables
 
 FAKE = "FAKE_IDENTITY"
 PROBLEM = "application/problem+json"
@@ -40,20 +39,7 @@ class OutageIdentityBase(DeclarativeBase):
     pass
 
 
-class OutageIdentityOutbox(OutboxMixin, OutageIdentityBase):
-    pass
-
-
-class OutageIdentityInbox(InboxMixin, OutageIdentityBase):
-    pass
-
-
-class OutageIdentityIdempotency(IdempotencyMixin, OutageIdentityBase):
-    pass
-
-
-class OutageIdentityDeadLetter(DeadLetterMixin, OutageIdentityBase):
-    pass
+KERNEL_TABLES = declare_kernel_tables(OutageIdentityBase)
 
 
 class OutageIdentity:

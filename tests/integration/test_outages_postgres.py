@@ -20,12 +20,11 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.pool import NullPool
 
 from services.common.db import Database
-from services.common.dead_letters import DeadLetterMixin
 from services.common.entrypoints import rpc
 from services.common.errors import Unavailable
-from services.common.models import IdempotencyMixin, InboxMixin, OutboxMixin
 from services.common.rpc import RpcClient
 from tests.conftest import free_port
+from tests.kernel_tables import declare_kernel_tables
 
 SERVICE = "kernel_outage"
 
@@ -40,20 +39,7 @@ class Item(OutageBase):
     id: Mapped[str] = mapped_column(String(64), primary_key=True)
 
 
-class OutageOutbox(OutboxMixin, OutageBase):
-    pass
-
-
-class OutageInbox(InboxMixin, OutageBase):
-    pass
-
-
-class OutageIdempotency(IdempotencyMixin, OutageBase):
-    pass
-
-
-class OutageDeadLetter(DeadLetterMixin, OutageBase):
-    pass
+KERNEL_TABLES = declare_kernel_tables(OutageBase)
 
 
 class OutageService:
