@@ -149,6 +149,6 @@ class OutboxRelay:
         if not row.attempts:
             log.info("no queue takes %s.%s yet: it waits in the outbox for its consumer",
                      self.service_name, row.event_type)  # fmt: skip
-        row.attempts = (row.attempts or 0) + 1
+        row.attempts += 1
         pause = timedelta(seconds=self.sweep_interval * 2 ** min(row.attempts - 1, 20))
         row.next_attempt_at = now + min(pause, self.retry_max)
