@@ -2,13 +2,36 @@
 
 from __future__ import annotations
 
+from kombu import Connection
+from nameko.events import SERVICE_POOL, EventHandler
+
 from services.common.clock import Clock
+from services.common.config import AMQP_URI
 
 
-def started_on_clock(container_factory, service_cls: type, config: dict, clock):
+def started_on_clock(
+    container_factory, service_cls: type, config: dict, clock, fresh_event_queues: bool = False
+):
     """``service_cls`` started in a container whose Clock dependency reads ``clock``, so the
-    test moves time for the service and its database alike."""
+    test moves time for the service and its database alike. ``fresh_event_queues``: start
+    without the events other tests of the run left in the durable queues of its handlers (every
+    container of a service shares them), which would otherwise keep its workers busy."""
     clocked = type(f"Test{service_cls.__name__}", (service_cls,), {"clock": Clock(clock)})
     container = container_factory(clocked, config)
+    if fresh_event_queues:
+        delete_event_queues(container, config)
     container.start()
     return container
+
+
+def delete_event_queues(container, config: dict) -> None:
+    """Delete the queues of a container's (service pool) event handlers, named as nameko
+    names them; the container's start declares them again, empty."""
+    with Connection(config[AMQP_URI]) as connection:
+        channel = connection.channel()
+        for entrypoint in container.entrypoints:
+            if isinstance(entrypoint, EventHandler) and entrypoint.handler_type == SERVICE_POOL:
+                channel.queue_delete(
+                    f"evt-{entrypoint.source_service}-{entrypoint.event_type}"
+                    f"--{container.service_name}.{entrypoint.method_name}"
+                )

@@ -33,7 +33,11 @@ def translation(pg_uri, service_config, container_factory):
     upgrade("translation", pg_uri)
     config = {**service_config, "DB_URIS": {"translation": pg_uri}}
     container = started_on_clock(
-        container_factory, TranslationService, config, FrozenClock(utcnow())
+        container_factory,
+        TranslationService,
+        config,
+        FrozenClock(utcnow()),
+        fresh_event_queues=True,
     )
     with ClusterRpcProxy(config, timeout=10) as proxy:
         yield proxy.translation, container

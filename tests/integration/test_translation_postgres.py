@@ -34,7 +34,9 @@ def translation(pg_uri, service_config, container_factory):
     assert prepare_translation(pg_uri, frozen()) == 0
     config = {**service_config, "DB_URIS": {"translation": pg_uri}}
 
-    container = started_on_clock(container_factory, TranslationService, config, frozen)
+    container = started_on_clock(
+        container_factory, TranslationService, config, frozen, fresh_event_queues=True
+    )
     with ClusterRpcProxy(config, timeout=10) as proxy:
         yield proxy.translation
     container.kill()  # before pg_uri drops the database
