@@ -1,7 +1,8 @@
 """Operator commands: ``python -m services.manage prepare`` and ``dead-letters``.
 
 ``prepare`` makes a fresh or an existing installation ready to start: it applies every
-service's migrations, writes the reference data snapshot, and creates the first Commission
+service's migrations, writes the reference data snapshot, creates each service's key pair (the
+keyring, services/common/credentials.py), and creates the first Commission
 administrator, printing its username and temporary password the one time it is created.
 Running it again changes nothing that exists.
 
@@ -20,11 +21,12 @@ from pathlib import Path
 
 from services.common import dead_letters, reference
 from services.common.config import AMQP_URI, REPO_ROOT, database_uri, load_config
+from services.common.credentials import prepare_service_keys
 from services.common.db import create_db_engine, kernel_model, unit_sessions
 from services.common.migrations import upgrade
 from services.directory.bootstrap import prepare_directory
 from services.directory.demo import load_demo
-from services.identity.bootstrap import create_commission_administrator
+from services.identity.bootstrap import create_commission_administrator, publish_token_keys
 from services.translation.bootstrap import prepare_translation
 
 SERVICES_FILE = REPO_ROOT / "deploy" / "services"
@@ -35,6 +37,11 @@ OFF = frozenset({"0", "false", "no", "off"})
 def deployed_services() -> list[str]:
     lines = SERVICES_FILE.read_text(encoding="utf-8").splitlines()
     return [line.strip() for line in lines if line.strip() and not line.startswith("#")]
+
+
+def shown(path: Path) -> str:
+    """``path`` relative to the repository when it is inside it."""
+    return str(path.relative_to(REPO_ROOT)) if path.is_relative_to(REPO_ROOT) else str(path)
 
 
 def demo_wanted(config: dict) -> bool:
@@ -61,6 +68,10 @@ def prepare(config: dict, out=sys.stdout, demo: bool = True) -> None:
         print(f"translation: shipped texts loaded ({written} translations written)", file=out)
     reference.export(REFERENCE_DIR)
     print(f"reference data: {REFERENCE_DIR.relative_to(REPO_ROOT)}/", file=out)
+    keyring = prepare_service_keys(config, deployed_services())
+    if "identity" in deployed_services():
+        publish_token_keys(config)
+    print(f"keys: each service's key pair, public halves in {shown(keyring)}/", file=out)
     created = create_commission_administrator(
         database_uri(config, "identity"), config["IDENTITY"]["KEY_DIR"]
     )
