@@ -133,7 +133,7 @@ def test_a_forged_actor_is_refused_even_from_a_known_service(
             identity.config, "create_user", commission_admin.actor, data, **signed,
             **{USER_CREDENTIAL: jwt.encode(
                 user_claims(lda_actor, grt=commission_admin.actor["grants"]),
-                "not the key", algorithm="HS256",
+                "a shared secret the forger made up", algorithm="HS256",
             )},
         ),
         "a token signed with the forger's key": refusal(
