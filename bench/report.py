@@ -9,7 +9,7 @@ from bench.measure import LOAD, RunResult
 
 ROLES = ("gateway", "service", "broker", LOAD)
 AIM_CONCURRENCY = 16
-AIM_VS_NAMEKO = 1.0
+AIM_VS_NAMEKO = 1.5
 AIM_VS_KOMBU = 0.3
 AIM_P99_MS = 50.0
 

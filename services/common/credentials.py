@@ -142,18 +142,22 @@ class CallerVerifier:
 
     def service(self, token) -> str:
         """The name of the service that signed ``token``."""
-        known = self._services.get(token) if type(token) is str else None
-        if known is None:
-            known = self._remember(self._services, token, self._check_service(token))
-        self._refuse_if_expired(known[1], "auth.caller_unverified")
-        return known[0]
+        return self._proven(self._services, token, self._check_service, "auth.caller_unverified")
 
     def actor(self, token) -> Actor:
         """The actor identity's access token ``token`` carries."""
-        known = self._actors.get(token) if type(token) is str else None
+        return self._proven(self._actors, token, self._check_user, "auth.token_expired")
+
+    def _proven(self, memory: OrderedDict, token, check: Callable, expired_code: str):
+        """What ``token`` proves, checked once and then remembered until it expires."""
+        known = memory.get(token) if type(token) is str else None
         if known is None:
-            known = self._remember(self._actors, token, self._check_user(token))
-        self._refuse_if_expired(known[1], "auth.token_expired")
+            known = check(token)
+            memory[token] = known
+            if len(memory) > VERIFIED_TOKENS_KEPT:
+                memory.popitem(last=False)
+        if known[1] + LEEWAY_SECONDS <= self._wall_clock():
+            raise Unauthenticated("The call's credential has expired.", expired_code)
         return known[0]
 
     def _check_service(self, token) -> tuple[str, float]:
@@ -196,16 +200,6 @@ class CallerVerifier:
         if not isinstance(claims["exp"], int | float) or not isinstance(claims["iat"], int | float):
             raise _refused(code)
         return claims
-
-    def _remember(self, memory: OrderedDict, token: str, verified: tuple) -> tuple:
-        memory[token] = verified
-        if len(memory) > VERIFIED_TOKENS_KEPT:
-            memory.popitem(last=False)
-        return verified
-
-    def _refuse_if_expired(self, expires_at: float, code: str) -> None:
-        if expires_at + LEEWAY_SECONDS <= self._wall_clock():
-            raise Unauthenticated("The call's credential has expired.", code)
 
 
 def _decoded(
