@@ -102,3 +102,13 @@ def test_prepare_shows_the_first_administrator_last_and_once(reference_dir, tmp_
     assert not [line for line in again if "Commission administrator" in line]
     assert again[-1] == "reference data: var/reference/"
     assert "translation: shipped texts loaded (0 translations written)" in again
+
+
+@pytest.mark.parametrize(("demo", "loaded"), [(True, True), (False, False)])
+def test_the_directory_loads_its_demo_data_unless_told_not_to(
+    demo, loaded, reference_dir, tmp_path
+):
+    lines = prepared(config_for(["directory"], tmp_path), demo=demo, services=["directory"])
+
+    demo_lines = [line for line in lines if line.startswith("directory: demo data (")]
+    assert bool(demo_lines) is loaded
