@@ -62,15 +62,17 @@ def prepare(
         upgrade(service, database_uri(config, service))
         print(f"database of {service}: migrated", file=out)
     notices = []
-    for service in services:
-        hook = preparation_hook(service)
-        notice = hook(config, out) if hook is not None else None
-        if notice:
-            notices.append(notice)
-    reference.export(REFERENCE_DIR)
-    print(f"reference data: {REFERENCE_DIR.relative_to(REPO_ROOT)}/", file=out)
-    for notice in notices:
-        print(notice, file=out)
+    try:
+        for service in services:
+            hook = preparation_hook(service)
+            notice = hook(config, out) if hook is not None else None
+            if notice:
+                notices.append(notice)
+        reference.export(REFERENCE_DIR)
+        print(f"reference data: {REFERENCE_DIR.relative_to(REPO_ROOT)}/", file=out)
+    finally:  # a secret shown once is shown even if a later step fails
+        for notice in notices:
+            print(notice, file=out)
 
 
 def dead_letter_command(config: dict, action: str, service: str, ids: list[int], out=sys.stdout):

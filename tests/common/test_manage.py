@@ -25,6 +25,12 @@ def prepare(config, out):
 """
 
 
+FAILING_HOOK = """
+def prepare(config, out):
+    raise RuntimeError("the shipped data is broken")
+"""
+
+
 @pytest.fixture
 def reference_dir(tmp_path, monkeypatch):
     """The reference data snapshot goes to the test's folder, not the repository's var/."""
@@ -72,6 +78,19 @@ def test_a_new_service_is_migrated_and_prepared_by_its_hook(new_service, referen
     for service in (hooked, bare):
         assert {"notes", *KERNEL_TABLE_NAMES} <= tables(config["DB_URIS"][service])
     assert (reference_dir / "member_states.json").exists()
+
+
+def test_a_notice_is_shown_even_when_a_later_service_fails_to_prepare(
+    new_service, reference_dir, tmp_path
+):
+    hooked = new_service(bootstrap=HOOK)
+    failing = new_service(bootstrap=FAILING_HOOK)
+    out = io.StringIO()
+
+    with pytest.raises(RuntimeError):
+        manage.prepare(config_for([hooked, failing], tmp_path), out, services=[hooked, failing])
+
+    assert out.getvalue().splitlines()[-1] == f"{hooked}: note this once everything is ready"
 
 
 def test_without_no_demo_the_hooks_may_load_demo_data(new_service, reference_dir, tmp_path):
