@@ -201,6 +201,7 @@ def start_stack(group: ProcessGroup, context: Context, folder: Path, directory_u
     config[SERVICE_HTTP_PORTS] = {"identity": free_port(), "directory": free_port()}
     # /health (the start signal) asks only the services this run starts
     config["GATEWAY"] = {**(config.get("GATEWAY") or {}), "SERVICES": ["identity", "directory"]}
+    config["KEYS"] = {"DIR": str(folder / "keys")}
     config["IDENTITY"] = {**(config.get("IDENTITY") or {}), "KEY_DIR": str(folder / "keys"),
                           "ACCESS_TOKEN_SECONDS": context.access_token_seconds}  # fmt: skip
     config_file = folder / "config.yaml"

@@ -39,6 +39,7 @@ def stack_config(base: dict, context: Context, folder: Path, gateway_port: int) 
     config[SERVICE_HTTP_PORTS] = {"identity": free_port()}
     # Only identity runs here, so the gateway's /health asks only identity.
     config["GATEWAY"] = {**(config.get("GATEWAY") or {}), "SERVICES": ["identity"]}
+    config["KEYS"] = {"DIR": str(folder / "keys")}
     identity = dict(config.get("IDENTITY") or {})
     identity["KEY_DIR"] = str(folder / "keys")
     identity["ACCESS_TOKEN_SECONDS"] = context.access_token_seconds

@@ -21,9 +21,9 @@ from cryptography.hazmat.primitives.serialization import load_pem_public_key
 from eventlet.semaphore import Semaphore
 from marshmallow import EXCLUDE
 
-from services.common.actor import Actor, dump_actor, load_actor
+from services.common.actor import Actor, actor_from_claims, dump_actor
 from services.common.envelope import CloudEventSchema
-from services.common.errors import Unauthenticated, Unavailable, ValidationFailed
+from services.common.errors import Unauthenticated, Unavailable
 from services.common.schemas import load
 from services.identity.schemas import RevocationSchema, TokenKeysSchema
 
@@ -102,6 +102,7 @@ class VerifiedToken:
 
     actor: Actor
     wire: dict  # the actor as it travels with every RPC
+    token: str  # passed on with every RPC, which proves the actor (services/common/credentials)
     session_id: str
     issued_at: float
     expires_at: float
@@ -154,7 +155,7 @@ class TokenVerifier:
         claims = self._claims(token, source)
         actor = _actor_from(claims)
         verified = VerifiedToken(
-            actor, dump_actor(actor), claims["sid"], claims["iat"], claims["exp"]
+            actor, dump_actor(actor), token, claims["sid"], claims["iat"], claims["exp"]
         )
         self._verified[token] = verified
         if len(self._verified) > VERIFIED_TOKENS_KEPT:
@@ -243,20 +244,10 @@ def _bearer_token(authorization: str | None) -> str:
 
 
 def _actor_from(claims: dict) -> Actor:
-    try:
-        return load_actor(
-            {
-                "user_id": claims["sub"],
-                "username": claims.get("usr"),
-                "authority_id": claims.get("aut"),
-                "member_state": claims.get("ms"),
-                "language": claims.get("lng"),
-                "grants": claims.get("grt"),
-                "session_id": claims["sid"],
-            }
-        )
-    except ValidationFailed:
-        raise Unauthenticated("The access token lacks claims.", "auth.token_invalid") from None
+    actor = actor_from_claims(claims)
+    if actor is None:
+        raise Unauthenticated("The access token lacks claims.", "auth.token_invalid")
+    return actor
 
 
 def _invalid() -> Unauthenticated:

@@ -1,5 +1,7 @@
 """The gate every API request passes before a service sees it, in this order: the login rate
 limit, the access token, the query, the body, and the idempotency key of a state change.
+The access token, once verified, goes with every call the request makes: it proves the actor
+to the services (services/common/credentials.py).
 
 A nameko dependency: the token verifier and the rate limiter live as long as the process (one
 per replica); each worker gets a Gate bound to its own request's route.
@@ -23,6 +25,7 @@ from gateway.inputs import (
 )
 from gateway.ratelimit import TokenBucketLimiter
 from gateway.settings import settings_from_config
+from services.common.credentials import USER_CREDENTIAL
 from services.common.errors import RateLimited, Unavailable, ValidationFailed
 from services.common.rpc import RpcClient, ServiceClient
 from services.common.schemas import instance
@@ -76,9 +79,11 @@ class Gate:
             self._limit(client_address(request, settings.trusted_proxy_hops))
         actor = None
         if route.authenticated:
-            actor = self._keeper.verifier.verify(
+            verified = self._keeper.verifier.verify(
                 request.headers.get("Authorization"), self._identity()
-            ).wire
+            )
+            actor = verified.wire
+            self._worker_ctx.data[USER_CREDENTIAL] = verified.token
         query = read_query(request, instance(route.query)) if route.query else None
         body, raw = None, b""
         limit = route.body_limit(settings.max_body_bytes)

@@ -3,9 +3,10 @@
 ``prepare`` makes a fresh or an existing installation ready to start: it applies every
 deployed service's migrations (deploy/services; the kernel's history first in each database,
 services/common/migrations.py), runs each service's preparation hook, writes the reference
-data snapshot, and last shows what a hook asked the operator to note (the first Commission
-administrator's username and temporary password, the one time it is created). Running it again
-changes nothing that exists.
+data snapshot, creates each service's key pair (the keyring, services/common/credentials.py),
+and last shows what a hook asked the operator to note (the first Commission administrator's
+username and temporary password, the one time it is created). Running it again changes
+nothing that exists.
 
 A service's preparation hook, found by convention, is ``prepare(config, out)`` in its
 ``services/<name>/bootstrap.py``: it loads what the service ships (idempotently), may print
@@ -31,6 +32,7 @@ from typing import TextIO
 
 from services.common import dead_letters, reference
 from services.common.config import AMQP_URI, DEMO_DATA, REPO_ROOT, database_uri, load_config
+from services.common.credentials import prepare_service_keys
 from services.common.db import create_db_engine, kernel_model, unit_sessions
 from services.common.migrations import upgrade
 
@@ -43,6 +45,11 @@ PreparationHook = Callable[[dict, TextIO], str | None]
 def deployed_services() -> list[str]:
     lines = SERVICES_FILE.read_text(encoding="utf-8").splitlines()
     return [line.strip() for line in lines if line.strip() and not line.startswith("#")]
+
+
+def shown(path: Path) -> str:
+    """``path`` relative to the repository when it is inside it."""
+    return str(path.relative_to(REPO_ROOT)) if path.is_relative_to(REPO_ROOT) else str(path)
 
 
 def preparation_hook(service: str) -> PreparationHook | None:
@@ -70,6 +77,8 @@ def prepare(
                 notices.append(notice)
         reference.export(REFERENCE_DIR)
         print(f"reference data: {REFERENCE_DIR.relative_to(REPO_ROOT)}/", file=out)
+        keyring = prepare_service_keys(config, services)
+        print(f"keys: each service's key pair, public halves in {shown(keyring)}/", file=out)
     finally:  # a secret shown once is shown even if a later step fails
         for notice in notices:
             print(notice, file=out)

@@ -100,6 +100,13 @@ def prepared_sqlite(tmp_path_factory):
     return copy
 
 
+@pytest.fixture(scope="session")
+def keys_dir(tmp_path_factory) -> str:
+    """The run's KEYS.DIR: each service's key pair and the keyring every service reads
+    (services/common/credentials.py), shared by all the services a test starts."""
+    return str(tmp_path_factory.mktemp("keys"))
+
+
 @pytest.fixture
 def service_database(prepared_sqlite, tmp_path):
     """A service's SQLite file for one test, migrated and loaded (tests/databases.py), copied
@@ -117,10 +124,11 @@ def service_database(prepared_sqlite, tmp_path):
 
 
 @pytest.fixture
-def service_config(amqp_uri):
+def service_config(amqp_uri, keys_dir):
     """A service configuration on the test broker; tests add DB_URIS and their own keys."""
     return {
         "AMQP_URI": amqp_uri,
+        "KEYS": {"DIR": keys_dir},
         "RPC_TIMEOUT": 5,
         "max_workers": 8,
         "DB_URIS": {},

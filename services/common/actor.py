@@ -12,7 +12,7 @@ from enum import StrEnum
 
 from marshmallow import Schema, ValidationError, fields, post_load, validate
 
-from services.common.errors import Forbidden
+from services.common.errors import Forbidden, ValidationFailed
 from services.common.schemas import dump, load
 
 
@@ -164,3 +164,22 @@ def load_actor(data: dict) -> Actor:
 
 def dump_actor(actor: Actor) -> dict:
     return dump(ActorSchema, actor)
+
+
+def actor_from_claims(claims: dict) -> Actor | None:
+    """The actor an access token's claims describe (services/identity/tokens.py), or None
+    when they do not describe one."""
+    try:
+        return load_actor(
+            {
+                "user_id": claims["sub"],
+                "username": claims.get("usr"),
+                "authority_id": claims.get("aut"),
+                "member_state": claims.get("ms"),
+                "language": claims.get("lng"),
+                "grants": claims.get("grt"),
+                "session_id": claims["sid"],
+            }
+        )
+    except (ValidationFailed, KeyError):
+        return None

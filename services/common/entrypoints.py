@@ -15,7 +15,8 @@ services.common.rpc, and like them leave through the process's one channel
 (services.common.rpc_channel), encoded once (nameko's Responder encodes each reply twice) with
 the native JSON encoder of services.common.serialization. A call's arguments are checked
 against the method's signature computed once at start, not rebuilt for every call. The
-measured effects are in docs/performance.md.
+measured effects are in docs/performance.md. No call reaches a method unless its credentials
+say which service sent it and prove the user it acts for (services/common/credentials.py).
 """
 
 from __future__ import annotations
@@ -29,9 +30,16 @@ from functools import partial
 import eventlet
 import kombu.serialization
 from nameko.events import EventHandler
-from nameko.exceptions import IncorrectSignature, UnserializableValueError, serialize
+from nameko.exceptions import (
+    ContainerBeingKilled,
+    IncorrectSignature,
+    MalformedRequest,
+    UnserializableValueError,
+    serialize,
+)
 from nameko.rpc import Rpc, RpcConsumer
 
+from services.common.credentials import ServiceCredentials
 from services.common.errors import (
     EXPECTED_ERRORS,
     Conflict,
@@ -83,11 +91,39 @@ class TransientReplyRpcConsumer(RpcConsumer):
 
 
 class ImiRpc(Rpc):
+    """nameko's ``@rpc``, admitting only calls whose credentials prove who sent them and for
+    whom (services/common/credentials.py): ``callers`` names the services that may call it
+    (any known service when None); a method with an ``actor`` parameter acts for a user and
+    needs that user's access token."""
+
     rpc_consumer = TransientReplyRpcConsumer()
+    credentials = ServiceCredentials()
+
+    def __init__(self, callers: tuple[str, ...] | None = None, **kwargs):
+        self.callers = frozenset(callers) if callers is not None else None
+        super().__init__(**kwargs)
 
     def setup(self):
         super().setup()
         self.signature = inspect.signature(getattr(self.container.service_cls, self.method_name))
+        self.acts_for_actor = ACTOR_PARAMETER in self.signature.parameters
+
+    def handle_message(self, body, message):
+        """nameko's, with the credentials checked before a worker is spawned."""
+        try:
+            args, kwargs = body["args"], body["kwargs"]
+        except KeyError:
+            raise MalformedRequest("Message missing `args` or `kwargs`") from None
+        arguments = self.check_signature(args, kwargs)
+        context_data = self.unpack_message_headers(message)
+        self.credentials.admit(self, arguments, context_data)
+        handle_result = partial(self.handle_result, message)
+        try:
+            self.container.spawn_worker(
+                self, args, kwargs, context_data=context_data, handle_result=handle_result
+            )
+        except ContainerBeingKilled:
+            self.rpc_consumer.requeue_message(message)
 
     def handle_result(self, message, worker_ctx, result, exc_info):
         """A failure of the infrastructure (services/common/outages.py) is answered as
@@ -99,17 +135,22 @@ class ImiRpc(Rpc):
                 exc_info = (Unavailable, outage, exc_info[2])
         return super().handle_result(message, worker_ctx, result, exc_info)
 
-    def check_signature(self, args, kwargs):
-        """nameko's check, with the signature of the start instead of ``getcallargs``."""
+    def check_signature(self, args, kwargs) -> dict:
+        """nameko's check, with the signature of the start instead of ``getcallargs``; the
+        arguments by name."""
         try:
-            self.signature.bind(None, *args, **kwargs)
+            return self.signature.bind(None, *args, **kwargs).arguments
         except TypeError as exc:
             raise IncorrectSignature(str(exc)) from None
 
 
-rpc = ImiRpc.decorator(expected_exceptions=EXPECTED_ERRORS)
+def rpc(method=None, *, callers: tuple[str, ...] | None = None):
+    """``@rpc``, or ``@rpc(callers=("directory",))`` for a method offered to some services."""
+    decorate = ImiRpc.decorator(expected_exceptions=EXPECTED_ERRORS, callers=callers)
+    return decorate if method is None else decorate(method)
 
 
+ACTOR_PARAMETER = "actor"
 EVENT_RETRY_SECONDS = "EVENT_RETRY_SECONDS"
 DEFAULT_EVENT_RETRY_SECONDS = 1.0
 MAX_EVENT_RETRY_SECONDS = 60.0

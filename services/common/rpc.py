@@ -12,6 +12,8 @@ has given up, so this client:
 - publishes requests as transient messages without confirms, and with a TTL equal to the
   timeout, so the broker drops a request nobody will wait for (a broker crash loses in-flight
   calls, which then time out: the caller sees Unavailable and may retry with the same key);
+- signs each call with the calling service's identity, and passes on the access token of the
+  user the worker acts for (services.common.credentials);
 - carries an idempotency key on a state-changing call, which the callee's ``@transactional``
   uses to act once however often the message is delivered.
 - sends requests and gets replies on one channel per process, with RabbitMQ's direct
@@ -34,6 +36,7 @@ from nameko.rpc import get_rpc_exchange
 
 from services.common import serialization
 from services.common.config import DEFAULT_RPC_TIMEOUT, RPC_TIMEOUT
+from services.common.credentials import CALLER_CREDENTIAL, ServiceCredentials
 from services.common.deadlines import DEADLINE, remaining_seconds
 from services.common.errors import Unavailable
 from services.common.metrics import RPC_CLIENT_LATENCY
@@ -54,6 +57,7 @@ class RpcClient(DependencyProvider):
     """Declare as ``identity = RpcClient("identity")`` on a service class."""
 
     channel = RpcChannel()
+    credentials = ServiceCredentials()
 
     def __init__(self, target_service: str, timeout: float | None = None):
         self.target_service = target_service
@@ -106,6 +110,7 @@ class ServiceClient(HeaderEncoder):
         }
         if self._idempotency_key:
             headers[f"{HEADER_PREFIX}.{IDEMPOTENCY_KEY}"] = self._idempotency_key
+        headers[f"{HEADER_PREFIX}.{CALLER_CREDENTIAL}"] = self._provider.credentials.signer.token()
         headers[f"{HEADER_PREFIX}.{DEADLINE}"] = time.time() + timeout
         return headers
 

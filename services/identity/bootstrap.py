@@ -1,4 +1,5 @@
-"""The first Commission administrator, created once when the system is first prepared.
+"""The first Commission administrator, created once when the system is first prepared, and
+identity's token key published in the keyring.
 
 Everything else about users goes through the service; this runs before any service does, on
 the migrated database, and writes the same rows, audit entry and events the service would.
@@ -11,12 +12,14 @@ from typing import TextIO
 from sqlalchemy import select
 
 from services.common.config import database_uri
+from services.common.credentials import publish_token_key
 from services.common.db import StandaloneDatabase
 from services.common.reference import COMMISSION
 from services.identity import accounts
 from services.identity.domain import COMMISSION_AUTHORITY_ID, COMMISSION_RIGHTS, AuthorityView
+from services.identity.keys import load_or_create_keys
 from services.identity.models import Base, Outbox, User
-from services.identity.settings import settings_from_config
+from services.identity.settings import CONFIG_KEY, DEFAULT_KEY_DIR, settings_from_config
 
 ADMINISTRATOR = {
     "full_name": "Commission administrator",
@@ -26,8 +29,10 @@ ADMINISTRATOR = {
 
 
 def prepare(config: dict, out: TextIO) -> str | None:
-    """The identity service's preparation hook (services/manage.py): the first Commission
-    administrator, whose username and temporary password the operator is shown last, once."""
+    """The identity service's preparation hook (services/manage.py): its token key in the
+    keyring, and the first Commission administrator, whose username and temporary password the
+    operator is shown last, once."""
+    publish_token_keys(config)
     created = create_commission_administrator(
         database_uri(config, "identity"), config["IDENTITY"]["KEY_DIR"]
     )
@@ -63,3 +68,9 @@ def create_commission_administrator(uri: str, key_dir: str) -> tuple[str, str] |
     finally:
         unit.close()
         database.dispose()
+
+
+def publish_token_keys(config: dict) -> None:
+    """identity's token key in the keyring, where every service checks access tokens."""
+    keys = load_or_create_keys((config.get(CONFIG_KEY) or {}).get("KEY_DIR", DEFAULT_KEY_DIR))
+    publish_token_key(config, keys.kid, keys.public_key_pem)

@@ -46,6 +46,11 @@ def dump_user(user: User) -> dict:
     return user_document(user_view(user))
 
 
+# Logging in and its keys are the gateway's business: no other service acts for a user
+# before the user has a token.
+GATEWAY = ("gateway",)
+
+
 class IdentityService(observability.ObservableService):
     name = "identity"
 
@@ -55,37 +60,37 @@ class IdentityService(observability.ObservableService):
 
     # --- authentication -------------------------------------------------------------------
 
-    @rpc
+    @rpc(callers=GATEWAY)
     @transactional
     def challenge(self, data: dict) -> dict:
         request = load(ChallengeRequestSchema, data)
         result = authentication.start_challenge(self.db, self.settings, request["username"])
         return dump(ChallengeSchema, result)
 
-    @rpc
+    @rpc(callers=GATEWAY)
     def login(self, data: dict) -> dict:
         request = load(LoginRequestSchema, data)
         return dump(LoginResultSchema, authentication.login(self.db, self.settings, request))
 
-    @rpc
+    @rpc(callers=GATEWAY)
     def complete_first_login(self, data: dict) -> dict:
         request = load(FirstLoginRequestSchema, data)
         result = authentication.complete_first_login(self.db, self.settings, request)
         return dump(LoginResultSchema, result)
 
-    @rpc
+    @rpc(callers=GATEWAY)
     def refresh(self, data: dict) -> dict:
         request = load(RefreshRequestSchema, data)
         result = authentication.refresh(self.db, self.settings, request["refresh_token"])
         return dump(LoginResultSchema, result)
 
-    @rpc
+    @rpc(callers=GATEWAY)
     @transactional
     def request_password_reset(self, data: dict) -> dict:
         recovery.request_reset(self.db, self.settings, load(ResetRequestSchema, data))
         return {}
 
-    @rpc
+    @rpc(callers=GATEWAY)
     @transactional
     def complete_password_reset(self, data: dict) -> dict:
         recovery.complete_reset(self.db, self.settings, load(ResetCompletionSchema, data))
@@ -97,7 +102,7 @@ class IdentityService(observability.ObservableService):
         authentication.logout(self.db, load_actor(actor))
         return {}
 
-    @rpc
+    @rpc(callers=GATEWAY)
     def token_keys(self) -> dict:
         keys = self.settings.keys
         return dump(
@@ -111,7 +116,7 @@ class IdentityService(observability.ObservableService):
             },
         )
 
-    @rpc
+    @rpc(callers=GATEWAY)
     def revocations(self) -> list:
         found = authentication.recent_revocations(self.db, self.settings)
         return RevocationSchema(many=True).dump(found)
@@ -196,7 +201,7 @@ class IdentityService(observability.ObservableService):
         accounts.delete_user(self.db, load_actor(actor), user_id)
         return {}
 
-    @rpc
+    @rpc(callers=("directory",))
     @transactional
     def reserve_username(self, member_state: str) -> dict:
         """For the directory: the username a self-registration summary shows."""

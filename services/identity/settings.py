@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 from nameko.extensions import DependencyProvider
 
+from services.common.credentials import publish_token_key
 from services.identity.domain import MAX_FAILURES, PasswordHasher
 from services.identity.keys import IdentityKeys, load_or_create_keys
 
@@ -57,7 +58,10 @@ def settings_from_config(config: dict) -> IdentitySettings:
 
 class Settings(DependencyProvider):
     def setup(self) -> None:
-        self.settings = settings_from_config(self.container.config)
+        config = self.container.config
+        self.settings = settings_from_config(config)
+        keys = self.settings.keys
+        publish_token_key(config, keys.kid, keys.public_key_pem)
 
     def get_dependency(self, worker_ctx) -> IdentitySettings:
         return self.settings

@@ -19,11 +19,12 @@ from datetime import datetime, timedelta
 import jwt
 
 from services.common.actor import Grant
+from services.common.credentials import USER_AUDIENCE, USER_ISSUER
 from services.common.errors import Unauthenticated
 from services.identity.keys import IdentityKeys
 
-ISSUER = "imi-identity"
-AUDIENCE = "imi"
+ISSUER = USER_ISSUER
+AUDIENCE = USER_AUDIENCE
 SETUP_AUDIENCE = "imi-first-login"
 ALGORITHM = "EdDSA"
 SETUP_TOKEN_SECONDS = 900

@@ -1,6 +1,6 @@
 """The one error contract: each error raised in a remote worker reaches its caller intact.
 
-Two callers are checked: nameko's ClusterRpcProxy (what scripts and the gateway's tests use)
+Two callers are checked: nameko's SignedRpcProxy (what scripts and the gateway's tests use)
 and our RpcClient from inside another service (what services use to call each other). Both
 must give back the same type, code, detail and extra, never a RemoteError.
 """
@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import pytest
 from nameko.exceptions import RemoteError
-from nameko.standalone.rpc import ClusterRpcProxy
 from nameko.testing.services import entrypoint_hook
 
 from services.common.entrypoints import ImiRpc
@@ -26,6 +25,7 @@ from services.common.errors import (
     ValidationFailed,
 )
 from services.common.rpc import RpcClient
+from tests.signed_rpc import SignedRpcProxy
 
 rpc = ImiRpc.decorator  # answers our RpcClient's direct replies, unlike nameko's stock @rpc
 
@@ -123,7 +123,7 @@ def call_raiser(request, service_config, raiser):
     if request.param == "cluster_rpc_proxy":
 
         def call(method, *args):
-            with ClusterRpcProxy(service_config, timeout=5) as cluster:
+            with SignedRpcProxy(service_config, timeout=5) as cluster:
                 return getattr(cluster.kernel_raiser, method)(*args)
 
         return call

@@ -25,6 +25,8 @@ def prepare(config, out):
 """
 
 
+KEYS_LINE = "keys: each service's key pair, public halves in var/keys/keyring/"
+
 FAILING_HOOK = """
 def prepare(config, out):
     raise RuntimeError("the shipped data is broken")
@@ -43,6 +45,7 @@ def config_for(services: list[str], tmp_path) -> dict:
     return {
         "DB_URIS": {service: f"sqlite:///{tmp_path / service}.db" for service in services},
         "IDENTITY": {"KEY_DIR": str(tmp_path / "keys")},
+        "KEYS": {"DIR": str(tmp_path / "var" / "keys")},
         "DIRECTORY": {"DEMO_DATA": True},
     }
 
@@ -73,11 +76,14 @@ def test_a_new_service_is_migrated_and_prepared_by_its_hook(new_service, referen
         f"database of {bare}: migrated",
         f"{hooked}: prepared, demo data False",
         "reference data: var/reference/",
+        KEYS_LINE,
         f"{hooked}: note this once everything is ready",
     ]
     for service in (hooked, bare):
         assert {"notes", *KERNEL_TABLE_NAMES} <= tables(config["DB_URIS"][service])
     assert (reference_dir / "member_states.json").exists()
+    for service in (hooked, bare):  # each service's key pair, by convention
+        assert (tmp_path / "var" / "keys" / "keyring" / "services" / f"{service}.pem").exists()
 
 
 def test_a_notice_is_shown_even_when_a_later_service_fails_to_prepare(
@@ -114,12 +120,15 @@ def test_prepare_shows_the_first_administrator_last_and_once(reference_dir, tmp_
     administrator = first.index(
         "First Commission administrator (shown once; change the password at first login):"
     )
-    assert first[administrator - 2] == "reference data: var/reference/"
+    assert first[administrator - 3 : administrator - 1] == [
+        "reference data: var/reference/",
+        KEYS_LINE,
+    ]
     assert first[administrator + 1].startswith("  username:           ")
     assert first[administrator + 2].startswith("  temporary password: ")
     assert [line for line in first[administrator + 3 :] if line] == []
     assert not [line for line in again if "Commission administrator" in line]
-    assert again[-1] == "reference data: var/reference/"
+    assert again[-2:] == ["reference data: var/reference/", KEYS_LINE]
     assert "translation: shipped texts loaded (0 translations written)" in again
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-from nameko.standalone.rpc import ClusterRpcProxy
 from nameko.testing.services import entrypoint_waiter
 from prometheus_client import REGISTRY
 from prometheus_client.parser import text_string_to_metric_families
@@ -16,6 +15,7 @@ from services.common.db import Database
 from services.common.kernel_tables import declare_kernel_tables
 from services.common.observability import ObservableService, broker_reachable
 from tests.conftest import HttpSession, free_port
+from tests.signed_rpc import SignedRpcProxy
 
 OBSERVED = "kernel_observed"
 
@@ -61,7 +61,7 @@ def observed_without_database(container_factory, service_config, tmp_path):
 
 
 def health_rpc(service_config) -> dict:
-    with ClusterRpcProxy(service_config, timeout=5) as cluster:
+    with SignedRpcProxy(service_config, timeout=5) as cluster:
         return cluster.kernel_observed.health()
 
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 import eventlet
 import pytest
 from nameko.exceptions import RemoteError
-from nameko.standalone.rpc import ClusterRpcProxy
 from sqlalchemy import String, create_engine, func, select, text
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -19,6 +18,7 @@ from services.common.entrypoints import rpc
 from services.common.errors import Unavailable
 from services.common.kernel_tables import declare_kernel_tables
 from services.common.outages import unavailable_for
+from tests.signed_rpc import SignedRpcProxy
 
 SERVICE = "kernel_pool_outage"
 
@@ -71,7 +71,7 @@ def pool_service(container_factory, service_config, sqlite_uri):
 
 
 def test_a_worker_waiting_past_the_pool_timeout_answers_unavailable(pool_service):
-    with ClusterRpcProxy(pool_service, timeout=10) as cluster:
+    with SignedRpcProxy(pool_service, timeout=10) as cluster:
         holder = cluster.kernel_pool_outage.hold_connection.call_async(2)
         eventlet.sleep(0.3)  # the holder has the pool's one connection
 
@@ -85,7 +85,7 @@ def test_a_worker_waiting_past_the_pool_timeout_answers_unavailable(pool_service
 
 
 def test_a_database_error_that_is_a_bug_stays_an_unexpected_error(pool_service):
-    with ClusterRpcProxy(pool_service, timeout=10) as cluster, pytest.raises(RemoteError) as caught:
+    with SignedRpcProxy(pool_service, timeout=10) as cluster, pytest.raises(RemoteError) as caught:
         cluster.kernel_pool_outage.read_missing_table()
 
     assert caught.value.exc_type == "OperationalError"

@@ -7,10 +7,10 @@ import socket
 
 import pytest
 from nameko.exceptions import IncorrectSignature, RemoteError
-from nameko.standalone.rpc import ClusterRpcProxy
 from nameko.testing.services import entrypoint_hook
 
 from services.common.entrypoints import TransientReplyRpcConsumer, rpc
+from tests.signed_rpc import SignedRpcProxy
 
 
 class ReplyingService:
@@ -38,13 +38,13 @@ def reply_producer(container):
 
 
 def test_replies_of_many_calls_reach_their_own_callers(replying, service_config):
-    with ClusterRpcProxy(service_config, timeout=10) as cluster:
+    with SignedRpcProxy(service_config, timeout=10) as cluster:
         calls = [cluster.kernel_replying.echo.call_async(n) for n in range(40)]
         assert [call.result() for call in calls] == list(range(40))
 
 
 def test_a_reply_after_the_connection_dropped_goes_out_on_a_new_one(replying, service_config):
-    with ClusterRpcProxy(service_config, timeout=10) as cluster:
+    with SignedRpcProxy(service_config, timeout=10) as cluster:
         assert cluster.kernel_replying.echo("before") == "before"
         sender = reply_producer(replying)
         sender._connection.connection.transport.sock.shutdown(socket.SHUT_RDWR)
@@ -54,7 +54,7 @@ def test_a_reply_after_the_connection_dropped_goes_out_on_a_new_one(replying, se
 
 def test_a_result_that_cannot_be_encoded_reaches_the_caller_as_an_error(replying, service_config):
     with (
-        ClusterRpcProxy(service_config, timeout=10) as cluster,
+        SignedRpcProxy(service_config, timeout=10) as cluster,
         pytest.raises(RemoteError) as caught,
     ):
         cluster.kernel_replying.unencodable()
@@ -65,7 +65,7 @@ def test_a_result_that_cannot_be_encoded_reaches_the_caller_as_an_error(replying
 def test_a_call_that_does_not_fit_the_methods_signature_is_refused_as_such(
     replying, service_config
 ):
-    with ClusterRpcProxy(service_config, timeout=10) as cluster:
+    with SignedRpcProxy(service_config, timeout=10) as cluster:
         with pytest.raises(IncorrectSignature, match="too many positional arguments"):
             cluster.kernel_replying.echo(1, 2)
         assert cluster.kernel_replying.echo(value=3) == 3

@@ -9,13 +9,13 @@ import uuid
 import eventlet
 import pytest
 from nameko.extensions import DependencyProvider
-from nameko.standalone.rpc import ClusterRpcProxy
 from nameko.testing.services import entrypoint_hook, entrypoint_waiter
 
 from services.common.entrypoints import ImiRpc
 from services.common.errors import Unavailable
 from services.common.rpc import RpcClient
 from services.common.rpc_channel import RpcChannel
+from tests.signed_rpc import SignedRpcProxy
 
 rpc = ImiRpc.decorator  # answers our RpcClient's direct replies, unlike nameko's stock @rpc
 
@@ -196,7 +196,7 @@ def key_echo(container_factory, service_config):
 
 
 def test_an_idempotency_key_is_not_passed_on_to_the_calls_a_worker_makes(key_echo, service_config):
-    with ClusterRpcProxy(
+    with SignedRpcProxy(
         service_config, context_data={"idempotency_key": "outer-key"}, timeout=5
     ) as cluster:
         assert cluster.kernel_key_forwarder.forward() is None

@@ -19,7 +19,6 @@ import pytest
 from marshmallow import Schema, fields
 from nameko.events import EventHandler, event_handler
 from nameko.standalone.events import event_dispatcher
-from nameko.standalone.rpc import ClusterRpcProxy
 from nameko.testing.services import entrypoint_hook, entrypoint_waiter
 from nameko.testing.utils import get_extension
 from sqlalchemy import Index, String, create_engine, func, select, text
@@ -50,6 +49,7 @@ from services.common.outbox import OutboxRelay
 from services.common.rpc import RpcClient
 from services.common.schemas import load
 from services.common.transactions import handles_event_once, transactional
+from tests.signed_rpc import SignedRpcProxy
 
 rpc = ImiRpc.decorator  # answers our RpcClient's direct replies, unlike nameko's stock @rpc
 
@@ -374,7 +374,7 @@ def notes_caller(container_factory, config, notes):
 
 
 def call_notes(config, method, *args, context_data=None, **kwargs):
-    with ClusterRpcProxy(config, context_data=context_data, timeout=5) as cluster:
+    with SignedRpcProxy(config, context_data=context_data, timeout=5) as cluster:
         return getattr(cluster.kernel_notes, method)(*args, **kwargs)
 
 
@@ -686,7 +686,7 @@ def test_the_services_clock_stamps_its_outbox_rows_and_envelopes(
     container = started(container_factory, ClockedNotesService, config)
     started(container_factory, ClockedNotesListener, config)  # a queue takes the event
 
-    with ClusterRpcProxy(config, timeout=5) as cluster:
+    with SignedRpcProxy(config, timeout=5) as cluster:
         note = cluster.kernel_clocked_notes.add_note("stamped")
 
     def published_at_the_frozen_time():

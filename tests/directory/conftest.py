@@ -9,13 +9,13 @@ checked in the answers, the database and the events a listener receives.
 from __future__ import annotations
 
 import pytest
-from nameko.standalone.rpc import ClusterRpcProxy
 
 from services.common.clock import FrozenClock
 from services.directory.bootstrap import prepare_directory
 from services.directory.service import DirectoryService
 from tests.events import EventLog, listening
 from tests.services import started_on_clock
+from tests.signed_rpc import SignedRpcProxy
 
 from .harness import Directory, Store, directory_listener
 
@@ -60,7 +60,7 @@ def directory_container(container_factory, directory_config, frozen_clock, event
 
 @pytest.fixture
 def rpc(directory_container, directory_config):
-    with ClusterRpcProxy(directory_config, timeout=10) as proxy:
+    with SignedRpcProxy(directory_config, timeout=10) as proxy:
         yield proxy.directory
 
 

@@ -23,16 +23,22 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-ISSUER = "imi-identity-test"
-AUDIENCE = "imi-test"
+from services.common.credentials import USER_AUDIENCE, USER_ISSUER, publish_token_key
+from services.common.keyfiles import key_id
+
+ISSUER = USER_ISSUER
+AUDIENCE = USER_AUDIENCE
 
 
 @dataclass
 class TokenMint:
     """Signs access tokens the way identity does, with a key of its own."""
 
-    kid: str = "test-key-1"
     key: Ed25519PrivateKey = field(default_factory=Ed25519PrivateKey.generate)
+    kid: str = ""
+
+    def __post_init__(self):
+        self.kid = self.kid or key_id(self.public_pem.encode("ascii"))
 
     @property
     def public_pem(self) -> str:
@@ -81,5 +87,9 @@ class TokenMint:
 
 
 @pytest.fixture(scope="session")
-def mint() -> TokenMint:
-    return TokenMint()
+def mint(keys_dir) -> TokenMint:
+    """The run's token key, in the keyring too: the services behind the gateway check the
+    tokens it passes on (services/common/credentials.py)."""
+    mint = TokenMint()
+    publish_token_key({"KEYS": {"DIR": keys_dir}}, mint.kid, mint.public_pem)
+    return mint

@@ -6,7 +6,7 @@ Policy of this level:
   on a real SQLite file whose tables come from the Alembic migrations (never ``create_all``);
 - time is a ``FrozenClock`` injected by subclassing the service (``clock = Clock(frozen)``);
   the Database dependency reads the same clock, so expiries move when the test moves it;
-- entry points are called through the real broker (``ClusterRpcProxy``), errors arrive as the
+- entry points are called through the real broker (``SignedRpcProxy``), errors arrive as the
   shared error types, and outcomes are checked as a caller or an operator would see them: the
   answer, the rows in the database, the events received by a listener service;
 - secrets travel as they do in production: a temporary password is read from the
@@ -25,12 +25,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import pytest
-from nameko.standalone.rpc import ClusterRpcProxy
 
 from services.common.clock import FrozenClock
 from services.identity.service import IdentityService
 from tests.events import EventLog, listening
 from tests.services import started_on_clock
+from tests.signed_rpc import SignedRpcProxy
 
 from .harness import MEMBER_GRANTS, Identity, Person, Store, listener_class
 
@@ -82,7 +82,7 @@ def identity_container(container_factory, identity_config, frozen_clock, events)
 
 @pytest.fixture
 def rpc(identity_container, identity_config):
-    with ClusterRpcProxy(identity_config, timeout=10) as proxy:
+    with SignedRpcProxy(identity_config, timeout=10) as proxy:
         yield proxy.identity
 
 

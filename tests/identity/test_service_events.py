@@ -7,7 +7,6 @@ import uuid
 from datetime import timedelta
 
 import pytest
-from nameko.standalone.rpc import ClusterRpcProxy
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -16,6 +15,7 @@ from services.common.envelope import make_envelope
 from services.common.errors import Forbidden, NotFound
 from services.identity.models import Inbox, KnownAuthority, Outbox, User
 from tests.events import event_data, wait_until
+from tests.signed_rpc import SignedRpcProxy
 
 
 def known_authority(store, authority_id: str) -> KnownAuthority | None:
@@ -163,10 +163,10 @@ def test_create_user_sent_twice_with_the_same_idempotency_key_creates_one_user(
     data = {"full_name": "Ida Empotent", "email": "ida@authority.example.eu", "language": "de"}
     key = f"create-{uuid.uuid4()}"
 
-    with ClusterRpcProxy(identity_config, context_data={"idempotency_key": key}, timeout=10) as rpc:
+    with SignedRpcProxy(identity_config, context_data={"idempotency_key": key}, timeout=10) as rpc:
         first = rpc.identity.create_user(lda.actor, data)
         again = rpc.identity.create_user(lda.actor, data)
-    with ClusterRpcProxy(
+    with SignedRpcProxy(
         identity_config, context_data={"idempotency_key": key + "-2"}, timeout=10
     ) as rpc:
         other = rpc.identity.create_user(lda.actor, data)
@@ -184,7 +184,7 @@ def test_a_refused_call_is_not_remembered_under_its_idempotency_key(
     identity, store, identity_config, network
 ):
     data = {"full_name": "Ida Later", "email": "later@authority.example.eu", "language": "de"}
-    with ClusterRpcProxy(
+    with SignedRpcProxy(
         identity_config, context_data={"idempotency_key": "k-refused"}, timeout=10
     ) as rpc:
         with pytest.raises(Forbidden):

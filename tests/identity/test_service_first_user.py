@@ -9,16 +9,16 @@ import uuid
 
 import pytest
 from nameko.standalone.events import event_dispatcher
-from nameko.standalone.rpc import ClusterRpcProxy
 from nameko.testing.services import entrypoint_waiter
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from services.common.envelope import make_envelope
-from services.common.errors import ValidationFailed
+from services.common.errors import Forbidden, ValidationFailed
 from services.identity.domain import ALL_AUTHORITY_RIGHTS
 from services.identity.models import KnownAuthority, ReservedUsername, User
 from tests.events import WAIT_SECONDS, event_data
+from tests.signed_rpc import SignedRpcProxy
 
 from .harness import Person
 
@@ -115,11 +115,18 @@ def test_a_redelivered_first_user_request_creates_nothing_twice(identity, store)
     assert set(store.new_rows(before)) <= {"inbox"}
 
 
+@pytest.fixture
+def as_directory(identity_config):
+    """identity as the directory calls it: reservations are offered to the directory only."""
+    with SignedRpcProxy(identity_config, caller="directory", timeout=10) as proxy:
+        yield proxy.identity
+
+
 def test_a_self_registered_first_user_waits_for_the_validation_for_the_password(
-    identity, events, store
+    identity, events, store, as_directory
 ):
     authority_id = identity.register_authority("DE")
-    username = identity.rpc.reserve_username("DE")["username"]
+    username = as_directory.reserve_username("DE")["username"]
 
     request_first_user(identity, authority_id, username=username, password_now=False)
 
@@ -163,21 +170,32 @@ def test_a_validation_that_arrived_first_lets_the_password_go_at_once(identity, 
 
 
 def test_a_reserved_username_is_the_same_for_the_same_key_and_never_given_to_another(
-    identity, identity_config
+    identity, identity_config, as_directory
 ):
     key = str(uuid.uuid4())
-    with ClusterRpcProxy(
-        identity_config, timeout=10, context_data={"idempotency_key": key}
+    with SignedRpcProxy(
+        identity_config, caller="directory", timeout=10, context_data={"idempotency_key": key}
     ) as proxy:
         first = proxy.identity.reserve_username("EL")["username"]
         again = proxy.identity.reserve_username("EL")["username"]
-    other = identity.rpc.reserve_username("EL")["username"]
+    other = as_directory.reserve_username("EL")["username"]
 
     assert first == again
     assert first.startswith("el")
     assert other != first
 
 
-def test_a_reservation_refuses_what_is_not_a_member_state(identity):
+def test_a_reservation_refuses_what_is_not_a_member_state(identity, as_directory):
     with pytest.raises(ValidationFailed):
-        identity.rpc.reserve_username("germany")
+        as_directory.reserve_username("germany")
+
+
+def test_a_reservation_is_refused_to_any_caller_but_the_directory(identity, store):
+    before = store.snapshot()
+
+    with pytest.raises(Forbidden) as caught:
+        identity.rpc.reserve_username("DE")  # signed by the gateway
+
+    assert caught.value.code == "auth.caller_not_allowed"
+    assert caught.value.extra == {"caller": "gateway"}
+    assert store.new_rows(before) == {}

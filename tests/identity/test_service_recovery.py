@@ -4,12 +4,12 @@ on the real service: the link's token only ever travels in the sensitive event."
 from __future__ import annotations
 
 import pytest
-from nameko.standalone.rpc import ClusterRpcProxy
 
 from services.common.errors import Forbidden, Unauthenticated, ValidationFailed
 from services.identity.service import IdentityService
 from services.identity.settings import RESET_LINK_SECONDS
 from tests.identity.harness import NEW_PASSWORD
+from tests.signed_rpc import SignedRpcProxy
 
 OTHER_PASSWORD = "Another-Good-Passw0rd"
 
@@ -103,7 +103,7 @@ def test_self_service_reset_can_be_switched_off(container_factory, identity_conf
     config["IDENTITY"]["SELF_SERVICE_RESET"] = False
     container_factory(IdentityService, config).start()
 
-    with ClusterRpcProxy(config, timeout=10) as proxy, pytest.raises(Forbidden) as caught:
+    with SignedRpcProxy(config, timeout=10) as proxy, pytest.raises(Forbidden) as caught:
         proxy.identity.request_password_reset({"username": "de22222222", "email": "a@b.eu"})
 
     assert caught.value.code == "login.self_service_reset_disabled"

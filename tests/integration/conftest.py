@@ -9,7 +9,6 @@ the wall clock's time lets a test move time.
 from __future__ import annotations
 
 import pytest
-from nameko.standalone.rpc import ClusterRpcProxy
 
 from services.common.clock import FrozenClock, utcnow
 from services.directory.bootstrap import prepare_directory
@@ -21,6 +20,7 @@ from tests.directory.harness import Store as DirectoryStore
 from tests.events import listening
 from tests.identity.harness import Identity, Store, listener_class
 from tests.services import started_on_clock
+from tests.signed_rpc import SignedRpcProxy
 
 
 @pytest.fixture
@@ -53,7 +53,7 @@ def identity(identity_pg, store, service_config, container_factory, tmp_path):
     )
 
     container = started_on_clock(container_factory, IdentityService, config, frozen)
-    with ClusterRpcProxy(config, timeout=10) as proxy:
+    with SignedRpcProxy(config, timeout=10) as proxy:
         yield Identity(proxy.identity, container, config, events, store, frozen)
     # before pg_uri drops the database (nameko's fast_teardown kills containers last)
     container.kill()
@@ -75,7 +75,7 @@ def directory(pg_uri, service_config, container_factory):
 
     container = started_on_clock(container_factory, DirectoryService, config, frozen)
     store = DirectoryStore(pg_uri)
-    with ClusterRpcProxy(config, timeout=10) as proxy:
+    with SignedRpcProxy(config, timeout=10) as proxy:
         yield Directory(proxy.directory, events, store, frozen, container)
     # before pg_uri drops the database (nameko's fast_teardown kills containers last)
     container.kill()

@@ -8,7 +8,6 @@ SQLite service tests (tests/directory/test_search.py), so both engines answer al
 from __future__ import annotations
 
 import pytest
-from nameko.standalone.rpc import ClusterRpcProxy
 from sqlalchemy import text
 
 from services.common.clock import FrozenClock, utcnow
@@ -27,6 +26,7 @@ from tests.directory.test_search import (
 )
 from tests.events import listening
 from tests.services import started_on_clock
+from tests.signed_rpc import SignedRpcProxy
 
 pytestmark = pytest.mark.integration
 
@@ -42,7 +42,7 @@ def directory(pg_uri, service_config, container_factory):
 
     container = started_on_clock(container_factory, DirectoryService, config, frozen)
     store = Store(pg_uri)
-    with ClusterRpcProxy(config, timeout=10) as proxy:
+    with SignedRpcProxy(config, timeout=10) as proxy:
         yield Directory(proxy.directory, events, store, frozen)
     # before pg_uri drops the database (nameko's fast_teardown kills containers last)
     container.kill()

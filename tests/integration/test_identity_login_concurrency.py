@@ -16,7 +16,6 @@ from collections import Counter
 
 import eventlet
 import pytest
-from nameko.standalone.rpc import ClusterRpcProxy
 from sqlalchemy import func, select
 
 from services.common.clock import FrozenClock, utcnow
@@ -29,6 +28,7 @@ from services.identity.tokens import hash_refresh_token
 from tests.events import WAIT_SECONDS, listening, wait_until
 from tests.identity.harness import Identity, Person, Store, digits_at, listener_class
 from tests.services import started_on_clock
+from tests.signed_rpc import SignedRpcProxy
 
 pytestmark = pytest.mark.integration
 
@@ -82,7 +82,7 @@ def service(identity_pg, store, service_config, container_factory, tmp_path):
     (provider,) = [d for d in container.dependencies if isinstance(d, Settings)]
     hasher = WatchedHasher(provider.settings.dummy_hash)
     provider.settings = dataclasses.replace(provider.settings, hasher=hasher)
-    with ClusterRpcProxy(config, timeout=30) as proxy:
+    with SignedRpcProxy(config, timeout=30) as proxy:
         yield Identity(proxy.identity, container, config, events, store, frozen), hasher
     # before pg_uri drops the database (nameko's fast_teardown kills containers last)
     container.kill()

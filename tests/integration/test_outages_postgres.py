@@ -12,7 +12,6 @@ import time
 
 import psycopg2
 import pytest
-from nameko.standalone.rpc import ClusterRpcProxy
 from nameko.testing.services import entrypoint_hook
 from sqlalchemy import String, create_engine, func, select, text
 from sqlalchemy.engine import make_url
@@ -25,6 +24,7 @@ from services.common.errors import Unavailable
 from services.common.kernel_tables import declare_kernel_tables
 from services.common.rpc import RpcClient
 from tests.conftest import free_port
+from tests.signed_rpc import SignedRpcProxy
 
 SERVICE = "kernel_outage"
 
@@ -69,7 +69,7 @@ def outage_db(pg_uri):
 
 
 def call_count(service_config) -> int:
-    with ClusterRpcProxy(service_config, timeout=10) as cluster:
+    with SignedRpcProxy(service_config, timeout=10) as cluster:
         return cluster.kernel_outage.count_items()
 
 

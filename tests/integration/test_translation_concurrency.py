@@ -11,7 +11,6 @@ do not read); tests/integration/overlap.py makes the two saves overlap every tim
 from __future__ import annotations
 
 import pytest
-from nameko.standalone.rpc import ClusterRpcProxy
 from sqlalchemy import create_engine
 from sqlalchemy.orm import Session
 from sqlalchemy.pool import NullPool
@@ -22,6 +21,7 @@ from services.translation.service import TranslationService
 from tests.databases import prepare
 from tests.integration.overlap import held_saves, race, stale_version_of
 from tests.services import started_on_clock
+from tests.signed_rpc import SignedRpcProxy
 from tests.translation.harness import administrator, entry, translator
 
 pytestmark = pytest.mark.integration
@@ -39,7 +39,7 @@ def translation(pg_uri, service_config, container_factory):
         FrozenClock(utcnow()),
         fresh_event_queues=True,
     )
-    with ClusterRpcProxy(config, timeout=10) as proxy:
+    with SignedRpcProxy(config, timeout=10) as proxy:
         yield proxy.translation, container
     container.kill()  # before pg_uri drops the database
 

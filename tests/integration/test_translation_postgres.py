@@ -8,7 +8,6 @@ the real service in a nameko container; only the database differs from the servi
 from __future__ import annotations
 
 import pytest
-from nameko.standalone.rpc import ClusterRpcProxy
 from sqlalchemy import create_engine, func, select
 from sqlalchemy.pool import NullPool
 
@@ -20,6 +19,7 @@ from services.translation.service import TranslationService
 from tests.databases import prepare
 from tests.integration.held_writes import inserts_held, outcomes
 from tests.services import started_on_clock
+from tests.signed_rpc import SignedRpcProxy
 from tests.translation.harness import administrator, entry, translator, user
 
 pytestmark = pytest.mark.integration
@@ -36,7 +36,7 @@ def translation(pg_uri, service_config, container_factory):
     container = started_on_clock(
         container_factory, TranslationService, config, frozen, fresh_event_queues=True
     )
-    with ClusterRpcProxy(config, timeout=10) as proxy:
+    with SignedRpcProxy(config, timeout=10) as proxy:
         yield proxy.translation
     container.kill()  # before pg_uri drops the database
 

@@ -10,13 +10,13 @@ broker; outcomes checked in the answers and in the events a listener receives. U
 from __future__ import annotations
 
 import pytest
-from nameko.standalone.rpc import ClusterRpcProxy
 
 from services.common.clock import FrozenClock
 from services.translation.bootstrap import prepare_translation
 from services.translation.service import TranslationService
 from tests.events import EventLog, listening
 from tests.services import started_on_clock
+from tests.signed_rpc import SignedRpcProxy
 
 from .harness import translation_listener
 
@@ -54,5 +54,5 @@ def translation_container(container_factory, translation_config, frozen_clock, e
 
 @pytest.fixture
 def rpc(translation_container, translation_config):
-    with ClusterRpcProxy(translation_config, timeout=10) as proxy:
+    with SignedRpcProxy(translation_config, timeout=10) as proxy:
         yield proxy.translation

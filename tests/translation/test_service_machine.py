@@ -14,7 +14,6 @@ import pytest
 from nameko.events import event_handler
 from nameko.exceptions import RpcTimeout
 from nameko.standalone.events import event_dispatcher
-from nameko.standalone.rpc import ClusterRpcProxy
 from werkzeug.test import EnvironBuilder
 from werkzeug.wrappers import Request
 
@@ -26,6 +25,7 @@ from services.translation.schemas import CallbackBodySchema
 from services.translation.service import TranslationService
 from tests.events import EventLog, event_data, wait_until
 from tests.services import started_on_clock
+from tests.signed_rpc import SignedRpcProxy
 
 from .harness import administrator, entry, translator, user
 from .machine_harness import FakeEngineServer, build_tiny_model
@@ -72,7 +72,7 @@ def start(container_factory, translation_config, frozen_clock, titles_log):
     def started(**settings):
         config = {**translation_config, "TRANSLATION": settings}
         container = started_on_clock(container_factory, TranslationService, config, frozen_clock)
-        proxy = ClusterRpcProxy(translation_config, timeout=15)
+        proxy = SignedRpcProxy(translation_config, timeout=15)
         proxies.append(proxy)
         return proxy.start().translation, container
 
@@ -511,10 +511,10 @@ def test_a_call_repeated_while_its_job_is_being_submitted_submits_it_once(
         request = {"text": "Guten Tag.", "source": "de", "target": "en"}
         key = {"idempotency_key": f"mt-{uuid.uuid4()}"}
 
-        impatient = ClusterRpcProxy(translation_config, context_data=key, timeout=0.5)
+        impatient = SignedRpcProxy(translation_config, context_data=key, timeout=0.5)
         with impatient as rpc, pytest.raises(RpcTimeout):  # the caller gives up meanwhile
             rpc.translation.translate_text(asker, request)
-        with ClusterRpcProxy(translation_config, context_data=key, timeout=10) as rpc:
+        with SignedRpcProxy(translation_config, context_data=key, timeout=10) as rpc:
             repeated = rpc.translation.translate_text(asker, request)
 
             def submitted():
