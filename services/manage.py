@@ -1,10 +1,18 @@
 """Operator commands: ``python -m services.manage prepare`` and ``dead-letters``.
 
 ``prepare`` makes a fresh or an existing installation ready to start: it applies every
-service's migrations, writes the reference data snapshot, creates each service's key pair (the
-keyring, services/common/credentials.py), and creates the first Commission
-administrator, printing its username and temporary password the one time it is created.
-Running it again changes nothing that exists.
+deployed service's migrations (deploy/services; the kernel's history first in each database,
+services/common/migrations.py), runs each service's preparation hook, writes the reference
+data snapshot, creates each service's key pair (the keyring, services/common/credentials.py),
+and last shows what a hook asked the operator to note (the first Commission administrator's
+username and temporary password, the one time it is created). Running it again changes
+nothing that exists.
+
+A service's preparation hook, found by convention, is ``prepare(config, out)`` in its
+``services/<name>/bootstrap.py``: it loads what the service ships (idempotently), may print
+lines to ``out``, and may return a notice to show once everything is prepared. A service
+without one is only migrated. ``--no-demo`` (``DEMO_DATA`` false in the configuration the
+hooks get) tells them to load no demo data.
 
 ``dead-letters list|redrive|discard <service> [id ...]`` shows the events a service's handlers
 could not read, publishes them again to the handler that refused them (once it is fixed), or
@@ -15,23 +23,23 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import importlib.util
 import json
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import TextIO
 
 from services.common import dead_letters, reference
-from services.common.config import AMQP_URI, REPO_ROOT, database_uri, load_config
+from services.common.config import AMQP_URI, DEMO_DATA, REPO_ROOT, database_uri, load_config
 from services.common.credentials import prepare_service_keys
 from services.common.db import create_db_engine, kernel_model, unit_sessions
 from services.common.migrations import upgrade
-from services.directory.bootstrap import prepare_directory
-from services.directory.demo import load_demo
-from services.identity.bootstrap import create_commission_administrator, publish_token_keys
-from services.translation.bootstrap import prepare_translation
 
 SERVICES_FILE = REPO_ROOT / "deploy" / "services"
 REFERENCE_DIR = REPO_ROOT / "var" / "reference"
-OFF = frozenset({"0", "false", "no", "off"})
+
+PreparationHook = Callable[[dict, TextIO], str | None]
 
 
 def deployed_services() -> list[str]:
@@ -44,44 +52,36 @@ def shown(path: Path) -> str:
     return str(path.relative_to(REPO_ROOT)) if path.is_relative_to(REPO_ROOT) else str(path)
 
 
-def demo_wanted(config: dict) -> bool:
-    """DIRECTORY.DEMO_DATA (IMI_DEMO_DATA), on unless 0, false, no or off."""
-    return str(config.get("DIRECTORY", {}).get("DEMO_DATA", True)).lower() not in OFF
+def preparation_hook(service: str) -> PreparationHook | None:
+    """``prepare`` of ``services/<service>/bootstrap.py``, if the service has one."""
+    if importlib.util.find_spec(f"services.{service}.bootstrap") is None:
+        return None
+    return getattr(importlib.import_module(f"services.{service}.bootstrap"), "prepare", None)
 
 
-def prepare(config: dict, out=sys.stdout, demo: bool = True) -> None:
-    for service in deployed_services():
+def prepare(
+    config: dict, out=sys.stdout, demo: bool = True, services: list[str] | None = None
+) -> None:
+    services = deployed_services() if services is None else services
+    if not demo:
+        config = {**config, DEMO_DATA: False}
+    for service in services:
         upgrade(service, database_uri(config, service))
         print(f"database of {service}: migrated", file=out)
-    if "directory" in deployed_services():
-        prepare_directory(database_uri(config, "directory"))
-        print("directory: reference lists loaded", file=out)
-        if demo and demo_wanted(config):
-            authorities, registers = load_demo(database_uri(config, "directory"))
-            print(
-                f"directory: demo data ({authorities} authorities, {registers} registers added;"
-                " `prepare --no-demo` or IMI_DEMO_DATA=0 skips it)",
-                file=out,
-            )
-    if "translation" in deployed_services():
-        written = prepare_translation(database_uri(config, "translation"))
-        print(f"translation: shipped texts loaded ({written} translations written)", file=out)
-    reference.export(REFERENCE_DIR)
-    print(f"reference data: {REFERENCE_DIR.relative_to(REPO_ROOT)}/", file=out)
-    keyring = prepare_service_keys(config, deployed_services())
-    if "identity" in deployed_services():
-        publish_token_keys(config)
-    print(f"keys: each service's key pair, public halves in {shown(keyring)}/", file=out)
-    created = create_commission_administrator(
-        database_uri(config, "identity"), config["IDENTITY"]["KEY_DIR"]
-    )
-    if created:
-        username, password = created
-        print(
-            "\nFirst Commission administrator (shown once; change the password at first login):"
-            f"\n  username:           {username}\n  temporary password: {password}\n",
-            file=out,
-        )
+    notices = []
+    try:
+        for service in services:
+            hook = preparation_hook(service)
+            notice = hook(config, out) if hook is not None else None
+            if notice:
+                notices.append(notice)
+        reference.export(REFERENCE_DIR)
+        print(f"reference data: {REFERENCE_DIR.relative_to(REPO_ROOT)}/", file=out)
+        keyring = prepare_service_keys(config, services)
+        print(f"keys: each service's key pair, public halves in {shown(keyring)}/", file=out)
+    finally:  # a secret shown once is shown even if a later step fails
+        for notice in notices:
+            print(notice, file=out)
 
 
 def dead_letter_command(config: dict, action: str, service: str, ids: list[int], out=sys.stdout):

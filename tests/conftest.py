@@ -29,6 +29,8 @@ import pytest  # noqa: E402
 import requests  # noqa: E402
 from kombu.mixins import ConsumerMixin  # noqa: E402
 
+from tests.databases import Load, prepare  # noqa: E402
+
 TEST_AMQP_URI = os.environ.get("IMI_TEST_AMQP_URI", "pyamqp://guest:guest@127.0.0.1:5672/")
 TEST_PG_URI = os.environ.get("IMI_TEST_PG_URI", "postgresql://postgres@127.0.0.1:5432/")
 CONSUMER_WAKE_UP_SECONDS = 0.05
@@ -106,6 +108,22 @@ def keys_dir(tmp_path_factory) -> str:
 
 
 @pytest.fixture
+def service_database(prepared_sqlite, tmp_path):
+    """A service's SQLite file for one test, migrated and loaded (tests/databases.py), copied
+    from a template built once per run and per ``template`` name (the service's by default):
+    ``service_database("directory", load, ...)``."""
+
+    def build(service: str, *loads: Load, template: str | None = None) -> str:
+        return prepared_sqlite(
+            template or service,
+            lambda uri: prepare(service, uri, *loads),
+            tmp_path / f"{service}-database.db",
+        )
+
+    return build
+
+
+@pytest.fixture
 def service_config(amqp_uri, keys_dir):
     """A service configuration on the test broker; tests add DB_URIS and their own keys."""
     return {
@@ -120,28 +138,35 @@ def service_config(amqp_uri, keys_dir):
 
 
 @pytest.fixture
-def pg_uri():
-    """A fresh PostgreSQL database for one test, dropped afterwards."""
+def new_pg_database():
+    """Fresh PostgreSQL databases for one test, as many as it asks for (``new_pg_database()``
+    is the URI of one more), dropped afterwards."""
     import psycopg2
 
-    name = f"imi_test_{uuid.uuid4().hex[:12]}"
     admin = psycopg2.connect(TEST_PG_URI.rstrip("/") + "/postgres")
     admin.autocommit = True
-    with admin.cursor() as cursor:
-        cursor.execute(f'CREATE DATABASE "{name}"')
+    names: list[str] = []
     parts = urlsplit(TEST_PG_URI)
-    yield urlunsplit(
-        (
-            parts.scheme.replace("postgresql", "postgresql+psycopg2"),
-            parts.netloc,
-            f"/{name}",
-            "",
-            "",
-        )
-    )
+
+    def make() -> str:
+        name = f"imi_test_{uuid.uuid4().hex[:12]}"
+        with admin.cursor() as cursor:
+            cursor.execute(f'CREATE DATABASE "{name}"')
+        names.append(name)
+        scheme = parts.scheme.replace("postgresql", "postgresql+psycopg2")
+        return urlunsplit((scheme, parts.netloc, f"/{name}", "", ""))
+
+    yield make
     with admin.cursor() as cursor:
-        cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        for name in names:
+            cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     admin.close()
+
+
+@pytest.fixture
+def pg_uri(new_pg_database):
+    """A fresh PostgreSQL database for one test, dropped afterwards."""
+    return new_pg_database()
 
 
 def free_port() -> int:

@@ -22,6 +22,9 @@ DB_URIS = "DB_URIS"
 RPC_TIMEOUT = "RPC_TIMEOUT"
 SERVICE_HTTP_PORTS = "SERVICE_HTTP_PORTS"
 MAX_WORKERS = "max_workers"
+# False: no service loads its demo data at ``services.manage prepare`` (``--no-demo``); each
+# service's own block may turn its demo data off as well (DIRECTORY.DEMO_DATA)
+DEMO_DATA = "DEMO_DATA"
 DEFAULT_RPC_TIMEOUT = 10.0
 
 
@@ -47,3 +50,8 @@ def database_uri(config: dict, service_name: str) -> str:
         path.parent.mkdir(parents=True, exist_ok=True)
         return prefix + str(path)
     return uri
+
+
+def demo_allowed(config: dict) -> bool:
+    """Whether services may load their demo data (not when ``prepare --no-demo`` runs)."""
+    return bool(config.get(DEMO_DATA, True))

@@ -7,8 +7,11 @@ the migrated database, and writes the same rows, audit entry and events the serv
 
 from __future__ import annotations
 
+from typing import TextIO
+
 from sqlalchemy import select
 
+from services.common.config import database_uri
 from services.common.credentials import publish_token_key
 from services.common.db import StandaloneDatabase
 from services.common.reference import COMMISSION
@@ -23,6 +26,23 @@ ADMINISTRATOR = {
     "email": "imi-administrator@ec.europa.eu.invalid",
     "language": "en",
 }
+
+
+def prepare(config: dict, out: TextIO) -> str | None:
+    """The identity service's preparation hook (services/manage.py): its token key in the
+    keyring, and the first Commission administrator, whose username and temporary password the
+    operator is shown last, once."""
+    publish_token_keys(config)
+    created = create_commission_administrator(
+        database_uri(config, "identity"), config["IDENTITY"]["KEY_DIR"]
+    )
+    if created is None:
+        return None
+    username, password = created
+    return (
+        "\nFirst Commission administrator (shown once; change the password at first login):"
+        f"\n  username:           {username}\n  temporary password: {password}\n"
+    )
 
 
 def create_commission_administrator(uri: str, key_dir: str) -> tuple[str, str] | None:

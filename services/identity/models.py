@@ -15,36 +15,21 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
-from services.common.dead_letters import DeadLetterMixin
-from services.common.models import (
-    IdempotencyMixin,
-    InboxMixin,
-    OutboxMixin,
-    UtcDateTime,
-    Versioned,
-)
+from services.common.kernel_tables import WithKernelTables
+from services.common.models import UtcDateTime, Versioned
 
 ALL_AREAS = "*"
 
 
-class Base(DeclarativeBase):
-    pass
+class Base(WithKernelTables, DeclarativeBase):
+    """The service's tables, and the kernel's (outbox, inbox, idempotency, dead letters),
+    mapped by convention (services/common/kernel_tables.py)."""
 
 
-class Outbox(OutboxMixin, Base):
-    pass
-
-
-class Inbox(InboxMixin, Base):
-    pass
-
-
-class Idempotency(IdempotencyMixin, Base):
-    pass
-
-
-class DeadLetter(DeadLetterMixin, Base):
-    pass
+# the kernel's tables under the names this service's code and tests read them by
+Outbox = Base.kernel.outbox
+Inbox = Base.kernel.inbox
+DeadLetter = Base.kernel.dead_letters
 
 
 class User(Versioned, Base):

@@ -12,11 +12,13 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TextIO
 
 import yaml
 from sqlalchemy import select
 
 from services.common.clock import utcnow
+from services.common.config import database_uri
 from services.common.db import StandaloneDatabase, UnitOfWork
 from services.common.reference import FALLBACK_LANGUAGE
 from services.translation.catalogue import CONTENT_AUTHOR, Changes, upsert_entry, write_translation
@@ -25,6 +27,12 @@ from services.translation.models import Base, Entry, Translation
 
 CONTENT_DIR = Path(__file__).parent / "content"
 DIRECTORY_DATA_DIR = Path(__file__).resolve().parents[1] / "directory" / "data"
+
+
+def prepare(config: dict, out: TextIO) -> None:
+    """The translation service's preparation hook (services/manage.py)."""
+    written = prepare_translation(database_uri(config, "translation"))
+    print(f"translation: shipped texts loaded ({written} translations written)", file=out)
 
 
 def content_entries(folder: Path = CONTENT_DIR) -> Iterator[dict]:

@@ -9,34 +9,13 @@ from sqlalchemy import JSON, ForeignKey, Index, Integer, PrimaryKeyConstraint, S
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from services.common.clashes import clash
-from services.common.dead_letters import DeadLetterMixin
-from services.common.models import (
-    IdempotencyMixin,
-    InboxMixin,
-    OutboxMixin,
-    UtcDateTime,
-    Versioned,
-)
+from services.common.kernel_tables import WithKernelTables
+from services.common.models import UtcDateTime, Versioned
 
 
-class Base(DeclarativeBase):
-    pass
-
-
-class Outbox(OutboxMixin, Base):
-    pass
-
-
-class Inbox(InboxMixin, Base):
-    pass
-
-
-class Idempotency(IdempotencyMixin, Base):
-    pass
-
-
-class DeadLetter(DeadLetterMixin, Base):
-    pass
+class Base(WithKernelTables, DeclarativeBase):
+    """The service's tables, and the kernel's (outbox, inbox, idempotency, dead letters),
+    mapped by convention (services/common/kernel_tables.py)."""
 
 
 # --- the catalogue --------------------------------------------------------------------------

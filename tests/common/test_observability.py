@@ -12,9 +12,9 @@ from sqlalchemy.pool import NullPool
 
 from services.common.config import DB_URIS, SERVICE_HTTP_PORTS
 from services.common.db import Database
+from services.common.kernel_tables import declare_kernel_tables
 from services.common.observability import ObservableService, broker_reachable
 from tests.conftest import HttpSession, free_port
-from tests.kernel_tables import declare_kernel_tables
 from tests.signed_rpc import SignedRpcProxy
 
 OBSERVED = "kernel_observed"

@@ -16,8 +16,8 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from services.common.db import Database
 from services.common.entrypoints import rpc
 from services.common.errors import Unavailable
+from services.common.kernel_tables import declare_kernel_tables
 from services.common.outages import unavailable_for
-from tests.kernel_tables import declare_kernel_tables
 from tests.signed_rpc import SignedRpcProxy
 
 SERVICE = "kernel_pool_outage"

@@ -14,9 +14,9 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from services.common import retention
 from services.common.clock import FrozenClock
 from services.common.db import StandaloneDatabase
+from services.common.kernel_tables import declare_kernel_tables
 from services.common.metrics import KERNEL_ROWS_PURGED
 from services.common.retention import KernelPurge, RetentionConfigError, RetentionPeriods
-from tests.kernel_tables import declare_kernel_tables
 
 NOW = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
 

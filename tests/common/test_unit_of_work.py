@@ -9,7 +9,7 @@ from sqlalchemy import String, func, select
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from services.common.db import StandaloneDatabase
-from tests.kernel_tables import declare_kernel_tables
+from services.common.kernel_tables import declare_kernel_tables
 
 
 class UnitBase(DeclarativeBase):

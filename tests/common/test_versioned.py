@@ -16,9 +16,9 @@ from sqlalchemy.pool import NullPool
 from services.common.db import StandaloneDatabase
 from services.common.entrypoints import _is_final
 from services.common.errors import Conflict, StaleVersion
+from services.common.kernel_tables import declare_kernel_tables
 from services.common.models import Versioned
 from services.common.transactions import transactional
-from tests.kernel_tables import declare_kernel_tables
 
 NOW = datetime(2026, 3, 1, 9, 30, tzinfo=UTC)
 

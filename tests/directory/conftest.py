@@ -11,7 +11,6 @@ from __future__ import annotations
 import pytest
 
 from services.common.clock import FrozenClock
-from services.common.migrations import upgrade
 from services.directory.bootstrap import prepare_directory
 from services.directory.service import DirectoryService
 from tests.events import EventLog, listening
@@ -27,12 +26,8 @@ def frozen_clock() -> FrozenClock:
 
 
 @pytest.fixture
-def directory_uri(prepared_sqlite, tmp_path, frozen_clock) -> str:
-    def prepare(uri: str) -> None:
-        upgrade("directory", uri)
-        prepare_directory(uri, frozen_clock())
-
-    return prepared_sqlite("directory", prepare, tmp_path / "service.db")
+def directory_uri(service_database, frozen_clock) -> str:
+    return service_database("directory", lambda uri: prepare_directory(uri, frozen_clock()))
 
 
 @pytest.fixture

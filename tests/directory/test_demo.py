@@ -10,7 +10,6 @@ from sqlalchemy import create_engine, func, select
 from sqlalchemy.orm import Session
 from sqlalchemy.pool import NullPool
 
-from services.common.migrations import upgrade
 from services.common.reference import EEA_COUNTRIES
 from services.directory.bootstrap import prepare_directory
 from services.directory.demo import load_demo
@@ -22,16 +21,14 @@ from services.directory.models import (
     Register,
     Term,
 )
+from tests.databases import prepare
 
 from .harness import Store
 
 
 @pytest.fixture
 def demo_uri(sqlite_uri) -> str:
-    upgrade("directory", sqlite_uri)
-    prepare_directory(sqlite_uri)
-    load_demo(sqlite_uri)
-    return sqlite_uri
+    return prepare("directory", sqlite_uri, prepare_directory, load_demo)
 
 
 @pytest.fixture

@@ -127,17 +127,17 @@ def test_nothing_changed_publishes_nothing_and_a_repeated_event_is_handled_once(
 def test_an_authority_registered_with_a_german_title_gets_machine_titles_once(
     directory, directory_config, container_factory, service_config, tmp_path
 ):
-    from services.common.migrations import upgrade
     from services.translation.bootstrap import prepare_translation
     from services.translation.service import TranslationService
+    from tests.databases import prepare
     from tests.translation.machine_harness import build_tiny_model
 
     models = tmp_path / "models"
     build_tiny_model(models, "de", "en", seed=1)
     build_tiny_model(models, "en", "fr", seed=2)
-    translation_uri = f"sqlite:///{tmp_path / 'translation.db'}"
-    upgrade("translation", translation_uri)
-    prepare_translation(translation_uri)
+    translation_uri = prepare(
+        "translation", f"sqlite:///{tmp_path / 'translation.db'}", prepare_translation
+    )
     container_factory(TranslationService, {
         **service_config, "DB_URIS": {"translation": translation_uri},
         "TRANSLATION": {"ENGINE": "ctranslate2", "MODEL_DIR": str(models)},

@@ -21,7 +21,6 @@ from collections.abc import Callable
 import pytest
 
 from gateway.service import GatewayService
-from services.common.migrations import upgrade
 from services.directory.bootstrap import prepare_directory
 from services.directory.service import DirectoryService
 from services.identity.bootstrap import create_commission_administrator
@@ -29,6 +28,7 @@ from services.identity.service import IdentityService
 from services.translation.bootstrap import prepare_translation
 from services.translation.service import TranslationService
 from tests.conftest import HttpSession, free_port
+from tests.databases import Load, prepare
 from tests.e2e.stack import Mailbox, Stack, User, mail_service
 
 
@@ -58,21 +58,15 @@ def e2e_config(service_config, sqlite_uri, tmp_path, prepared_sqlite) -> dict:
     }
 
 
-def prepared(service: str, prepare) -> Callable[[str], None]:
+def prepared(service: str, load: Load) -> Callable[[str], None]:
     """The operator's preparation of a service's database: migrations, then shipped data."""
-
-    def run(uri: str) -> None:
-        upgrade(service, uri)
-        prepare(uri)
-
-    return run
+    return lambda uri: prepare(service, uri, load)
 
 
 @pytest.fixture
 def prepared_admin(e2e_config) -> User:
     """The operator's preparation: migrate identity's database, create the first administrator."""
-    uri = e2e_config["DB_URIS"]["identity"]
-    upgrade("identity", uri)
+    uri = prepare("identity", e2e_config["DB_URIS"]["identity"])
     username, password = create_commission_administrator(uri, e2e_config["IDENTITY"]["KEY_DIR"])
     return User(username, password)
 

@@ -25,8 +25,8 @@ from sqlalchemy.orm import DeclarativeBase
 from gateway.service import GatewayService
 from services.common.db import Database
 from services.common.entrypoints import rpc
+from services.common.kernel_tables import declare_kernel_tables
 from tests.conftest import HttpSession, free_port
-from tests.kernel_tables import declare_kernel_tables
 
 FAKE = "FAKE_IDENTITY"
 PROBLEM = "application/problem+json"

@@ -27,7 +27,6 @@ from dataclasses import dataclass
 import pytest
 
 from services.common.clock import FrozenClock
-from services.common.migrations import upgrade
 from services.identity.service import IdentityService
 from tests.events import EventLog, listening
 from tests.services import started_on_clock
@@ -42,9 +41,8 @@ def frozen_clock() -> FrozenClock:
 
 
 @pytest.fixture
-def identity_uri(sqlite_uri) -> str:
-    upgrade("identity", sqlite_uri)
-    return sqlite_uri
+def identity_uri(service_database) -> str:
+    return service_database("identity")
 
 
 @pytest.fixture

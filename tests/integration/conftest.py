@@ -11,13 +11,12 @@ from __future__ import annotations
 import pytest
 
 from services.common.clock import FrozenClock, utcnow
-from services.common.migrations import upgrade
 from services.directory.bootstrap import prepare_directory
 from services.directory.service import DirectoryService
 from services.identity.service import IdentityService
+from tests.databases import prepare
 from tests.directory.harness import Directory, directory_listener
 from tests.directory.harness import Store as DirectoryStore
-from tests.directory.test_migrations import schema_differences
 from tests.events import listening
 from tests.identity.harness import Identity, Store, listener_class
 from tests.services import started_on_clock
@@ -26,8 +25,7 @@ from tests.signed_rpc import SignedRpcProxy
 
 @pytest.fixture
 def identity_pg(pg_uri) -> str:
-    upgrade("identity", pg_uri)
-    return pg_uri
+    return prepare("identity", pg_uri)
 
 
 @pytest.fixture
@@ -64,10 +62,8 @@ def identity(identity_pg, store, service_config, container_factory, tmp_path):
 
 @pytest.fixture
 def directory(pg_uri, service_config, container_factory):
-    differences, revision, head = schema_differences(pg_uri)
-    assert (differences, revision) == ([], head)
     frozen = FrozenClock(utcnow())
-    prepare_directory(pg_uri, frozen())
+    prepare("directory", pg_uri, lambda uri: prepare_directory(uri, frozen()))
     config = {
         **service_config,
         "DB_URIS": {"directory": pg_uri},

@@ -14,8 +14,8 @@ from services.common.clock import FrozenClock, utcnow
 from services.common.errors import ValidationFailed
 from services.directory.bootstrap import prepare_directory
 from services.directory.service import DirectoryService
+from tests.databases import prepare
 from tests.directory.harness import Directory, Store, directory_listener
-from tests.directory.test_migrations import schema_differences
 from tests.directory.test_search import (
     HOSTILE_QUERIES,
     build_world,
@@ -33,10 +33,8 @@ pytestmark = pytest.mark.integration
 
 @pytest.fixture
 def directory(pg_uri, service_config, container_factory):
-    differences, revision, head = schema_differences(pg_uri)
-    assert (differences, revision) == ([], head)
     frozen = FrozenClock(utcnow())
-    prepare_directory(pg_uri, frozen())
+    prepare("directory", pg_uri, lambda uri: prepare_directory(uri, frozen()))
     config = {**service_config, "DB_URIS": {"directory": pg_uri}}
     events = listening(
         container_factory, config, directory_listener, "directory_listener_integration_search_pg"

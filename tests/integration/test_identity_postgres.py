@@ -10,15 +10,10 @@ starts at the wall clock's time lets the test move time for the outbox sweep.
 from __future__ import annotations
 
 import pytest
-from alembic.autogenerate import compare_metadata
-from alembic.migration import MigrationContext
-from alembic.script import ScriptDirectory
-from sqlalchemy import create_engine, func, select
-from sqlalchemy.pool import NullPool
+from sqlalchemy import func, select
 
 from services.common.errors import Unauthenticated
-from services.common.migrations import alembic_config
-from services.identity.models import Base, Outbox
+from services.identity.models import Outbox
 from tests.identity.harness import Store
 
 pytestmark = pytest.mark.integration
@@ -28,19 +23,6 @@ def unpublished_events(store: Store) -> int:
     with store.engine.connect() as connection:
         query = select(func.count()).select_from(Outbox).where(Outbox.published_at.is_(None))
         return connection.scalar(query)
-
-
-def test_the_migrations_build_the_schema_the_models_describe(identity_pg):
-    engine = create_engine(identity_pg, poolclass=NullPool)
-    head = ScriptDirectory.from_config(alembic_config("identity", identity_pg)).get_current_head()
-    with engine.connect() as connection:
-        context = MigrationContext.configure(connection, opts={"compare_type": True})
-        differences = compare_metadata(context, Base.metadata)
-        revision = context.get_current_revision()
-    engine.dispose()
-
-    assert differences == []
-    assert revision == head
 
 
 def test_the_whole_account_life_works_on_postgresql_and_leaves_no_event_behind(identity, store):

@@ -21,9 +21,9 @@ from sqlalchemy.pool import NullPool
 from services.common.db import Database
 from services.common.entrypoints import rpc
 from services.common.errors import Unavailable
+from services.common.kernel_tables import declare_kernel_tables
 from services.common.rpc import RpcClient
 from tests.conftest import free_port
-from tests.kernel_tables import declare_kernel_tables
 from tests.signed_rpc import SignedRpcProxy
 
 SERVICE = "kernel_outage"

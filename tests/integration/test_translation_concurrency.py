@@ -16,9 +16,9 @@ from sqlalchemy.orm import Session
 from sqlalchemy.pool import NullPool
 
 from services.common.clock import FrozenClock, utcnow
-from services.common.migrations import upgrade
 from services.translation.models import Entry, Translation
 from services.translation.service import TranslationService
+from tests.databases import prepare
 from tests.integration.overlap import held_saves, race, stale_version_of
 from tests.services import started_on_clock
 from tests.signed_rpc import SignedRpcProxy
@@ -30,7 +30,7 @@ pytestmark = pytest.mark.integration
 @pytest.fixture
 def translation(pg_uri, service_config, container_factory):
     """The running service's RPC proxy and its container."""
-    upgrade("translation", pg_uri)
+    prepare("translation", pg_uri)
     config = {**service_config, "DB_URIS": {"translation": pg_uri}}
     container = started_on_clock(
         container_factory,

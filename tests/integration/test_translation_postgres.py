@@ -1,8 +1,8 @@
 """Integration: the translation service on PostgreSQL and the real broker.
 
 Same policy as the other integration tests: a fresh database built by the Alembic migrations
-(compared with the models), the shipped content loaded, the real service in a nameko
-container; only the database differs from the service tests.
+(tests/common/test_migrations.py compares them with the models), the shipped content loaded,
+the real service in a nameko container; only the database differs from the service tests.
 """
 
 from __future__ import annotations
@@ -16,19 +16,18 @@ from services.common.errors import Conflict
 from services.translation.bootstrap import prepare_translation
 from services.translation.models import Entry
 from services.translation.service import TranslationService
+from tests.databases import prepare
 from tests.integration.held_writes import inserts_held, outcomes
 from tests.services import started_on_clock
 from tests.signed_rpc import SignedRpcProxy
 from tests.translation.harness import administrator, entry, translator, user
-from tests.translation.test_migrations import schema_differences
 
 pytestmark = pytest.mark.integration
 
 
 @pytest.fixture
 def translation(pg_uri, service_config, container_factory):
-    differences, revision, head = schema_differences(pg_uri)
-    assert (differences, revision) == ([], head)
+    prepare("translation", pg_uri)
     frozen = FrozenClock(utcnow())
     assert prepare_translation(pg_uri, frozen()) > 0
     assert prepare_translation(pg_uri, frozen()) == 0

@@ -12,7 +12,6 @@ from __future__ import annotations
 import pytest
 
 from services.common.clock import FrozenClock
-from services.common.migrations import upgrade
 from services.translation.bootstrap import prepare_translation
 from services.translation.service import TranslationService
 from tests.events import EventLog, listening
@@ -28,12 +27,8 @@ def frozen_clock() -> FrozenClock:
 
 
 @pytest.fixture
-def translation_uri(prepared_sqlite, tmp_path, frozen_clock) -> str:
-    def prepare(uri: str) -> None:
-        upgrade("translation", uri)
-        prepare_translation(uri, frozen_clock())
-
-    return prepared_sqlite("translation", prepare, tmp_path / "service.db")
+def translation_uri(service_database, frozen_clock) -> str:
+    return service_database("translation", lambda uri: prepare_translation(uri, frozen_clock()))
 
 
 @pytest.fixture

@@ -21,7 +21,6 @@ from gateway.inputs import read_form_object
 from services.common.envelope import make_envelope
 from services.common.errors import Conflict, NotFound, Unavailable, ValidationFailed
 from services.common.metrics import EVENTS_HANDLED
-from services.common.migrations import upgrade
 from services.translation.schemas import CallbackBodySchema
 from services.translation.service import TranslationService
 from tests.events import EventLog, event_data, wait_until
@@ -43,11 +42,10 @@ def model_dir(tmp_path_factory):
 
 
 @pytest.fixture
-def translation_uri(sqlite_uri) -> str:
+def translation_uri(service_database) -> str:
     """The service's database without the shipped catalogue (conftest.py loads it): these
     tests need no translation memory, and start four times faster."""
-    upgrade("translation", sqlite_uri)
-    return sqlite_uri
+    return service_database("translation", template="translation_without_content")
 
 
 @pytest.fixture

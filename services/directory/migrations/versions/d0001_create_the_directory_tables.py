@@ -3,6 +3,11 @@
 Revision ID: d0001
 Revises:
 Create Date: 2026-11-25 06:14:32.226110
+
+The kernel's tables (outbox, inbox, idempotency) come from the kernel's own migration history
+(services/common/kernel_migrations, k0001), run before this one; this migration made them too
+until the kernel had a history of its own, and databases made then keep them (k0001 adopts
+them).
 """
 
 import sqlalchemy as sa
@@ -73,24 +78,6 @@ def upgrade() -> None:
         )
 
     op.create_table(
-        "idempotency",
-        sa.Column("key", sa.String(length=100), nullable=False),
-        sa.Column("method", sa.String(length=100), nullable=False),
-        sa.Column("result", sa.Text(), nullable=False),
-        sa.Column("created_at", services.common.models.UtcDateTime(timezone=True), nullable=False),
-        sa.PrimaryKeyConstraint("key", "method"),
-    )
-    with op.batch_alter_table("idempotency", schema=None) as batch_op:
-        batch_op.create_index(batch_op.f("ix_idempotency_created_at"), ["created_at"], unique=False)
-
-    op.create_table(
-        "inbox",
-        sa.Column("event_id", sa.String(length=64), nullable=False),
-        sa.Column("handler", sa.String(length=100), nullable=False),
-        sa.Column("handled_at", services.common.models.UtcDateTime(timezone=True), nullable=False),
-        sa.PrimaryKeyConstraint("event_id", "handler"),
-    )
-    op.create_table(
         "invitations",
         sa.Column("id", sa.String(length=36), nullable=False),
         sa.Column("batch_id", sa.String(length=36), nullable=False),
@@ -136,21 +123,6 @@ def upgrade() -> None:
         batch_op.create_index(
             batch_op.f("ix_known_users_authority_id"), ["authority_id"], unique=False
         )
-
-    op.create_table(
-        "outbox",
-        sa.Column("seq", sa.Integer(), autoincrement=True, nullable=False),
-        sa.Column("event_id", sa.String(length=64), nullable=False),
-        sa.Column("event_type", sa.String(length=100), nullable=False),
-        sa.Column("envelope", sa.JSON(), nullable=False),
-        sa.Column("created_at", services.common.models.UtcDateTime(timezone=True), nullable=False),
-        sa.Column("published_at", services.common.models.UtcDateTime(timezone=True), nullable=True),
-        sa.Column("sensitive", sa.Boolean(), nullable=False),
-        sa.PrimaryKeyConstraint("seq"),
-        sa.UniqueConstraint("event_id"),
-    )
-    with op.batch_alter_table("outbox", schema=None) as batch_op:
-        batch_op.create_index(batch_op.f("ix_outbox_published_at"), ["published_at"], unique=False)
 
     op.create_table(
         "terms",
@@ -297,10 +269,6 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_terms_parent"))
 
     op.drop_table("terms")
-    with op.batch_alter_table("outbox", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_outbox_published_at"))
-
-    op.drop_table("outbox")
     with op.batch_alter_table("known_users", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_known_users_authority_id"))
 
@@ -313,11 +281,6 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_invitations_batch_id"))
 
     op.drop_table("invitations")
-    op.drop_table("inbox")
-    with op.batch_alter_table("idempotency", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_idempotency_created_at"))
-
-    op.drop_table("idempotency")
     with op.batch_alter_table("authorities", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_authorities_validating_coordinator_id"))
         batch_op.drop_index(batch_op.f("ix_authorities_status"))

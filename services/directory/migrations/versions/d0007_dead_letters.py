@@ -5,9 +5,11 @@ Revises: d0006
 Create Date: 2026-12-05 22:00:00.000000
 
 services/common/dead_letters.py; docs/operations.md, "Dead letters".
-"""
 
-from services.common import kernel_schema
+This step of the kernel's tables is the kernel's own (services/common/kernel_migrations, k0003)
+since the kernel has a history of its own; the revision stays, empty, so that the databases
+that passed it keep their place in this history.
+"""
 
 revision = "d0007"
 down_revision = "d0006"
@@ -16,8 +18,8 @@ depends_on = None
 
 
 def upgrade() -> None:
-    kernel_schema.create_dead_letters()
+    """Done by the kernel's history (k0003), which runs before this one."""
 
 
 def downgrade() -> None:
-    kernel_schema.drop_dead_letters()
+    """Undone by the kernel's history (k0003) when it goes down to its base."""

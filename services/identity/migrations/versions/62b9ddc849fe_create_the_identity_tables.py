@@ -3,6 +3,11 @@
 Revision ID: 62b9ddc849fe
 Revises:
 Create Date: 2026-11-25 03:25:06.131878
+
+The kernel's tables (outbox, inbox, idempotency) come from the kernel's own migration history
+(services/common/kernel_migrations, k0001), run before this one; this migration made them too
+until the kernel had a history of its own, and databases made then keep them (k0001 adopts
+them).
 """
 
 import sqlalchemy as sa
@@ -37,24 +42,6 @@ def upgrade() -> None:
         )
 
     op.create_table(
-        "idempotency",
-        sa.Column("key", sa.String(length=100), nullable=False),
-        sa.Column("method", sa.String(length=100), nullable=False),
-        sa.Column("result", sa.Text(), nullable=False),
-        sa.Column("created_at", services.common.models.UtcDateTime(timezone=True), nullable=False),
-        sa.PrimaryKeyConstraint("key", "method"),
-    )
-    with op.batch_alter_table("idempotency", schema=None) as batch_op:
-        batch_op.create_index("ix_idempotency_created_at", ["created_at"], unique=False)
-
-    op.create_table(
-        "inbox",
-        sa.Column("event_id", sa.String(length=64), nullable=False),
-        sa.Column("handler", sa.String(length=100), nullable=False),
-        sa.Column("handled_at", services.common.models.UtcDateTime(timezone=True), nullable=False),
-        sa.PrimaryKeyConstraint("event_id", "handler"),
-    )
-    op.create_table(
         "known_authorities",
         sa.Column("authority_id", sa.String(length=64), nullable=False),
         sa.Column("member_state", sa.String(length=2), nullable=False),
@@ -75,21 +62,6 @@ def upgrade() -> None:
         batch_op.create_index(
             batch_op.f("ix_login_challenges_expires_at"), ["expires_at"], unique=False
         )
-
-    op.create_table(
-        "outbox",
-        sa.Column("seq", sa.Integer(), autoincrement=True, nullable=False),
-        sa.Column("event_id", sa.String(length=64), nullable=False),
-        sa.Column("event_type", sa.String(length=100), nullable=False),
-        sa.Column("envelope", sa.JSON(), nullable=False),
-        sa.Column("created_at", services.common.models.UtcDateTime(timezone=True), nullable=False),
-        sa.Column("published_at", services.common.models.UtcDateTime(timezone=True), nullable=True),
-        sa.Column("sensitive", sa.Boolean(), nullable=False),
-        sa.PrimaryKeyConstraint("seq"),
-        sa.UniqueConstraint("event_id"),
-    )
-    with op.batch_alter_table("outbox", schema=None) as batch_op:
-        batch_op.create_index(batch_op.f("ix_outbox_published_at"), ["published_at"], unique=False)
 
     op.create_table(
         "users",
@@ -162,20 +134,11 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_users_authority_id"))
 
     op.drop_table("users")
-    with op.batch_alter_table("outbox", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_outbox_published_at"))
-
-    op.drop_table("outbox")
     with op.batch_alter_table("login_challenges", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_login_challenges_expires_at"))
 
     op.drop_table("login_challenges")
     op.drop_table("known_authorities")
-    op.drop_table("inbox")
-    with op.batch_alter_table("idempotency", schema=None) as batch_op:
-        batch_op.drop_index("ix_idempotency_created_at")
-
-    op.drop_table("idempotency")
     with op.batch_alter_table("audit_trail", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_audit_trail_target_user_id"))
         batch_op.drop_index("ix_audit_authority_at")

@@ -6,9 +6,11 @@ Create Date: 2026-12-05 21:10:00.000000
 
 Events are published as mandatory: one the broker has no queue for yet stays in the outbox
 and is offered again later (services/common/outbox.py).
-"""
 
-from services.common import kernel_schema
+This step of the kernel's tables is the kernel's own (services/common/kernel_migrations, k0002)
+since the kernel has a history of its own; the revision stays, empty, so that the databases
+that passed it keep their place in this history.
+"""
 
 revision = "i0004"
 down_revision = "3c7e1a9d5b20"
@@ -17,8 +19,8 @@ depends_on = None
 
 
 def upgrade() -> None:
-    kernel_schema.add_outbox_delivery_attempts()
+    """Done by the kernel's history (k0002), which runs before this one."""
 
 
 def downgrade() -> None:
-    kernel_schema.drop_outbox_delivery_attempts()
+    """Undone by the kernel's history (k0002) when it goes down to its base."""

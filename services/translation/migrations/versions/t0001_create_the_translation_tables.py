@@ -3,6 +3,11 @@
 Revision ID: t0001
 Revises:
 Create Date: 2026-11-25 06:24:56.316614
+
+The kernel's tables (outbox, inbox, idempotency) come from the kernel's own migration history
+(services/common/kernel_migrations, k0001), run before this one; this migration made them too
+until the kernel had a history of its own, and databases made then keep them (k0001 adopts
+them).
 """
 
 import sqlalchemy as sa
@@ -43,39 +48,6 @@ def upgrade() -> None:
     with op.batch_alter_table("entries", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_entries_namespace"), ["namespace"], unique=False)
         batch_op.create_index(batch_op.f("ix_entries_revision"), ["revision"], unique=False)
-
-    op.create_table(
-        "idempotency",
-        sa.Column("key", sa.String(length=100), nullable=False),
-        sa.Column("method", sa.String(length=100), nullable=False),
-        sa.Column("result", sa.Text(), nullable=False),
-        sa.Column("created_at", services.common.models.UtcDateTime(timezone=True), nullable=False),
-        sa.PrimaryKeyConstraint("key", "method"),
-    )
-    with op.batch_alter_table("idempotency", schema=None) as batch_op:
-        batch_op.create_index(batch_op.f("ix_idempotency_created_at"), ["created_at"], unique=False)
-
-    op.create_table(
-        "inbox",
-        sa.Column("event_id", sa.String(length=64), nullable=False),
-        sa.Column("handler", sa.String(length=100), nullable=False),
-        sa.Column("handled_at", services.common.models.UtcDateTime(timezone=True), nullable=False),
-        sa.PrimaryKeyConstraint("event_id", "handler"),
-    )
-    op.create_table(
-        "outbox",
-        sa.Column("seq", sa.Integer(), autoincrement=True, nullable=False),
-        sa.Column("event_id", sa.String(length=64), nullable=False),
-        sa.Column("event_type", sa.String(length=100), nullable=False),
-        sa.Column("envelope", sa.JSON(), nullable=False),
-        sa.Column("created_at", services.common.models.UtcDateTime(timezone=True), nullable=False),
-        sa.Column("published_at", services.common.models.UtcDateTime(timezone=True), nullable=True),
-        sa.Column("sensitive", sa.Boolean(), nullable=False),
-        sa.PrimaryKeyConstraint("seq"),
-        sa.UniqueConstraint("event_id"),
-    )
-    with op.batch_alter_table("outbox", schema=None) as batch_op:
-        batch_op.create_index(batch_op.f("ix_outbox_published_at"), ["published_at"], unique=False)
 
     op.create_table(
         "translations",
@@ -155,15 +127,6 @@ def downgrade() -> None:
         batch_op.drop_index("ix_translations_language_status")
 
     op.drop_table("translations")
-    with op.batch_alter_table("outbox", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_outbox_published_at"))
-
-    op.drop_table("outbox")
-    op.drop_table("inbox")
-    with op.batch_alter_table("idempotency", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_idempotency_created_at"))
-
-    op.drop_table("idempotency")
     with op.batch_alter_table("entries", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_entries_revision"))
         batch_op.drop_index(batch_op.f("ix_entries_namespace"))
