@@ -31,20 +31,21 @@ from pathlib import Path
 from typing import TextIO
 
 from services.common import dead_letters, reference
-from services.common.config import AMQP_URI, DEMO_DATA, REPO_ROOT, database_uri, load_config
+from services.common.config import (
+    AMQP_URI,
+    DEMO_DATA,
+    REPO_ROOT,
+    database_uri,
+    deployed_services,
+    load_config,
+)
 from services.common.credentials import prepare_service_keys
 from services.common.db import create_db_engine, kernel_model, unit_sessions
 from services.common.migrations import upgrade
 
-SERVICES_FILE = REPO_ROOT / "deploy" / "services"
 REFERENCE_DIR = REPO_ROOT / "var" / "reference"
 
 PreparationHook = Callable[[dict, TextIO], str | None]
-
-
-def deployed_services() -> list[str]:
-    lines = SERVICES_FILE.read_text(encoding="utf-8").splitlines()
-    return [line.strip() for line in lines if line.strip() and not line.startswith("#")]
 
 
 def shown(path: Path) -> str:

@@ -16,6 +16,7 @@ from nameko.cli.main import setup_yaml_parser
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_CONFIG_FILE = REPO_ROOT / "deploy" / "config.yaml"
+SERVICES_FILE = REPO_ROOT / "deploy" / "services"
 
 AMQP_URI = "AMQP_URI"
 DB_URIS = "DB_URIS"
@@ -41,9 +42,21 @@ def _register_env_var_tags() -> None:
     setup_yaml_parser()
 
 
+def deployed_services() -> list[str]:
+    """The services of deploy/services, in its order: what is prepared, started and checked."""
+    lines = SERVICES_FILE.read_text(encoding="utf-8").splitlines()
+    return [line.strip() for line in lines if line.strip() and not line.startswith("#")]
+
+
 def database_uri(config: dict, service_name: str) -> str:
-    """The database URI of one service; relative SQLite paths are taken from the repo root."""
-    uri = config[DB_URIS][service_name]
+    """The database URI of one service: its entry in ``DB_URIS``, else by convention
+    ``IMI_<NAME>_DB`` or ``sqlite:///var/<name>.db``; relative SQLite paths are taken from the
+    repo root."""
+    uri = (
+        (config.get(DB_URIS) or {}).get(service_name)
+        or os.environ.get(f"IMI_{service_name.upper()}_DB")
+        or f"sqlite:///var/{service_name}.db"
+    )
     prefix = "sqlite:///"
     if uri.startswith(prefix) and not uri.startswith(prefix + "/"):
         path = REPO_ROOT / uri[len(prefix) :]
