@@ -11,12 +11,12 @@ import functools
 from itertools import groupby
 
 from apispec import APISpec
-from apispec.ext.marshmallow import MarshmallowPlugin
 from werkzeug.http import HTTP_STATUS_CODES
 
 from gateway.inputs import IDEMPOTENCY_HEADER
+from gateway.openapi_fields import ContractPlugin
 from gateway.problems import CONTENT_TYPE as PROBLEM
-from gateway.route import JSON, PATH_PARAMETER_MAX_LENGTH, Route
+from gateway.route import JSON, Route
 from gateway.routes import ROUTES
 from gateway.schemas import ProblemSchema
 
@@ -62,8 +62,9 @@ _ERROR_EXAMPLES = {
 
 @functools.cache
 def openapi_document() -> dict:
+    plugin = ContractPlugin()
     spec = APISpec(
-        TITLE, VERSION, "3.1.0", plugins=[MarshmallowPlugin()],
+        TITLE, VERSION, "3.1.0", plugins=[plugin],
         info={"description": DESCRIPTION},
         tags=[{"name": name, "description": text} for name, text in _TAGS.items()],
     )  # fmt: skip
@@ -83,16 +84,17 @@ def openapi_document() -> dict:
         spec.components.response(_problem_name(status), _problem_response(status))
     by_path = sorted(ROUTES.values(), key=lambda route: route.path)
     for path, routes in groupby(by_path, key=lambda route: route.path):
-        group = list(routes)
         spec.path(
             path=path,
-            parameters=[_path_parameter(name) for name in group[0].parameters],
-            operations={route.method.lower(): _operation(route) for route in group},
+            operations={
+                route.method.lower(): _operation(route, plugin.converter.field2property)
+                for route in routes
+            },
         )
     return spec.to_dict()
 
 
-def _operation(route: Route) -> dict:
+def _operation(route: Route, field2property) -> dict:
     operation: dict = {
         "operationId": route.name,
         "summary": route.summary,
@@ -102,7 +104,11 @@ def _operation(route: Route) -> dict:
             **{str(status): _problem_name(status) for status in _error_statuses(route)},
         },
     }
-    parameters: list = []
+    parameters: list = [
+        {"in": "path", "name": name, "required": True,
+         "schema": field2property(route.path_field(name))}
+        for name in route.parameters
+    ]  # fmt: skip
     if route.query:
         parameters.append({"in": "query", "schema": route.query})
     if route.state_changing:
@@ -164,12 +170,3 @@ def _problem_response(status: int) -> dict:
             for name, text in headers.items()
         }
     return response
-
-
-def _path_parameter(name: str) -> dict:
-    return {
-        "in": "path",
-        "name": name,
-        "required": True,
-        "schema": {"type": "string", "minLength": 1, "maxLength": PATH_PARAMETER_MAX_LENGTH},
-    }

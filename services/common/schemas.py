@@ -11,6 +11,9 @@ from services.common.errors import ValidationFailed
 
 MAX_TEXT = 2000
 MAX_PAGE_SIZE = 100
+# A web address: http(s), a host with a top-level domain, then a path; every such address
+# passes marshmallow's URL check as well, so the pattern alone tells a client what is taken.
+URL_PATTERN = r"^https?://([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}(/\S*)?$"
 
 
 class StrictSchema(Schema):
@@ -33,6 +36,18 @@ class PageSchema(Schema):
     page = fields.Integer(required=True)
     page_size = fields.Integer(required=True)
     total = fields.Integer(required=True)
+
+
+def web_address(longest: int, **kwargs) -> fields.Url:
+    """A website's or a register's address, at most ``longest`` characters."""
+    return fields.Url(
+        schemes={"http", "https"},
+        validate=[
+            validate.Length(max=longest),
+            validate.Regexp(URL_PATTERN, error="An http(s) address with a domain is expected."),
+        ],
+        **kwargs,
+    )
 
 
 @functools.cache

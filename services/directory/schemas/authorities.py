@@ -5,7 +5,7 @@ from __future__ import annotations
 from marshmallow import Schema, fields, validate
 
 from services.common.reference import SUPPORTED_LANGUAGES
-from services.common.schemas import PageQuerySchema, PageSchema, StrictSchema
+from services.common.schemas import PageQuerySchema, PageSchema, StrictSchema, web_address
 from services.directory.domain import (
     CoordinatorKind,
     Direction,
@@ -71,9 +71,7 @@ class AuthorityFieldsSchema(StrictSchema):
     street = fields.String(allow_none=True, validate=validate.Length(1, 200))
     postcode = fields.String(allow_none=True, validate=validate.Length(1, 20))
     city = fields.String(allow_none=True, validate=validate.Length(1, 120))
-    website = fields.Url(
-        allow_none=True, schemes={"http", "https"}, validate=validate.Length(max=300)
-    )
+    website = web_address(300, allow_none=True)
     email = fields.Email(validate=validate.Length(max=254))
     phone = fields.String(allow_none=True, validate=PHONE)
     languages = fields.List(

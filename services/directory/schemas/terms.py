@@ -93,6 +93,9 @@ class TermUpdateSchema(StrictSchema):
     position = fields.Integer(validate=validate.Range(min=0, max=100000))
     version = fields.Integer(required=True, validate=validate.Range(min=1))
 
+    # the OpenAPI document's words for the check below
+    JSON_SCHEMA = {"anyOf": [{"required": [name]} for name in ("names", "active", "position")]}
+
     @validates_schema
     def something_changes(self, data, **kwargs):
         if not {"names", "active", "position"} & set(data):
