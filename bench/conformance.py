@@ -49,12 +49,15 @@ from services.translation.bootstrap import prepare_translation
 START_TIMEOUT_SECONDS = 120
 DOCUMENT = "/api/v1/openapi.json"
 AUTH_HOOKS = "bench.conformance_auth"
+SETTINGS = REPO_ROOT / "bench" / "schemathesis.toml"
 # What `--checks all` runs in Schemathesis 4.32, and the failures (their report's "type")
 # each check raises: the figures name every check, failed or not.
 CHECKS = {
     "not_a_server_error": ("ServerError", "ContentTypeServerError"),
     "status_code_conformance": ("UndefinedStatusCode",),
-    "content_type_conformance": ("MissingContentType", "UndefinedContentType", "MalformedMediaType"),
+    "content_type_conformance": (
+        "MissingContentType", "UndefinedContentType", "MalformedMediaType",
+    ),
     "response_headers_conformance": ("MissingHeaders",),
     "response_schema_conformance": (
         "JsonSchemaError", "MalformedJson", "ContentDeserializationError", "DiscriminatorMismatch",
@@ -129,7 +132,7 @@ def schemathesis_command(base: str, args: argparse.Namespace, report: Path) -> l
         sys.executable, "-m", "schemathesis.cli", "run", base + DOCUMENT, "--url", base,
         "--checks", "all", "--max-examples", str(args.max_examples),
         "--workers", str(args.workers), "--report", "json", "--report-json-path", str(report),
-        "--generation-database", "none", "--no-color",
+        "--generation-database", "none", "--no-color", "--config-file", str(SETTINGS),
     ]  # fmt: skip
     if args.seed is not None:
         command += ["--seed", str(args.seed)]

@@ -13,7 +13,7 @@ from itertools import groupby
 from apispec import APISpec
 from werkzeug.http import HTTP_STATUS_CODES
 
-from gateway.inputs import IDEMPOTENCY_HEADER
+from gateway.inputs import FORM, IDEMPOTENCY_HEADER, IDEMPOTENCY_KEY_PATTERN
 from gateway.openapi_fields import ContractPlugin
 from gateway.problems import CONTENT_TYPE as PROBLEM
 from gateway.route import JSON, Route
@@ -77,7 +77,7 @@ def openapi_document() -> dict:
         {
             "name": IDEMPOTENCY_HEADER,
             "description": "Repeat a state change safely: the same key, caller and body act once",
-            "schema": {"type": "string", "minLength": 1, "maxLength": 100},
+            "schema": {"type": "string", "pattern": IDEMPOTENCY_KEY_PATTERN},
         },
     )  # fmt: skip
     for status in sorted({s for route in ROUTES.values() for s in _error_statuses(route)}):
@@ -91,7 +91,18 @@ def openapi_document() -> dict:
                 for route in routes
             },
         )
-    return spec.to_dict()
+    return _comma_separated_lists(spec.to_dict())
+
+
+def _comma_separated_lists(document: dict) -> dict:
+    """A list in the query is one comma-separated parameter (``?namespaces=a,b``), as the
+    schemas read it, not the parameter repeated: the gateway refuses a repeated one."""
+    for operations in document["paths"].values():
+        for operation in operations.values():
+            for parameter in operation.get("parameters", []):
+                if parameter.get("in") == "query" and parameter.get("explode"):
+                    parameter["explode"] = False
+    return document
 
 
 def _operation(route: Route, field2property) -> dict:
@@ -116,7 +127,11 @@ def _operation(route: Route, field2property) -> dict:
     if parameters:
         operation["parameters"] = parameters
     if route.body:
-        operation["requestBody"] = {"required": True, "content": {JSON: {"schema": route.body}}}
+        media_types = (JSON, FORM) if route.form_body else (JSON,)
+        operation["requestBody"] = {
+            "required": True,
+            "content": {media_type: {"schema": route.body} for media_type in media_types},
+        }
     if route.authenticated:
         operation["security"] = [{BEARER: []}]
     return operation

@@ -38,13 +38,20 @@ def url_shape(converter, field: fields.Field, ret: dict, **kwargs) -> dict:
     return {}
 
 
+def raw_not_null(converter, field: fields.Field, ret: dict, **kwargs) -> dict:
+    """A Raw field takes any JSON value, but null only where it allows none."""
+    if type(field) is fields.Raw and not field.allow_none and "type" not in ret:
+        return {"type": ["string", "number", "boolean", "array", "object"]}
+    return {}
+
+
 class ContractPlugin(MarshmallowPlugin):
     """apispec's marshmallow plugin with the functions above, and ``JSON_SCHEMA`` of a
     schema class merged into its component."""
 
     def init_spec(self, spec) -> None:
         super().init_spec(spec)
-        for function in (dict_bounds, url_shape):
+        for function in (dict_bounds, url_shape, raw_not_null):
             self.converter.add_attribute_function(function)
 
     def schema_helper(self, name, definition, schema=None, **kwargs):

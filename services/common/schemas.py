@@ -11,6 +11,7 @@ from services.common.errors import ValidationFailed
 
 MAX_TEXT = 2000
 MAX_PAGE_SIZE = 100
+MAX_VERSION = 2**31 - 1
 # A web address: http(s), a host with a top-level domain, then a path; every such address
 # passes marshmallow's URL check as well, so the pattern alone tells a client what is taken.
 URL_PATTERN = r"^https?://([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}(/\S*)?$"
@@ -36,6 +37,14 @@ class PageSchema(Schema):
     page = fields.Integer(required=True)
     page_size = fields.Integer(required=True)
     total = fields.Integer(required=True)
+
+
+def version_field(**kwargs) -> fields.Integer:
+    """The version of an object an edit was made on: a whole JSON number (never "3"), at most
+    what the database's integer column holds."""
+    return fields.Integer(
+        required=True, strict=True, validate=validate.Range(min=1, max=MAX_VERSION), **kwargs
+    )
 
 
 def web_address(longest: int, **kwargs) -> fields.Url:

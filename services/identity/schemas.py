@@ -12,7 +12,7 @@ from marshmallow.exceptions import ValidationError
 from services.common.actor import GrantSchema, Right
 from services.common.contracts import publishes
 from services.common.reference import SUPPORTED_LANGUAGES
-from services.common.schemas import PageQuerySchema, PageSchema, StrictSchema
+from services.common.schemas import PageQuerySchema, PageSchema, StrictSchema, version_field
 
 USERNAME = validate.Length(1, 64)
 SECRET = validate.Length(1, 256)
@@ -110,7 +110,7 @@ class NewUserSchema(StrictSchema):
 
 
 class UserUpdateSchema(StrictSchema):
-    version = fields.Integer(required=True, strict=True, validate=validate.Range(min=1))
+    version = version_field()
     full_name = fields.String(validate=validate.Length(1, 200))
     email = fields.Email(validate=validate.Length(max=254))
     phone = fields.String(allow_none=True, validate=PHONE)
@@ -126,14 +126,14 @@ class UserUpdateSchema(StrictSchema):
 
 
 class RightsUpdateSchema(StrictSchema):
-    version = fields.Integer(required=True, strict=True, validate=validate.Range(min=1))
+    version = version_field()
     grants = fields.List(
         fields.Nested(GrantSchema), required=True, validate=validate.Length(max=60)
     )
 
 
 class ReplacementSchema(StrictSchema):
-    version = fields.Integer(required=True, strict=True, validate=validate.Range(min=1))
+    version = version_field()
     full_name = fields.String(required=True, validate=validate.Length(1, 200))
     email = fields.Email(required=True, validate=validate.Length(max=254))
     phone = fields.String(allow_none=True, validate=PHONE)

@@ -14,6 +14,9 @@ from services.common.reference import SUPPORTED_LANGUAGES
 KEY_PATTERN = re.compile(r"[a-z0-9_]+(\.[A-Za-z0-9_-]+)+")
 NAMESPACE_PATTERN = re.compile(r"[a-z0-9_]+(\.[a-z0-9_]+)*")
 KEY_MAX_LENGTH = 160
+# A letter somewhere in a text: a Unicode letter, not a digit nor _ (the same anchored pattern
+# for marshmallow's match, JSON Schema's search and detection).
+LETTER = r"^[\s\S]*?[^\W\d_]"
 SOURCE = "source"
 
 

@@ -8,8 +8,14 @@ from marshmallow import INCLUDE, Schema, ValidationError, fields, validate
 
 from services.common.contracts import publishes
 from services.common.reference import SUPPORTED_LANGUAGES
-from services.common.schemas import PageQuerySchema, PageSchema, StrictSchema
-from services.translation.domain import KEY_MAX_LENGTH, SOURCE, State, Status
+from services.common.schemas import (
+    MAX_VERSION,
+    PageQuerySchema,
+    PageSchema,
+    StrictSchema,
+    version_field,
+)
+from services.translation.domain import KEY_MAX_LENGTH, LETTER, SOURCE, State, Status
 
 LANGUAGE = validate.OneOf(SUPPORTED_LANGUAGES, error="Not a supported language.")
 NAMESPACE = validate.Regexp(r"^[a-z0-9_]+(\.[a-z0-9_]+)*$", error="Dotted lower-case words.")
@@ -68,7 +74,7 @@ class BundleQuerySchema(StrictSchema):
         metadata={"description": "Namespaces (comma-separated); none: the whole catalogue"},
     )
     since_revision = fields.Integer(
-        load_default=None, allow_none=True, validate=validate.Range(min=0),
+        load_default=None, allow_none=True, validate=validate.Range(min=0, max=MAX_VERSION),
         metadata={"description": "Only the texts changed after this catalogue revision"},
     )  # fmt: skip
 
@@ -106,7 +112,7 @@ class NewEntrySchema(StrictSchema):
         load_default=None, allow_none=True, validate=validate.Length(max=2000)
     )
     max_length = fields.Integer(
-        load_default=None, allow_none=True, validate=validate.Range(1, MAX_TEXT)
+        load_default=None, allow_none=True, strict=True, validate=validate.Range(1, MAX_TEXT)
     )
 
 
@@ -187,13 +193,13 @@ class EntryPageSchema(PageSchema):
 class SubmissionSchema(StrictSchema):
     text = fields.String(required=True, validate=validate.Length(1, MAX_TEXT))
     version = fields.Integer(
-        required=True, validate=validate.Range(min=0),
+        required=True, strict=True, validate=validate.Range(min=0, max=MAX_VERSION),
         metadata={"description": "The translation's version as read (0 when there is none)"},
     )  # fmt: skip
 
 
 class ReviewSchema(StrictSchema):
-    version = fields.Integer(required=True, validate=validate.Range(min=1))
+    version = version_field()
 
 
 class ExportQuerySchema(StrictSchema):
@@ -271,14 +277,17 @@ class TranslationsImportedSchema(Schema):
 
 # --- machine translation ------------------------------------------------------------------------
 
-MAX_MACHINE_TEXT = 20000
+# A language is recognised by letters: a text needs one (detection.py checks the same).
+HAS_LETTER = validate.Regexp(LETTER, error="The text has no letters to recognise a language by.")
+# TRANSLATION.MAX_TEXT_CHARS's default: a larger setting does not widen the API's contract.
+MAX_MACHINE_TEXT = 5000
 
 
 class MachineTranslationRequestSchema(StrictSchema):
     """Free text to translate; without ``source`` its language is detected. The service's
     own limit (TRANSLATION.MAX_TEXT_CHARS) may be lower."""
 
-    text = fields.String(required=True, validate=validate.Length(1, MAX_MACHINE_TEXT))
+    text = fields.String(required=True, validate=[validate.Length(1, MAX_MACHINE_TEXT), HAS_LETTER])
     source = fields.String(load_default=None, allow_none=True, validate=LANGUAGE)
     target = fields.String(required=True, validate=LANGUAGE)
 
@@ -301,7 +310,7 @@ class MachineTranslationSchema(Schema):
 
 
 class DetectionRequestSchema(StrictSchema):
-    text = fields.String(required=True, validate=validate.Length(1, MAX_MACHINE_TEXT))
+    text = fields.String(required=True, validate=[validate.Length(1, MAX_MACHINE_TEXT), HAS_LETTER])
 
 
 class DetectionSchema(Schema):

@@ -5,7 +5,13 @@ from __future__ import annotations
 from marshmallow import Schema, fields, validate
 
 from services.common.reference import SUPPORTED_LANGUAGES
-from services.common.schemas import PageQuerySchema, PageSchema, StrictSchema, web_address
+from services.common.schemas import (
+    PageQuerySchema,
+    PageSchema,
+    StrictSchema,
+    version_field,
+    web_address,
+)
 from services.directory.domain import (
     CoordinatorKind,
     Direction,
@@ -115,27 +121,27 @@ class NewAuthoritySchema(AuthorityFieldsSchema):
 class AuthorityUpdateSchema(AuthorityFieldsSchema):
     """A change of some fields; ``version`` is the one the editor read (optimistic locking)."""
 
-    version = fields.Integer(required=True, validate=validate.Range(min=1))
+    version = version_field()
 
 
 class RolesUpdateSchema(StrictSchema):
     areas = fields.List(
         fields.Nested(AreaRolesSchema), required=True, validate=validate.Length(1, MAX_LIST)
     )
-    version = fields.Integer(required=True, validate=validate.Range(min=1))
+    version = version_field()
 
 
 class LinksUpdateSchema(StrictSchema):
     links = fields.List(
         fields.Nested(LinkSchema), required=True, validate=validate.Length(max=MAX_LIST)
     )
-    version = fields.Integer(required=True, validate=validate.Range(min=1))
+    version = version_field()
 
 
 class VersionSchema(StrictSchema):
     """The version the caller read, for a change without other input."""
 
-    version = fields.Integer(required=True, validate=validate.Range(min=1))
+    version = version_field()
 
 
 class AuthorityListQuerySchema(PageQuerySchema):

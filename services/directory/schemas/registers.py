@@ -4,7 +4,13 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
-from services.common.schemas import PageQuerySchema, PageSchema, StrictSchema, web_address
+from services.common.schemas import (
+    PageQuerySchema,
+    PageSchema,
+    StrictSchema,
+    version_field,
+    web_address,
+)
 from services.directory.domain import (
     RegisterAccess,
     RegisterTextStatus,
@@ -44,11 +50,11 @@ class RegisterUpdateSchema(StrictSchema):
     url = web_address(500, allow_none=True)
     access = fields.String(validate=REGISTER_ACCESS)
     texts = fields.Nested(RegisterTextsSchema)
-    version = fields.Integer(required=True, validate=validate.Range(min=1))
+    version = version_field()
 
 
 class RegisterTranslationSchema(RegisterTextsSchema):
-    version = fields.Integer(required=True, validate=validate.Range(min=1))
+    version = version_field()
 
 
 class TranslationLanguageSchema(StrictSchema):

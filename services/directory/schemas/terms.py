@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from services.common.schemas import StrictSchema
+from services.common.schemas import StrictSchema, version_field
 from services.directory.domain import (
     LISTED_KINDS,
     TermKind,
@@ -80,7 +80,7 @@ class NewTermSchema(StrictSchema):
         validate=validate.Length(max=len(Workflow)),
     )
     position = fields.Integer(
-        load_default=None, allow_none=True, validate=validate.Range(min=0, max=100000)
+        load_default=None, allow_none=True, strict=True, validate=validate.Range(min=0, max=100000)
     )
 
 
@@ -90,8 +90,8 @@ class TermUpdateSchema(StrictSchema):
 
     names = TermNamesField()
     active = fields.Boolean()
-    position = fields.Integer(validate=validate.Range(min=0, max=100000))
-    version = fields.Integer(required=True, validate=validate.Range(min=1))
+    position = fields.Integer(strict=True, validate=validate.Range(min=0, max=100000))
+    version = version_field()
 
     # the OpenAPI document's words for the check below
     JSON_SCHEMA = {"anyOf": [{"required": [name]} for name in ("names", "active", "position")]}
