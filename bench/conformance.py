@@ -129,10 +129,11 @@ def start(group: ProcessGroup, config: dict, folder: Path) -> str:
 
 def schemathesis_command(base: str, args: argparse.Namespace, report: Path) -> list[str]:
     command = [
-        sys.executable, "-m", "schemathesis.cli", "run", base + DOCUMENT, "--url", base,
+        sys.executable, "-m", "schemathesis.cli", "--config-file", str(SETTINGS), "run",
+        base + DOCUMENT, "--url", base,
         "--checks", "all", "--max-examples", str(args.max_examples),
         "--workers", str(args.workers), "--report", "json", "--report-json-path", str(report),
-        "--generation-database", "none", "--no-color", "--config-file", str(SETTINGS),
+        "--generation-database", "none", "--no-color",
     ]  # fmt: skip
     if args.seed is not None:
         command += ["--seed", str(args.seed)]

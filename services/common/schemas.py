@@ -39,12 +39,22 @@ class PageSchema(Schema):
     total = fields.Integer(required=True)
 
 
+class JsonInteger(fields.Integer):
+    """An integer as JSON Schema reads one: 3, or 3.0, but never "3", true or 3.5 (a body's
+    numbers; a query's come as text and use fields.Integer)."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise self.make_error("invalid")
+        if isinstance(value, float) and not value.is_integer():
+            raise self.make_error("invalid")
+        return super()._deserialize(int(value), attr, data, **kwargs)
+
+
 def version_field(**kwargs) -> fields.Integer:
-    """The version of an object an edit was made on: a whole JSON number (never "3"), at most
-    what the database's integer column holds."""
-    return fields.Integer(
-        required=True, strict=True, validate=validate.Range(min=1, max=MAX_VERSION), **kwargs
-    )
+    """The version of an object an edit was made on, at most what the database's integer
+    column holds."""
+    return JsonInteger(required=True, validate=validate.Range(min=1, max=MAX_VERSION), **kwargs)
 
 
 def web_address(longest: int, **kwargs) -> fields.Url:

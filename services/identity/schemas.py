@@ -18,6 +18,7 @@ USERNAME = validate.Length(1, 64)
 SECRET = validate.Length(1, 256)
 PHONE = validate.Regexp(r"^\+?[0-9 ()./-]{4,40}$", error="Not a valid phone number.")
 LANGUAGE = validate.OneOf(SUPPORTED_LANGUAGES, error="Not a supported language.")
+AREA_CODE = validate.Regexp(r"^[a-z0-9][a-z0-9_.-]{0,63}$", error="A legislative area's code.")
 
 
 # --- authentication -------------------------------------------------------------------------
@@ -98,6 +99,12 @@ class RevocationSchema(Schema):
 # --- users ----------------------------------------------------------------------------------
 
 
+class GrantRequestSchema(GrantSchema):
+    """A right to give, as a client writes it: in a legislative area given by its code."""
+
+    area = fields.String(load_default=None, allow_none=True, validate=AREA_CODE)
+
+
 class NewUserSchema(StrictSchema):
     authority_id = fields.String(validate=validate.Length(1, 64))
     full_name = fields.String(required=True, validate=validate.Length(1, 200))
@@ -105,7 +112,7 @@ class NewUserSchema(StrictSchema):
     phone = fields.String(allow_none=True, validate=PHONE)
     language = fields.String(required=True, validate=LANGUAGE)
     grants = fields.List(
-        fields.Nested(GrantSchema), load_default=list, validate=validate.Length(max=60)
+        fields.Nested(GrantRequestSchema), load_default=list, validate=validate.Length(max=60)
     )
 
 
@@ -128,7 +135,7 @@ class UserUpdateSchema(StrictSchema):
 class RightsUpdateSchema(StrictSchema):
     version = version_field()
     grants = fields.List(
-        fields.Nested(GrantSchema), required=True, validate=validate.Length(max=60)
+        fields.Nested(GrantRequestSchema), required=True, validate=validate.Length(max=60)
     )
 
 

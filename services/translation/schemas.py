@@ -4,12 +4,13 @@ validates HTTP input with these same schemas and builds its OpenAPI document fro
 
 from __future__ import annotations
 
-from marshmallow import INCLUDE, Schema, ValidationError, fields, validate
+from marshmallow import INCLUDE, Schema, ValidationError, fields, validate, validates_schema
 
 from services.common.contracts import publishes
 from services.common.reference import SUPPORTED_LANGUAGES
 from services.common.schemas import (
     MAX_VERSION,
+    JsonInteger,
     PageQuerySchema,
     PageSchema,
     StrictSchema,
@@ -111,8 +112,8 @@ class NewEntrySchema(StrictSchema):
     description = fields.String(
         load_default=None, allow_none=True, validate=validate.Length(max=2000)
     )
-    max_length = fields.Integer(
-        load_default=None, allow_none=True, strict=True, validate=validate.Range(1, MAX_TEXT)
+    max_length = JsonInteger(
+        load_default=None, allow_none=True, validate=validate.Range(1, MAX_TEXT)
     )
 
 
@@ -192,8 +193,8 @@ class EntryPageSchema(PageSchema):
 
 class SubmissionSchema(StrictSchema):
     text = fields.String(required=True, validate=validate.Length(1, MAX_TEXT))
-    version = fields.Integer(
-        required=True, strict=True, validate=validate.Range(min=0, max=MAX_VERSION),
+    version = JsonInteger(
+        required=True, validate=validate.Range(min=0, max=MAX_VERSION),
         metadata={"description": "The translation's version as read (0 when there is none)"},
     )  # fmt: skip
 
@@ -342,6 +343,16 @@ class InformalTitlesTranslatedSchema(Schema):
     engine = fields.String(required=True)
 
 
+# A value an engine posts: text or a whole number (form-encoded, everything is text).
+SCALAR = ["string", "integer"]
+
+
+def _scalar(value) -> None:
+    whole = isinstance(value, int) or (isinstance(value, float) and value.is_integer())
+    if isinstance(value, bool) or not (isinstance(value, str) or whole):
+        raise ValidationError("Text or a whole number is expected.")
+
+
 class CallbackBodySchema(Schema):
     """What an eTranslation-style engine posts to a job's callback URL (form-encoded or JSON):
     the translation, or the error of the error callback. Other fields the engine adds are
@@ -351,12 +362,27 @@ class CallbackBodySchema(Schema):
         unknown = INCLUDE
 
     request_id = fields.Raw(
-        data_key="request-id", metadata={"description": "The engine's request id (a number)"}
-    )
+        data_key="request-id", validate=_scalar,
+        metadata={"description": "The engine's request id (a number)", "type": SCALAR},
+    )  # fmt: skip
     target_language = fields.String(data_key="target-language")
     translated_text = fields.String(data_key="translated-text")
     external_reference = fields.String(data_key="external-reference")
-    error_code = fields.Raw(data_key="error-code")
+    error_code = fields.Raw(data_key="error-code", validate=_scalar, metadata={"type": SCALAR})
+
+    # what the check below takes of the fields an engine adds
+    JSON_SCHEMA = {"additionalProperties": {"type": SCALAR}}
+
+    @validates_schema(pass_original=True)
+    def added_fields_are_scalars(self, data, original, **kwargs):
+        declared = {field.data_key or name for name, field in self.load_fields.items()}
+        for name, value in original.items():
+            if name not in declared:
+                try:
+                    _scalar(value)
+                except ValidationError as error:
+                    raise ValidationError(error.messages, name) from None
+
     error_message = fields.String(data_key="error-message")
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from services.common.schemas import StrictSchema, version_field
+from services.common.schemas import JsonInteger, StrictSchema, version_field
 from services.directory.domain import (
     LISTED_KINDS,
     TermKind,
@@ -79,8 +79,8 @@ class NewTermSchema(StrictSchema):
         load_default=list,
         validate=validate.Length(max=len(Workflow)),
     )
-    position = fields.Integer(
-        load_default=None, allow_none=True, strict=True, validate=validate.Range(min=0, max=100000)
+    position = JsonInteger(
+        load_default=None, allow_none=True, validate=validate.Range(min=0, max=100000)
     )
 
 
@@ -90,7 +90,7 @@ class TermUpdateSchema(StrictSchema):
 
     names = TermNamesField()
     active = fields.Boolean()
-    position = fields.Integer(strict=True, validate=validate.Range(min=0, max=100000))
+    position = JsonInteger(validate=validate.Range(min=0, max=100000))
     version = version_field()
 
     # the OpenAPI document's words for the check below
