@@ -13,6 +13,7 @@ from services.common.actor import GrantSchema, Right
 from services.common.contracts import publishes
 from services.common.reference import SUPPORTED_LANGUAGES
 from services.common.schemas import PageQuerySchema, PageSchema, StrictSchema, version_field
+from services.identity.domain import AREA_INDEPENDENT_RIGHTS
 
 USERNAME = validate.Length(1, 64)
 SECRET = validate.Length(1, 256)
@@ -100,9 +101,18 @@ class RevocationSchema(Schema):
 
 
 class GrantRequestSchema(GrantSchema):
-    """A right to give, as a client writes it: in a legislative area given by its code."""
+    """A right to give, as a client writes it: in a legislative area given by its code, for
+    the rights that are held per area (the service refuses an area for the others)."""
 
     area = fields.String(load_default=None, allow_none=True, validate=AREA_CODE)
+
+    JSON_SCHEMA = {
+        "anyOf": [
+            {"properties": {"right": {"enum": sorted(r.value for r in Right
+                                                     if r not in AREA_INDEPENDENT_RIGHTS)}}},
+            {"properties": {"area": {"type": "null"}}},
+        ]
+    }  # fmt: skip
 
 
 class NewUserSchema(StrictSchema):
