@@ -40,11 +40,12 @@ from sqlalchemy.pool import NullPool
 
 from bench.broker import Broker
 from bench.directory_data import demo_region, load_directory
+from bench.login import HTTP_TIMEOUT_SECONDS, log_in_first_time
 from bench.measure import WRK_SCRIPT, RunResult, WrkLoad, find_or_install_wrk
 from bench.processes import ProcessGroup, StartError, free_port, nameko_run, wait_for_http
 from bench.procstat import CpuMeter, wait_until_quiet
 from bench.scenario import Context
-from bench.stack import HTTP_TIMEOUT_SECONDS, START_TIMEOUT_SECONDS, log_in_first_time
+from bench.stack import START_TIMEOUT_SECONDS
 from services.common.config import AMQP_URI, DB_URIS, SERVICE_HTTP_PORTS, load_config
 from services.common.migrations import upgrade
 from services.directory.bootstrap import prepare_directory

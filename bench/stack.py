@@ -10,25 +10,21 @@ count, RPC timeout, logging) stays as deployed, because it is part of what is me
 from __future__ import annotations
 
 import copy
-import random
-import secrets
-import string
 from pathlib import Path
 
 import requests
 import yaml
 
+from bench.login import HTTP_TIMEOUT_SECONDS, log_in_first_time
 from bench.processes import ProcessGroup, StartError, free_port, nameko_run, wait_for_http
 from bench.scenario import Context, Target
 from services.common.config import AMQP_URI, DB_URIS, SERVICE_HTTP_PORTS, load_config
 from services.common.migrations import upgrade
 from services.identity.bootstrap import create_commission_administrator
-from services.identity.domain import check_password, check_security_code
 
 API = "/api/v1"
 ME = f"{API}/users/me"
 START_TIMEOUT_SECONDS = 90
-HTTP_TIMEOUT_SECONDS = 30
 
 
 def stack_config(base: dict, context: Context, folder: Path, gateway_port: int) -> dict:
@@ -80,60 +76,9 @@ def start_stack(group: ProcessGroup, context: Context) -> Target:
     )
 
 
-def log_in_first_time(base: str, username: str, temporary_password: str) -> str:
-    """The administrator's first login through the API, then an ordinary login: the access
-    token of an account in its normal state."""
-    session = requests.Session()
-    setup = _login(session, base, username, temporary_password, security_code=None)
-    password, code = new_password(username), new_security_code()
-    done = _post(
-        session,
-        base,
-        "first-login",
-        {"setup_token": setup["setup_token"], "new_password": password, "security_code": code},
-    )
-    if done.get("status") != "authenticated":
-        raise StartError(f"first login did not authenticate: {done}")
-    result = _login(session, base, username, password, security_code=code)
-    if result.get("status") != "authenticated":
-        raise StartError(f"login did not authenticate: {result}")
-    return result["access_token"]
-
-
-def _login(session, base, username, password, security_code: str | None) -> dict:
-    challenge = _post(session, base, "challenge", {"username": username})
-    body = {"username": username, "password": password, "challenge_id": challenge["challenge_id"]}
-    if security_code is not None:
-        body["digits"] = "".join(security_code[p - 1] for p in challenge["positions"])
-    return _post(session, base, "login", body)
-
-
-def _post(session: requests.Session, base: str, path: str, body: dict) -> dict:
-    response = session.post(f"{base}{API}/auth/{path}", json=body, timeout=HTTP_TIMEOUT_SECONDS)
-    if response.status_code != 200:
-        raise StartError(f"POST {API}/auth/{path}: {response.status_code} {response.text}")
-    return response.json()
-
-
 def check_me(base: str, token: str, username: str) -> None:
     response = requests.get(
         base + ME, headers={"Authorization": f"Bearer {token}"}, timeout=HTTP_TIMEOUT_SECONDS
     )
     if response.status_code != 200 or response.json().get("username") != username:
         raise StartError(f"GET {ME}: {response.status_code} {response.text}")
-
-
-def new_password(username: str) -> str:
-    """A random password the policy accepts (no secret lives in this file)."""
-    while True:
-        password = secrets.token_urlsafe(18) + "aA1!"
-        if not check_password(password, username):
-            return password
-
-
-def new_security_code() -> str:
-    rng = random.SystemRandom()
-    while True:
-        code = "".join(rng.choice(string.digits) for _ in range(12))
-        if not check_security_code(code):
-            return code

@@ -18,9 +18,9 @@ from eventlet.event import Event
 from nameko.exceptions import ContainerBeingKilled
 from nameko.web.handlers import HttpRequestHandler
 from nameko.web.server import WebServer, WsgiApp
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, MethodNotAllowed
 from werkzeug.http import HTTP_STATUS_CODES
-from werkzeug.routing import Rule
+from werkzeug.routing import MapAdapter, Rule
 from werkzeug.wrappers import Request, Response
 
 from gateway.problems import CONTENT_TYPE, problem_for
@@ -70,6 +70,38 @@ def problem_response(exc: BaseException, instance: str, call_id: str | None) -> 
     return response
 
 
+def match_template(adapter: MapAdapter, path: str, method: str) -> tuple[Rule, dict]:
+    """The rule for ``method`` of the path template the document gives ``path`` to.
+
+    A path can fit several templates (``/users/me`` and ``/users/{user_id}``); as in OpenAPI,
+    the one with fixed text where the others have a parameter is the path's, and only its
+    methods are served there: ``PATCH /users/me`` is a 405 whose Allow header names the
+    methods of ``/users/me``, not an update of a user called "me". werkzeug alone would match
+    any template that has the method, and name the methods of all of them in Allow.
+    """
+    try:
+        rule, values = adapter.match(path, method, return_rule=True)
+    except MethodNotAllowed:
+        rule, values = None, {}
+    if rule is not None and not values:
+        return rule, values  # a template without parameters is the most specific there is
+    fitting: dict[str, Rule] = {}
+    for other in {name for each in adapter.map.iter_rules() for name in each.methods or ()}:
+        try:
+            fitting[other] = adapter.match(path, other, return_rule=True)[0]
+        except HTTPException:
+            continue
+    best = max(_specificity(found) for found in fitting.values())
+    if rule is not None and _specificity(rule) == best:
+        return rule, values
+    allowed = sorted(name for name, found in fitting.items() if _specificity(found) == best)
+    raise MethodNotAllowed(valid_methods=allowed)
+
+
+def _specificity(rule: Rule) -> tuple[bool, ...]:
+    return tuple(not part.startswith("<") for part in rule.rule.split("/"))
+
+
 class ApiWsgiApp(WsgiApp):
     def __init__(self, server):
         super().__init__(server)
@@ -87,7 +119,7 @@ class ApiWsgiApp(WsgiApp):
         if known is None:
             adapter = self.url_map.bind_to_environ(environ) if environ else self.url_map.bind("")
             path = path_info.encode("latin-1").decode("utf-8", "replace")  # as werkzeug reads it
-            known = adapter.match(path, method, return_rule=True)
+            known = match_template(adapter, path, method)
             if len(self.matched) >= MATCHES_KEPT:
                 self.matched.clear()
             self.matched[key] = known

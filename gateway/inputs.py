@@ -23,7 +23,8 @@ from services.common.schemas import load
 
 IDEMPOTENCY_HEADER = "Idempotency-Key"
 FORM = "application/x-www-form-urlencoded"
-_IDEMPOTENCY_KEY = re.compile(r"[\x20-\x7e]{1,100}")
+IDEMPOTENCY_KEY_PATTERN = r"^[\x20-\x7e]{1,100}$"
+_IDEMPOTENCY_KEY = re.compile(IDEMPOTENCY_KEY_PATTERN)
 _READ_CHUNK = 16384
 _UTF8 = frozenset({"utf-8", "utf8"})
 

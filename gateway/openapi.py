@@ -11,12 +11,12 @@ import functools
 from itertools import groupby
 
 from apispec import APISpec
-from apispec.ext.marshmallow import MarshmallowPlugin
 from werkzeug.http import HTTP_STATUS_CODES
 
-from gateway.inputs import IDEMPOTENCY_HEADER
+from gateway.inputs import FORM, IDEMPOTENCY_HEADER, IDEMPOTENCY_KEY_PATTERN
+from gateway.openapi_fields import ContractPlugin
 from gateway.problems import CONTENT_TYPE as PROBLEM
-from gateway.route import JSON, PATH_PARAMETER_MAX_LENGTH, Route
+from gateway.route import JSON, Route
 from gateway.routes import ROUTES
 from gateway.schemas import ProblemSchema
 
@@ -62,8 +62,9 @@ _ERROR_EXAMPLES = {
 
 @functools.cache
 def openapi_document() -> dict:
+    plugin = ContractPlugin()
     spec = APISpec(
-        TITLE, VERSION, "3.1.0", plugins=[MarshmallowPlugin()],
+        TITLE, VERSION, "3.1.0", plugins=[plugin],
         info={"description": DESCRIPTION},
         tags=[{"name": name, "description": text} for name, text in _TAGS.items()],
     )  # fmt: skip
@@ -76,23 +77,35 @@ def openapi_document() -> dict:
         {
             "name": IDEMPOTENCY_HEADER,
             "description": "Repeat a state change safely: the same key, caller and body act once",
-            "schema": {"type": "string", "minLength": 1, "maxLength": 100},
+            "schema": {"type": "string", "pattern": IDEMPOTENCY_KEY_PATTERN},
         },
     )  # fmt: skip
     for status in sorted({s for route in ROUTES.values() for s in _error_statuses(route)}):
         spec.components.response(_problem_name(status), _problem_response(status))
     by_path = sorted(ROUTES.values(), key=lambda route: route.path)
     for path, routes in groupby(by_path, key=lambda route: route.path):
-        group = list(routes)
         spec.path(
             path=path,
-            parameters=[_path_parameter(name) for name in group[0].parameters],
-            operations={route.method.lower(): _operation(route) for route in group},
+            operations={
+                route.method.lower(): _operation(route, plugin.converter.field2property)
+                for route in routes
+            },
         )
-    return spec.to_dict()
+    return _comma_separated_lists(spec.to_dict())
 
 
-def _operation(route: Route) -> dict:
+def _comma_separated_lists(document: dict) -> dict:
+    """A list in the query is one comma-separated parameter (``?namespaces=a,b``), as the
+    schemas read it, not the parameter repeated: the gateway refuses a repeated one."""
+    for operations in document["paths"].values():
+        for operation in operations.values():
+            for parameter in operation.get("parameters", []):
+                if parameter.get("in") == "query" and parameter.get("explode"):
+                    parameter["explode"] = False
+    return document
+
+
+def _operation(route: Route, field2property) -> dict:
     operation: dict = {
         "operationId": route.name,
         "summary": route.summary,
@@ -102,7 +115,11 @@ def _operation(route: Route) -> dict:
             **{str(status): _problem_name(status) for status in _error_statuses(route)},
         },
     }
-    parameters: list = []
+    parameters: list = [
+        {"in": "path", "name": name, "required": True,
+         "schema": field2property(route.path_field(name))}
+        for name in route.parameters
+    ]  # fmt: skip
     if route.query:
         parameters.append({"in": "query", "schema": route.query})
     if route.state_changing:
@@ -110,7 +127,11 @@ def _operation(route: Route) -> dict:
     if parameters:
         operation["parameters"] = parameters
     if route.body:
-        operation["requestBody"] = {"required": True, "content": {JSON: {"schema": route.body}}}
+        media_types = (JSON, FORM) if route.form_body else (JSON,)
+        operation["requestBody"] = {
+            "required": True,
+            "content": {media_type: {"schema": route.body} for media_type in media_types},
+        }
     if route.authenticated:
         operation["security"] = [{BEARER: []}]
     return operation
@@ -164,12 +185,3 @@ def _problem_response(status: int) -> dict:
             for name, text in headers.items()
         }
     return response
-
-
-def _path_parameter(name: str) -> dict:
-    return {
-        "in": "path",
-        "name": name,
-        "required": True,
-        "schema": {"type": "string", "minLength": 1, "maxLength": PATH_PARAMETER_MAX_LENGTH},
-    }

@@ -1,20 +1,24 @@
 """One row of the route table: how an operation is reached, what it takes, what it answers.
 
 The table itself is gateway/routes.py, assembled from the core rows and each service's module
-in gateway/<service>/. This module imports nothing of the gateway, so those modules can
-declare their rows beside their entry points without an import going round.
+in gateway/<service>/. This module imports nothing of the gateway but gateway/parameters.py,
+so those modules can declare their rows beside their entry points without an import going
+round.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
 
-from marshmallow import Schema
+from marshmallow import Schema, fields
+
+from gateway.parameters import PATH_FIELDS, max_length
 
 API = "/api/v1"
 JSON = "application/json"
-PATH_PARAMETER_MAX_LENGTH = 64
 STATE_CHANGING_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 _PARAMETER = re.compile(r"\{(\w+)\}")
 
@@ -40,6 +44,10 @@ class Route:
     content_type: str = JSON
     # bytes a body may have when the route takes more than GATEWAY.MAX_BODY_BYTES (a file)
     max_body_bytes: int | None = None
+    # the body may also come form-encoded (the entry point admits it with ``forms=True``)
+    form_body: bool = False
+    # what a path parameter takes here, where it takes less than PATH_FIELDS says
+    path_fields: Mapping[str, fields.Field] = field(default_factory=lambda: MappingProxyType({}))
 
     @property
     def status(self) -> int:
@@ -53,11 +61,16 @@ class Route:
     def parameters(self) -> list[str]:
         return _PARAMETER.findall(self.path)
 
+    def path_field(self, name: str) -> fields.Field:
+        return self.path_fields.get(name) or PATH_FIELDS[name]
+
     @property
     def rule(self) -> str:
         """The werkzeug rule: an over-long path parameter matches no route, hence a 404."""
-        converter = f"<string(maxlength={PATH_PARAMETER_MAX_LENGTH}):\\1>"
-        return _PARAMETER.sub(converter, self.path)
+        return _PARAMETER.sub(
+            lambda found: f"<string(maxlength={max_length(self.path_field(found[1]))}):{found[1]}>",
+            self.path,
+        )
 
     @property
     def state_changing(self) -> bool:

@@ -4,9 +4,12 @@ registers itself with its code (no login; rate limited like the login)."""
 
 from __future__ import annotations
 
+from types import MappingProxyType
+
 from werkzeug.wrappers import Request
 
 from gateway.http import api
+from gateway.parameters import REGISTRATION_CODE_FIELD
 from gateway.route import API, Route
 from services.directory.schemas.invitations import (
     InvitationBatchResultSchema,
@@ -54,6 +57,7 @@ ROUTES = (
         "check_registration_code", "GET", f"{API}/self-registration/{{code}}",
         "What an invitation's registration code prefills (no login)", "self-registration",
         response=InvitationCheckSchema, rate_limited=True, errors=(404,),
+        path_fields=MappingProxyType({"code": REGISTRATION_CODE_FIELD}),
     ),
     Route(
         "self_register", "POST", f"{API}/self-registration",

@@ -3,9 +3,12 @@ read by any logged-in user and maintained by Commission administrators."""
 
 from __future__ import annotations
 
+from types import MappingProxyType
+
 from werkzeug.wrappers import Request
 
 from gateway.http import api
+from gateway.parameters import EDITABLE_KIND
 from gateway.route import API, Route
 from services.directory.schemas.terms import (
     AreaWorkflowBodySchema,
@@ -19,6 +22,8 @@ from services.directory.schemas.terms import (
 _LIST = f"{API}/reference/terms/{{kind}}"
 _TAG = "reference"
 _CHANGE_ERRORS = (403, 404, 409)
+# The member states are listed here, but they are not the Commission's to edit.
+_EDITABLE = MappingProxyType({"kind": EDITABLE_KIND})
 
 ROUTES = (
     Route(
@@ -34,13 +39,14 @@ ROUTES = (
         "(Commission administrators)", _TAG,
         body=NewTermSchema, response=TermDetailSchema, statuses=(201,), authenticated=True,
         errors=(403, 409), location=f"{API}/reference/terms/{{kind}}/{{code}}",
+        path_fields=_EDITABLE,
     ),
     Route(
         "update_term", "PATCH", f"{_LIST}/{{code}}",
         "Change an entry's names (the languages given), activity or position (Commission "
         "administrators)", _TAG,
         body=TermUpdateSchema, response=TermDetailSchema, authenticated=True,
-        errors=_CHANGE_ERRORS,
+        errors=_CHANGE_ERRORS, path_fields=_EDITABLE,
     ),
     Route(
         "set_area_workflow", "PUT", f"{API}/reference/legislative-areas/{{area}}/workflows/"

@@ -71,7 +71,8 @@ ROUTES = (
     ),
     Route(
         "audit", "GET", f"{API}/audit", "The audit trail of the users one administers", "audit",
-        query=AuditQuerySchema, response=AuditPageSchema, authenticated=True, errors=(403,),
+        query=AuditQuerySchema, response=AuditPageSchema, authenticated=True,
+        errors=(403, 404),
     ),
 )  # fmt: skip
 

@@ -48,7 +48,7 @@ ROUTES = (
         "form-encoded or as JSON to the callback URL it was given, secret token included. "
         "Each job takes one answer", _TAG,
         body=CallbackBodySchema, query=CallbackQuerySchema, response=CallbackAnswerSchema,
-        errors=(404, 409),
+        errors=(404, 409), form_body=True,
     ),
 )  # fmt: skip
 

@@ -34,7 +34,7 @@ FALLBACK_LANGUAGE = "en"
 # "nb", Bokmål) and CLDR names Greece by its ISO code "GR", not the EU's "EL".
 _BABEL_LOCALES = {"no": "nb"}
 _ISO_CODES = {"EL": "GR"}
-_ALIASES = {"GR": "EL"}
+ALIASES = {"GR": "EL"}
 
 
 class MemberState(TypedDict):
@@ -70,7 +70,7 @@ def normalise_member_state(code: str) -> str:
     Raises ValueError for a code that is neither an EEA country nor the Commission.
     """
     upper = code.strip().upper()
-    upper = _ALIASES.get(upper, upper)
+    upper = ALIASES.get(upper, upper)
     if upper not in EEA_COUNTRIES and upper != COMMISSION:
         raise ValueError(f"Unknown member state code: {code!r}")
     return upper

@@ -11,6 +11,10 @@ from services.common.errors import ValidationFailed
 
 MAX_TEXT = 2000
 MAX_PAGE_SIZE = 100
+MAX_VERSION = 2**31 - 1
+# A web address: http(s), a host with a top-level domain, then a path; every such address
+# passes marshmallow's URL check as well, so the pattern alone tells a client what is taken.
+URL_PATTERN = r"^https?://([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}(/\S*)?$"
 
 
 class StrictSchema(Schema):
@@ -33,6 +37,36 @@ class PageSchema(Schema):
     page = fields.Integer(required=True)
     page_size = fields.Integer(required=True)
     total = fields.Integer(required=True)
+
+
+class JsonInteger(fields.Integer):
+    """An integer as JSON Schema reads one: 3, or 3.0, but never "3", true or 3.5 (a body's
+    numbers; a query's come as text and use fields.Integer)."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise self.make_error("invalid")
+        if isinstance(value, float) and not value.is_integer():
+            raise self.make_error("invalid")
+        return super()._deserialize(int(value), attr, data, **kwargs)
+
+
+def version_field(**kwargs) -> fields.Integer:
+    """The version of an object an edit was made on, at most what the database's integer
+    column holds."""
+    return JsonInteger(required=True, validate=validate.Range(min=1, max=MAX_VERSION), **kwargs)
+
+
+def web_address(longest: int, **kwargs) -> fields.Url:
+    """A website's or a register's address, at most ``longest`` characters."""
+    return fields.Url(
+        schemes={"http", "https"},
+        validate=[
+            validate.Length(max=longest),
+            validate.Regexp(URL_PATTERN, error="An http(s) address with a domain is expected."),
+        ],
+        **kwargs,
+    )
 
 
 @functools.cache

@@ -365,6 +365,9 @@ def update_user(unit: UnitOfWork, actor: Actor, user_id: str, data: dict) -> Use
 
 def set_rights(unit: UnitOfWork, actor: Actor, user_id: str, data: dict) -> User:
     user = administered_user(unit, actor, user_id)
+    if user.id == actor.user_id:
+        # nobody grants themself rights, nor takes away the last administrator's by mistake
+        raise Conflict("You cannot change your own rights.", "user.cannot_change_own_rights")
     user.require_version(data["version"])
     before = _rights_text(grants_of(user))
     grants = _checked_grants(data["grants"], user.member_state)
@@ -387,6 +390,9 @@ def reset_password(
     unit: UnitOfWork, settings: IdentitySettings, actor: Actor, user_id: str
 ) -> User:
     user = administered_user(unit, actor, user_id)
+    if user.id == actor.user_id:
+        # it would end the session asking for it; the self-service reset is for oneself
+        raise Conflict("You cannot reset your own password.", "user.cannot_reset_own_password")
     issue_temporary_password(unit, settings, user, "password_reset")
     user.touch(actor.user_id, unit.now())
     revoke_all_tokens(unit, user)
@@ -423,6 +429,8 @@ def replace_user(
     """A newcomer takes over the account of someone who left: new username, new details,
     new temporary password; rights stay."""
     user = administered_user(unit, actor, user_id)
+    if user.id == actor.user_id:
+        raise Conflict("You cannot hand your own account over.", "user.cannot_replace_self")
     user.require_version(data["version"])
     previous_username = user.username
     user.username = new_username(unit, settings, user.member_state)

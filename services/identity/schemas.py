@@ -12,12 +12,14 @@ from marshmallow.exceptions import ValidationError
 from services.common.actor import GrantSchema, Right
 from services.common.contracts import publishes
 from services.common.reference import SUPPORTED_LANGUAGES
-from services.common.schemas import PageQuerySchema, PageSchema, StrictSchema
+from services.common.schemas import PageQuerySchema, PageSchema, StrictSchema, version_field
+from services.identity.domain import AREA_INDEPENDENT_RIGHTS
 
 USERNAME = validate.Length(1, 64)
 SECRET = validate.Length(1, 256)
 PHONE = validate.Regexp(r"^\+?[0-9 ()./-]{4,40}$", error="Not a valid phone number.")
 LANGUAGE = validate.OneOf(SUPPORTED_LANGUAGES, error="Not a supported language.")
+AREA_CODE = validate.Regexp(r"^[a-z0-9][a-z0-9_.-]{0,63}$", error="A legislative area's code.")
 
 
 # --- authentication -------------------------------------------------------------------------
@@ -98,6 +100,21 @@ class RevocationSchema(Schema):
 # --- users ----------------------------------------------------------------------------------
 
 
+class GrantRequestSchema(GrantSchema):
+    """A right to give, as a client writes it: in a legislative area given by its code, for
+    the rights that are held per area (the service refuses an area for the others)."""
+
+    area = fields.String(load_default=None, allow_none=True, validate=AREA_CODE)
+
+    JSON_SCHEMA = {
+        "anyOf": [
+            {"properties": {"right": {"enum": sorted(r.value for r in Right
+                                                     if r not in AREA_INDEPENDENT_RIGHTS)}}},
+            {"properties": {"area": {"type": "null"}}},
+        ]
+    }  # fmt: skip
+
+
 class NewUserSchema(StrictSchema):
     authority_id = fields.String(validate=validate.Length(1, 64))
     full_name = fields.String(required=True, validate=validate.Length(1, 200))
@@ -105,16 +122,19 @@ class NewUserSchema(StrictSchema):
     phone = fields.String(allow_none=True, validate=PHONE)
     language = fields.String(required=True, validate=LANGUAGE)
     grants = fields.List(
-        fields.Nested(GrantSchema), load_default=list, validate=validate.Length(max=60)
+        fields.Nested(GrantRequestSchema), load_default=list, validate=validate.Length(max=60)
     )
 
 
 class UserUpdateSchema(StrictSchema):
-    version = fields.Integer(required=True, strict=True, validate=validate.Range(min=1))
+    version = version_field()
     full_name = fields.String(validate=validate.Length(1, 200))
     email = fields.Email(validate=validate.Length(max=254))
     phone = fields.String(allow_none=True, validate=PHONE)
     language = fields.String(validate=LANGUAGE)
+
+    # the OpenAPI document's words for the check below
+    JSON_SCHEMA = {"minProperties": 2}
 
     @validates_schema
     def something_changes(self, data, **kwargs):
@@ -123,14 +143,14 @@ class UserUpdateSchema(StrictSchema):
 
 
 class RightsUpdateSchema(StrictSchema):
-    version = fields.Integer(required=True, strict=True, validate=validate.Range(min=1))
+    version = version_field()
     grants = fields.List(
-        fields.Nested(GrantSchema), required=True, validate=validate.Length(max=60)
+        fields.Nested(GrantRequestSchema), required=True, validate=validate.Length(max=60)
     )
 
 
 class ReplacementSchema(StrictSchema):
-    version = fields.Integer(required=True, strict=True, validate=validate.Range(min=1))
+    version = version_field()
     full_name = fields.String(required=True, validate=validate.Length(1, 200))
     email = fields.Email(required=True, validate=validate.Length(max=254))
     phone = fields.String(allow_none=True, validate=PHONE)

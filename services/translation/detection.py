@@ -8,10 +8,12 @@ which has no Maltese). Its model is loaded on first use, not at import.
 from __future__ import annotations
 
 import functools
+import re
 from dataclasses import dataclass
 
 from services.common.errors import ValidationFailed
 from services.common.reference import SUPPORTED_LANGUAGES
+from services.translation.domain import LETTER
 
 # langid tells the two written forms of Norwegian apart; the system knows one, "no".
 _LANGID_CODES = {"nb": "no", "nn": "no"}
@@ -40,7 +42,7 @@ def _identifier():
 
 def detect(text: str) -> Detection:
     """The most likely supported language of ``text`` and the model's confidence (0 to 1)."""
-    if not any(character.isalpha() for character in text):
+    if not re.search(LETTER, text):
         raise ValidationFailed.from_fields(
             {"text": ["The text has no letters to recognise a language by."]},
             "The language of the text cannot be detected; give it as 'source'.",

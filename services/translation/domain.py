@@ -14,6 +14,10 @@ from services.common.reference import SUPPORTED_LANGUAGES
 KEY_PATTERN = re.compile(r"[a-z0-9_]+(\.[A-Za-z0-9_-]+)+")
 NAMESPACE_PATTERN = re.compile(r"[a-z0-9_]+(\.[a-z0-9_]+)*")
 KEY_MAX_LENGTH = 160
+# A letter of the Latin, Greek or Cyrillic script somewhere in a text: what a language of the
+# EEA is recognised by. Spelled out, not \w: the pattern means the same to marshmallow's match,
+# to JSON Schema's (ECMA-262) search and to detection.py.
+LETTER = r"^[\s\S]*?[A-Za-z\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u024f\u0386-\u03ff\u0400-\u04ff]"
 SOURCE = "source"
 
 

@@ -4,12 +4,19 @@ validates HTTP input with these same schemas and builds its OpenAPI document fro
 
 from __future__ import annotations
 
-from marshmallow import INCLUDE, Schema, ValidationError, fields, validate
+from marshmallow import INCLUDE, Schema, ValidationError, fields, validate, validates_schema
 
 from services.common.contracts import publishes
 from services.common.reference import SUPPORTED_LANGUAGES
-from services.common.schemas import PageQuerySchema, PageSchema, StrictSchema
-from services.translation.domain import KEY_MAX_LENGTH, SOURCE, State, Status
+from services.common.schemas import (
+    MAX_VERSION,
+    JsonInteger,
+    PageQuerySchema,
+    PageSchema,
+    StrictSchema,
+    version_field,
+)
+from services.translation.domain import KEY_MAX_LENGTH, LETTER, SOURCE, State, Status
 
 LANGUAGE = validate.OneOf(SUPPORTED_LANGUAGES, error="Not a supported language.")
 NAMESPACE = validate.Regexp(r"^[a-z0-9_]+(\.[a-z0-9_]+)*$", error="Dotted lower-case words.")
@@ -68,7 +75,7 @@ class BundleQuerySchema(StrictSchema):
         metadata={"description": "Namespaces (comma-separated); none: the whole catalogue"},
     )
     since_revision = fields.Integer(
-        load_default=None, allow_none=True, validate=validate.Range(min=0),
+        load_default=None, allow_none=True, validate=validate.Range(min=0, max=MAX_VERSION),
         metadata={"description": "Only the texts changed after this catalogue revision"},
     )  # fmt: skip
 
@@ -105,7 +112,7 @@ class NewEntrySchema(StrictSchema):
     description = fields.String(
         load_default=None, allow_none=True, validate=validate.Length(max=2000)
     )
-    max_length = fields.Integer(
+    max_length = JsonInteger(
         load_default=None, allow_none=True, validate=validate.Range(1, MAX_TEXT)
     )
 
@@ -186,14 +193,14 @@ class EntryPageSchema(PageSchema):
 
 class SubmissionSchema(StrictSchema):
     text = fields.String(required=True, validate=validate.Length(1, MAX_TEXT))
-    version = fields.Integer(
-        required=True, validate=validate.Range(min=0),
+    version = JsonInteger(
+        required=True, validate=validate.Range(min=0, max=MAX_VERSION),
         metadata={"description": "The translation's version as read (0 when there is none)"},
     )  # fmt: skip
 
 
 class ReviewSchema(StrictSchema):
-    version = fields.Integer(required=True, validate=validate.Range(min=1))
+    version = version_field()
 
 
 class ExportQuerySchema(StrictSchema):
@@ -271,14 +278,17 @@ class TranslationsImportedSchema(Schema):
 
 # --- machine translation ------------------------------------------------------------------------
 
-MAX_MACHINE_TEXT = 20000
+# A language is recognised by letters: a text needs one (detection.py checks the same).
+HAS_LETTER = validate.Regexp(LETTER, error="The text has no letters to recognise a language by.")
+# TRANSLATION.MAX_TEXT_CHARS's default: a larger setting does not widen the API's contract.
+MAX_MACHINE_TEXT = 5000
 
 
 class MachineTranslationRequestSchema(StrictSchema):
     """Free text to translate; without ``source`` its language is detected. The service's
     own limit (TRANSLATION.MAX_TEXT_CHARS) may be lower."""
 
-    text = fields.String(required=True, validate=validate.Length(1, MAX_MACHINE_TEXT))
+    text = fields.String(required=True, validate=[validate.Length(1, MAX_MACHINE_TEXT), HAS_LETTER])
     source = fields.String(load_default=None, allow_none=True, validate=LANGUAGE)
     target = fields.String(required=True, validate=LANGUAGE)
 
@@ -301,7 +311,7 @@ class MachineTranslationSchema(Schema):
 
 
 class DetectionRequestSchema(StrictSchema):
-    text = fields.String(required=True, validate=validate.Length(1, MAX_MACHINE_TEXT))
+    text = fields.String(required=True, validate=[validate.Length(1, MAX_MACHINE_TEXT), HAS_LETTER])
 
 
 class DetectionSchema(Schema):
@@ -333,6 +343,16 @@ class InformalTitlesTranslatedSchema(Schema):
     engine = fields.String(required=True)
 
 
+# A value an engine posts: text or a whole number (form-encoded, everything is text).
+SCALAR = ["string", "integer"]
+
+
+def _scalar(value) -> None:
+    whole = isinstance(value, int) or (isinstance(value, float) and value.is_integer())
+    if isinstance(value, bool) or not (isinstance(value, str) or whole):
+        raise ValidationError("Text or a whole number is expected.")
+
+
 class CallbackBodySchema(Schema):
     """What an eTranslation-style engine posts to a job's callback URL (form-encoded or JSON):
     the translation, or the error of the error callback. Other fields the engine adds are
@@ -342,12 +362,27 @@ class CallbackBodySchema(Schema):
         unknown = INCLUDE
 
     request_id = fields.Raw(
-        data_key="request-id", metadata={"description": "The engine's request id (a number)"}
-    )
+        data_key="request-id", validate=_scalar,
+        metadata={"description": "The engine's request id (a number)", "type": SCALAR},
+    )  # fmt: skip
     target_language = fields.String(data_key="target-language")
     translated_text = fields.String(data_key="translated-text")
     external_reference = fields.String(data_key="external-reference")
-    error_code = fields.Raw(data_key="error-code")
+    error_code = fields.Raw(data_key="error-code", validate=_scalar, metadata={"type": SCALAR})
+
+    # what the check below takes of the fields an engine adds
+    JSON_SCHEMA = {"additionalProperties": {"type": SCALAR}}
+
+    @validates_schema(pass_original=True)
+    def added_fields_are_scalars(self, data, original, **kwargs):
+        declared = {field.data_key or name for name, field in self.load_fields.items()}
+        for name, value in original.items():
+            if name not in declared:
+                try:
+                    _scalar(value)
+                except ValidationError as error:
+                    raise ValidationError(error.messages, name) from None
+
     error_message = fields.String(data_key="error-message")
 
 

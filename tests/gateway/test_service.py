@@ -325,6 +325,25 @@ def test_fake_identity_a_wrong_method_is_a_405_problem_naming_the_allowed_ones(w
     assert response.headers["Allow"] == "POST"
 
 
+def test_fake_identity_a_method_another_template_has_is_405_on_a_path_with_fixed_text(web, mint):
+    """/users/me is its own path (GET only), not /users/{user_id} for a user called "me"."""
+    for method in ("PATCH", "DELETE", "OPTIONS"):
+        response = web.request(method, ME, headers=bearer(mint.token()))
+
+        assert_problem(response, 405, "error.method_not_allowed")
+        assert response.headers["Allow"] == "GET, HEAD"
+
+
+def test_fake_identity_a_405_names_exactly_the_methods_of_the_path_template(web, mint):
+    user = "/api/v1/users/0b6e3c52-1f7a-4d8e-a2c4-93d5e7f1b260"
+
+    response = web.options(user, headers=bearer(mint.token()))
+
+    assert_problem(response, 405, "error.method_not_allowed")
+    assert response.headers["Allow"] == "DELETE, GET, HEAD, PATCH"
+    assert web.delete(user, headers=bearer(mint.token())).status_code == 204
+
+
 def test_fake_identity_an_over_long_path_parameter_is_404(web, mint):
     response = web.get("/api/v1/users/" + "x" * 65, headers=bearer(mint.token()))
 

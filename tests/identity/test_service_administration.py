@@ -335,6 +335,36 @@ def test_an_administrator_cannot_delete_themself(identity, store, lda):
     assert store.new_rows(before) == {}
 
 
+@pytest.mark.parametrize(
+    ("call", "code"),
+    [
+        (lambda rpc, lda: rpc.reset_password(lda.actor, lda.id), "user.cannot_reset_own_password"),
+        (
+            lambda rpc, lda: rpc.set_rights(lda.actor, lda.id, {"version": 1, "grants": []}),
+            "user.cannot_change_own_rights",
+        ),
+        (
+            lambda rpc, lda: rpc.replace_user(
+                lda.actor, lda.id,
+                {"version": 1, "full_name": "N", "email": "n@x.example.eu", "language": "de"},
+            ),
+            "user.cannot_replace_self",
+        ),
+    ],
+)  # fmt: skip
+def test_an_administrator_cannot_lock_themself_out(identity, store, lda, call, code):
+    """Resetting one's own password, handing one's account over or changing one's own rights
+    would end the session asking for it (or leave no administrator): another administrator
+    does it."""
+    before = store.snapshot()
+
+    with pytest.raises(Conflict) as caught:
+        call(identity.rpc, lda)
+
+    assert caught.value.code == code
+    assert store.new_rows(before) == {}
+
+
 # --- reset and unblock ------------------------------------------------------------------------
 
 

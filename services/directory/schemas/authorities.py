@@ -5,7 +5,13 @@ from __future__ import annotations
 from marshmallow import Schema, fields, validate
 
 from services.common.reference import SUPPORTED_LANGUAGES
-from services.common.schemas import PageQuerySchema, PageSchema, StrictSchema
+from services.common.schemas import (
+    PageQuerySchema,
+    PageSchema,
+    StrictSchema,
+    version_field,
+    web_address,
+)
 from services.directory.domain import (
     CoordinatorKind,
     Direction,
@@ -71,9 +77,7 @@ class AuthorityFieldsSchema(StrictSchema):
     street = fields.String(allow_none=True, validate=validate.Length(1, 200))
     postcode = fields.String(allow_none=True, validate=validate.Length(1, 20))
     city = fields.String(allow_none=True, validate=validate.Length(1, 120))
-    website = fields.Url(
-        allow_none=True, schemes={"http", "https"}, validate=validate.Length(max=300)
-    )
+    website = web_address(300, allow_none=True)
     email = fields.Email(validate=validate.Length(max=254))
     phone = fields.String(allow_none=True, validate=PHONE)
     languages = fields.List(
@@ -117,27 +121,27 @@ class NewAuthoritySchema(AuthorityFieldsSchema):
 class AuthorityUpdateSchema(AuthorityFieldsSchema):
     """A change of some fields; ``version`` is the one the editor read (optimistic locking)."""
 
-    version = fields.Integer(required=True, validate=validate.Range(min=1))
+    version = version_field()
 
 
 class RolesUpdateSchema(StrictSchema):
     areas = fields.List(
         fields.Nested(AreaRolesSchema), required=True, validate=validate.Length(1, MAX_LIST)
     )
-    version = fields.Integer(required=True, validate=validate.Range(min=1))
+    version = version_field()
 
 
 class LinksUpdateSchema(StrictSchema):
     links = fields.List(
         fields.Nested(LinkSchema), required=True, validate=validate.Length(max=MAX_LIST)
     )
-    version = fields.Integer(required=True, validate=validate.Range(min=1))
+    version = version_field()
 
 
 class VersionSchema(StrictSchema):
     """The version the caller read, for a change without other input."""
 
-    version = fields.Integer(required=True, validate=validate.Range(min=1))
+    version = version_field()
 
 
 class AuthorityListQuerySchema(PageQuerySchema):

@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
-from marshmallow import ValidationError, fields, validate
+from marshmallow import fields, validate
 
-from services.common.reference import COMMISSION, SUPPORTED_LANGUAGES, normalise_member_state
+from services.common.reference import (
+    ALIASES,
+    COMMISSION,
+    EEA_COUNTRIES,
+    SUPPORTED_LANGUAGES,
+    normalise_member_state,
+)
 
 LANGUAGE = validate.OneOf(SUPPORTED_LANGUAGES, error="Not a supported language.")
 CODE = validate.Regexp(
@@ -16,21 +22,21 @@ MAX_LIST = 200
 
 
 class MemberStateField(fields.String):
-    """An EEA country code (GR accepted for EL), or the Commission's EU when allowed."""
+    """An EEA country's code as the EU writes it (GR accepted for EL, and stored as EL), or
+    the Commission's EU where ``commission`` allows it. The codes are a closed list, exactly
+    as written: the OpenAPI document shows it, and nothing else is taken."""
 
     def __init__(self, *, commission: bool = False, **kwargs):
-        super().__init__(**kwargs)
+        codes = [*EEA_COUNTRIES, *ALIASES, *([COMMISSION] if commission else [])]
+        member_state = validate.OneOf(codes, error="Not a member state of the EEA.")
+        super().__init__(validate=member_state, **kwargs)
         self.commission = commission
 
     def _deserialize(self, value, attr, data, **kwargs):
         text = super()._deserialize(value, attr, data, **kwargs)
-        try:
-            code = normalise_member_state(text)
-        except ValueError:
-            raise ValidationError("Not a member state of the EEA.") from None
-        if code == COMMISSION and not self.commission:
-            raise ValidationError("Not a member state of the EEA.")
-        return code
+        for validator in self.validators:
+            validator(text)
+        return normalise_member_state(text)
 
 
 def text(longest: int, **kwargs) -> fields.String:

@@ -70,6 +70,9 @@ class InvitationReleaseSchema(StrictSchema):
     batch_id = fields.String(validate=ID)
     invitation_ids = fields.List(fields.String(validate=ID), validate=validate.Length(1, MAX_BATCH))
 
+    # the OpenAPI document's words for the check below
+    JSON_SCHEMA = {"oneOf": [{"required": ["batch_id"]}, {"required": ["invitation_ids"]}]}
+
     @validates_schema
     def one_of_them(self, data, **kwargs):
         if ("batch_id" in data) == ("invitation_ids" in data):

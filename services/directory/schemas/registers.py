@@ -4,7 +4,13 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
-from services.common.schemas import PageQuerySchema, PageSchema, StrictSchema
+from services.common.schemas import (
+    PageQuerySchema,
+    PageSchema,
+    StrictSchema,
+    version_field,
+    web_address,
+)
 from services.directory.domain import (
     RegisterAccess,
     RegisterTextStatus,
@@ -31,10 +37,7 @@ class NewRegisterSchema(StrictSchema):
     """A register added by its responsible authority; its member state is the authority's."""
 
     authority_id = fields.String(required=True, validate=ID)
-    url = fields.Url(
-        load_default=None, allow_none=True, schemes={"http", "https"},
-        validate=validate.Length(max=500),
-    )  # fmt: skip
+    url = web_address(500, load_default=None, allow_none=True)
     access = fields.String(required=True, validate=REGISTER_ACCESS)
     source_language = fields.String(required=True, validate=LANGUAGE)
     texts = fields.Nested(RegisterTextsSchema, required=True)
@@ -44,14 +47,14 @@ class RegisterUpdateSchema(StrictSchema):
     """A change of some fields; ``texts`` are the source language's, whose translations are
     then marked outdated. ``version`` is the one the editor read."""
 
-    url = fields.Url(allow_none=True, schemes={"http", "https"}, validate=validate.Length(max=500))
+    url = web_address(500, allow_none=True)
     access = fields.String(validate=REGISTER_ACCESS)
     texts = fields.Nested(RegisterTextsSchema)
-    version = fields.Integer(required=True, validate=validate.Range(min=1))
+    version = version_field()
 
 
 class RegisterTranslationSchema(RegisterTextsSchema):
-    version = fields.Integer(required=True, validate=validate.Range(min=1))
+    version = version_field()
 
 
 class TranslationLanguageSchema(StrictSchema):

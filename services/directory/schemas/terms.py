@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from services.common.schemas import StrictSchema
+from services.common.schemas import JsonInteger, StrictSchema, version_field
 from services.directory.domain import (
     LISTED_KINDS,
     TermKind,
@@ -79,7 +79,7 @@ class NewTermSchema(StrictSchema):
         load_default=list,
         validate=validate.Length(max=len(Workflow)),
     )
-    position = fields.Integer(
+    position = JsonInteger(
         load_default=None, allow_none=True, validate=validate.Range(min=0, max=100000)
     )
 
@@ -90,8 +90,11 @@ class TermUpdateSchema(StrictSchema):
 
     names = TermNamesField()
     active = fields.Boolean()
-    position = fields.Integer(validate=validate.Range(min=0, max=100000))
-    version = fields.Integer(required=True, validate=validate.Range(min=1))
+    position = JsonInteger(validate=validate.Range(min=0, max=100000))
+    version = version_field()
+
+    # the OpenAPI document's words for the check below
+    JSON_SCHEMA = {"anyOf": [{"required": [name]} for name in ("names", "active", "position")]}
 
     @validates_schema
     def something_changes(self, data, **kwargs):
