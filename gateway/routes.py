@@ -1,22 +1,20 @@
 """The one route table: the HTTP server routes by it and the OpenAPI document is built from it.
 
 An entry point is bound to its row by its method name (``@api`` in gateway/http.py), so a
-route cannot be served without being documented, nor documented without being served.
+route cannot be served without being documented, nor documented without being served. The
+gateway's own rows are here; each service's come from its package gateway/<service>/
+(gateway/apis.py).
 """
 
 from __future__ import annotations
 
 from types import MappingProxyType
 
-from gateway.directory import authorities, invitations, public, registers, search, terms
-from gateway.identity import authentication, users
+from gateway.apis import SERVICE_APIS
 from gateway.route import API, Route
 from gateway.schemas import HealthReportSchema, LanguageSchema, MemberStateSchema
-from gateway.translation import catalogue as translation_catalogue
-from gateway.translation import machine as machine_translation
 
 _TABLE = (
-    *authentication.ROUTES,
     Route(
         "member_states", "GET", f"{API}/reference/member-states",
         "EEA countries and the Commission, named in every language", "reference",
@@ -40,13 +38,6 @@ _TABLE = (
     ),
 )  # fmt: skip
 
-_TABLE += users.ROUTES
-_TABLE += authorities.ROUTES
-_TABLE += registers.ROUTES + public.ROUTES
-_TABLE += search.ROUTES
-_TABLE += invitations.ROUTES
-_TABLE += terms.ROUTES
-_TABLE += translation_catalogue.ROUTES
-_TABLE += machine_translation.ROUTES
+_TABLE += tuple(route for api in SERVICE_APIS for route in api.routes)
 
 ROUTES: MappingProxyType[str, Route] = MappingProxyType({route.name: route for route in _TABLE})

@@ -10,20 +10,11 @@ from nameko.events import BROADCAST, event_handler
 from nameko.timer import timer
 from werkzeug.wrappers import Request, Response
 
-from gateway.directory.authorities import AuthoritiesApi
-from gateway.directory.invitations import InvitationsApi
-from gateway.directory.public import PublicApi
-from gateway.directory.registers import RegistersApi
-from gateway.directory.search import SearchApi
-from gateway.directory.terms import TermsApi
+from gateway.apis import SERVICE_APIS
 from gateway.documents import openapi_response, reference_response
 from gateway.gate import Gatekeeper
 from gateway.health import HealthCheck
 from gateway.http import JsonResponse, api, json_response
-from gateway.identity.authentication import AuthenticationApi
-from gateway.identity.users import UsersApi
-from gateway.translation.catalogue import TranslationCatalogueApi
-from gateway.translation.machine import MachineTranslationApi
 from services.common import reference
 from services.common.logs import CallIdLogging
 from services.common.metrics import EntrypointMetrics, exposition
@@ -33,27 +24,14 @@ from services.common.runtime import ProcessTuning
 REVOCATIONS_RESYNC_SECONDS = 60
 
 
-class GatewayService(
-    AuthenticationApi,
-    UsersApi,
-    AuthoritiesApi,
-    RegistersApi,
-    PublicApi,
-    SearchApi,
-    InvitationsApi,
-    TranslationCatalogueApi,
-    TermsApi,
-    MachineTranslationApi,
-):
+class GatewayService(*(mixin for api in SERVICE_APIS for mixin in api.mixins)):
     """The HTTP API. Each service's entry points come from the mixins of its folder
-    (gateway/identity, gateway/directory, gateway/translation); here are the gateway's own."""
+    gateway/<service>/ (gateway/apis.py), and reach it as ``self.<service>``; here are the
+    gateway's own."""
 
     name = "gateway"
 
     gate = Gatekeeper()
-    identity = RpcClient("identity")
-    directory = RpcClient("directory")
-    translation = RpcClient("translation")
     health_check = HealthCheck()
     call_logging = CallIdLogging()
     entrypoint_metrics = EntrypointMetrics()
@@ -94,3 +72,7 @@ class GatewayService(
     def health(self, request: Request) -> JsonResponse:
         healthy, report = self.health_check(self.identity)
         return json_response(report, 200 if healthy else 503)
+
+
+for _api in SERVICE_APIS:  # self.identity, self.directory… for the mixins of each service
+    setattr(GatewayService, _api.service, RpcClient(_api.service))
