@@ -70,9 +70,9 @@ class Gate:
         self._keeper = keeper
         self._worker_ctx = worker_ctx
 
-    def admit(self, request: Request, forms: bool = False) -> Admission:
-        """Check the request against its route; raise the error to answer otherwise.
-        ``forms``: the body may also come form-encoded (an outside system's callback)."""
+    def admit(self, request: Request) -> Admission:
+        """Check the request against its route; raise the error to answer otherwise. A route
+        with ``form_body`` takes a form-encoded body too (an outside system's callback)."""
         route = self._worker_ctx.entrypoint.route
         settings = self._keeper.settings
         if route.rate_limited:
@@ -87,7 +87,7 @@ class Gate:
         query = read_query(request, instance(route.query)) if route.query else None
         body, raw = None, b""
         limit = route.body_limit(settings.max_body_bytes)
-        if route.body and forms and request.mimetype == FORM:
+        if route.body and route.form_body and request.mimetype == FORM:
             body, raw = read_form_object(request, instance(route.body), limit)
         elif route.body:
             body, raw = read_json_object(request, instance(route.body), limit)

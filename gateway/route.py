@@ -44,7 +44,7 @@ class Route:
     content_type: str = JSON
     # bytes a body may have when the route takes more than GATEWAY.MAX_BODY_BYTES (a file)
     max_body_bytes: int | None = None
-    # the body may also come form-encoded (the entry point admits it with ``forms=True``)
+    # the body may also come form-encoded (an outside system's callback)
     form_body: bool = False
     # what a path parameter takes here, where it takes less than PATH_FIELDS says
     path_fields: Mapping[str, fields.Field] = field(default_factory=lambda: MappingProxyType({}))

@@ -73,7 +73,7 @@ class MachineTranslationApi:
 
     @api
     def machine_translation_callback(self, request: Request, job_id: str) -> dict:
-        call = self.gate.admit(request, forms=True)
+        call = self.gate.admit(request)
         return call.rpc(self.translation).machine_translation_callback(
             job_id, call.query, call.body
         )

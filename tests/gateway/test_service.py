@@ -95,7 +95,8 @@ def config(service_config, mint) -> dict:
         **service_config,
         "WEB_SERVER_ADDRESS": f"127.0.0.1:{free_port()}",
         "RPC_TIMEOUT": 1,
-        "GATEWAY": {"MAX_BODY_BYTES": 4096, "LOGIN_RATE_PER_MINUTE": 5},
+        # only fake_identity runs: /health asks it alone, not every service of deploy/services
+        "GATEWAY": {"MAX_BODY_BYTES": 4096, "LOGIN_RATE_PER_MINUTE": 5, "SERVICES": ["identity"]},
         FAKE: {"KEYS": mint.keys_document(), "REVOKED": []},
     }
 
