@@ -17,6 +17,7 @@ from services.common.reference import SUPPORTED_LANGUAGES
 from services.directory.domain import LISTED_KINDS, TermKind, Workflow
 from services.directory.schemas.fields import CODE
 from services.directory.schemas.invitations import REGISTRATION_CODE
+from services.requests.schemas import KEY as QUESTION_SET_KEY
 from services.translation.domain import KEY_MAX_LENGTH, KEY_PATTERN
 
 DEFAULT_MAX_LENGTH = 64
@@ -37,6 +38,7 @@ PATH_FIELDS: MappingProxyType[str, fields.Field] = MappingProxyType({
     "code": fields.String(validate=CODE),
     "area": fields.String(validate=CODE),
     "workflow": fields.String(validate=validate.OneOf([w.value for w in Workflow])),
+    "set_key": fields.String(validate=[validate.Length(1, 40), QUESTION_SET_KEY]),
     "key": fields.String(validate=[
         validate.Length(1, KEY_MAX_LENGTH), validate.Regexp(f"^{KEY_PATTERN.pattern}$"),
     ]),

@@ -78,6 +78,19 @@ def directory_entries(folder: Path = DIRECTORY_DATA_DIR) -> Iterator[dict]:
             }
 
 
+def question_set_entries(published: dict) -> Iterator[dict]:
+    """The texts of a question set the requests service published (question_set_published)."""
+    for entry in published["entries"]:
+        yield {
+            **entry,
+            "description": (
+                f"A text of the question set {published['set_key']} (version "
+                f"{published['number']}), shown to request handlers."
+            ),
+            "owner": "requests",
+        }
+
+
 def _singular(plural: str) -> str:
     return plural[:-3] + "y" if plural.endswith("ies") else plural.removesuffix("s")
 

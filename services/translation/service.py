@@ -12,6 +12,7 @@ from services.common.entrypoints import event_handler, rpc
 from services.common.schemas import dump, load
 from services.common.transactions import handles_event_once, transactional
 from services.translation import bundles, catalogue, exchange
+from services.translation.bootstrap import load_shipped, question_set_entries
 from services.translation.machine import operations as machine
 from services.translation.models import Base
 from services.translation.schemas import (
@@ -164,3 +165,10 @@ class TranslationService(observability.ObservableService):
     @handles_event_once
     def on_authority_titles(self, envelope: dict) -> None:
         machine.fill_titles(self.db, self.engines, envelope)
+
+    @event_handler("requests", "question_set_published")
+    @handles_event_once
+    def on_question_set_published(self, envelope: dict) -> None:
+        """A published question set's texts join the catalogue; a translator's own work on
+        them stays."""
+        load_shipped(self.db, question_set_entries(envelope["data"]))

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+from services.common.config import deployed_services
 from services.common.contracts import (
     BrokenEventContract,
     UnknownEvent,
@@ -28,7 +29,7 @@ from services.common.errors import ValidationFailed
 from tests.events import CATALOGUE, catalogued_examples
 
 ROOT = Path(__file__).resolve().parents[2]
-SERVICES = ("identity", "directory", "translation")
+SERVICES = tuple(deployed_services())
 ROW = re.compile(r"^\| `(?P<event>[a-z_]+(?:\.v\d+)?)` \|", re.M)
 
 

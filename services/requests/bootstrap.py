@@ -1,0 +1,68 @@
+"""Making the requests service's database ready at every ``services.manage prepare``: the
+question sets it ships (content/question_sets/*.yaml), each published as the set's next version
+when it differs from the latest one, so a second run changes nothing. Publishing records
+``question_set_published``, which brings the texts to the translation service's catalogue once
+the service runs."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TextIO
+
+import yaml
+
+from services.common.config import database_uri
+from services.common.db import StandaloneDatabase
+from services.common.errors import NotFound
+from services.common.schemas import dump, load
+from services.requests import generator
+from services.requests.models import Base
+from services.requests.schemas import QuestionSetDocumentSchema
+
+QUESTION_SETS_DIR = Path(__file__).parent / "content" / "question_sets"
+
+
+def prepare(config: dict, out: TextIO) -> None:
+    """The requests service's preparation hook (services/manage.py)."""
+    published = publish_shipped_sets(database_uri(config, "requests"))
+    shown = ", ".join(published) or "none new"
+    print(f"requests: shipped question sets published ({shown})", file=out)
+
+
+def shipped_sets(folder: Path = QUESTION_SETS_DIR) -> list[dict]:
+    """The shipped documents, checked by the generator's own schema."""
+    return [
+        dump(QuestionSetDocumentSchema, load(QuestionSetDocumentSchema, _read(path)))
+        for path in sorted(folder.glob("*.yaml"))
+    ]
+
+
+def publish_shipped_sets(uri: str, folder: Path = QUESTION_SETS_DIR) -> list[str]:
+    """Publish each shipped set that differs from its latest version: ``key vN`` of each."""
+    database = StandaloneDatabase(Base, "requests", uri)
+    done = []
+    try:
+        for document in shipped_sets(folder):
+            unit = database.unit_of_work()
+            try:
+                if _latest_document(unit, document["key"]) != document:
+                    generator.create_draft(unit, None, document)
+                    version = generator.publish(unit, None, document["key"], None)
+                    unit.commit()
+                    done.append(f"{document['key']} v{version.number}")
+            finally:
+                unit.close()
+    finally:
+        database.dispose()
+    return done
+
+
+def _latest_document(unit, set_key: str) -> dict | None:
+    try:
+        return generator.published(unit.session, set_key).document
+    except NotFound:
+        return None
+
+
+def _read(path: Path) -> dict:
+    return yaml.safe_load(path.read_text(encoding="utf-8"))

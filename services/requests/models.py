@@ -1,0 +1,67 @@
+"""The requests service's own database: question sets and their versions."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import JSON, ForeignKey, Index, Integer, String, UniqueConstraint, text
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from services.common.clashes import clash
+from services.common.kernel_tables import WithKernelTables
+from services.common.models import UtcDateTime, Versioned
+
+
+class Base(WithKernelTables, DeclarativeBase):
+    """The service's tables, and the kernel's (outbox, inbox, idempotency, dead letters),
+    mapped by convention (services/common/kernel_tables.py)."""
+
+
+class QuestionSet(Base):
+    """A legislative area's question set: what stays the same across its versions."""
+
+    __tablename__ = "question_sets"
+
+    key: Mapped[str] = mapped_column(String(40), primary_key=True)
+    area: Mapped[str] = mapped_column(String(64), index=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    created_by: Mapped[str | None] = mapped_column(String(36))
+
+
+class QuestionSetVersion(Versioned, Base):
+    """One version of a set: a draft while its author edits it, then published for good.
+
+    ``number`` is given at publication (1, 2, …); a draft has none. A set has at most one draft
+    at a time, so two administrators drafting at once edit the same one (and the second save
+    of the same version is a 409 naming the first).
+    """
+
+    __tablename__ = "question_set_versions"
+    __table_args__ = (
+        UniqueConstraint(
+            "set_key", "number", name="uq_question_set_versions_number",
+            info=clash(
+                "This version of the question set was published meanwhile; read it again.",
+                "question_set.published_meanwhile",
+            ),
+        ),
+        Index(
+            "uq_question_set_versions_one_draft", "set_key", unique=True,
+            sqlite_where=text("status = 'draft'"), postgresql_where=text("status = 'draft'"),
+            info=clash(
+                "This question set already has a draft; edit that one.",
+                "question_set.draft_exists",
+            ),
+        ),
+    )  # fmt: skip
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    set_key: Mapped[str] = mapped_column(ForeignKey("question_sets.key"), index=True)
+    number: Mapped[int | None] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(16))
+    document: Mapped[dict] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    created_by: Mapped[str | None] = mapped_column(String(36))
+    published_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    published_by: Mapped[str | None] = mapped_column(String(36))

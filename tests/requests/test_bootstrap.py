@@ -1,0 +1,59 @@
+"""Preparation publishes the shipped question sets once: a set whose file changed gets its
+next version, an unchanged one nothing (services/requests/bootstrap.py)."""
+
+from __future__ import annotations
+
+import yaml
+from sqlalchemy import create_engine, select
+
+from services.requests.bootstrap import publish_shipped_sets
+from services.requests.models import Base, QuestionSetVersion
+
+from .documents import changed, document, question
+
+
+def write(folder, found: dict) -> None:
+    (folder / f"{found['key']}.yaml").write_text(yaml.safe_dump(found, allow_unicode=True))
+
+
+def stored(uri: str) -> list[tuple[str, int, str]]:
+    engine = create_engine(uri)
+    try:
+        with engine.connect() as connection:
+            rows = connection.execute(
+                select(QuestionSetVersion.set_key, QuestionSetVersion.number,
+                       QuestionSetVersion.status).order_by(QuestionSetVersion.number)
+            )  # fmt: skip
+            return [tuple(row) for row in rows]
+    finally:
+        engine.dispose()
+
+
+def published_events(uri: str) -> list[str]:
+    engine = create_engine(uri)
+    outbox = Base.kernel.outbox
+    try:
+        with engine.connect() as connection:
+            return list(connection.scalars(select(outbox.event_type)))
+    finally:
+        engine.dispose()
+
+
+def test_shipped_sets_are_published_once_and_again_when_they_change(service_database, tmp_path):
+    uri = service_database("requests")
+    folder = tmp_path / "question_sets"
+    folder.mkdir()
+    first = document("shipped_services")
+    write(folder, first)
+
+    assert publish_shipped_sets(uri, folder) == ["shipped_services v1"]
+    assert publish_shipped_sets(uri, folder) == []
+    second = changed(first)
+    question(second, "sanctions")["text"]["de"] = "Welche Sanktionen wurden verhängt?"
+    write(folder, second)
+
+    assert publish_shipped_sets(uri, folder) == ["shipped_services v2"]
+    assert stored(uri) == [
+        ("shipped_services", 1, "published"), ("shipped_services", 2, "published"),
+    ]  # fmt: skip
+    assert published_events(uri) == ["question_set_published"] * 2
