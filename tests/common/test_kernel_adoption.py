@@ -28,11 +28,11 @@ from services.common.migrations import (
     revisions,
     upgrade,
 )
-from services.manage import deployed_services
 
 ROOT = Path(__file__).resolve().parents[2]
 # the last commit whose services' migrations made the kernel's tables themselves
 LEGACY_COMMIT = "4caa03cdec76cc3ea6d2b5f4cbbb6f42aded13a7"
+# The services that existed then (a later one never had the kernel tables in its own history)
 LEGACY_HEADS = {"identity": "i0005", "directory": "d0007", "translation": "t0004"}
 WHEN = "2026-12-01 10:00:00+00:00"
 
@@ -188,7 +188,7 @@ def new_database(engine_name, tmp_path, request) -> Callable[[str], str]:
     return make
 
 
-@pytest.mark.parametrize("service", deployed_services())
+@pytest.mark.parametrize("service", list(LEGACY_HEADS))
 def test_a_new_database_has_exactly_the_schema_the_old_migrations_built(
     service, new_database, legacy_versions
 ):
@@ -198,7 +198,7 @@ def test_a_new_database_has_exactly_the_schema_the_old_migrations_built(
     assert fresh_schema(service, new_database("second")) == schema_of(legacy)
 
 
-@pytest.mark.parametrize("service", deployed_services())
+@pytest.mark.parametrize("service", list(LEGACY_HEADS))
 def test_a_database_at_the_old_heads_adopts_the_kernel_tables_and_loses_nothing(
     service, new_database, legacy_versions
 ):
@@ -217,11 +217,7 @@ def test_a_database_at_the_old_heads_adopts_the_kernel_tables_and_loses_nothing(
 
 @pytest.mark.parametrize(
     ("service", "revision"),
-    [
-        (service, revision)
-        for service in deployed_services()
-        for revision in legacy_revisions(service)
-    ],
+    [(service, revision) for service in LEGACY_HEADS for revision in legacy_revisions(service)],
 )
 def test_a_database_at_any_old_revision_upgrades_to_the_schema_of_a_new_one(
     service, revision, legacy_versions, tmp_path

@@ -25,6 +25,8 @@ from services.directory.bootstrap import prepare_directory
 from services.directory.service import DirectoryService
 from services.identity.bootstrap import create_commission_administrator
 from services.identity.service import IdentityService
+from services.requests.bootstrap import publish_shipped_sets
+from services.requests.service import RequestsService
 from services.translation.bootstrap import prepare_translation
 from services.translation.service import TranslationService
 from tests.conftest import HttpSession, free_port
@@ -44,6 +46,9 @@ def e2e_config(service_config, sqlite_uri, tmp_path, prepared_sqlite) -> dict:
             ),
             "translation": prepared_sqlite(
                 "e2e_translation", prepared("translation", prepare_translation), tmp_path / "t.db"
+            ),
+            "requests": prepared_sqlite(
+                "e2e_requests", prepared("requests", publish_shipped_sets), tmp_path / "r.db"
             ),
         },
         "IDENTITY": {
@@ -80,6 +85,7 @@ def stack(runner_factory, e2e_config, prepared_admin, eventually):
         IdentityService,
         DirectoryService,
         TranslationService,
+        RequestsService,
         mail_service(mailbox),
     )
     runner.start()
