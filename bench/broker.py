@@ -38,6 +38,14 @@ def _rabbitmqctl(*args: str) -> str:
     return result.stdout
 
 
+def queued_messages(vhost: str) -> int:
+    """How many messages wait in the queues of ``vhost``, delivered or not."""
+    listed = json.loads(
+        _rabbitmqctl("list_queues", "-p", vhost, "messages", "--formatter", "json") or "[]"
+    )
+    return sum(int(queue.get("messages") or 0) for queue in listed)
+
+
 @dataclass
 class Broker:
     """The local node listening on ``port``, as rabbitmqctl administers it."""

@@ -25,10 +25,13 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
+from urllib.parse import unquote, urlsplit
 
 import yaml
 
+from bench.broker import queued_messages
 from bench.login import activate
 from bench.processes import (
     REPO_ROOT,
@@ -44,9 +47,12 @@ from services.directory.bootstrap import prepare_directory
 from services.directory.demo import load_demo
 from services.identity.bootstrap import create_commission_administrator
 from services.manage import deployed_services
+from services.requests.bootstrap import publish_shipped_sets
 from services.translation.bootstrap import prepare_translation
 
 START_TIMEOUT_SECONDS = 120
+SETTLE_TIMEOUT_SECONDS = 300
+SETTLED_CHECKS = 3  # seconds in a row with no message queued
 DOCUMENT = "/api/v1/openapi.json"
 AUTH_HOOKS = "bench.conformance_auth"
 SETTINGS = REPO_ROOT / "bench" / "schemathesis.toml"
@@ -87,6 +93,7 @@ def stack_config(folder: Path, gateway_port: int) -> dict:
     services = deployed_services()
     config[DB_URIS] = {name: f"sqlite:///{folder / f'{name}.db'}" for name in services}
     config[SERVICE_HTTP_PORTS] = {name: free_port() for name in services}
+    config["KEYS"] = {"DIR": str(folder / "keys")}
     config["IDENTITY"] = {**config["IDENTITY"], "KEY_DIR": str(folder / "keys"),
                           "ACCESS_TOKEN_SECONDS": 3600}  # fmt: skip
     config["GATEWAY"] = {**config["GATEWAY"], "SERVICES": services,
@@ -106,6 +113,7 @@ def prepare(config: dict) -> tuple[str, str]:
     prepare_directory(uris["directory"])
     load_demo(uris["directory"])
     prepare_translation(uris["translation"])
+    publish_shipped_sets(uris["requests"])
     created = create_commission_administrator(uris["identity"], config["IDENTITY"]["KEY_DIR"])
     if created is None:
         raise StartError("the fresh identity database already had an administrator")
@@ -125,6 +133,21 @@ def start(group: ProcessGroup, config: dict, folder: Path) -> str:
     base = f"http://{config['WEB_SERVER_ADDRESS']}"
     wait_for_http(f"{base}/health", processes, START_TIMEOUT_SECONDS, status=200)
     return base
+
+
+def settle(amqp_uri: str) -> None:
+    """Wait until the services have handled what preparation left for them (the demo
+    authorities' events above all), so that the fuzzer meets services with time for it: one
+    busy translating hundreds of informal titles answers late, a 503 that says nothing of the
+    API."""
+    vhost = unquote(urlsplit(amqp_uri).path.lstrip("/")) or "/"
+    deadline = time.monotonic() + SETTLE_TIMEOUT_SECONDS
+    quiet = 0
+    while quiet < SETTLED_CHECKS and time.monotonic() < deadline:
+        quiet = quiet + 1 if queued_messages(vhost) == 0 else 0
+        time.sleep(1)
+    log("the services have handled their events" if quiet >= SETTLED_CHECKS
+        else f"events still queued after {SETTLE_TIMEOUT_SECONDS} s; fuzzing anyway")  # fmt: skip
 
 
 def schemathesis_command(base: str, args: argparse.Namespace, report: Path) -> list[str]:
@@ -195,6 +218,7 @@ def main(argv: list[str] | None = None) -> int:
         with ProcessGroup(folder) as group:
             log("starting " + ", ".join([*config[DB_URIS], "gateway"]))
             base = start(group, config, folder)
+            settle(config[AMQP_URI])
             password, code = activate(base, username, temporary_password)
             log(f"the Commission administrator {username} is logged in; fuzzing {base}{DOCUMENT}")
             report = folder / "schemathesis.json"

@@ -7,7 +7,7 @@ from marshmallow import Schema, fields, validate
 
 from services.common.contracts import publishes
 from services.common.reference import SUPPORTED_LANGUAGES
-from services.common.schemas import StrictSchema
+from services.common.schemas import StrictSchema, version_field
 from services.requests.question_sets import (
     HELP_LENGTH,
     OPTION_LENGTH,
@@ -80,11 +80,11 @@ class DraftSchema(StrictSchema):
 
 
 class DraftUpdateSchema(DraftSchema):
-    version = fields.Integer(required=True, strict=True, validate=validate.Range(1, 2**31 - 1))
+    version = version_field()
 
 
 class PublicationSchema(StrictSchema):
-    version = fields.Integer(required=True, strict=True, validate=validate.Range(1, 2**31 - 1))
+    version = version_field()
 
 
 class QuestionSetQuerySchema(StrictSchema):

@@ -345,12 +345,16 @@ class InformalTitlesTranslatedSchema(Schema):
 
 # A value an engine posts: text or a whole number (form-encoded, everything is text).
 SCALAR = ["string", "integer"]
+# A whole number travels on to the service as JSON, whose encoder takes 64 bits at most.
+WHOLE_RANGE = {"minimum": -(2**63), "maximum": 2**63 - 1}
 
 
 def _scalar(value) -> None:
     whole = isinstance(value, int) or (isinstance(value, float) and value.is_integer())
     if isinstance(value, bool) or not (isinstance(value, str) or whole):
         raise ValidationError("Text or a whole number is expected.")
+    if whole and not WHOLE_RANGE["minimum"] <= value <= WHOLE_RANGE["maximum"]:
+        raise ValidationError("A whole number of at most 64 bits is expected.")
 
 
 class CallbackBodySchema(Schema):
@@ -363,15 +367,18 @@ class CallbackBodySchema(Schema):
 
     request_id = fields.Raw(
         data_key="request-id", validate=_scalar,
-        metadata={"description": "The engine's request id (a number)", "type": SCALAR},
+        metadata={"description": "The engine's request id (a number)", "type": SCALAR,
+                  **WHOLE_RANGE},
     )  # fmt: skip
     target_language = fields.String(data_key="target-language")
     translated_text = fields.String(data_key="translated-text")
     external_reference = fields.String(data_key="external-reference")
-    error_code = fields.Raw(data_key="error-code", validate=_scalar, metadata={"type": SCALAR})
+    error_code = fields.Raw(
+        data_key="error-code", validate=_scalar, metadata={"type": SCALAR, **WHOLE_RANGE}
+    )
 
     # what the check below takes of the fields an engine adds
-    JSON_SCHEMA = {"additionalProperties": {"type": SCALAR}}
+    JSON_SCHEMA = {"additionalProperties": {"type": SCALAR, **WHOLE_RANGE}}
 
     @validates_schema(pass_original=True)
     def added_fields_are_scalars(self, data, original, **kwargs):

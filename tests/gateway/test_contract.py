@@ -173,13 +173,17 @@ def test_the_document_s_letter_pattern_and_the_service_agree(document, text, let
 # --- engines' callbacks and rights --------------------------------------------------------------
 
 
-def test_an_engine_callback_takes_text_or_whole_numbers_only(document):
+def test_an_engine_callback_takes_text_or_whole_numbers_of_64_bits_only(document):
     body = component(document, "CallbackBody")
+    bounds = {"minimum": -(2**63), "maximum": 2**63 - 1}
 
     assert body["properties"]["request-id"]["type"] == ["string", "integer"]
-    assert body["additionalProperties"] == {"type": ["string", "integer"]}
+    assert body["additionalProperties"] == {"type": ["string", "integer"], **bounds}
+    assert {key: body["properties"]["request-id"][key] for key in bounds} == bounds
     assert "request-id" in refused(CallbackBodySchema, {"request-id": None})
+    assert "request-id" in refused(CallbackBodySchema, {"request-id": 2**70})
     assert "extra" in refused(CallbackBodySchema, {"extra": ["a"]})
+    assert "extra" in refused(CallbackBodySchema, {"extra": -(2**64)})
     assert load(CallbackBodySchema, {"request-id": 7, "extra": "x"})["extra"] == "x"
 
 
