@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from services.translation.masking import mask
+from services.translation.machine.masking import mask
 
 CASES = {
     "de": (

@@ -28,9 +28,9 @@ from services.common.reference import SUPPORTED_LANGUAGES
 from services.translation.detection import detect
 from services.translation.machine.engine import Engine, unsupported_pair
 from services.translation.machine.etranslation import parse_callback
+from services.translation.machine.masking import Masked, mask
 from services.translation.machine.memory import TranslationMemory
 from services.translation.machine.settings import HOW_TO_CONFIGURE, MachineSettings, build_engine
-from services.translation.masking import Masked, mask
 from services.translation.models import MachineTranslation, MachineTranslationJob
 
 log = logging.getLogger(__name__)
