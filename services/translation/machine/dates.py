@@ -8,8 +8,8 @@ gegužės 3 d.; 1980. gada 3. maijā; 3 май 1980 г.), and numeric dates (3.5
 A month name alone is not a date ("May I ask", "mai multe"): it counts only next to a number.
 Without a year, an abbreviation counts only in the text's own language, and a month name
 that CLDR capitalises (English, German…) only when written so ("Article 3 may apply" is not
-a date). In the text's own language a month name may also carry a case ending ("3. mail",
-"3. maijā", "3. maja"). The tables are built on first use.
+a date). In the text's own language, where month names are inflected, a month name may also
+carry a case ending ("3. mail", "3. maijā", "3. maja"). The tables are built on first use.
 """
 
 # Greek and Cyrillic letters in the patterns and examples are meant.
@@ -46,13 +46,15 @@ _BEFORE = re.compile(
 # After a month name: a day (unless one came before) with its marker ("3-án", "3 d."), then
 # a year with its own ("1980 г.", "1980 r.", "1980. godine").
 _AFTER_DAY = re.compile(
-    r"\.?\s*(?P<day>\d{1,2})(?![\d.,]\d)(?:-?[^\W\d_]{1,3}\b\.?|\.)?(?:\s*d\.)?"
+    r"\.?\s*(?P<day>\d{1,2})(?!\d|[.,]\d)(?:-?[^\W\d_]{1,3}\b\.?|\.)?(?:\s*d\.)?"
 )
 _AFTER_YEAR = re.compile(
-    r"\.?\s*,?\s*(?:(?:de|of|ta['’])\s+)?(?P<year>\d{4})(?![\d.,]\d)"
+    r"\.?\s*,?\s*(?:(?:de|of|ta['’])\s+)?(?P<year>\d{4})(?!\d|[.,]\d)"
     r"(?:\s*(?:г\.|r\.|m\.|\.?\s*godine|\.?\s*gada))?",
     re.IGNORECASE,
 )
+# Languages whose month names take case endings beyond the forms CLDR gives.
+_INFLECTING = frozenset(("cs", "el", "et", "fi", "hr", "hu", "is", "lt", "lv", "pl", "sk", "sl"))
 _LOOK_BACK = 32
 _STEM_ENDING = 3
 
@@ -123,7 +125,7 @@ def find_dates(text: str, words: list[re.Match], language: str | None) -> list[t
 
 
 def _inflected(folded: str, language: str | None) -> tuple[Month, ...]:
-    if language is None or len(folded) < 4:
+    if language not in _INFLECTING or len(folded) < 4:
         return ()
     stems = month_stems(language)
     for cut in range(1, _STEM_ENDING + 1):

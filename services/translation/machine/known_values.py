@@ -7,14 +7,15 @@ A value is split into its words. A word is found on its own when it is a signifi
 (three letters or more and not a particle such as "de" or "van", or four digits or more) and
 written as a name is (a capital first letter, or all capitals); a word written in lower case,
 or a short one, is found only next to another word of the same value ("kovács jános",
-"Li Wei", "Rákóczi út 12"). So "mark the box" is no mention of Mark Green, and "Li" in
-another sentence is left alone. Neighbouring words of one value become one span. Values
-that are codes (identity numbers, IBANs, phone numbers) are found with or without their
-spaces, dots and dashes. Dates are left to dates.py, which finds every date.
+"Li Wei", "Rákóczi út 12", "Slovenski cesti 10"). So "mark the box" is no mention of Mark
+Green, and "Li" in another sentence is left alone. Neighbouring words of one value become one
+span. Values that are codes (identity numbers, IBANs, phone numbers) are found with or without
+their spaces, dots and dashes, their letters in any script that looks the same.
+Dates are left to dates.py, which finds every date.
 """
 
-# The right single quotation mark is meant: names are written with it.
-# ruff: noqa: RUF001
+# Quotation marks and Greek and Cyrillic look-alikes of Latin letters are meant.
+# ruff: noqa: RUF001, RUF003
 
 from __future__ import annotations
 
@@ -34,8 +35,9 @@ from services.translation.machine.folding import (
 )
 
 WORD = re.compile(r"\w+")
-# What may stand between two words of one value ("Kovács János", "Rákóczi út 12, 1088").
-_JOINT = re.compile(r"[\s,.'’/-]{0,3}")
+# What may stand between two words of one value ("Kovács János", "Rákóczi út 12, 1088",
+# "„Граф Игнатиев“ № 15").
+_JOINT = re.compile(r"[\s,.'’\"„“”«»/№-]{0,4}")
 _CODE_SEPARATORS = r"[\s./-]{0,2}"
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+")
 _PARTICLES = frozenset(
@@ -48,7 +50,16 @@ _PARTICLES = frozenset(
 _INFLECTING = frozenset(
     ("bg", "cs", "el", "et", "fi", "hr", "hu", "is", "lt", "lv", "pl", "ro", "sk", "sl", "ga")
 )
-_NOMINATIVE_ENDINGS = ("nen", "as", "is", "ys", "us", "os", "es", "a", "e", "i", "o", "u", "y")
+_NOMINATIVE_ENDINGS = (
+    "nen", "as", "is", "ys", "us", "os", "es", "ur", "a", "e", "i", "o", "u", "y", "s",
+)  # fmt: skip
+# Capital letters of codes that look the same in the Latin, Greek and Cyrillic scripts (an
+# identity card number "AK 123456" typed as Greek "ΑΚ 123456").
+_LOOK_ALIKES = {
+    "A": "AΑА", "B": "BΒВ", "C": "CС", "E": "EΕЕ", "H": "HΗН", "I": "IΙІ", "K": "KΚК",
+    "M": "MΜМ", "N": "NΝ", "O": "OΟО", "P": "PΡР", "T": "TΤТ", "X": "XΧХ", "Y": "YΥУ",
+    "Z": "ZΖ",
+}  # fmt: skip
 _MIN_SIGNIFICANT = 3
 _MIN_DIGITS = 4
 _MIN_STEM = 3
@@ -131,10 +142,11 @@ class KnownValues:
         if found:
             return [(value, significant and written_as_name, significant)
                     for value, significant in found]  # fmt: skip
-        if word[0].isalpha() and word[0].isupper() and len(folded) > _MIN_STEM:
+        if word[0].isalpha() and len(folded) > _MIN_STEM:
             inflected = _stem_values(folded, language, self.stems)
-            if inflected:
-                return [(value, True, True) for value in inflected]
+            if inflected:  # in lower case, only beside another word of the value
+                name = word[0].isupper()
+                return [(value, name, name) for value in inflected]
         if word[0].isalpha() and self.scripts - {script(word)}:
             return self._across_scripts(word, language, written_as_name)
         return ()
@@ -241,5 +253,10 @@ def _is_code(text: str) -> bool:
 
 
 def _code_pattern(text: str) -> re.Pattern:
-    characters = [re.escape(char) for char in text if char.isalnum()]
+    """The code with or without its separators, its letters in any case and script."""
+    characters = [
+        f"[{_LOOK_ALIKES[char.upper()]}]" if char.upper() in _LOOK_ALIKES else re.escape(char)
+        for char in text
+        if char.isalnum()
+    ]
     return re.compile(rf"(?<![\w]){_CODE_SEPARATORS.join(characters)}(?![\w])", re.IGNORECASE)

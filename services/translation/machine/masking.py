@@ -92,7 +92,7 @@ _STREET_WORDS_AFTER = (
     r"street|st\.|road|rd\.|avenue|ave\.|lane|drive|square|way|close|crescent|place|terrace"
 )
 _POSTCODE_TAIL = rf"(?:,?\s*(?:[A-Z]{{1,2}}-)?\d{{2}}-?\d{{3}}\s+[{_UPPER}][\w-]+)?"
-_HOUSE = r"\d{1,4}\s?[a-zA-Z]?(?:\s?[/-]\s?\d{1,4}[a-zA-Z]?)?"
+_HOUSE = r"\d{1,4}(?:\s?[a-zA-Z](?!\w))?(?:\s?[/-]\s?\d{1,4}[a-zA-Z]?)?"
 
 # Each rule: the placeholder's letter and the pattern; group "v" (when present) is the part
 # that is masked, so "Frau Erika Müller" keeps "Frau" for the engine to translate.
