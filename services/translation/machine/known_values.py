@@ -114,8 +114,12 @@ class KnownValues:
             for match in value.code.finditer(text)
         ]
         runs: dict[int, _Run] = {}
+        matches: dict[str, Iterable[tuple[int, bool, bool]]] = {}  # a text repeats its words
         for word in words:
-            for value, strong, significant in self._matches(word.group(), language):
+            written = word.group()
+            if written not in matches:
+                matches[written] = self._matches(written, language)
+            for value, strong, significant in matches[written]:
                 run = runs.get(value)
                 if run and _JOINT.fullmatch(text, run.end, word.start()):
                     run.end = word.end()
@@ -147,7 +151,7 @@ class KnownValues:
             if inflected:  # in lower case, only beside another word of the value
                 name = word[0].isupper()
                 return [(value, name, name) for value in inflected]
-        if word[0].isalpha() and self.scripts - {script(word)}:
+        if word[0].isalpha() and (len(self.scripts) > 1 or script(word) not in self.scripts):
             return self._across_scripts(word, language, written_as_name)
         return ()
 

@@ -187,7 +187,9 @@ def mask(text: str, language: str | None = None, personal_data: Sequence[str] = 
     knows to be personal data (the subject's names, date of birth, numbers, address): each is
     masked wherever and however it is written."""
     spans = [(*match.span(), "E") for match in _EMAIL.finditer(text)]
-    words = [word for word in WORD.finditer(text) if not _overlaps(spans, *word.span())]
+    words = list(WORD.finditer(text))
+    if spans:
+        words = [word for word in words if not _overlaps(spans, *word.span())]
     if personal_data:
         found = known_values(tuple(personal_data)).find(text, words, language)
         _add(spans, sorted(found, key=lambda span: span[0] - span[1]))
@@ -239,12 +241,14 @@ def _repeated_names(text: str, spans: list[tuple[int, int, str]]) -> list[tuple[
         for word in text[start:end].split()
         if len(word.strip(".,")) > 2 and word[0].isupper()
     }
+    if not words:
+        return []
+    alternatives = "|".join(re.escape(word) for word in sorted(words, key=len, reverse=True))
     found: list[tuple[int, int, str]] = []
-    for word in sorted(words, key=len, reverse=True):
-        for match in re.finditer(rf"(?<!\w){re.escape(word)}(?!\w)", text):
-            start, end = match.span()
-            if not _overlaps(spans + found, start, end):
-                found.append((start, end, "P"))
+    for match in re.finditer(rf"(?<!\w)(?:{alternatives})(?!\w)", text):
+        start, end = match.span()
+        if not _overlaps(spans, start, end):
+            found.append((start, end, "P"))
     return found
 
 
