@@ -26,8 +26,11 @@ ROUTES = (
     Route(
         "machine_translate", "POST", _BASE,
         "Translate free text by machine (the gist only, labelled as such, beside the "
-        "original); without a source language it is detected. An asynchronous engine answers "
-        "with a pending job to read later. 503 when no engine is configured or reachable",
+        "original); without a source language it is detected. `personal_data` lists values "
+        "the caller knows to be personal data (the subject's names, date of birth, numbers, "
+        "address): an external engine never sees them, however the text writes them. An "
+        "asynchronous engine answers with a pending job to read later. 503 when no engine is "
+        "configured or reachable",
         _TAG, body=MachineTranslationRequestSchema, response=MachineTranslationSchema,
         authenticated=True, errors=(503,),
     ),

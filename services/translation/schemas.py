@@ -282,15 +282,27 @@ class TranslationsImportedSchema(Schema):
 HAS_LETTER = validate.Regexp(LETTER, error="The text has no letters to recognise a language by.")
 # TRANSLATION.MAX_TEXT_CHARS's default: a larger setting does not widen the API's contract.
 MAX_MACHINE_TEXT = 5000
+# The personal data a caller may ask to mask in one text: a subject's fields, not a register.
+MAX_PERSONAL_VALUES = 50
+MAX_PERSONAL_VALUE = 200
+NOT_BLANK = validate.Regexp(r"\S", error="A value to mask needs a character other than a space.")
 
 
 class MachineTranslationRequestSchema(StrictSchema):
     """Free text to translate; without ``source`` its language is detected. The service's
-    own limit (TRANSLATION.MAX_TEXT_CHARS) may be lower."""
+    own limit (TRANSLATION.MAX_TEXT_CHARS) may be lower. ``personal_data``: values the caller
+    knows to be personal data (the subject's names, date of birth, identity numbers,
+    address), masked before an external engine wherever and however the text writes them."""
 
     text = fields.String(required=True, validate=[validate.Length(1, MAX_MACHINE_TEXT), HAS_LETTER])
     source = fields.String(load_default=None, allow_none=True, validate=LANGUAGE)
     target = fields.String(required=True, validate=LANGUAGE)
+    personal_data = fields.List(
+        fields.String(validate=[validate.Length(1, MAX_PERSONAL_VALUE), NOT_BLANK]),
+        load_default=list,
+        validate=validate.Length(max=MAX_PERSONAL_VALUES),
+        metadata={"description": "Values to mask before an external engine (optional)."},
+    )
 
 
 class MachineTranslationSchema(Schema):

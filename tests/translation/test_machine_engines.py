@@ -10,7 +10,7 @@ from services.common.errors import Unavailable, ValidationFailed
 from services.translation.machine.ctranslate2_engine import CTranslate2Engine
 from services.translation.machine.etranslation import ETranslationEngine, parse_callback
 from services.translation.machine.libretranslate import LibreTranslateEngine
-from services.translation.masking import mask
+from services.translation.machine.masking import mask
 
 from .machine_harness import FakeEngineServer, build_tiny_model
 

@@ -5,6 +5,7 @@ with its callbacks (and a restart in the middle), and the informal titles of aut
 from __future__ import annotations
 
 import io
+import json
 import re
 import uuid
 from datetime import UTC, datetime
@@ -21,6 +22,7 @@ from gateway.inputs import read_form_object
 from services.common.envelope import make_envelope
 from services.common.errors import Conflict, NotFound, Unavailable, ValidationFailed
 from services.common.metrics import EVENTS_HANDLED
+from services.common.reference import SUPPORTED_LANGUAGES
 from services.translation.schemas import CallbackBodySchema
 from services.translation.service import TranslationService
 from tests.events import EventLog, event_data, wait_until
@@ -29,6 +31,7 @@ from tests.signed_rpc import SignedRpcProxy
 
 from .harness import administrator, entry, translator, user
 from .machine_harness import FakeEngineServer, build_tiny_model
+from .personal_data_samples import REPORTED, leaks
 
 GERMAN = "Die Behörde prüft die Unterlagen und erkennt die Berufsqualifikation an."
 
@@ -212,6 +215,25 @@ def test_personal_data_is_masked_before_the_external_engine_and_put_back(start):
             assert personal not in sent
             assert personal in result["text"]
         assert "⟦" in sent
+
+
+def test_the_subjects_personal_data_the_caller_passes_never_reaches_the_external_engine(start):
+    with libretranslate(SUPPORTED_LANGUAGES) as server:
+        rpc, _ = start(ENGINE="libretranslate", LIBRETRANSLATE_URL=server.url)
+
+        for language, (text, personal_data, written) in REPORTED.items():
+            request = {"text": text, "source": language, "target": "en",
+                       "personal_data": personal_data}  # fmt: skip
+            result = rpc.translate_text(user(), request)
+
+            assert leaks(json.dumps(translations(server)[-1], ensure_ascii=False),
+                         *personal_data, *written) == []  # fmt: skip
+            assert result["text"] == f"[en] {text}"
+        with pytest.raises(ValidationFailed) as too_many:
+            rpc.translate_text(user(), {"text": "Guten Tag.", "source": "de", "target": "en",
+                                        "personal_data": ["Erika"] * 51})  # fmt: skip
+
+    assert "personal_data" in too_many.value.extra["errors"]
 
 
 def test_oversized_texts_timeouts_and_refusals_are_clear_errors(start):

@@ -2,7 +2,7 @@
 
 An engine translates a batch of texts from one language to another. ``external`` engines run
 outside the system (a LibreTranslate server, eTranslation): nothing is sent to them before
-services.translation.masking has taken the personal data out. An ``asynchronous`` engine
+services.translation.machine.masking has taken the personal data out. An ``asynchronous`` engine
 answers later, on a callback, instead of at once.
 """
 

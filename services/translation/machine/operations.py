@@ -14,6 +14,7 @@ import logging
 import re
 import secrets
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -28,9 +29,9 @@ from services.common.reference import SUPPORTED_LANGUAGES
 from services.translation.detection import detect
 from services.translation.machine.engine import Engine, unsupported_pair
 from services.translation.machine.etranslation import parse_callback
+from services.translation.machine.masking import Masked, mask
 from services.translation.machine.memory import TranslationMemory
 from services.translation.machine.settings import HOW_TO_CONFIGURE, MachineSettings, build_engine
-from services.translation.masking import Masked, mask
 from services.translation.models import MachineTranslation, MachineTranslationJob
 
 log = logging.getLogger(__name__)
@@ -86,7 +87,7 @@ def translate_text(unit: UnitOfWork, machine: Machine, actor: Actor, request: di
     with unit.session.no_autoflush:
         return translate(
             unit, machine, request["text"], request.get("source"), request["target"],
-            requested_by=actor.user_id,
+            requested_by=actor.user_id, personal_data=request.get("personal_data", ()),
         )  # fmt: skip
 
 
@@ -108,6 +109,7 @@ def translate(
     purpose: str = "text",
     subject: str | None = None,
     requested_by: str | None = None,
+    personal_data: Sequence[str] = (),
 ) -> dict:
     if len(text) > machine.settings.max_text_chars:
         raise ValidationFailed.from_fields(
@@ -125,7 +127,8 @@ def translate(
     if source == target:
         return {**result, "machine_translation": False, "engine": "none", "text": text}
     engine = machine.engine
-    masked = mask(text) if engine is not None and engine.external else Masked(text)
+    external = engine is not None and engine.external
+    masked = mask(text, source, personal_data) if external else Masked(text)
     segments, separators = split_sentences(masked.text)
     index = machine.memory.index(unit.session, source, target)
     found = [index.lookup(masked.fill(segment)) for segment in segments]

@@ -2,26 +2,35 @@
 
 Names, dates, identity numbers (IBANs, ID, passport and tax numbers, long digit runs), emails,
 phone numbers and street addresses are replaced by placeholders such as ``⟦P1⟧`` that engines
-copy through untouched; ``Masked.restore`` puts the originals back into the translation. The
-rules err on the side of masking too much: a masked word is translated less well, a leaked one
-cannot be taken back. They are patterns, not understanding: a name written without any cue (no
-title, no "Name:", no "born") in the middle of a sentence is not recognised; docs/
-machine-translation.md lists the limits.
+copy through untouched; ``Masked.restore`` puts the originals back into the translation.
+
+Two kinds of finding: the values the caller knows to be personal data (the subject of a
+request: known_values.py finds them however they are written), and patterns for what nobody
+listed (dates of every supported language from dates.py, emails, numbers, addresses, names
+behind a title or a cue). The rules err on the side of masking too much: a masked word is
+translated less well, a leaked one cannot be taken back. The patterns are not understanding: a
+name nobody listed, written without any cue in the middle of a sentence, is not recognised;
+docs/machine-translation.md lists the limits.
 """
 
-# Greek letters in the patterns are meant (RUF001 takes them for look-alikes of Latin ones).
+# Greek and Cyrillic letters in the patterns are meant (RUF001 takes them for look-alikes).
 # ruff: noqa: RUF001
 
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+
+from services.translation.machine.dates import find_dates
+from services.translation.machine.known_values import WORD, known_values
 
 OPEN, CLOSE = "⟦", "⟧"
 PLACEHOLDER = re.compile(rf"{OPEN}\s*([A-Z])\s*(\d+)\s*{CLOSE}")
 
-# Upper-case letters of the Latin (with the accents of European languages) and Greek scripts.
-_UPPER = "A-ZÀ-ÖØ-ÞĀĂĄĆĈĊČĎĐĒĔĖĘĚĜĞĠĢĤĦĨĪĬĮİĲĴĶĹĻĽĿŁŃŅŇŊŌŎŐŒŔŖŘŚŜŞŠŢŤŦŨŪŬŮŰŲŴŶŸŹŻŽΆΈ-ΏΑ-Ω"
+# Upper-case letters of the Latin (with the accents of European languages), Greek and Cyrillic
+# scripts.
+_UPPER = "A-ZÀ-ÖØ-ÞĀĂĄĆĈĊČĎĐĒĔĖĘĚĜĞĠĢĤĦĨĪĬĮİĲĴĶĹĻĽĿŁŃŅŇŊŌŎŐŒŔŖŘŚŜŞŠŢŤŦŨŪŬŮŰŲŴŶŸŹŻŽΆΈ-ΏΑ-ΩЀ-Я"
 _NAME_WORD = rf"[{_UPPER}][\w'’]*(?:-[{_UPPER}][\w'’]*)?\.?"
 _PARTICLE = r"(?:von|van|der|den|de|du|des|di|da|del|della|dos|le|la|zu|ter|ten|af|av)"
 _NAME = rf"{_NAME_WORD}(?:\s+(?:{_PARTICLE}\s+)*{_NAME_WORD}){{0,3}}"
@@ -35,39 +44,37 @@ _TITLES = (
     r"Pan|Pani|Panu|Pana|Panią|Państwo|"
     r"Dhr|Mevr|Mw|Meneer|Mevrouw|Hr|"
     r"κ|κος|κα|κύριος|κυρία|κυρίου|κυρίας|Κος|Κα|Κύριος|Κυρία|"
-    r"Mister|Missis"
+    r"Mister|Missis|"
+    r"г-н|г-жа|г-ца|[Гг]оспо(?:дин|жа|жица)|[Pp]aní|[Pp]án|[Pp]an|[Pp]ani|[Ss]lečna|"
+    r"Fru|Herr|Frk|[Hh]erra|[Rr]ouva|[Nn]eiti|[Hh]ärra|[Pp]roua|tUasal|"
+    r"g\.|gđa|gđica|[Gg]ospodin|[Gg]ospođa|[Gg]ospod|[Gg]ospa|ga\.|"
+    r"p\.|[Pp]on(?:as|ia|ui|iai|o|ios)|Is-Sur|Is-Sinjura|Sinjura|"
+    r"dl\.|dna\.|[Dd]omnul(?:ui)?|[Dd]oamn(?:a|ei)"
 )
+# Titles written after the name (Kovács János úr, Bērziņa kundze).
+_TITLES_AFTER = r"úr|úrnak|urat|asszony|asszonynak|asszonyt|kungs|kungam|kundze|kundzei"
 _NAME_CUES = (
     r"Name|Vorname|Nachname|Familienname|Antragsteller(?:in)?|Nom|Prénom|Nom de famille|"
     r"demandeur|demanderesse|Nome|Cognome|richiedente|Nombre|Apellidos?|solicitante|"
     r"Imię(?: i nazwisko)?|Nazwisko|wnioskodawc[ay]|Όνομα|Επώνυμο|Ονοματεπώνυμο|αιτών|αιτούσα|"
     r"applicant|full name|first name|last name|surname|named|called|genannt|dénommée?|"
-    r"Naam|aanvrager|Nome completo|requerente"
+    r"Naam|aanvrager|Nome completo|requerente|"
+    r"Име|Фамилия|заявител(?:ят|ка)?|Jméno|Příjmení|žadatel(?:ka)?|Navn|Efternavn|ansøger|"
+    r"Nimi|Sukunimi|hakija|Eesnimi|Perekonnanimi|taotleja|Ainm|Sloinne|Ime|Prezime|"
+    r"podnositelj(?:ica)?|Név|Családi név|kérelmező|Vardas|Pavardė|pareiškėj(?:as|a)|Vārds|"
+    r"Uzvārds|pieteicēj[sa]|Isem|Kunjom|applikant|Voornaam|Achternaam|Nume|Prenume|"
+    r"solicitant(?:ul|a)?|Meno|Priezvisko|žiadateľ(?:ka)?|Priimek|vlagatelj(?:ica)?|Namn|"
+    r"Efternamn|sökande|Nafn|umsækjandi|Etternavn|søker"
 )
 _BIRTH_CUES = (
     r"born|née?|nata|nato|geb\.|geboren|ur\.|urodzon[ya]|γεν\.|γεννηθείσα|γεννηθείς|"
-    r"nacido|nacida|geboren op|nascid[oa]"
+    r"nacido|nacida|geboren op|nascid[oa]|"
+    r"роден[ао]?|született|szül\.|syntynyt|gimęs|gimusi|dzimis|dzimusi|narozen[áý]?|"
+    r"narodený|narodená|født|född|sündinud|rođen[a]?|rojen[a]?|născut[ăa]?|imwieled|"
+    r"imwielda|fæddur|fædd|a rugadh|"
+    r"(?:s|f|sz|nar|gim|dz|roj|rođ|n|р)\.\s*(?=\d)"
 )
 
-_MONTHS = (
-    # en, de, fr, it, es, pt, nl, pl (nominative and genitive), el (nominative and genitive)
-    r"january|february|march|april|may|june|july|august|september|october|november|december|"
-    r"jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec|"
-    r"januar|jänner|februar|märz|mai|juni|juli|oktober|dezember|okt|dez|"
-    r"janvier|février|mars|avril|juin|juillet|août|septembre|octobre|novembre|décembre|"
-    r"gennaio|febbraio|marzo|aprile|maggio|giugno|luglio|agosto|settembre|ottobre|"
-    r"dicembre|"
-    r"enero|febrero|abril|mayo|junio|julio|septiembre|setiembre|octubre|noviembre|diciembre|"
-    r"janeiro|fevereiro|março|maio|junho|julho|setembro|outubro|dezembro|"
-    r"januari|februari|maart|mei|augustus|"
-    r"styczeń|stycznia|luty|lutego|marzec|marca|kwiecień|kwietnia|maj|maja|czerwiec|czerwca|"
-    r"lipiec|lipca|sierpień|sierpnia|wrzesień|września|październik|października|"
-    r"listopad|listopada|grudzień|grudnia|"
-    r"ιανουάριος|ιανουαρίου|φεβρουάριος|φεβρουαρίου|μάρτιος|μαρτίου|απρίλιος|απριλίου|"
-    r"μάιος|μαΐου|μαίου|ιούνιος|ιουνίου|ιούλιος|ιουλίου|αύγουστος|αυγούστου|"
-    r"σεπτέμβριος|σεπτεμβρίου|οκτώβριος|οκτωβρίου|νοέμβριος|νοεμβρίου|δεκέμβριος|"
-    r"δεκεμβρίου"
-)
 _STREET_SUFFIXES = (
     r"straße|strasse|str\.|weg|platz|allee|gasse|ring|damm|ufer|steig|gracht|straat|laan|"
     r"plein|kade|väg|vägen|gatan|gade|vej|katu|tie|utca|út|iela|gatve"
@@ -85,24 +92,13 @@ _STREET_WORDS_AFTER = (
     r"street|st\.|road|rd\.|avenue|ave\.|lane|drive|square|way|close|crescent|place|terrace"
 )
 _POSTCODE_TAIL = rf"(?:,?\s*(?:[A-Z]{{1,2}}-)?\d{{2}}-?\d{{3}}\s+[{_UPPER}][\w-]+)?"
-_HOUSE = r"\d{1,4}\s?[a-zA-Z]?(?:\s?[/-]\s?\d{1,4}[a-zA-Z]?)?"
+_HOUSE = r"\d{1,4}(?:\s?[a-zA-Z](?!\w))?(?:\s?[/-]\s?\d{1,4}[a-zA-Z]?)?"
 
 # Each rule: the placeholder's letter and the pattern; group "v" (when present) is the part
 # that is masked, so "Frau Erika Müller" keeps "Frau" for the engine to translate.
+_EMAIL = re.compile(r"[\w.+'-]+@[\w-]+(?:\.[\w-]+)+")
 _RULES: tuple[tuple[str, re.Pattern], ...] = (
-    ("E", re.compile(r"[\w.+'-]+@[\w-]+(?:\.[\w-]+)+")),
     ("N", re.compile(r"\b[A-Z]{2}\d{2}(?:\s?[A-Z0-9]{4}){2,7}(?:\s?[A-Z0-9]{1,4})?\b")),
-    (
-        "D",
-        re.compile(
-            r"\b\d{4}-\d{1,2}-\d{1,2}\b|\b\d{1,2}\s?[./-]\s?\d{1,2}\s?[./-]\s?\d{2,4}\b|"
-            rf"\b\d{{1,2}}(?:\.|°|º|er|st|nd|rd|th|ου|η)?\s+(?:of\s+|de\s+)?(?:{_MONTHS})\.?"
-            r"(?:\s+(?:de\s+)?\d{2,4})?\b|"
-            rf"\b(?:{_MONTHS})\.?\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}}\b|"
-            rf"\b(?:{_MONTHS})\s+\d{{4}}\b",
-            re.IGNORECASE,
-        ),
-    ),
     (
         "T",
         re.compile(
@@ -128,8 +124,9 @@ _RULES: tuple[tuple[str, re.Pattern], ...] = (
     (
         "N",
         re.compile(
-            r"\b(?=[A-ZΑ-Ω0-9/-]*\d)(?=[A-ZΑ-Ω0-9/-]*[A-ZΑ-Ω])[A-ZΑ-Ω0-9][A-ZΑ-Ω0-9/-]{4,}"
-            r"[A-ZΑ-Ω0-9]\b|\b[A-ZΑ-Ω]{1,3}\s\d{6,}\b|\b\d(?:[\s./-]?\d){6,}\b"
+            r"\b(?=[A-ZΑ-ΩА-Я0-9/-]*\d)(?=[A-ZΑ-ΩА-Я0-9/-]*[A-ZΑ-ΩА-Я])[A-ZΑ-ΩА-Я0-9]"
+            r"[A-ZΑ-ΩА-Я0-9/-]{4,}[A-ZΑ-ΩА-Я0-9]\b|\b[A-ZΑ-ΩА-Я]{1,3}\s\d{6,}\b|"
+            r"\b\d(?:[\s./-]?\d){6,}\b"
         ),
     ),
     (
@@ -138,11 +135,12 @@ _RULES: tuple[tuple[str, re.Pattern], ...] = (
             rf"(?<!\w)(?:{_TITLES})\.?\s+(?P<v>{_NAME})|"
             rf"(?i:(?<!\w)(?:{_NAME_CUES}))\s*[:,]?\s+(?P<w>{_NAME})|"
             rf"(?P<x>{_NAME_WORD}(?:\s+(?:{_PARTICLE}\s+)*{_NAME_WORD}){{1,3}}),?\s+"
-            rf"\(?(?i:{_BIRTH_CUES})"
+            rf"\(?(?i:{_BIRTH_CUES})|"
+            rf"(?P<y>{_NAME_WORD}(?:\s+{_NAME_WORD}){{0,2}})\s+(?:{_TITLES_AFTER})(?!\w)"
         ),
     ),
 )
-_NAME_GROUPS = ("v", "w", "x")
+_NAME_GROUPS = ("v", "w", "x", "y")
 _TITLE = re.compile(rf"(?:{_TITLES})\.?")
 # Words that a name pattern may catch after a cue but that are not names.
 _NOT_NAMES = frozenset(
@@ -183,20 +181,34 @@ class Masked:
         return " ".join([text, *(f"[{value}]" for value in lost)]) if lost else text
 
 
-def mask(text: str) -> Masked:
-    """Replace the personal data of ``text`` by placeholders (the same value, the same one)."""
-    spans: list[tuple[int, int, str]] = []
+def mask(text: str, language: str | None = None, personal_data: Sequence[str] = ()) -> Masked:
+    """Replace the personal data of ``text`` (written in ``language``, when known) by
+    placeholders, the same value by the same one. ``personal_data`` are values the caller
+    knows to be personal data (the subject's names, date of birth, numbers, address): each is
+    masked wherever and however it is written."""
+    spans = [(*match.span(), "E") for match in _EMAIL.finditer(text)]
+    words = list(WORD.finditer(text))
+    if spans:
+        words = [word for word in words if not _overlaps(spans, *word.span())]
+    if personal_data:
+        found = known_values(tuple(personal_data)).find(text, words, language)
+        _add(spans, sorted(found, key=lambda span: span[0] - span[1]))
+    _add(spans, [(start, end, "D") for start, end in find_dates(text, words, language)])
     for kind, pattern in _RULES:
         for match in pattern.finditer(text):
             start, end = _masked_part(match)
-            if start == end or _overlaps(spans, start, end):
-                continue
             if kind == "P":
                 start = _name_start(text, start, end)
-            if start < end:
-                spans.append((start, end, kind))
+            _add(spans, [(start, end, kind)])
     spans += _repeated_names(text, spans)
     return _replace(text, sorted(spans))
+
+
+def _add(spans: list[tuple[int, int, str]], found: list[tuple[int, int, str]]) -> None:
+    """Add the spans of ``found`` that overlap none already taken (earlier finders win)."""
+    for start, end, kind in found:
+        if start < end and not _overlaps(spans, start, end):
+            spans.append((start, end, kind))
 
 
 def _masked_part(match: re.Match) -> tuple[int, int]:
@@ -229,12 +241,14 @@ def _repeated_names(text: str, spans: list[tuple[int, int, str]]) -> list[tuple[
         for word in text[start:end].split()
         if len(word.strip(".,")) > 2 and word[0].isupper()
     }
+    if not words:
+        return []
+    alternatives = "|".join(re.escape(word) for word in sorted(words, key=len, reverse=True))
     found: list[tuple[int, int, str]] = []
-    for word in sorted(words, key=len, reverse=True):
-        for match in re.finditer(rf"(?<!\w){re.escape(word)}(?!\w)", text):
-            start, end = match.span()
-            if not _overlaps(spans + found, start, end):
-                found.append((start, end, "P"))
+    for match in re.finditer(rf"(?<!\w)(?:{alternatives})(?!\w)", text):
+        start, end = match.span()
+        if not _overlaps(spans, start, end):
+            found.append((start, end, "P"))
     return found
 
 
