@@ -27,6 +27,13 @@ from sqlalchemy import create_engine, select
 from gateway.problems import _HTTP_CODES as GATEWAY_HTTP_CODES
 from services.common.reference import SUPPORTED_LANGUAGES
 from services.directory.domain import Rejection
+from services.identity.domain import (
+    PASSWORD_MAX_LENGTH,
+    PASSWORD_MIN_CLASSES,
+    PASSWORD_MIN_LENGTH,
+    SECURITY_CODE_LENGTH,
+    SECURITY_CODE_MIN_DISTINCT,
+)
 from services.translation.bootstrap import content_entries
 from services.translation.domain import placeholders
 from services.translation.models import Entry, Translation
@@ -197,6 +204,23 @@ def test_every_error_message_is_described_has_a_length_and_the_same_placeholders
     assert all(len(text) <= entry["max_length"] for text in entry["texts"].values())
     found = {language: placeholders(text) for language, text in entry["texts"].items()}
     assert all(names == found[entry["source_language"]] for names in found.values()), found
+
+
+@pytest.mark.parametrize(
+    ("code", "number"),
+    [
+        ("password.too_short", PASSWORD_MIN_LENGTH),
+        ("password.too_long", PASSWORD_MAX_LENGTH),
+        ("password.too_few_classes", PASSWORD_MIN_CLASSES),
+        ("security_code.not_12_digits", SECURITY_CODE_LENGTH),
+        ("security_code.too_simple", SECURITY_CODE_MIN_DISTINCT),
+    ],
+)
+def test_the_rules_messages_state_the_numbers_the_rules_use(code, number):
+    """The messages cannot take the numbers as parameters (a field's ``errors`` are bare
+    keys), so they are written in: a changed rule must change its message too."""
+    for language, text in CATALOGUE[code]["texts"].items():
+        assert re.search(rf"(?<!\d){number}(?!\d)", text), language
 
 
 def test_every_shipped_error_message_belongs_to_a_code_still_raised():
