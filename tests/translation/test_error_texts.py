@@ -159,7 +159,9 @@ def source_codes() -> frozenset[str]:
     for template in code_templates():
         if template in TEMPLATES:
             built |= TEMPLATES[template]()
-    return frozenset(_raised_and_default_codes() | mentioned | built)
+    return frozenset(
+        _raised_and_default_codes() | mentioned | built | set(GATEWAY_HTTP_CODES.values())
+    )
 
 
 CATALOGUE = {entry["key"]: entry for entry in content_entries()}
