@@ -179,8 +179,9 @@ TARGET_NOT_A_FORMER_PARTY = Requirement(
     "The request cannot go to the requesting authority or back to one that forwarded it.",
     ValidationFailed,
     _target_is(
-        lambda target, state: target.id != state.requester.id
-        and target.id not in state.former_responders
+        lambda target, state: (
+            target.id != state.requester.id and target.id not in state.former_responders
+        )
     ),
     "to",
 )
@@ -264,8 +265,7 @@ LEAVES_A_QUESTION_OPEN = Requirement(
 EVERY_QUESTION_ANSWERED = Requirement(
     "request.questions_unanswered",
     'every question answered or marked "cannot be provided", in this or an earlier reply',
-    'Every question needs an answer, or "cannot be provided" with a reason, before the full '
-    "reply.",
+    'A full reply needs every question answered or marked "cannot be provided".',
     Conflict,
     lambda attempt: _unless(
         attempt.state.open_questions <= attempt.questions(),
