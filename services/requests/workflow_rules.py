@@ -67,18 +67,18 @@ def _unless(condition: bool, **details: Any) -> dict | None:
 def _given(field: str, code: str, what: str) -> Requirement:
     return Requirement(
         code,
-        f"a {what} (`{field}`)",
-        f"A {what} is needed for this action.",
+        f"{what} (`{field}`)",
+        f"{what[0].upper()}{what[1:]} is needed for this action.",
         ValidationFailed,
         lambda attempt: _unless(bool(attempt.text(field))),
         field,
     )
 
 
-JUSTIFICATION_GIVEN = _given("justification", "request.justification_missing", "justification")
-REASON_GIVEN = _given("reason", "request.reason_missing", "reason")
-OPINION_GIVEN = _given("opinion", "request.opinion_missing", "opinion")
-FEEDBACK_GIVEN = _given("feedback", "request.feedback_missing", "feedback text")
+JUSTIFICATION_GIVEN = _given("justification", "request.justification_missing", "a justification")
+REASON_GIVEN = _given("reason", "request.reason_missing", "a reason")
+OPINION_GIVEN = _given("opinion", "request.opinion_missing", "an opinion")
+FEEDBACK_GIVEN = _given("feedback", "request.feedback_missing", "a feedback text")
 
 QUESTIONS_GIVEN = Requirement(
     "request.questions_missing",
@@ -318,7 +318,7 @@ REQUESTER_PROPOSAL_PENDING = Requirement(
     ),
 )
 OTHER_SIDE_PROPOSAL_PENDING = Requirement(
-    "request.no_reply_date_proposal",
+    "request.no_reply_date_to_agree",
     "a reply date proposed by the other side, not yet agreed",
     "There is no reply date proposal from the other authority to agree to.",
     Conflict,
