@@ -88,12 +88,23 @@ def test_nothing_leaves_a_closed_or_withdrawn_request_but_feedback_on_a_closed_o
 
 def test_the_events_the_issue_names_are_all_recorded():
     assert {
-        "request_created", "request_submitted_for_approval", "request_approved", "request_sent",
-        "request_accepted", "request_forwarded", "request_split", "reply_sent",
-        "additional_information_requested", "additional_information_declined",
-        "request_closed", "request_referred", "referral_opinion_given", "request_withdrawn",
-        "reply_date_proposed", "reply_date_agreed",
-    } <= EVENTS  # fmt: skip
+        "request_created",
+        "request_submitted_for_approval",
+        "request_approved",
+        "request_sent",
+        "request_accepted",
+        "request_forwarded",
+        "request_split",
+        "reply_sent",
+        "additional_information_requested",
+        "additional_information_declined",
+        "request_closed",
+        "request_referred",
+        "referral_opinion_given",
+        "request_withdrawn",
+        "reply_date_proposed",
+        "reply_date_agreed",
+    } <= EVENTS
 
 
 # --- Drafts ------------------------------------------------------------------------------------
@@ -107,10 +118,14 @@ def test_a_request_handler_creates_a_draft_of_its_authority():
     assert outcome.new_state.questions == {1, 3}
     assert outcome.event_name == "request_created"
     assert outcome.event_data == {
-        "request_id": "r-7", "from_status": None, "status": "draft", "area": AREA,
-        "requesting_authority": REQUESTER.id, "responding_authority": RESPONDER.id,
+        "request_id": "r-7",
+        "from_status": None,
+        "status": "draft",
+        "area": AREA,
+        "requesting_authority": REQUESTER.id,
+        "responding_authority": RESPONDER.id,
         "questions": [1, 3],
-    }  # fmt: skip
+    }
 
 
 @pytest.mark.parametrize(
@@ -146,9 +161,12 @@ def test_question_numbers_start_at_one():
 def test_any_handler_of_the_requester_edits_the_draft_and_only_the_draft():
     state = draft()
     edited = apply(
-        state, Action.EDIT_DRAFT, handler(REQUESTER, "colleague"),
-        questions=[2, 5], responder=OTHER_RESPONDER,
-    )  # fmt: skip
+        state,
+        Action.EDIT_DRAFT,
+        handler(REQUESTER, "colleague"),
+        questions=[2, 5],
+        responder=OTHER_RESPONDER,
+    )
     assert edited.new_state.questions == {2, 5}
     assert edited.new_state.responder == OTHER_RESPONDER
     assert edited.event_name == "request_edited"
@@ -217,8 +235,9 @@ def test_the_requesters_coordinator_approves_and_that_sends_the_request():
 def test_a_rejection_needs_a_reason_and_returns_the_request_to_draft():
     state = step(draft(approval_required=True), Action.SUBMIT_FOR_APPROVAL, REQUESTING)
     coordinator = handler(IT_COORDINATOR)
-    error = refusal(ValidationFailed, "request.reason_missing", state, Action.REJECT, coordinator,
-                    reason="  ")  # fmt: skip
+    error = refusal(
+        ValidationFailed, "request.reason_missing", state, Action.REJECT, coordinator, reason="  "
+    )
     assert error.extra["errors"] == {"reason": ["request.reason_missing"]}
     outcome = apply(state, Action.REJECT, coordinator, reason="Question 3 is outside the area.")
     assert outcome.new_state.status == Status.DRAFT
@@ -231,8 +250,13 @@ def test_a_rejection_needs_a_reason_and_returns_the_request_to_draft():
 
 def test_the_responders_handler_accepts_and_others_may_not():
     state = sent()
-    for stranger in (REQUESTING, basic_user(RESPONDER), allocator(RESPONDER), handler(AUSTRIAN),
-                     handler(HU_COORDINATOR)):  # fmt: skip
+    for stranger in (
+        REQUESTING,
+        basic_user(RESPONDER),
+        allocator(RESPONDER),
+        handler(AUSTRIAN),
+        handler(HU_COORDINATOR),
+    ):
         refusal(Forbidden, "request.not_allowed", state, Action.ACCEPT, stranger)
     outcome = apply(state, Action.ACCEPT, RESPONDING)
     assert outcome.new_state.status == Status.ACCEPTED
@@ -258,12 +282,30 @@ def test_with_allocation_only_allocated_handlers_act_and_the_others_are_told_why
 
 
 def test_allocation_needs_an_authority_that_works_with_it_and_a_handler():
-    refusal(Conflict, "request.allocation_not_used", sent(), Action.ALLOCATE, allocator(RESPONDER),
-            handlers=["someone"])  # fmt: skip
-    refusal(ValidationFailed, "request.handlers_missing", sent(responder=ALLOCATING),
-            Action.ALLOCATE, allocator(ALLOCATING), handlers=[])  # fmt: skip
-    refusal(Forbidden, "request.not_allowed", sent(responder=ALLOCATING), Action.ALLOCATE,
-            handler(ALLOCATING), handlers=["x"])  # fmt: skip
+    refusal(
+        Conflict,
+        "request.allocation_not_used",
+        sent(),
+        Action.ALLOCATE,
+        allocator(RESPONDER),
+        handlers=["someone"],
+    )
+    refusal(
+        ValidationFailed,
+        "request.handlers_missing",
+        sent(responder=ALLOCATING),
+        Action.ALLOCATE,
+        allocator(ALLOCATING),
+        handlers=[],
+    )
+    refusal(
+        Forbidden,
+        "request.not_allowed",
+        sent(responder=ALLOCATING),
+        Action.ALLOCATE,
+        handler(ALLOCATING),
+        handlers=["x"],
+    )
 
 
 def test_a_forward_hands_the_request_to_another_authority_of_the_same_member_state():
@@ -301,27 +343,57 @@ def test_a_forward_needs_another_authority_of_the_same_member_state(target, code
 
 def test_a_request_is_never_forwarded_back_to_a_forwarder_or_to_the_requester():
     state = step(sent(), Action.FORWARD, RESPONDING, to=OTHER_RESPONDER)
-    refusal(ValidationFailed, "request.forward_to_former_party", state, Action.FORWARD,
-            handler(OTHER_RESPONDER), to=RESPONDER)  # fmt: skip
+    refusal(
+        ValidationFailed,
+        "request.forward_to_former_party",
+        state,
+        Action.FORWARD,
+        handler(OTHER_RESPONDER),
+        to=RESPONDER,
+    )
     same_state = sent(responder=IT_OTHER)
-    refusal(ValidationFailed, "request.forward_to_former_party", same_state, Action.FORWARD,
-            handler(IT_OTHER), to=REQUESTER)  # fmt: skip
+    refusal(
+        ValidationFailed,
+        "request.forward_to_former_party",
+        same_state,
+        Action.FORWARD,
+        handler(IT_OTHER),
+        to=REQUESTER,
+    )
 
 
 def test_forwarding_after_acceptance_is_off_by_default_and_a_setting_of_the_area():
-    refusal(Conflict, "request.forwarding_after_acceptance_disabled", accepted(), Action.FORWARD,
-            RESPONDING, to=OTHER_RESPONDER)  # fmt: skip
+    refusal(
+        Conflict,
+        "request.forwarding_after_acceptance_disabled",
+        accepted(),
+        Action.FORWARD,
+        RESPONDING,
+        to=OTHER_RESPONDER,
+    )
     state = accepted(forwarding_after_acceptance=True)
     forwarded = step(state, Action.FORWARD, RESPONDING, to=OTHER_RESPONDER)
     assert forwarded.status == Status.SENT
     assert not forwarded.responder_accepted
-    refusal(Conflict, "request.wrong_status", step(state, Action.SEND_PARTIAL_REPLY, RESPONDING,
-            questions=[1]), Action.FORWARD, RESPONDING, to=OTHER_RESPONDER)  # fmt: skip
+    refusal(
+        Conflict,
+        "request.wrong_status",
+        step(state, Action.SEND_PARTIAL_REPLY, RESPONDING, questions=[1]),
+        Action.FORWARD,
+        RESPONDING,
+        to=OTHER_RESPONDER,
+    )
 
 
 def test_a_split_accepts_the_kept_questions_and_forwards_the_others_as_a_linked_request():
-    outcome = apply(sent(), Action.SPLIT, RESPONDING, questions=[3, 4], to=OTHER_RESPONDER,
-                    linked_request_id="request-2")  # fmt: skip
+    outcome = apply(
+        sent(),
+        Action.SPLIT,
+        RESPONDING,
+        questions=[3, 4],
+        to=OTHER_RESPONDER,
+        linked_request_id="request-2",
+    )
     kept, linked = outcome.new_state, outcome.linked_request
     assert kept.status == Status.ACCEPTED
     assert kept.responder_accepted
@@ -349,13 +421,29 @@ def test_a_split_accepts_the_kept_questions_and_forwards_the_others_as_a_linked_
     ],
 )
 def test_a_split_forwards_some_but_not_all_of_the_requests_questions(questions, error, code):
-    refusal(error, code, sent(), Action.SPLIT, RESPONDING, questions=questions,
-            to=OTHER_RESPONDER, linked_request_id="request-2")  # fmt: skip
+    refusal(
+        error,
+        code,
+        sent(),
+        Action.SPLIT,
+        RESPONDING,
+        questions=questions,
+        to=OTHER_RESPONDER,
+        linked_request_id="request-2",
+    )
 
 
 def test_a_split_goes_to_another_authority_of_the_responders_member_state():
-    refusal(ValidationFailed, "request.forward_other_member_state", sent(), Action.SPLIT,
-            RESPONDING, questions=[4], to=AUSTRIAN, linked_request_id="r2")  # fmt: skip
+    refusal(
+        ValidationFailed,
+        "request.forward_other_member_state",
+        sent(),
+        Action.SPLIT,
+        RESPONDING,
+        questions=[4],
+        to=AUSTRIAN,
+        linked_request_id="r2",
+    )
 
 
 # --- Replies ------------------------------------------------------------------------------------
@@ -381,23 +469,53 @@ def test_partial_replies_answer_open_questions_and_the_full_reply_the_rest():
 
 def test_a_sent_answer_is_never_answered_again():
     state = step(accepted(), Action.SEND_PARTIAL_REPLY, RESPONDING, questions=[1])
-    error = refusal(Conflict, "request.answer_already_sent", state, Action.SEND_PARTIAL_REPLY,
-                    RESPONDING, questions=[1, 2])  # fmt: skip
+    error = refusal(
+        Conflict,
+        "request.answer_already_sent",
+        state,
+        Action.SEND_PARTIAL_REPLY,
+        RESPONDING,
+        questions=[1, 2],
+    )
     assert error.extra["questions"] == [1]
-    refusal(Conflict, "request.answer_already_sent", state, Action.SAVE_REPLY_DRAFT, RESPONDING,
-            questions=[1])  # fmt: skip
-    refusal(Conflict, "request.answer_already_sent", state, Action.SEND_FULL_REPLY, RESPONDING,
-            questions=[1, 2, 3, 4])  # fmt: skip
+    refusal(
+        Conflict,
+        "request.answer_already_sent",
+        state,
+        Action.SAVE_REPLY_DRAFT,
+        RESPONDING,
+        questions=[1],
+    )
+    refusal(
+        Conflict,
+        "request.answer_already_sent",
+        state,
+        Action.SEND_FULL_REPLY,
+        RESPONDING,
+        questions=[1, 2, 3, 4],
+    )
 
 
 def test_a_partial_reply_that_answers_everything_is_sent_as_the_full_reply():
-    refusal(Conflict, "request.partial_reply_answers_all", accepted(), Action.SEND_PARTIAL_REPLY,
-            RESPONDING, questions=[1, 2, 3, 4])  # fmt: skip
+    refusal(
+        Conflict,
+        "request.partial_reply_answers_all",
+        accepted(),
+        Action.SEND_PARTIAL_REPLY,
+        RESPONDING,
+        questions=[1, 2, 3, 4],
+    )
 
 
 def test_the_full_reply_answers_every_question_and_says_which_are_missing():
-    error = refusal(Conflict, "request.questions_unanswered", accepted(), Action.SEND_FULL_REPLY,
-                    RESPONDING, questions=[1, 3])  # fmt: skip
+    error = refusal(
+        Conflict,
+        "request.questions_unanswered",
+        accepted(),
+        Action.SEND_FULL_REPLY,
+        RESPONDING,
+        questions=[1, 3],
+    )
     assert error.extra["questions"] == [2, 4]
 
 
@@ -408,15 +526,33 @@ def test_the_full_reply_answers_what_the_partial_replies_left_open():
 
 
 def test_replies_come_only_from_the_responder_after_acceptance():
-    refusal(Conflict, "request.wrong_status", sent(), Action.SEND_PARTIAL_REPLY, RESPONDING,
-            questions=[1])  # fmt: skip
-    refusal(Forbidden, "request.not_allowed", accepted(), Action.SEND_FULL_REPLY, REQUESTING,
-            questions=[1, 2, 3, 4])  # fmt: skip
+    refusal(
+        Conflict,
+        "request.wrong_status",
+        sent(),
+        Action.SEND_PARTIAL_REPLY,
+        RESPONDING,
+        questions=[1],
+    )
+    refusal(
+        Forbidden,
+        "request.not_allowed",
+        accepted(),
+        Action.SEND_FULL_REPLY,
+        REQUESTING,
+        questions=[1, 2, 3, 4],
+    )
 
 
 def test_reply_drafts_are_saved_for_questions_of_the_request_only():
-    refusal(ValidationFailed, "request.question_unknown", accepted(), Action.SAVE_REPLY_DRAFT,
-            RESPONDING, questions=[7])  # fmt: skip
+    refusal(
+        ValidationFailed,
+        "request.question_unknown",
+        accepted(),
+        Action.SAVE_REPLY_DRAFT,
+        RESPONDING,
+        questions=[7],
+    )
     outcome = apply(accepted(), Action.SAVE_REPLY_DRAFT, RESPONDING, questions=[2])
     assert outcome.event_name == "reply_draft_saved"
     assert outcome.new_state.status == Status.ACCEPTED
@@ -427,15 +563,38 @@ def test_reply_drafts_are_saved_for_questions_of_the_request_only():
 
 def test_additional_information_is_requested_with_a_justification_and_numbered_questions():
     state = answered()
-    refusal(ValidationFailed, "request.justification_missing", state,
-            Action.REQUEST_ADDITIONAL_INFORMATION, REQUESTING, questions=[2])  # fmt: skip
-    refusal(ValidationFailed, "request.questions_missing", state,
-            Action.REQUEST_ADDITIONAL_INFORMATION, REQUESTING, justification="Unclear.")  # fmt: skip
-    refusal(ValidationFailed, "request.question_unknown", state,
-            Action.REQUEST_ADDITIONAL_INFORMATION, REQUESTING, questions=[9],
-            justification="Unclear.")  # fmt: skip
-    outcome = apply(state, Action.REQUEST_ADDITIONAL_INFORMATION, REQUESTING, questions=[2],
-                    justification="The date in answer 2 is not legible.")  # fmt: skip
+    refusal(
+        ValidationFailed,
+        "request.justification_missing",
+        state,
+        Action.REQUEST_ADDITIONAL_INFORMATION,
+        REQUESTING,
+        questions=[2],
+    )
+    refusal(
+        ValidationFailed,
+        "request.questions_missing",
+        state,
+        Action.REQUEST_ADDITIONAL_INFORMATION,
+        REQUESTING,
+        justification="Unclear.",
+    )
+    refusal(
+        ValidationFailed,
+        "request.question_unknown",
+        state,
+        Action.REQUEST_ADDITIONAL_INFORMATION,
+        REQUESTING,
+        questions=[9],
+        justification="Unclear.",
+    )
+    outcome = apply(
+        state,
+        Action.REQUEST_ADDITIONAL_INFORMATION,
+        REQUESTING,
+        questions=[2],
+        justification="The date in answer 2 is not legible.",
+    )
     assert outcome.new_state.status == Status.ADDITIONAL_INFORMATION_REQUESTED
     assert outcome.new_state.additional_information_questions == {2}
     assert outcome.event_name == "additional_information_requested"
@@ -445,20 +604,38 @@ def test_additional_information_is_requested_with_a_justification_and_numbered_q
 
 def test_additional_information_is_only_asked_of_a_full_reply():
     state = step(accepted(), Action.SEND_PARTIAL_REPLY, RESPONDING, questions=[1])
-    refusal(Conflict, "request.wrong_status", state, Action.REQUEST_ADDITIONAL_INFORMATION,
-            REQUESTING, questions=[1], justification="More.")  # fmt: skip
+    refusal(
+        Conflict,
+        "request.wrong_status",
+        state,
+        Action.REQUEST_ADDITIONAL_INFORMATION,
+        REQUESTING,
+        questions=[1],
+        justification="More.",
+    )
 
 
 def _asked() -> object:
-    return step(answered(), Action.REQUEST_ADDITIONAL_INFORMATION, REQUESTING, questions=[2],
-                justification="More on 2.")  # fmt: skip
+    return step(
+        answered(),
+        Action.REQUEST_ADDITIONAL_INFORMATION,
+        REQUESTING,
+        questions=[2],
+        justification="More on 2.",
+    )
 
 
 def test_the_responder_declines_additional_information_with_a_reason():
-    refusal(ValidationFailed, "request.reason_missing", _asked(),
-            Action.DECLINE_ADDITIONAL_INFORMATION, RESPONDING)  # fmt: skip
-    outcome = apply(_asked(), Action.DECLINE_ADDITIONAL_INFORMATION, RESPONDING,
-                    reason="We hold no more.")  # fmt: skip
+    refusal(
+        ValidationFailed,
+        "request.reason_missing",
+        _asked(),
+        Action.DECLINE_ADDITIONAL_INFORMATION,
+        RESPONDING,
+    )
+    outcome = apply(
+        _asked(), Action.DECLINE_ADDITIONAL_INFORMATION, RESPONDING, reason="We hold no more."
+    )
     assert outcome.new_state.status == Status.ANSWERED
     assert outcome.new_state.additional_information_questions == frozenset()
     assert outcome.event_name == "additional_information_declined"
@@ -493,27 +670,55 @@ def test_nothing_but_feedback_happens_to_a_closed_request():
 
 
 def test_referral_needs_the_member_states_setting_a_coordinator_and_a_reason():
-    refusal(Conflict, "request.referral_disabled", answered(), Action.REFER, REQUESTING,
-            reason="Wrong.")  # fmt: skip
-    no_coordinators = replace(answered(referral_enabled=True),
-                              requester=replace(REQUESTER, coordinator_id=None))  # fmt: skip
+    refusal(
+        Conflict, "request.referral_disabled", answered(), Action.REFER, REQUESTING, reason="Wrong."
+    )
+    no_coordinators = replace(
+        answered(referral_enabled=True), requester=replace(REQUESTER, coordinator_id=None)
+    )
     no_coordinators = with_responder(no_coordinators, coordinator_id=None)
-    refusal(Conflict, "request.no_coordinator", no_coordinators, Action.REFER, REQUESTING,
-            reason="Wrong.")  # fmt: skip
-    refusal(ValidationFailed, "request.reason_missing", answered(referral_enabled=True),
-            Action.REFER, REQUESTING)  # fmt: skip
+    refusal(
+        Conflict,
+        "request.no_coordinator",
+        no_coordinators,
+        Action.REFER,
+        REQUESTING,
+        reason="Wrong.",
+    )
+    refusal(
+        ValidationFailed,
+        "request.reason_missing",
+        answered(referral_enabled=True),
+        Action.REFER,
+        REQUESTING,
+    )
 
 
 def test_a_referred_request_returns_to_answered_with_either_coordinators_opinion():
-    outcome = apply(answered(referral_enabled=True), Action.REFER, REQUESTING,
-                    reason="The answer contradicts the register.")  # fmt: skip
+    outcome = apply(
+        answered(referral_enabled=True),
+        Action.REFER,
+        REQUESTING,
+        reason="The answer contradicts the register.",
+    )
     state = outcome.new_state
     assert state.status == Status.REFERRED
     assert outcome.event_data["coordinators"] == [HU_COORDINATOR.id, IT_COORDINATOR.id]
-    refusal(ValidationFailed, "request.opinion_missing", state, Action.GIVE_REFERRAL_OPINION,
-            handler(IT_COORDINATOR))  # fmt: skip
-    refusal(Forbidden, "request.not_allowed", state, Action.GIVE_REFERRAL_OPINION, REQUESTING,
-            opinion="Fine.")  # fmt: skip
+    refusal(
+        ValidationFailed,
+        "request.opinion_missing",
+        state,
+        Action.GIVE_REFERRAL_OPINION,
+        handler(IT_COORDINATOR),
+    )
+    refusal(
+        Forbidden,
+        "request.not_allowed",
+        state,
+        Action.GIVE_REFERRAL_OPINION,
+        REQUESTING,
+        opinion="Fine.",
+    )
     for coordinator in (handler(IT_COORDINATOR), handler(HU_COORDINATOR)):
         opinion = apply(state, Action.GIVE_REFERRAL_OPINION, coordinator, opinion="Fine.")
         assert opinion.new_state.status == Status.ANSWERED
@@ -533,8 +738,13 @@ def _in_every_open_status():
     yield state
     state = step(state, Action.SEND_FULL_REPLY, RESPONDING, questions=[2, 3, 4])
     yield state
-    yield step(state, Action.REQUEST_ADDITIONAL_INFORMATION, REQUESTING, questions=[1],
-               justification="More.")  # fmt: skip
+    yield step(
+        state,
+        Action.REQUEST_ADDITIONAL_INFORMATION,
+        REQUESTING,
+        questions=[1],
+        justification="More.",
+    )
     yield step(state, Action.REFER, REQUESTING, reason="Wrong.")
 
 
@@ -555,13 +765,31 @@ def test_feedback_after_closure_once_per_user_with_a_text():
     outcome = apply(state, Action.GIVE_FEEDBACK, REQUESTING, feedback="Quick and clear.")
     assert outcome.event_name == "feedback_given"
     assert outcome.new_state.status == Status.CLOSED
-    refusal(Conflict, "request.feedback_already_given", outcome.new_state, Action.GIVE_FEEDBACK,
-            REQUESTING, feedback="Again.")  # fmt: skip
+    refusal(
+        Conflict,
+        "request.feedback_already_given",
+        outcome.new_state,
+        Action.GIVE_FEEDBACK,
+        REQUESTING,
+        feedback="Again.",
+    )
     assert step(outcome.new_state, Action.GIVE_FEEDBACK, RESPONDING, feedback="Fine.").feedback_from
-    refusal(Forbidden, "request.not_allowed", state, Action.GIVE_FEEDBACK, basic_user(REQUESTER),
-            feedback="Hello.")  # fmt: skip
-    refusal(Conflict, "request.wrong_status", answered(), Action.GIVE_FEEDBACK, REQUESTING,
-            feedback="Too early.")  # fmt: skip
+    refusal(
+        Forbidden,
+        "request.not_allowed",
+        state,
+        Action.GIVE_FEEDBACK,
+        basic_user(REQUESTER),
+        feedback="Hello.",
+    )
+    refusal(
+        Conflict,
+        "request.wrong_status",
+        answered(),
+        Action.GIVE_FEEDBACK,
+        REQUESTING,
+        feedback="Too early.",
+    )
 
 
 # --- Reply date ---------------------------------------------------------------------------------
@@ -571,8 +799,7 @@ def test_the_requester_proposes_a_reply_date_and_the_responder_agrees():
     state = step(draft(), Action.PROPOSE_REPLY_DATE, REQUESTING, date=MAY_1)
     assert state.reply_date.pending_from(Side.REQUESTER)
     state = step(state, Action.SEND, REQUESTING)
-    refusal(Conflict, "request.no_reply_date_to_agree", state, Action.AGREE_REPLY_DATE,
-            REQUESTING)  # fmt: skip
+    refusal(Conflict, "request.no_reply_date_to_agree", state, Action.AGREE_REPLY_DATE, REQUESTING)
     outcome = apply(state, Action.AGREE_REPLY_DATE, RESPONDING)
     assert outcome.event_name == "reply_date_agreed"
     assert outcome.event_data["date"] == "2030-05-01"
@@ -585,10 +812,17 @@ def test_the_responder_counter_proposes_and_the_requester_agrees_or_proposes_aga
     assert outcome.event_name == "reply_date_counter_proposed"
     countered = outcome.new_state
     assert countered.reply_date.pending_from(Side.RESPONDER)
-    refusal(Conflict, "request.no_reply_date_to_agree", countered, Action.AGREE_REPLY_DATE,
-            RESPONDING)  # fmt: skip
-    refusal(Conflict, "request.no_reply_date_proposal", countered,
-            Action.COUNTER_PROPOSE_REPLY_DATE, RESPONDING, date=MAY_1)  # fmt: skip
+    refusal(
+        Conflict, "request.no_reply_date_to_agree", countered, Action.AGREE_REPLY_DATE, RESPONDING
+    )
+    refusal(
+        Conflict,
+        "request.no_reply_date_proposal",
+        countered,
+        Action.COUNTER_PROPOSE_REPLY_DATE,
+        RESPONDING,
+        date=MAY_1,
+    )
     agreed = step(countered, Action.AGREE_REPLY_DATE, REQUESTING)
     assert agreed.reply_date.date == JUNE_1
     assert agreed.reply_date.agreed
@@ -597,10 +831,22 @@ def test_the_responder_counter_proposes_and_the_requester_agrees_or_proposes_aga
 
 
 def test_a_reply_date_needs_a_date_and_a_proposal_to_answer():
-    refusal(ValidationFailed, "request.reply_date_missing", sent(), Action.PROPOSE_REPLY_DATE,
-            REQUESTING, date=None)  # fmt: skip
-    refusal(Conflict, "request.no_reply_date_proposal", sent(), Action.COUNTER_PROPOSE_REPLY_DATE,
-            RESPONDING, date=MAY_1)  # fmt: skip
+    refusal(
+        ValidationFailed,
+        "request.reply_date_missing",
+        sent(),
+        Action.PROPOSE_REPLY_DATE,
+        REQUESTING,
+        date=None,
+    )
+    refusal(
+        Conflict,
+        "request.no_reply_date_proposal",
+        sent(),
+        Action.COUNTER_PROPOSE_REPLY_DATE,
+        RESPONDING,
+        date=MAY_1,
+    )
 
 
 def test_a_new_responder_starts_from_the_requesters_own_proposal():
@@ -616,13 +862,19 @@ def test_a_new_responder_starts_from_the_requesters_own_proposal():
 
 def test_the_actions_offered_follow_the_status_and_the_party():
     assert actions_for(REQUESTING, draft()) == {
-        Action.EDIT_DRAFT, Action.SUBMIT_FOR_APPROVAL, Action.SEND, Action.WITHDRAW,
+        Action.EDIT_DRAFT,
+        Action.SUBMIT_FOR_APPROVAL,
+        Action.SEND,
+        Action.WITHDRAW,
         Action.PROPOSE_REPLY_DATE,
-    }  # fmt: skip
+    }
     assert actions_for(RESPONDING, sent()) == {
-        Action.ACCEPT, Action.FORWARD, Action.SPLIT, Action.COUNTER_PROPOSE_REPLY_DATE,
+        Action.ACCEPT,
+        Action.FORWARD,
+        Action.SPLIT,
+        Action.COUNTER_PROPOSE_REPLY_DATE,
         Action.AGREE_REPLY_DATE,
-    }  # fmt: skip
+    }
     assert actions_for(basic_user(RESPONDER), sent()) == frozenset()
     assert actions_for(handler(ALLOCATING), sent(responder=ALLOCATING)) == frozenset()
     assert actions_for(allocator(ALLOCATING), sent(responder=ALLOCATING)) == {Action.ALLOCATE}
