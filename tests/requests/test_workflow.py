@@ -22,6 +22,7 @@ from services.requests.workflow_state import (
     OPEN_STATUSES,
     Reply,
     ReplyKind,
+    RequestState,
     Side,
     Status,
 )
@@ -615,7 +616,7 @@ def test_additional_information_is_only_asked_of_a_full_reply():
     )
 
 
-def _asked() -> object:
+def _asked() -> RequestState:
     return step(
         answered(),
         Action.REQUEST_ADDITIONAL_INFORMATION,
