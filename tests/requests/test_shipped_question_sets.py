@@ -23,7 +23,7 @@ QUESTION_SETS = CONTENT / "question_sets"
 LISTS = CONTENT / "lists.yaml"
 LEGISLATIVE_AREAS = ROOT / "services" / "directory" / "data" / "legislative_areas.yaml"
 
-SHIPPED_SETS = ("professional_qualifications",)
+SHIPPED_SETS = ("professional_qualifications", "services")
 ANSWER_TYPES = ("yes_no", "single_choice", "multiple_choice", "date", "document", "free_text")
 CHOICE_TYPES = ("single_choice", "multiple_choice")
 KINDS = ("information", "action")
