@@ -23,7 +23,7 @@ QUESTION_SETS = CONTENT / "question_sets"
 LISTS = CONTENT / "lists.yaml"
 LEGISLATIVE_AREAS = ROOT / "services" / "directory" / "data" / "legislative_areas.yaml"
 
-SHIPPED_SETS = ("professional_qualifications", "services")
+SHIPPED_SETS = ("professional_qualifications", "services", "posting_of_workers")
 ANSWER_TYPES = ("yes_no", "single_choice", "multiple_choice", "date", "document", "free_text")
 CHOICE_TYPES = ("single_choice", "multiple_choice")
 KINDS = ("information", "action")
