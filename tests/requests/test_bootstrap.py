@@ -6,8 +6,10 @@ from __future__ import annotations
 import yaml
 from sqlalchemy import create_engine, select
 
-from services.requests.bootstrap import publish_shipped_sets
+from services.common.reference import SUPPORTED_LANGUAGES
+from services.requests.bootstrap import publish_shipped_sets, shipped_sets
 from services.requests.models import Base, QuestionSetVersion
+from services.requests.question_sets import localised
 
 from .documents import changed, document, question
 
@@ -57,3 +59,19 @@ def test_shipped_sets_are_published_once_and_again_when_they_change(service_data
         ("shipped_services", 1, "published"), ("shipped_services", 2, "published"),
     ]  # fmt: skip
     assert published_events(uri) == ["question_set_published"] * 2
+
+
+def test_the_shipped_sets_publish_and_read_in_every_language_without_fallback(service_database):
+    uri = service_database("requests")
+
+    published = publish_shipped_sets(uri)
+
+    assert published == [
+        "posting_of_workers v1", "professional_qualifications v1", "services v1",
+    ]  # fmt: skip
+    for found in shipped_sets():
+        for language in SUPPORTED_LANGUAGES:
+            view = localised(found, 1, language, {})
+            texts = [view["title"], *(group["title"] for group in view["groups"])]
+            texts += [q["text"] for group in view["groups"] for q in group["questions"]]
+            assert not [text for text in texts if text["fallback"]], (found["key"], language)
