@@ -1,10 +1,20 @@
-"""The requests service's own database: question sets and their versions."""
+"""The requests service's own database: question sets and their versions, and its read model
+of the directory's authorities."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, ForeignKey, Index, Integer, String, UniqueConstraint, text
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    UniqueConstraint,
+    text,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from services.common.clashes import clash
@@ -65,3 +75,39 @@ class QuestionSetVersion(Versioned, Base):
     created_by: Mapped[str | None] = mapped_column(String(36))
     published_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     published_by: Mapped[str | None] = mapped_column(String(36))
+
+
+# --- the directory, as the requests service needs it (a read model fed by its events) -----
+
+
+class KnownAuthority(Base):
+    """An authority of the directory: its member state, status and areas with roles, as its
+    latest event said. ``version`` is the directory's: an older event changes nothing."""
+
+    __tablename__ = "known_authorities"
+
+    authority_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    member_state: Mapped[str] = mapped_column(String(2), index=True)
+    region: Mapped[str | None] = mapped_column(String(120))
+    status: Mapped[str] = mapped_column(String(24))
+    coordinator_kind: Mapped[str | None] = mapped_column(String(24))
+    official_name: Mapped[str] = mapped_column(String(300))
+    official_language: Mapped[str] = mapped_column(String(3))
+    titles: Mapped[dict] = mapped_column(JSON)
+    areas: Mapped[list] = mapped_column(JSON)  # [{area, workflow, roles, direction}]
+    version: Mapped[int] = mapped_column(Integer)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class CoordinatorLink(Base):
+    """A coordinator linked to an authority for an area and workflow, or unlinked
+    (``linked`` false, kept so that an older ``coordinator_linked`` cannot bring it back)."""
+
+    __tablename__ = "coordinator_links"
+
+    authority_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    area: Mapped[str] = mapped_column(String(64), primary_key=True)
+    workflow: Mapped[str] = mapped_column(String(64), primary_key=True)
+    coordinator_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    linked: Mapped[bool] = mapped_column(Boolean)
+    changed_at: Mapped[datetime] = mapped_column(UtcDateTime)

@@ -39,7 +39,7 @@ def key(longest: int) -> fields.String:
 
 
 class OptionSchema(StrictSchema):
-    key = key(30)
+    key = key(40)
     text = texts(OPTION_LENGTH)
 
 

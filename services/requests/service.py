@@ -6,12 +6,12 @@ from services.common import observability
 from services.common.actor import load_actor
 from services.common.clock import Clock
 from services.common.db import Database
-from services.common.entrypoints import rpc
+from services.common.entrypoints import event_handler, rpc
 from services.common.errors import Unavailable
 from services.common.rpc import RpcClient
 from services.common.schemas import dump, load
-from services.common.transactions import transactional
-from services.requests import generator, question_sets
+from services.common.transactions import handles_event_once, transactional
+from services.requests import directory_view, generator, question_sets
 from services.requests.models import Base, QuestionSetVersion
 from services.requests.schemas import (
     DraftSchema,
@@ -88,6 +88,21 @@ class RequestsService(observability.ObservableService):
         request = load(PublicationSchema, data)
         version = generator.publish(self.db, load_actor(actor), set_key, request["version"])
         return version_document(version)
+
+    # --- the directory's authorities (read model) -------------------------------------------
+
+    @event_handler("directory", "authority_registered")
+    @event_handler("directory", "authority_updated")
+    @event_handler("directory", "authority_validated")
+    @event_handler("directory", "authority_activated")
+    @handles_event_once
+    def on_authority_changed(self, envelope: dict) -> None:
+        directory_view.remember_authority(self.db, envelope["data"], envelope["time"])
+
+    @event_handler("directory", "coordinator_linked")
+    @handles_event_once
+    def on_coordinator_linked(self, envelope: dict) -> None:
+        directory_view.remember_link(self.db, envelope["data"], envelope["time"])
 
     def _catalogue(self, actor: dict, set_key: str, language: str) -> dict[str, dict]:
         """The set's texts in ``language`` from the catalogue; none while translation is

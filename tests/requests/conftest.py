@@ -67,7 +67,13 @@ def translation_container(container_factory, requests_config, frozen_clock):
 def requests_container(
     container_factory, requests_config, frozen_clock, events, translation_container
 ):
-    return started_on_clock(container_factory, RequestsService, requests_config, frozen_clock)
+    return started_on_clock(
+        container_factory,
+        RequestsService,
+        requests_config,
+        frozen_clock,
+        fresh_event_queues=True,
+    )
 
 
 @pytest.fixture
