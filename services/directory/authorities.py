@@ -18,6 +18,7 @@ from services.common.db import UnitOfWork
 from services.common.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from services.common.reference import COMMISSION
 from services.directory import search, terms
+from services.directory.addresses import take_address
 from services.directory.authority_views import area_view
 from services.directory.domain import (
     CompetenceKind,
@@ -203,6 +204,7 @@ def new_authority(
         version=1,
     )
     apply_fields(authority, request)
+    take_address(unit, authority, actor.user_id if actor else None)
     unit.session.add(authority)
     set_titles(authority, request.get("titles") or {})
     set_competences(authority, request.get("competences") or {})
@@ -383,6 +385,8 @@ def update(unit: UnitOfWork, actor: Actor, authority_id: str, request: dict) -> 
     authority.require_version(request["version"])
     check_references(unit, request)
     changed = apply_fields(authority, request)
+    if "email" in changed:
+        take_address(unit, authority, actor.user_id)
     if renamed:
         authority.official_name = new_name.strip()
         changed.append("official_name")

@@ -25,6 +25,7 @@ from services.common.db import UnitOfWork
 from services.common.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from services.common.rpc import ServiceClient
 from services.directory import authorities, authority_views, search
+from services.directory.addresses import lock_addresses
 from services.directory.domain import (
     LIVE_INVITATIONS,
     Direction,
@@ -196,7 +197,9 @@ def invite(unit: UnitOfWork, actor: Actor, policy: InvitationPolicy, request: di
     coordinator = inviting_coordinator(unit, actor)
     items = request["invitations"]
     offered = offered_workflows(unit, coordinator)
-    taken = taken_emails(unit, {normalise_email(item["email"]) for item in items})
+    emails = {normalise_email(item["email"]) for item in items}
+    lock_addresses(unit, emails)
+    taken = taken_emails(unit, emails)
     accepted, rejections = [], []
     for index, item in enumerate(items):
         reason = rejection_of(item["email"], pairs_of(item), taken, offered)
@@ -303,6 +306,7 @@ def resubmit(
         )
     item = {**submitted(view(invitation)), **request}
     email = normalise_email(item["email"])
+    lock_addresses(unit, [email])
     reason = rejection_of(
         email, pairs_of(item), taken_emails(unit, {email}, besides=invitation.id),
         offered_workflows(unit, coordinator),

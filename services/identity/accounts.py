@@ -32,21 +32,20 @@ from services.identity.domain import (
     AuditAction,
     AuthorityView,
     generate_temporary_password,
-    generate_username,
     may_administer_users,
     may_read_audit,
     may_view_user,
     validate_grants,
 )
-from services.identity.models import ALL_AREAS, KnownAuthority, ReservedUsername, User, UserGrant
+from services.identity.models import ALL_AREAS, KnownAuthority, User, UserGrant
 from services.identity.settings import IdentitySettings
+from services.identity.usernames import new_username, take_username
 
 log = logging.getLogger(__name__)
 
 NO_PASSWORD = "!"  # noqa: S105 (a hash no password can match)
 NEVER_REVOKED = datetime(1970, 1, 1, tzinfo=UTC)
 SELF_EDITABLE = frozenset({"full_name", "phone", "language"})
-USERNAME_ATTEMPTS = 20
 VALIDATED = "validated"  # the directory's status of an authority that may work
 
 
@@ -205,42 +204,6 @@ def _checked_grants(grants: list[Grant], member_state: str) -> list[Grant]:
     return grants
 
 
-def new_username(unit: UnitOfWork, settings: IdentitySettings, member_state: str) -> str:
-    """A generated username that no account has and no one has reserved."""
-    for _ in range(USERNAME_ATTEMPTS):
-        candidate = generate_username(member_state, settings.rng)
-        taken = unit.session.scalar(select(User.id).where(User.username == candidate))
-        if taken is None and unit.session.get(ReservedUsername, candidate) is None:
-            return candidate
-    raise Conflict("No free username could be generated.", "user.username_exhausted")
-
-
-def reserve_username(unit: UnitOfWork, settings: IdentitySettings, member_state: str) -> str:
-    """A username for a first user the directory will ask for later (self-registration shows
-    it at once); the caller's idempotency key makes a retry get the same one."""
-    username = new_username(unit, settings, member_state)
-    unit.session.add(
-        ReservedUsername(username=username, member_state=member_state, reserved_at=unit.now())
-    )
-    return username
-
-
-def take_username(
-    unit: UnitOfWork, settings: IdentitySettings, wanted: str | None, member_state: str
-) -> str:
-    """The reserved username when it is still free, else a new one (a reservation is only
-    ever used by the account it was made for)."""
-    if wanted:
-        reservation = unit.session.get(ReservedUsername, wanted)
-        taken = unit.session.scalar(select(User.id).where(User.username == wanted))
-        if reservation is not None:
-            unit.session.delete(reservation)
-        if taken is None and reservation is not None:
-            return wanted
-        log.warning("the reserved username of a first user was not found; a new one is made")
-    return new_username(unit, settings, member_state)
-
-
 def issue_temporary_password(
     unit: UnitOfWork, settings: IdentitySettings, user: User, reason: str
 ) -> None:
@@ -277,7 +240,9 @@ def create_user(
     password_now: bool = True,
 ) -> User:
     """A new user with a generated (or reserved) username; the authority's first user gets
-    every right.
+    every right. Of two first users created at once, the database keeps one
+    (``uq_users_first_user_of``) and the other call is a 409 ``user.first_user_exists``: the
+    administrator chooses then the rights of a later user, or sees the person has an account.
 
     ``actor`` is None for the bootstrap of the first Commission administrator and for a first
     user asked for by the directory. Without ``password_now`` the account waits, with no
@@ -293,10 +258,12 @@ def create_user(
         grants = _checked_grants(data.get("grants", []), authority.member_state)
     else:
         grants = [Grant(right) for right in sorted(ALL_AUTHORITY_RIGHTS | extra_grants)]
+    user_id = str(uuid.uuid4())
     user = User(
-        id=str(uuid.uuid4()),
-        username=take_username(unit, settings, username, authority.member_state),
+        id=user_id,
+        username=take_username(unit, settings, username, authority.member_state, user_id),
         authority_id=authority.authority_id,
+        first_user_of=None if existing else authority.authority_id,
         member_state=authority.member_state,
         full_name=data["full_name"],
         email=data["email"],
@@ -433,7 +400,7 @@ def replace_user(
         raise Conflict("You cannot hand your own account over.", "user.cannot_replace_self")
     user.require_version(data["version"])
     previous_username = user.username
-    user.username = new_username(unit, settings, user.member_state)
+    user.username = new_username(unit, settings, user.member_state, user.id)
     user.full_name = data["full_name"]
     user.email = data["email"]
     user.phone = data.get("phone")
@@ -460,6 +427,7 @@ def delete_user(unit: UnitOfWork, actor: Actor, user_id: str) -> None:
         raise Conflict("You cannot delete your own account.", "user.cannot_delete_self")
     now = unit.now()
     user.deleted_at = now
+    user.first_user_of = None  # the next user of an authority left with none is its first
     user.full_name = ""
     user.email = ""
     user.phone = None

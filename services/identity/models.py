@@ -15,6 +15,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
+from services.common.clashes import clash
 from services.common.kernel_tables import WithKernelTables
 from services.common.models import UtcDateTime, Versioned
 
@@ -33,7 +34,18 @@ DeadLetter = Base.kernel.dead_letters
 
 
 class User(Versioned, Base):
+    """``first_user_of`` is the authority's id on the user created when it had no other (that
+    user got every right), None on every other: unique, so that of two users created at once
+    for an authority with none, only one becomes its first user (docs/identity.md)."""
+
     __tablename__ = "users"
+    __table_args__ = (
+        Index(
+            "uq_users_first_user_of", "first_user_of", unique=True,
+            info=clash("Another user of this authority was created at the same moment and got "
+                       "every right as its first user.", "user.first_user_exists"),
+        ),
+    )  # fmt: skip
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
     username: Mapped[str] = mapped_column(String(32), unique=True)
@@ -52,6 +64,7 @@ class User(Versioned, Base):
     last_login_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
     deleted_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    first_user_of: Mapped[str | None] = mapped_column(String(64))
 
     grants: Mapped[list[UserGrant]] = relationship(
         back_populates="user", cascade="all, delete-orphan", lazy="selectin"
@@ -124,15 +137,19 @@ class KnownAuthority(Base):
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
 
 
-class ReservedUsername(Base):
-    """A username shown to a self-registering first user before the account exists, so that
-    no one else gets it; the account takes it over when the directory asks for it."""
+class TakenUsername(Base):
+    """Every username ever given: to an account (``user_id``), or reserved for a
+    self-registering first user before the account exists (``user_id`` None; the account takes
+    it over when the directory asks for it). One table keyed by the username, written by both
+    paths, so that the database keeps a name from being given twice; a name stays taken when
+    its account is handed over or deleted, and is never given to someone else."""
 
-    __tablename__ = "reserved_usernames"
+    __tablename__ = "taken_usernames"
 
     username: Mapped[str] = mapped_column(String(32), primary_key=True)
     member_state: Mapped[str] = mapped_column(String(2))
-    reserved_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    taken_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    user_id: Mapped[str | None] = mapped_column(String(36))
 
 
 class AuditEntry(Base):

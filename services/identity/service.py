@@ -9,7 +9,7 @@ from services.common.db import Database
 from services.common.entrypoints import event_handler, rpc
 from services.common.schemas import dump, load
 from services.common.transactions import handles_event_once, transactional
-from services.identity import accounts, authentication, recovery
+from services.identity import accounts, authentication, recovery, usernames
 from services.identity.models import Base, User
 from services.identity.schemas import (
     AuditPageSchema,
@@ -206,7 +206,7 @@ class IdentityService(observability.ObservableService):
     def reserve_username(self, member_state: str) -> dict:
         """For the directory: the username a self-registration summary shows."""
         request = load(UsernameReservationSchema, {"member_state": member_state})
-        username = accounts.reserve_username(self.db, self.settings, request["member_state"])
+        username = usernames.reserve_username(self.db, self.settings, request["member_state"])
         return dump(ReservedUsernameSchema, {"username": username})
 
     @rpc

@@ -138,6 +138,37 @@ def test_a_batch_is_checked_item_by_item_and_each_rejection_says_why(directory):
     assert again["rejections"][0]["reason"] == "duplicated_email"
 
 
+def test_an_authority_registered_at_an_invited_address_uses_the_invitation_up(directory, events):
+    nimic = directory.nimic("DE")
+    [sent] = directory.rpc.invite(nimic.admin, {"invitations": [
+        invitation("Amt@Behoerde.example.de")]})["invitations"]  # fmt: skip
+    code = code_of(events, sent["id"])
+
+    authority = directory.register(nimic.admin, "DE", email="amt@behoerde.example.de")
+
+    row = stored(directory.store, sent["id"])
+    assert (row.status, row.authority_id, row.version) == ("used", authority["id"], 2)
+    with pytest.raises(NotFound):
+        directory.rpc.check_registration_code(code)
+    again = directory.rpc.invite(nimic.admin, {"invitations": [invitation(sent["email"])]})
+    assert again["rejections"][0]["reason"] == "duplicated_email"
+
+
+def test_an_authority_given_an_invited_address_in_an_edit_uses_the_invitation_up(directory):
+    nimic = directory.nimic("DE")
+    authority = directory.register(nimic.admin, "DE", email="alt@behoerde.example.de")
+    [sent] = directory.rpc.invite(nimic.admin, {"invitations": [
+        invitation("neu@behoerde.example.de")]})["invitations"]  # fmt: skip
+
+    directory.rpc.update_authority(
+        directory.lda_of(authority), authority["id"],
+        {"email": "neu@behoerde.example.de", "version": authority["version"]},
+    )  # fmt: skip
+
+    row = stored(directory.store, sent["id"])
+    assert (row.status, row.authority_id) == ("used", authority["id"])
+
+
 def test_a_rejected_invitation_edited_and_submitted_again_is_accepted(directory):
     nimic = directory.nimic("DE")
     first = directory.rpc.invite(nimic.admin, {"invitations": [invitation("kaputt")]})

@@ -6,9 +6,11 @@ from __future__ import annotations
 import json
 
 import pytest
+from sqlalchemy.orm import Session
 
 from services.common.errors import Conflict, Forbidden, NotFound, Unauthenticated, ValidationFailed
 from services.identity.domain import ALL_AUTHORITY_RIGHTS
+from services.identity.models import TakenUsername
 
 
 def grant_set(grants: list[dict]) -> set[tuple[str, str | None]]:
@@ -39,6 +41,35 @@ def test_the_first_user_of_an_authority_gets_every_right(
     (created,) = store.audit_entries(first.id, "user_created")
     assert created.details["first_user"] is True
     assert created.actor_user_id == commission_admin.id
+
+
+def test_an_authority_whose_users_were_all_deleted_gets_a_first_user_again(
+    identity, store, commission_admin, authority, lda
+):
+    basic = [{"right": "basic_user", "area": None}]
+    identity.rpc.delete_user(commission_admin.actor, lda.id)
+
+    again = identity.create_user(commission_admin, authority_id=authority, grants=basic)
+    later = identity.create_user(commission_admin, authority_id=authority, grants=basic)
+
+    assert grant_set(again.record["grants"]) == {
+        (right.value, None) for right in ALL_AUTHORITY_RIGHTS
+    }
+    assert grant_set(later.record["grants"]) == {("basic_user", None)}
+    assert (store.user(lda.id).first_user_of, store.user(again.id).first_user_of) == (
+        None, authority,
+    )  # fmt: skip
+
+
+def test_a_replaced_users_former_username_is_never_given_again(identity, store, lda, member):
+    replaced = identity.rpc.replace_user(lda.actor, member.id, {
+        "full_name": "Nora Neu", "email": "nora@authority.example.eu", "language": "de",
+        "version": member.record["version"]})  # fmt: skip
+
+    assert replaced["username"] != member.username
+    with Session(store.engine) as session:
+        assert session.get(TakenUsername, member.username).user_id == member.id
+        assert session.get(TakenUsername, replaced["username"]).user_id == member.id
 
 
 def test_later_users_get_exactly_the_requested_grants(identity, store, lda):

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from services.common.envelope import make_envelope
 from services.common.errors import Forbidden, ValidationFailed
 from services.identity.domain import ALL_AUTHORITY_RIGHTS
-from services.identity.models import KnownAuthority, ReservedUsername, User
+from services.identity.models import KnownAuthority, TakenUsername, User
 from tests.events import WAIT_SECONDS, event_data
 from tests.signed_rpc import SignedRpcProxy
 
@@ -134,7 +134,7 @@ def test_a_self_registered_first_user_waits_for_the_validation_for_the_password(
     assert user.username == username
     assert events.of("temporary_password_issued", user.id) == []
     with Session(store.engine) as session:
-        assert session.get(ReservedUsername, username) is None
+        assert session.get(TakenUsername, username).user_id == user.id
     identity.register_authority("DE", authority_id=authority_id, event="authority_updated")
     assert events.of("temporary_password_issued", user.id) == []
 
