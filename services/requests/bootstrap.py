@@ -1,8 +1,9 @@
 """Making the requests service's database ready at every ``services.manage prepare``: the
 question sets it ships (content/question_sets/*.yaml), each published as the set's next version
-when it differs from the latest one, so a second run changes nothing. Publishing records
-``question_set_published``, which brings the texts to the translation service's catalogue once
-the service runs."""
+when it differs from the latest one, and the shared lists (content/lists.yaml), each published
+when it changed; so a second run changes nothing. Publishing records ``question_set_published``
+or ``list_published``, which bring the texts to the translation service's catalogue once the
+service runs."""
 
 from __future__ import annotations
 
@@ -15,18 +16,37 @@ from services.common.config import database_uri
 from services.common.db import StandaloneDatabase
 from services.common.errors import NotFound
 from services.common.schemas import dump, load
-from services.requests import generator
+from services.requests import generator, shared_lists
 from services.requests.models import Base
-from services.requests.schemas import QuestionSetDocumentSchema
+from services.requests.schemas import QuestionSetDocumentSchema, SharedListsSchema
 
 QUESTION_SETS_DIR = Path(__file__).parent / "content" / "question_sets"
+LISTS_FILE = Path(__file__).parent / "content" / "lists.yaml"
 
 
 def prepare(config: dict, out: TextIO) -> None:
     """The requests service's preparation hook (services/manage.py)."""
-    published = publish_shipped_sets(database_uri(config, "requests"))
+    uri = database_uri(config, "requests")
+    published = publish_shipped_sets(uri)
     shown = ", ".join(published) or "none new"
     print(f"requests: shipped question sets published ({shown})", file=out)
+    lists = publish_shipped_lists(uri)
+    print(f"requests: shared lists published ({', '.join(lists) or 'none changed'})", file=out)
+
+
+def publish_shipped_lists(uri: str, path: Path = LISTS_FILE) -> list[str]:
+    """Publish each shared list of ``path`` that changed since it was last published."""
+    shipped = dump(SharedListsSchema, load(SharedListsSchema, _read(path)))
+    database = StandaloneDatabase(Base, "requests", uri)
+    unit = database.unit_of_work()
+    try:
+        changed = [name for name, items in shipped.items()
+                   if shared_lists.publish_if_changed(unit, name, items)]  # fmt: skip
+        unit.commit()
+        return changed
+    finally:
+        unit.close()
+        database.dispose()
 
 
 def shipped_sets(folder: Path = QUESTION_SETS_DIR) -> list[dict]:

@@ -111,3 +111,15 @@ class CoordinatorLink(Base):
     coordinator_id: Mapped[str] = mapped_column(String(64), primary_key=True)
     linked: Mapped[bool] = mapped_column(Boolean)
     changed_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class SharedList(Base):
+    """A pre-translated list the requests service ships (reasons an answer cannot be
+    provided, reasons to decline, PQ request types, answer texts): its items as last
+    published, so that preparation publishes a list again only when it changed."""
+
+    __tablename__ = "shared_lists"
+
+    name: Mapped[str] = mapped_column(String(40), primary_key=True)
+    items: Mapped[list] = mapped_column(JSON)  # [{key, text: {language: text}}]
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime)

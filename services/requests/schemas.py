@@ -189,4 +189,28 @@ class QuestionSetPublishedSchema(Schema):
     entries = fields.List(fields.Nested(CatalogueEntrySchema), required=True)
 
 
-EVENTS = publishes("requests", {"question_set_published": QuestionSetPublishedSchema})
+class SharedListItemSchema(StrictSchema):
+    key = key(40)
+    text = texts(OPTION_LENGTH)
+
+
+class SharedListsSchema(StrictSchema):
+    """content/lists.yaml: the shared pre-translated lists (services/requests/shared_lists.py)."""
+
+    cannot_provide_reasons = fields.List(fields.Nested(SharedListItemSchema), required=True)
+    pq_request_types = fields.List(fields.Nested(SharedListItemSchema), required=True)
+    decline_reasons = fields.List(fields.Nested(SharedListItemSchema), required=True)
+    answer_values = fields.List(fields.Nested(SharedListItemSchema), required=True)
+
+
+class ListPublishedSchema(Schema):
+    """A shared list shipped or changed: its texts, for the translation service's catalogue."""
+
+    list = fields.String(required=True)
+    entries = fields.List(fields.Nested(CatalogueEntrySchema), required=True)
+
+
+EVENTS = publishes(
+    "requests",
+    {"question_set_published": QuestionSetPublishedSchema, "list_published": ListPublishedSchema},
+)

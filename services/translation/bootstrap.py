@@ -91,6 +91,16 @@ def question_set_entries(published: dict) -> Iterator[dict]:
         }
 
 
+def shared_list_entries(published: dict) -> Iterator[dict]:
+    """The texts of a shared list the requests service published (list_published)."""
+    for entry in published["entries"]:
+        yield {
+            **entry,
+            "description": f"An item of the requests service's list {published['list']}.",
+            "owner": "requests",
+        }
+
+
 def _singular(plural: str) -> str:
     return plural[:-3] + "y" if plural.endswith("ies") else plural.removesuffix("s")
 

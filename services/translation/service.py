@@ -12,7 +12,11 @@ from services.common.entrypoints import event_handler, rpc
 from services.common.schemas import dump, load
 from services.common.transactions import handles_event_once, transactional
 from services.translation import bundles, catalogue, exchange
-from services.translation.bootstrap import load_shipped, question_set_entries
+from services.translation.bootstrap import (
+    load_shipped,
+    question_set_entries,
+    shared_list_entries,
+)
 from services.translation.machine import operations as machine
 from services.translation.models import Base
 from services.translation.schemas import (
@@ -172,3 +176,9 @@ class TranslationService(observability.ObservableService):
         """A published question set's texts join the catalogue; a translator's own work on
         them stays."""
         load_shipped(self.db, question_set_entries(envelope["data"]))
+
+    @event_handler("requests", "list_published")
+    @handles_event_once
+    def on_list_published(self, envelope: dict) -> None:
+        """A shared list of the requests service joins the catalogue, as a question set does."""
+        load_shipped(self.db, shared_list_entries(envelope["data"]))

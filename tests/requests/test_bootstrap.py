@@ -7,7 +7,12 @@ import yaml
 from sqlalchemy import create_engine, select
 
 from services.common.reference import SUPPORTED_LANGUAGES
-from services.requests.bootstrap import publish_shipped_sets, shipped_sets
+from services.requests.bootstrap import (
+    LISTS_FILE,
+    publish_shipped_lists,
+    publish_shipped_sets,
+    shipped_sets,
+)
 from services.requests.models import Base, QuestionSetVersion
 from services.requests.question_sets import localised
 
@@ -75,3 +80,20 @@ def test_the_shipped_sets_publish_and_read_in_every_language_without_fallback(se
             texts = [view["title"], *(group["title"] for group in view["groups"])]
             texts += [q["text"] for group in view["groups"] for q in group["questions"]]
             assert not [text for text in texts if text["fallback"]], (found["key"], language)
+
+
+def test_the_shared_lists_are_published_once_and_again_when_one_changes(service_database, tmp_path):
+    uri = service_database("requests")
+    shipped = yaml.safe_load(LISTS_FILE.read_text(encoding="utf-8"))
+
+    first = publish_shipped_lists(uri)
+    again = publish_shipped_lists(uri)
+    shipped["decline_reasons"][0]["text"]["de"] = "Ein anderer Grund"
+    changed_file = tmp_path / "lists.yaml"
+    changed_file.write_text(yaml.safe_dump(shipped, allow_unicode=True), encoding="utf-8")
+    later = publish_shipped_lists(uri, changed_file)
+
+    assert first == ["cannot_provide_reasons", "pq_request_types", "decline_reasons",
+                     "answer_values"]  # fmt: skip
+    assert (again, later) == ([], ["decline_reasons"])
+    assert published_events(uri) == ["list_published"] * 5

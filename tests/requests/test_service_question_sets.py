@@ -4,10 +4,14 @@ catalogue, and every user reads it in their language."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 
 from services.common.actor import Right
+from services.common.clock import utcnow
 from services.common.errors import Conflict, Forbidden, NotFound, StaleVersion, ValidationFailed
+from services.requests.bootstrap import publish_shipped_lists
 from tests.events import wait_until
 from tests.translation.harness import actor, administrator, translator, user
 
@@ -168,8 +172,23 @@ def test_the_texts_reach_the_catalogue_and_readers_get_them_in_their_language(
     assert view["groups"][1]["questions"][0]["text"]["fallback"] is True
 
 
-def _entry(catalogue, key: str):
+def _entry(catalogue, key: str, language: str = "it"):
     try:
-        return catalogue.text(translator(), {"key": key, "language": "it"})
+        return catalogue.text(translator(), {"key": key, "language": language})
     except NotFound:
         return None
+
+
+def test_the_shared_lists_reach_the_catalogue_in_every_language(
+    proxy, requests_config, frozen_clock
+):
+    publish_shipped_lists(requests_config["DB_URIS"]["requests"])  # as prepare does, now
+    frozen_clock.now = utcnow() + timedelta(minutes=1)  # the service's relay: due
+    key = "requests.list.cannot_provide_reasons.not_held"
+
+    found = wait_until(lambda: _entry(proxy.translation, key, "hu"), f"the catalogue's entry {key}")
+
+    assert found == {
+        "key": key, "language": "hu", "text": "Az információ nem áll e hatóság rendelkezésére",
+        "status": "translated", "fallback": False, "outdated": False,
+    }  # fmt: skip
