@@ -14,6 +14,7 @@ from types import MappingProxyType
 from marshmallow import fields, validate
 
 from services.common.reference import SUPPORTED_LANGUAGES
+from services.common.schemas import WholeMatch
 from services.directory.domain import LISTED_KINDS, TermKind, Workflow
 from services.directory.schemas.fields import CODE
 from services.directory.schemas.invitations import REGISTRATION_CODE
@@ -40,7 +41,7 @@ PATH_FIELDS: MappingProxyType[str, fields.Field] = MappingProxyType({
     "workflow": fields.String(validate=validate.OneOf([w.value for w in Workflow])),
     "set_key": fields.String(validate=[validate.Length(1, 40), QUESTION_SET_KEY]),
     "key": fields.String(validate=[
-        validate.Length(1, KEY_MAX_LENGTH), validate.Regexp(f"^{KEY_PATTERN.pattern}$"),
+        validate.Length(1, KEY_MAX_LENGTH), WholeMatch(f"^{KEY_PATTERN.pattern}$"),
     ]),
 })  # fmt: skip
 EDITABLE_KIND = fields.String(validate=validate.OneOf([kind.value for kind in TermKind]))

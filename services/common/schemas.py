@@ -17,6 +17,17 @@ MAX_VERSION = 2**31 - 1
 URL_PATTERN = r"^https?://([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}(/\S*)?$"
 
 
+class WholeMatch(validate.Regexp):
+    """``validate.Regexp`` for a pattern the whole value must match, as JSON Schema's
+    ``^…$`` means in the OpenAPI document: marshmallow's ``re.match`` lets ``$`` match before a
+    final newline, so "code\n" passed a pattern the document refuses it by."""
+
+    def __call__(self, value):
+        if self.regex.fullmatch(value) is None:
+            raise validate.ValidationError(self._format_error(value))
+        return value
+
+
 class StrictSchema(Schema):
     """Unknown fields are an error, not silently dropped: a typo must not look like success."""
 
@@ -63,7 +74,7 @@ def web_address(longest: int, **kwargs) -> fields.Url:
         schemes={"http", "https"},
         validate=[
             validate.Length(max=longest),
-            validate.Regexp(URL_PATTERN, error="An http(s) address with a domain is expected."),
+            WholeMatch(URL_PATTERN, error="An http(s) address with a domain is expected."),
         ],
         **kwargs,
     )

@@ -12,14 +12,20 @@ from marshmallow.exceptions import ValidationError
 from services.common.actor import GrantSchema, Right
 from services.common.contracts import publishes
 from services.common.reference import SUPPORTED_LANGUAGES
-from services.common.schemas import PageQuerySchema, PageSchema, StrictSchema, version_field
+from services.common.schemas import (
+    PageQuerySchema,
+    PageSchema,
+    StrictSchema,
+    WholeMatch,
+    version_field,
+)
 from services.identity.domain import AREA_INDEPENDENT_RIGHTS
 
 USERNAME = validate.Length(1, 64)
 SECRET = validate.Length(1, 256)
-PHONE = validate.Regexp(r"^\+?[0-9 ()./-]{4,40}$", error="Not a valid phone number.")
+PHONE = WholeMatch(r"^\+?[0-9 ()./-]{4,40}$", error="Not a valid phone number.")
 LANGUAGE = validate.OneOf(SUPPORTED_LANGUAGES, error="Not a supported language.")
-AREA_CODE = validate.Regexp(r"^[a-z0-9][a-z0-9_.-]{0,63}$", error="A legislative area's code.")
+AREA_CODE = WholeMatch(r"^[a-z0-9][a-z0-9_.-]{0,63}$", error="A legislative area's code.")
 
 
 # --- authentication -------------------------------------------------------------------------
@@ -43,7 +49,7 @@ class LoginRequestSchema(StrictSchema):
     challenge_id = fields.String(required=True, validate=validate.Length(1, 64))
     digits = fields.String(
         load_default="",
-        validate=validate.Regexp(r"^([0-9]{3})?$", error="Three digits are expected."),
+        validate=WholeMatch(r"^([0-9]{3})?$", error="Three digits are expected."),
         metadata={"description": "The security code's digits at the challenge's positions"},
     )
 
@@ -313,7 +319,7 @@ EVENTS = publishes(
 class UsernameReservationSchema(StrictSchema):
     member_state = fields.String(
         required=True,
-        validate=validate.Regexp(r"^[A-Z]{2}$", error="A member state's two-letter code."),
+        validate=WholeMatch(r"^[A-Z]{2}$", error="A member state's two-letter code."),
     )
 
 

@@ -7,7 +7,7 @@ from marshmallow import Schema, fields, validate
 
 from services.common.contracts import publishes
 from services.common.reference import SUPPORTED_LANGUAGES
-from services.common.schemas import StrictSchema, version_field
+from services.common.schemas import StrictSchema, WholeMatch, version_field
 from services.requests.question_sets import (
     HELP_LENGTH,
     OPTION_LENGTH,
@@ -19,8 +19,7 @@ from services.requests.question_sets import (
     VersionStatus,
 )
 
-# (?!\n): Python's $ also matches before a final newline, which the key must not end with
-KEY = validate.Regexp(r"^[a-z][a-z0-9_]*$(?!\n)", error="Lower-case letters, digits and _ only.")
+KEY = WholeMatch(r"^[a-z][a-z0-9_]*$", error="Lower-case letters, digits and _ only.")
 LANGUAGE = validate.OneOf(SUPPORTED_LANGUAGES)
 
 

@@ -14,12 +14,13 @@ from services.common.schemas import (
     PageQuerySchema,
     PageSchema,
     StrictSchema,
+    WholeMatch,
     version_field,
 )
 from services.translation.domain import KEY_MAX_LENGTH, LETTER, SOURCE, State, Status
 
 LANGUAGE = validate.OneOf(SUPPORTED_LANGUAGES, error="Not a supported language.")
-NAMESPACE = validate.Regexp(r"^[a-z0-9_]+(\.[a-z0-9_]+)*$", error="Dotted lower-case words.")
+NAMESPACE = WholeMatch(r"^[a-z0-9_]+(\.[a-z0-9_]+)*$", error="Dotted lower-case words.")
 KEY = validate.Length(1, KEY_MAX_LENGTH)
 MAX_TEXT = 10000
 MAX_FILE_CHARACTERS = 4_000_000

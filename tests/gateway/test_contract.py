@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from marshmallow import ValidationError
 
 from gateway.openapi import openapi_document
 from gateway.routes import ROUTES
@@ -14,11 +15,17 @@ from services.common.errors import ValidationFailed
 from services.common.reference import EEA_COUNTRIES
 from services.common.schemas import URL_PATTERN, load
 from services.directory.schemas.authorities import AuthorityUpdateSchema
+from services.directory.schemas.fields import CODE
+from services.directory.schemas.fields import PHONE as DIRECTORY_PHONE
+from services.directory.schemas.invitations import REGISTRATION_CODE
 from services.directory.schemas.search import SearchQuerySchema
 from services.directory.schemas.terms import NewTermSchema, TermUpdateSchema
-from services.identity.schemas import NewUserSchema, UserUpdateSchema
+from services.identity.schemas import AREA_CODE, NewUserSchema, UserUpdateSchema
+from services.identity.schemas import PHONE as IDENTITY_PHONE
+from services.requests.schemas import KEY as QUESTION_SET_KEY
 from services.translation.domain import LETTER
 from services.translation.schemas import (
+    NAMESPACE,
     CallbackBodySchema,
     DetectionRequestSchema,
     SubmissionSchema,
@@ -196,3 +203,26 @@ def test_a_grant_s_area_is_a_code_and_only_for_rights_held_per_area(document):
     data = {"full_name": "Ada", "email": "ada@example.eu", "language": "de"}
     errors = refused(NewUserSchema, {**data, "grants": [{"right": "allocator", "area": "a\x00"}]})
     assert "grants" in errors
+
+
+# --- patterns match the whole value ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("validator", "valid"),
+    [
+        (CODE, "professional_qualifications"),
+        (DIRECTORY_PHONE, "+49 30 1234567"),
+        (IDENTITY_PHONE, "+49 30 1234567"),
+        (AREA_CODE, "services"),
+        (REGISTRATION_CODE, "A" * 24),
+        (NAMESPACE, "requests.list"),
+        (QUESTION_SET_KEY, "posting_of_workers"),
+    ],
+)
+def test_a_pattern_takes_no_final_newline_as_the_document_says(validator, valid):
+    """JSON Schema's ``$`` ends the value; Python's ``re.match`` let ``$`` match before a final
+    newline, so these took "code\\n", which the OpenAPI document refuses."""
+    assert validator(valid) == valid
+    with pytest.raises(ValidationError):
+        validator(valid + "\n")

@@ -11,12 +11,13 @@ from services.common.reference import (
     SUPPORTED_LANGUAGES,
     normalise_member_state,
 )
+from services.common.schemas import WholeMatch
 
 LANGUAGE = validate.OneOf(SUPPORTED_LANGUAGES, error="Not a supported language.")
-CODE = validate.Regexp(
+CODE = WholeMatch(
     r"^[a-z0-9][a-z0-9_.-]{0,63}$", error="A code of lower-case letters, digits, _ . or -."
 )
-PHONE = validate.Regexp(r"^\+?[0-9 ()./-]{4,40}$", error="Not a valid phone number.")
+PHONE = WholeMatch(r"^\+?[0-9 ()./-]{4,40}$", error="Not a valid phone number.")
 ID = validate.Length(1, 64)
 MAX_LIST = 200
 

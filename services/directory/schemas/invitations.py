@@ -5,7 +5,7 @@ from __future__ import annotations
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from services.common.reference import SUPPORTED_LANGUAGES
-from services.common.schemas import PageQuerySchema, PageSchema, StrictSchema
+from services.common.schemas import PageQuerySchema, PageSchema, StrictSchema, WholeMatch
 from services.directory.domain import (
     InvitationStatus,
     Rejection,
@@ -21,7 +21,7 @@ from services.directory.schemas.fields import CODE, ID, LANGUAGE, MAX_LIST, text
 # --- invitations and self-registration ------------------------------------------------------
 
 MAX_BATCH = 500
-REGISTRATION_CODE = validate.Regexp(
+REGISTRATION_CODE = WholeMatch(
     r"^[A-Za-z0-9_-]{20,64}$", error="Not a registration code."
 )  # fmt: skip
 
