@@ -11,6 +11,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    PrimaryKeyConstraint,
     String,
     UniqueConstraint,
     text,
@@ -31,6 +32,16 @@ class QuestionSet(Base):
     """A legislative area's question set: what stays the same across its versions."""
 
     __tablename__ = "question_sets"
+    __table_args__ = (
+        PrimaryKeyConstraint(
+            "key",
+            info=clash(
+                "Another administrator created a question set with this key at the same time; "
+                "edit its draft.",
+                "question_set.draft_exists",
+            ),
+        ),
+    )
 
     key: Mapped[str] = mapped_column(String(40), primary_key=True)
     area: Mapped[str] = mapped_column(String(64), index=True)
