@@ -106,7 +106,7 @@ class Unavailable(ImiError):
     """A dependency (service, broker, database, engine) did not answer in time."""
 
     status = 503
-    default_code = "error.unavailable"
+    default_code = "error.service_unavailable"
 
 
 EXPECTED_ERRORS = (

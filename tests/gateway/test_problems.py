@@ -42,8 +42,8 @@ TABLE = [
     }),
     (Unavailable("identity did not answer.", "error.service_unavailable"), 503,
      "error.service_unavailable", {"Retry-After": "5"}),
-    (Unavailable("The database refused.", None, {"retry_after": 2.5}), 503, "error.unavailable",
-     {"Retry-After": "3"}),
+    (Unavailable("The database refused.", None, {"retry_after": 2.5}), 503,
+     "error.service_unavailable", {"Retry-After": "3"}),
     (http.NotFound(), 404, "error.not_found", {}),
     (http.MethodNotAllowed(["GET", "HEAD"]), 405, "error.method_not_allowed", {
         "Allow": "GET, HEAD",
