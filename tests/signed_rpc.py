@@ -16,21 +16,18 @@ import json
 import time
 import uuid
 
-import jwt
 from nameko.rpc import MethodProxy, ServiceProxy
 from nameko.standalone.rpc import ClusterProxy, ClusterRpcProxy
 
 from services.common.credentials import (
-    ALGORITHM,
     CALLER_CREDENTIAL,
-    USER_AUDIENCE,
     USER_CREDENTIAL,
-    USER_ISSUER,
     ServiceSigner,
     key_dir,
     publish_token_key,
 )
-from services.common.keyfiles import key_id, load_or_create_private_key, public_pem
+from services.common.keyfiles import load_or_create_private_key
+from tests.tokens import TokenMint
 
 HEADER_PREFIX = "nameko"
 TEST_TOKEN_SECONDS = 3600
@@ -42,10 +39,8 @@ class TokenMinter:
     def __init__(self, config: dict):
         folder = key_dir(config) / "test-identity"
         folder.mkdir(parents=True, exist_ok=True)
-        self.key = load_or_create_private_key(folder / "signing-key.pem")
-        pem = public_pem(self.key)
-        self.kid = key_id(pem)
-        publish_token_key(config, self.kid, pem.decode("ascii"))
+        self.mint = TokenMint(load_or_create_private_key(folder / "signing-key.pem"))
+        publish_token_key(config, self.mint.kid, self.mint.public_pem)
         self._tokens: dict[str, tuple[str, dict]] = {}
 
     def token_for(self, actor: dict) -> tuple[str, dict]:
@@ -55,21 +50,12 @@ class TokenMinter:
             return known
         given = {key: value for key, value in actor.items() if value is not None}
         carried = {"session_id": f"test-{uuid.uuid4().hex[:12]}", "language": "en", **given}
-        now = int(time.time())
-        claims = {
-            "iss": USER_ISSUER,
-            "aud": USER_AUDIENCE,
-            "sub": carried.get("user_id"),
-            "sid": carried["session_id"],
-            "iat": now,
-            "exp": now + TEST_TOKEN_SECONDS,
-            "usr": carried.get("username"),
-            "aut": carried.get("authority_id"),
-            "ms": carried.get("member_state"),
-            "lng": carried["language"],
-            "grt": carried.get("grants", []),
-        }
-        token = jwt.encode(claims, self.key, algorithm=ALGORITHM, headers={"kid": self.kid})
+        token = self.mint.token(
+            sub=carried.get("user_id"), sid=carried["session_id"],
+            exp=int(time.time()) + TEST_TOKEN_SECONDS, usr=carried.get("username"),
+            aut=carried.get("authority_id"), ms=carried.get("member_state"),
+            lng=carried["language"], grt=carried.get("grants", []),
+        )  # fmt: skip
         self._tokens[json.dumps(actor, sort_keys=True)] = (token, carried)
         return token, carried
 

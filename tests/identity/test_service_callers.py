@@ -169,4 +169,6 @@ def minter_token_expired(minter: TokenMinter, actor: dict) -> str:
     """A token of the keyring's token key that expired an hour ago."""
     past = int(time.time()) - 3600
     claims = user_claims({**actor, "session_id": str(uuid.uuid4())}, iat=past - 600, exp=past)
-    return jwt.encode(claims, minter.key, algorithm=ALGORITHM, headers={"kid": minter.kid})
+    return jwt.encode(
+        claims, minter.mint.key, algorithm=ALGORITHM, headers={"kid": minter.mint.kid}
+    )
