@@ -18,6 +18,7 @@ from services.common.schemas import WholeMatch
 from services.directory.domain import LISTED_KINDS, TermKind, Workflow
 from services.directory.schemas.fields import CODE
 from services.directory.schemas.invitations import REGISTRATION_CODE
+from services.requests.schemas import ACTIONS as REQUEST_ACTIONS
 from services.requests.schemas import KEY as QUESTION_SET_KEY
 from services.translation.domain import KEY_MAX_LENGTH, KEY_PATTERN
 
@@ -40,6 +41,8 @@ PATH_FIELDS: MappingProxyType[str, fields.Field] = MappingProxyType({
     "area": fields.String(validate=CODE),
     "workflow": fields.String(validate=validate.OneOf([w.value for w in Workflow])),
     "set_key": fields.String(validate=[validate.Length(1, 40), QUESTION_SET_KEY]),
+    "request_id": _identifier(),
+    "action": fields.String(validate=validate.OneOf(REQUEST_ACTIONS)),
     "key": fields.String(validate=[
         validate.Length(1, KEY_MAX_LENGTH), WholeMatch(f"^{KEY_PATTERN.pattern}$"),
     ]),

@@ -11,9 +11,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from services.common.db import UnitOfWork
-from services.requests.models import CoordinatorLink, KnownAuthority
+from services.common.errors import Conflict, NotFound, ValidationFailed
+from services.requests.models import AreaSettings, CoordinatorLink, KnownAuthority, RequestPolicy
+from services.requests.workflow_state import AuthorityFacts, Settings
 
 REQUEST_WORKFLOW = "information_requests"
+VALIDATED = "validated"
+SENDS, RECEIVES = frozenset({"send", "both"}), frozenset({"receive", "both"})
 
 
 def remember_authority(unit: UnitOfWork, data: dict, at: datetime) -> KnownAuthority:
@@ -32,6 +36,7 @@ def remember_authority(unit: UnitOfWork, data: dict, at: datetime) -> KnownAutho
     known.official_language = data["official_language"]
     known.titles = data["titles"]
     known.areas = data["areas"]
+    known.settings = data.get("settings") or {}
     known.version = data["version"]
     known.updated_at = at
     return known
@@ -73,4 +78,94 @@ def handles_requests(authority: KnownAuthority, area: str) -> bool:
     """Whether the authority takes part in information requests in ``area``."""
     return any(
         item["area"] == area and item["workflow"] == REQUEST_WORKFLOW for item in authority.areas
+    )
+
+
+def remember_policy(unit: UnitOfWork, data: dict) -> RequestPolicy:
+    """Record a ``request_policy_changed`` event, unless a later one is known."""
+    key = (data["member_state"], data["region"] or "", data["area"])
+    policy = unit.session.get(RequestPolicy, key)
+    if policy is None:
+        policy = RequestPolicy(member_state=key[0], region=key[1], area=key[2])
+        unit.session.add(policy)
+    elif policy.version >= data["version"]:
+        return policy
+    policy.approval_required = data["approval_required"]
+    policy.referral_enabled = data["referral_enabled"]
+    policy.deleted = data["deleted"]
+    policy.version = data["version"]
+    return policy
+
+
+def settings_for(session: Session, authority: KnownAuthority, area: str) -> Settings:
+    """The settings a request of ``authority`` in ``area`` follows: its region's policy, else
+    its member state's (none: no approval, no referral), and the area's own setting."""
+    rows = session.scalars(
+        select(RequestPolicy).where(
+            RequestPolicy.member_state == authority.member_state,
+            RequestPolicy.area == area,
+            RequestPolicy.region.in_(["", authority.region or ""]),
+            RequestPolicy.deleted.is_(False),
+        )
+    ).all()
+    policy = max(rows, key=lambda row: row.region != "", default=None)
+    area_settings = session.get(AreaSettings, area)
+    return Settings(
+        approval_required=bool(policy and policy.approval_required),
+        referral_enabled=bool(policy and policy.referral_enabled),
+        forwarding_after_acceptance=bool(
+            area_settings and area_settings.forwarding_after_acceptance
+        ),
+    )
+
+
+def party(session: Session, authority_id: str, area: str, receives: bool) -> KnownAuthority:
+    """The authority, if it may take part in requests of ``area`` (sending or receiving)."""
+    authority = session.get(KnownAuthority, authority_id)
+    if authority is None:
+        raise NotFound(
+            "No authority with this id.",
+            "request.unknown_authority",
+            {"authority_id": authority_id},
+        )
+    directions = RECEIVES if receives else SENDS
+    takes_part = any(
+        item["area"] == area
+        and item["workflow"] == REQUEST_WORKFLOW
+        and item.get("direction", "both") in directions
+        for item in authority.areas
+    )
+    if authority.status != VALIDATED or not takes_part:
+        raise Conflict(
+            "This authority does not "
+            + ("receive" if receives else "send")
+            + " information requests in this legislative area.",
+            "request.authority_not_in_area",
+            {"authority_id": authority_id, "area": area},
+        )
+    return authority
+
+
+def facts(
+    session: Session, authority: KnownAuthority, area: str, coordinator_id: str | None = None
+) -> AuthorityFacts:
+    """What the workflow needs of a party; its request coordinator is ``coordinator_id`` when
+    given (one of those linked to it for the area), else the first linked one."""
+    linked = request_coordinators(session, authority.authority_id, area)
+    if coordinator_id is not None and coordinator_id not in linked:
+        raise ValidationFailed.from_fields(
+            {
+                "coordinator_id": [
+                    "Not a request coordinator linked to your authority for this area."
+                ]
+            }
+        )
+    chosen = coordinator_id or (linked[0] if linked else None)
+    settings = authority.settings or {}
+    return AuthorityFacts(
+        id=authority.authority_id,
+        member_state=authority.member_state,
+        uses_allocation=bool(settings.get("uses_allocation")),
+        coordinator_id=chosen,
+        coordinator_full_view=bool(settings.get("coordinator_full_view")),
     )

@@ -1,5 +1,5 @@
-"""The requests service's own database: question sets and their versions, and its read model
-of the directory's authorities."""
+"""The requests service's own database: question sets and their versions, requests with
+their answers, comments and history, and its read model of the directory."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from sqlalchemy import (
     UniqueConstraint,
     text,
 )
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from services.common.clashes import clash
 from services.common.kernel_tables import WithKernelTables
@@ -106,6 +106,7 @@ class KnownAuthority(Base):
     official_language: Mapped[str] = mapped_column(String(3))
     titles: Mapped[dict] = mapped_column(JSON)
     areas: Mapped[list] = mapped_column(JSON)  # [{area, workflow, roles, direction}]
+    settings: Mapped[dict | None] = mapped_column(JSON)  # uses_allocation, full view
     version: Mapped[int] = mapped_column(Integer)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
 
@@ -134,3 +135,154 @@ class SharedList(Base):
     name: Mapped[str] = mapped_column(String(40), primary_key=True)
     items: Mapped[list] = mapped_column(JSON)  # [{key, text: {language: text}}]
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class RequestPolicy(Base):
+    """The directory's request policy of a member state (``region`` empty: the whole state)
+    for a legislative area, as its latest ``request_policy_changed`` event said."""
+
+    __tablename__ = "request_policies"
+
+    member_state: Mapped[str] = mapped_column(String(2), primary_key=True)
+    region: Mapped[str] = mapped_column(String(120), primary_key=True)  # "" for the state
+    area: Mapped[str] = mapped_column(String(64), primary_key=True)
+    approval_required: Mapped[bool] = mapped_column(Boolean)
+    referral_enabled: Mapped[bool] = mapped_column(Boolean)
+    deleted: Mapped[bool] = mapped_column(Boolean)
+    version: Mapped[int] = mapped_column(Integer)
+
+
+class AreaSettings(Versioned, Base):
+    """The requests service's own settings of a legislative area, kept by Commission
+    administrators (forwarding after acceptance, off by default)."""
+
+    __tablename__ = "area_settings"
+    __table_args__ = (
+        PrimaryKeyConstraint(
+            "area",
+            info=clash(
+                "Another administrator set this area's settings at the same time; read them again.",
+                "request.area_settings_exist",
+            ),
+        ),
+    )
+
+    area: Mapped[str] = mapped_column(String(64), primary_key=True)
+    forwarding_after_acceptance: Mapped[bool] = mapped_column(Boolean)
+
+
+# --- requests ---------------------------------------------------------------------------------
+
+
+class Request(Versioned, Base):
+    """One information request. ``state`` is the workflow's ``RequestState`` as JSON
+    (services/requests/request_codec.py); the columns beside it repeat what lists and searches
+    filter on. ``subject`` is the subject's personal data, shown only to the views with it."""
+
+    __tablename__ = "requests"
+    __table_args__ = (
+        Index("ix_requests_requester_status", "requester_id", "status", "updated_at"),
+        Index("ix_requests_responder_status", "responder_id", "status", "updated_at"),
+        Index("ix_requests_updated", "updated_at", "id"),
+    )
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    area: Mapped[str] = mapped_column(String(64), index=True)
+    set_key: Mapped[str] = mapped_column(String(40))
+    set_number: Mapped[int] = mapped_column(Integer)
+    pq_type: Mapped[str | None] = mapped_column(String(32))
+    status: Mapped[str] = mapped_column(String(40), index=True)
+    requester_id: Mapped[str] = mapped_column(String(64))
+    responder_id: Mapped[str | None] = mapped_column(String(64))
+    requester_coordinator_id: Mapped[str | None] = mapped_column(String(64), index=True)
+    responder_coordinator_id: Mapped[str | None] = mapped_column(String(64), index=True)
+    state: Mapped[dict] = mapped_column(JSON)
+    subject: Mapped[dict] = mapped_column(JSON)
+    subject_search: Mapped[str] = mapped_column(String(600))  # folded names, for search
+    description: Mapped[str | None] = mapped_column(String(4000))
+    description_language: Mapped[str | None] = mapped_column(String(3))
+    linked_from: Mapped[str | None] = mapped_column(String(36), index=True)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    created_by: Mapped[str] = mapped_column(String(36))
+    sent_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    closed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    updated_by_username: Mapped[str | None] = mapped_column(String(64))
+
+    asked: Mapped[list[RequestQuestion]] = relationship(cascade="all, delete-orphan")
+
+
+class Answer(Base):
+    """An answer to one question of a request: in the reply draft (``reply`` 0, edited by
+    any acting handler) or in sent reply number ``reply`` (1, 2, …), never changed again."""
+
+    __tablename__ = "answers"
+    __table_args__ = (UniqueConstraint("request_id", "question", "reply", name="uq_answers"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    request_id: Mapped[str] = mapped_column(ForeignKey("requests.id"), index=True)
+    question: Mapped[int] = mapped_column(Integer)  # the question's ordinal in its set
+    reply: Mapped[int] = mapped_column(Integer)
+    value: Mapped[dict | None] = mapped_column(JSON)
+    cannot_provide: Mapped[str | None] = mapped_column(String(40))  # a reason's key
+    text: Mapped[str | None] = mapped_column(String(8000))
+    language: Mapped[str | None] = mapped_column(String(3))
+    saved_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    saved_by: Mapped[str] = mapped_column(String(36))
+
+
+class Comment(Base):
+    """A comment on a request, general or on one of its numbered questions."""
+
+    __tablename__ = "comments"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    request_id: Mapped[str] = mapped_column(ForeignKey("requests.id"), index=True)
+    question: Mapped[int | None] = mapped_column(Integer)
+    side: Mapped[str] = mapped_column(String(16))
+    authority_id: Mapped[str] = mapped_column(String(64))
+    user_id: Mapped[str] = mapped_column(String(36))
+    username: Mapped[str] = mapped_column(String(64))
+    text: Mapped[str] = mapped_column(String(4000))
+    language: Mapped[str] = mapped_column(String(3))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class HistoryEntry(Base):
+    """One thing done to a request: who, when, which action, its numbers and its free text
+    (a reason, justification, opinion or feedback)."""
+
+    __tablename__ = "request_history"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    request_id: Mapped[str] = mapped_column(ForeignKey("requests.id"), index=True)
+    action: Mapped[str] = mapped_column(String(40))
+    status: Mapped[str] = mapped_column(String(40))
+    at: Mapped[datetime] = mapped_column(UtcDateTime)
+    user_id: Mapped[str | None] = mapped_column(String(36))
+    username: Mapped[str | None] = mapped_column(String(64))
+    authority_id: Mapped[str | None] = mapped_column(String(64))
+    data: Mapped[dict] = mapped_column(JSON)
+    text: Mapped[str | None] = mapped_column(String(4000))
+    language: Mapped[str | None] = mapped_column(String(3))
+
+
+class Editing(Base):
+    """A user working on a request now, so that a colleague opening it is told who and
+    since when. Renewed while the user keeps the request open; old after EDITING_TIMEOUT."""
+
+    __tablename__ = "editing"
+
+    request_id: Mapped[str] = mapped_column(ForeignKey("requests.id"), primary_key=True)
+    user_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    username: Mapped[str] = mapped_column(String(64))
+    since: Mapped[datetime] = mapped_column(UtcDateTime)
+    seen_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class RequestQuestion(Base):
+    """A question a request asks, by its key in the set, for the search by question."""
+
+    __tablename__ = "request_questions"
+
+    request_id: Mapped[str] = mapped_column(ForeignKey("requests.id"), primary_key=True)
+    question_key: Mapped[str] = mapped_column(String(40), primary_key=True, index=True)

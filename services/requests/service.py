@@ -11,16 +11,40 @@ from services.common.errors import Unavailable
 from services.common.rpc import RpcClient
 from services.common.schemas import dump, load
 from services.common.transactions import handles_event_once, transactional
-from services.requests import directory_view, generator, question_sets
+from services.requests import (
+    area_settings,
+    directory_view,
+    exchange,
+    generator,
+    listing,
+    question_sets,
+    request_views,
+)
 from services.requests.models import Base, QuestionSetVersion
 from services.requests.schemas import (
+    ActionOutcomeSchema,
+    ActionSchema,
+    AreaSettingsInputSchema,
+    AreaSettingsListSchema,
+    AreaSettingsSchema,
+    CommentInputSchema,
+    CommentSchema,
+    CopySchema,
+    DraftEditSchema,
     DraftSchema,
     DraftUpdateSchema,
+    EditorsSchema,
+    ListQuerySchema,
+    NewRequestSchema,
     PublicationSchema,
     QuestionSetDocumentSchema,
     QuestionSetListSchema,
     QuestionSetQuerySchema,
     QuestionSetViewSchema,
+    ReplyDraftSchema,
+    RequestListSchema,
+    RequestQuerySchema,
+    RequestViewSchema,
     VersionDocumentSchema,
 )
 
@@ -89,6 +113,111 @@ class RequestsService(observability.ObservableService):
         version = generator.publish(self.db, load_actor(actor), set_key, request["version"])
         return version_document(version)
 
+    # --- requests -----------------------------------------------------------------------------
+
+    @rpc
+    @transactional
+    def create_request(self, actor: dict, data: dict) -> dict:
+        who = load_actor(actor)
+        row = exchange.create(self.db, who, load(NewRequestSchema, data))
+        return self._view(actor, who, row.id, {})
+
+    @rpc
+    def request(self, actor: dict, request_id: str, query: dict) -> dict:
+        """The request in the reader's view and language; 404 for one it may not see."""
+        return self._view(actor, load_actor(actor), request_id, load(RequestQuerySchema, query))
+
+    @rpc
+    @transactional
+    def edit_request_draft(self, actor: dict, request_id: str, data: dict) -> dict:
+        who = load_actor(actor)
+        row = exchange.edit_draft(self.db, who, request_id, load(DraftEditSchema, data))
+        return self._view(actor, who, row.id, {})
+
+    @rpc
+    @transactional
+    def copy_request(self, actor: dict, request_id: str, data: dict) -> dict:
+        who = load_actor(actor)
+        row = exchange.copy(self.db, who, request_id, load(CopySchema, data))
+        return self._view(actor, who, row.id, {})
+
+    @rpc
+    @transactional
+    def act_on_request(self, actor: dict, request_id: str, action: str, data: dict) -> dict:
+        """One action of the workflow (services/requests/workflow.py), at the version read."""
+        who = load_actor(actor)
+        row = exchange.act(
+            self.db, who, request_id, exchange.action_named(action), load(ActionSchema, data)
+        )
+        visible = exchange.visible(self.db.session, who, row)
+        return dump(
+            ActionOutcomeSchema,
+            {"request_id": row.id, "status": row.status, "version": row.version,
+             "request": self._shown(actor, who, row.id, {}) if visible else None},
+        )  # fmt: skip
+
+    @rpc
+    @transactional
+    def save_reply_draft(self, actor: dict, request_id: str, data: dict) -> dict:
+        who = load_actor(actor)
+        row = exchange.save_reply_draft(self.db, who, request_id, load(ReplyDraftSchema, data))
+        return self._view(actor, who, row.id, {})
+
+    @rpc
+    @transactional
+    def add_comment(self, actor: dict, request_id: str, data: dict) -> dict:
+        who = load_actor(actor)
+        comment = exchange.add_comment(self.db, who, request_id, load(CommentInputSchema, data))
+        loaded = exchange.load(self.db.session, who, request_id)
+        (shown,) = [
+            item for item in request_views.comments(self.db.session, loaded)
+            if item["id"] == comment.id
+        ]  # fmt: skip
+        return dump(CommentSchema, shown)
+
+    @rpc
+    @transactional
+    def start_editing(self, actor: dict, request_id: str) -> dict:
+        """Say the actor works on the request now; answers who else does, since when."""
+        others = exchange.start_editing(self.db, load_actor(actor), request_id)
+        return dump(EditorsSchema, {"others": others})
+
+    @rpc
+    @transactional
+    def stop_editing(self, actor: dict, request_id: str) -> None:
+        exchange.stop_editing(self.db, load_actor(actor), request_id)
+
+    @rpc
+    def list_requests(self, actor: dict, query: dict) -> dict:
+        who = load_actor(actor)
+        return dump(
+            RequestListSchema, listing.page(self.db.session, who, load(ListQuerySchema, query))
+        )
+
+    @rpc
+    def list_area_settings(self, actor: dict) -> dict:
+        load_actor(actor)
+        return dump(AreaSettingsListSchema, {"items": area_settings.all_settings(self.db.session)})
+
+    @rpc
+    @transactional
+    def change_area_settings(self, actor: dict, area: str, data: dict) -> dict:
+        settings = area_settings.change(
+            self.db, load_actor(actor), area, load(AreaSettingsInputSchema, data)
+        )
+        return dump(AreaSettingsSchema, settings)
+
+    def _view(self, actor: dict, who, request_id: str, query: dict) -> dict:
+        return dump(RequestViewSchema, self._shown(actor, who, request_id, query))
+
+    def _shown(self, actor: dict, who, request_id: str, query: dict) -> dict:
+        """The request as ``who`` sees it, in the language asked for or its own."""
+        session = self.db.session
+        loaded = exchange.load(session, who, request_id)
+        language = query.get("language", who.language)
+        catalogue = self._texts(actor, request_views.namespaces(loaded.row.set_key), language)
+        return request_views.render(session, who, loaded, language, catalogue, self.clock())
+
     # --- the directory's authorities (read model) -------------------------------------------
 
     @event_handler("directory", "authority_registered")
@@ -99,6 +228,11 @@ class RequestsService(observability.ObservableService):
     def on_authority_changed(self, envelope: dict) -> None:
         directory_view.remember_authority(self.db, envelope["data"], envelope["time"])
 
+    @event_handler("directory", "request_policy_changed")
+    @handles_event_once
+    def on_request_policy_changed(self, envelope: dict) -> None:
+        directory_view.remember_policy(self.db, envelope["data"])
+
     @event_handler("directory", "coordinator_linked")
     @handles_event_once
     def on_coordinator_linked(self, envelope: dict) -> None:
@@ -107,7 +241,10 @@ class RequestsService(observability.ObservableService):
     def _catalogue(self, actor: dict, set_key: str, language: str) -> dict[str, dict]:
         """The set's texts in ``language`` from the catalogue; none while translation is
         unreachable (the view then shows the texts the version ships, marked as fallbacks)."""
-        query = {"language": language, "namespaces": [question_sets.namespace(set_key)]}
+        return self._texts(actor, [question_sets.namespace(set_key)], language)
+
+    def _texts(self, actor: dict, namespaces: list[str], language: str) -> dict[str, dict]:
+        query = {"language": language, "namespaces": namespaces}
         try:
             return self.translation.bundle(actor, query)["texts"]
         except Unavailable:

@@ -1,5 +1,5 @@
-"""The requests service's contract: what its RPC methods take and answer, and the payload of
-its events (``EVENTS``, the published contract of docs/events.md)."""
+"""The contract of question sets: the generator's documents, their views in a reader's
+language, the shared lists, and the events that carry their texts to the catalogue."""
 
 from __future__ import annotations
 

@@ -1,0 +1,174 @@
+"""/api/v1/requests: information requests between authorities, from a draft built on a
+question set to the accepted reply (services/requests/exchange.py), and the lists and search
+of a user's requests; /api/v1/request-area-settings: the Commission's settings per area."""
+
+from __future__ import annotations
+
+from werkzeug.wrappers import Request
+
+from gateway.http import api
+from gateway.route import API, Route
+from services.requests.schemas import (
+    ActionOutcomeSchema,
+    ActionSchema,
+    AreaSettingsInputSchema,
+    AreaSettingsListSchema,
+    AreaSettingsSchema,
+    CommentInputSchema,
+    CommentSchema,
+    CopySchema,
+    DraftEditSchema,
+    EditorsSchema,
+    ListQuerySchema,
+    NewRequestSchema,
+    ReplyDraftSchema,
+    RequestListSchema,
+    RequestQuerySchema,
+    RequestViewSchema,
+)
+
+_ONE = f"{API}/requests/{{request_id}}"
+_TAG = "requests"
+_CHANGE = (403, 404, 409)
+
+ROUTES = (
+    Route(
+        "list_requests", "GET", f"{API}/requests",
+        "My authority's requests: all, incoming, outgoing, those it coordinates, or the action "
+        "list (what waits for me now), with filters and the search by subject, a page at a "
+        "time (next_cursor)", _TAG,
+        query=ListQuerySchema, response=RequestListSchema, authenticated=True,
+    ),
+    Route(
+        "create_request", "POST", f"{API}/requests",
+        "Create a draft request from a published question set version (request handlers)",
+        _TAG, body=NewRequestSchema, response=RequestViewSchema, statuses=(201,),
+        authenticated=True, errors=(403, 404, 409), location=f"{API}/requests/{{id}}",
+    ),
+    Route(
+        "read_request", "GET", _ONE,
+        "A request in the reader's view and language: the monitoring fields for every party, "
+        "the questions and answers for those with the full view, the subject's personal data "
+        "only for those who may see it", _TAG,
+        query=RequestQuerySchema, response=RequestViewSchema, authenticated=True,
+        errors=(404,),
+    ),
+    Route(
+        "edit_request_draft", "PUT", f"{_ONE}/draft",
+        "Change a draft's questions, responder, subject or description, at the version read",
+        _TAG, body=DraftEditSchema, response=RequestViewSchema, authenticated=True,
+        errors=_CHANGE,
+    ),
+    Route(
+        "copy_request", "POST", f"{_ONE}/copies",
+        "A new draft from chosen elements of this request (questions, responder, subject, "
+        "description)", _TAG,
+        body=CopySchema, response=RequestViewSchema, statuses=(201,), authenticated=True,
+        errors=_CHANGE, location=f"{API}/requests/{{id}}",
+    ),
+    Route(
+        "act_on_request", "POST", f"{_ONE}/actions/{{action}}",
+        "Take an action of the request's workflow (send, accept, forward, split, replies, "
+        "additional information, close, refer, withdraw, reply date, allocate, feedback: "
+        "docs/requests-workflow.md) at the version read", _TAG,
+        body=ActionSchema, response=ActionOutcomeSchema, authenticated=True, errors=_CHANGE,
+    ),
+    Route(
+        "save_reply_draft", "PUT", f"{_ONE}/reply-draft",
+        "Save answers in the reply draft (responding handlers), at the version read", _TAG,
+        body=ReplyDraftSchema, response=RequestViewSchema, authenticated=True, errors=_CHANGE,
+    ),
+    Route(
+        "add_comment", "POST", f"{_ONE}/comments",
+        "Comment on the request or one of its numbered questions (request handlers of the two "
+        "authorities)", _TAG,
+        body=CommentInputSchema, response=CommentSchema, statuses=(201,), authenticated=True,
+        errors=(403, 404),
+    ),
+    Route(
+        "start_editing", "PUT", f"{_ONE}/editing",
+        "Say I am working on the request now (repeat while it stays open); answers who else "
+        "is, since when", _TAG,
+        response=EditorsSchema, authenticated=True, errors=(403, 404),
+    ),
+    Route(
+        "stop_editing", "DELETE", f"{_ONE}/editing", "Say I stopped working on the request",
+        _TAG, statuses=(204,), authenticated=True, errors=(404,),
+    ),
+    Route(
+        "list_area_settings", "GET", f"{API}/request-area-settings",
+        "The requests settings of each legislative area that has any", _TAG,
+        response=AreaSettingsListSchema, authenticated=True,
+    ),
+    Route(
+        "change_area_settings", "PUT", f"{API}/request-area-settings/{{area}}",
+        "Set a legislative area's requests settings (Commission administrators); the version "
+        "read is required once the area has settings", _TAG,
+        body=AreaSettingsInputSchema, response=AreaSettingsSchema, authenticated=True,
+        errors=(403, 409),
+    ),
+)  # fmt: skip
+
+
+class RequestsApi:
+    """Entry points of GatewayService (which provides ``gate`` and ``requests``)."""
+
+    @api
+    def list_requests(self, request: Request) -> dict:
+        call = self.gate.admit(request)
+        return self.requests.list_requests(call.actor, call.query)
+
+    @api
+    def create_request(self, request: Request) -> dict:
+        call = self.gate.admit(request)
+        return call.rpc(self.requests).create_request(call.actor, call.body)
+
+    @api
+    def read_request(self, request: Request, request_id: str) -> dict:
+        call = self.gate.admit(request)
+        return self.requests.request(call.actor, request_id, call.query)
+
+    @api
+    def edit_request_draft(self, request: Request, request_id: str) -> dict:
+        call = self.gate.admit(request)
+        return call.rpc(self.requests).edit_request_draft(call.actor, request_id, call.body)
+
+    @api
+    def copy_request(self, request: Request, request_id: str) -> dict:
+        call = self.gate.admit(request)
+        return call.rpc(self.requests).copy_request(call.actor, request_id, call.body)
+
+    @api
+    def act_on_request(self, request: Request, request_id: str, action: str) -> dict:
+        call = self.gate.admit(request)
+        return call.rpc(self.requests).act_on_request(call.actor, request_id, action, call.body)
+
+    @api
+    def save_reply_draft(self, request: Request, request_id: str) -> dict:
+        call = self.gate.admit(request)
+        return call.rpc(self.requests).save_reply_draft(call.actor, request_id, call.body)
+
+    @api
+    def add_comment(self, request: Request, request_id: str) -> dict:
+        call = self.gate.admit(request)
+        return call.rpc(self.requests).add_comment(call.actor, request_id, call.body)
+
+    @api
+    def start_editing(self, request: Request, request_id: str) -> dict:
+        call = self.gate.admit(request)
+        return call.rpc(self.requests).start_editing(call.actor, request_id)
+
+    @api
+    def stop_editing(self, request: Request, request_id: str) -> None:
+        call = self.gate.admit(request)
+        call.rpc(self.requests).stop_editing(call.actor, request_id)
+
+    @api
+    def list_area_settings(self, request: Request) -> dict:
+        call = self.gate.admit(request)
+        return self.requests.list_area_settings(call.actor)
+
+    @api
+    def change_area_settings(self, request: Request, area: str) -> dict:
+        call = self.gate.admit(request)
+        return call.rpc(self.requests).change_area_settings(call.actor, area, call.body)

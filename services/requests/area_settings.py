@@ -1,0 +1,36 @@
+"""The requests service's settings per legislative area, kept by Commission administrators:
+today whether a responder may forward or split a request after accepting it (DOMAIN.md
+section 4: announced for later versions, so off by default)."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from services.common.actor import Actor, Right
+from services.common.db import UnitOfWork
+from services.requests.models import AreaSettings
+
+
+def all_settings(session: Session) -> list[AreaSettings]:
+    return list(session.scalars(select(AreaSettings).order_by(AreaSettings.area)))
+
+
+def change(unit: UnitOfWork, actor: Actor, area: str, data: dict) -> AreaSettings:
+    """Set an area's settings; an existing row is changed only at the version read."""
+    actor.require(Right.COMMISSION_ADMINISTRATOR)
+    now = unit.now()
+    settings = unit.session.get(AreaSettings, area)
+    if settings is None:
+        settings = AreaSettings(area=area, updated_at=now, updated_by=actor.user_id)
+        unit.session.add(settings)
+    else:
+        settings.require_version(data.get("version") or 0)
+        settings.touch(actor.user_id, now)
+    settings.forwarding_after_acceptance = data["forwarding_after_acceptance"]
+    unit.record_event(
+        "area_settings_changed",
+        area,
+        {"area": area, "forwarding_after_acceptance": settings.forwarding_after_acceptance},
+    )
+    return settings

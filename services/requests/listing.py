@@ -1,0 +1,168 @@
+"""Lists of requests and the search (DOMAIN.md section 4, "Lists"): my authority's incoming and
+outgoing requests, those it coordinates, the action list (what waits for me now) and a search
+by status, dates, parties, area, question and subject, one page at a time.
+
+Pages are ordered by last change, newest first, and continue from a cursor (the last row's
+time and id), so that a page never repeats or skips a request when others change meanwhile.
+Each row is shown in the reader's view: the subject's name only to those who may see
+personal data; a search by subject finds only requests whose subject the reader may see.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from datetime import datetime
+
+from sqlalchemy import and_, or_, select
+from sqlalchemy.orm import Session
+
+from services.common.actor import Actor
+from services.common.errors import ValidationFailed
+from services.common.folding import fold
+from services.requests import workflow
+from services.requests.models import Request, RequestQuestion
+from services.requests.request_codec import from_document
+from services.requests.visibility import View, view_of
+from services.requests.workflow import Action
+from services.requests.workflow_state import Status
+
+S = Status
+# What a reader's own authority must do next, by the side it is on.
+REQUESTER_TURN = (S.DRAFT, S.ANSWERED)
+RESPONDER_TURN = (S.SENT, S.ACCEPTED, S.PARTIALLY_ANSWERED, S.ADDITIONAL_INFORMATION_REQUESTED)
+COORDINATOR_TURN = (S.AWAITING_APPROVAL, S.REFERRED)
+# Actions that move a request on; the others (a date, feedback) do not put it on a list.
+PROGRESS = frozenset(Action) - {
+    Action.EDIT_DRAFT, Action.SAVE_REPLY_DRAFT, Action.PROPOSE_REPLY_DATE,
+    Action.COUNTER_PROPOSE_REPLY_DATE, Action.AGREE_REPLY_DATE, Action.GIVE_FEEDBACK,
+    Action.WITHDRAW,
+}  # fmt: skip
+
+
+def page(session: Session, actor: Actor, query: dict) -> dict:
+    """One page of the list ``query["box"]`` with the query's filters."""
+    own = actor.authority_id
+    box = query["box"]
+    statement = select(Request).where(_box(box, own))
+    statement = _filtered(statement, query)
+    if query.get("subject"):
+        words = fold(query["subject"])
+        statement = statement.where(Request.subject_search.contains(words))
+    if query.get("cursor"):
+        at, last_id = _decode(query["cursor"])
+        statement = statement.where(
+            or_(Request.updated_at < at, and_(Request.updated_at == at, Request.id < last_id))
+        )
+    limit = query["limit"]
+    statement = statement.order_by(Request.updated_at.desc(), Request.id.desc())
+    items: list[dict] = []
+    last: Request | None = None
+    more = True
+    # Rows the SQL finds but the reader's view or the action filter leaves out are skipped;
+    # reading on in chunks fills the page.
+    while len(items) < limit:
+        chunk = session.scalars(_after(statement, last).limit(limit * 2)).all()
+        for row in chunk:
+            last = row
+            item = _item(actor, row, box, bool(query.get("subject")))
+            if item is not None:
+                items.append(item)
+                if len(items) == limit:
+                    break
+        if len(chunk) < limit * 2 and (not chunk or last is chunk[-1]):
+            more = False
+            break
+    return {"items": items, "next_cursor": _encode(last) if more and last else None}
+
+
+def _after(statement, last: Request | None):
+    if last is None:
+        return statement
+    return statement.where(
+        or_(
+            Request.updated_at < last.updated_at,
+            and_(Request.updated_at == last.updated_at, Request.id < last.id),
+        )
+    )
+
+
+def _box(box: str, own: str):
+    requester = Request.requester_id == own
+    responder = and_(Request.responder_id == own, Request.sent_at.is_not(None))
+    coordinator = or_(
+        and_(Request.requester_coordinator_id == own, Request.status != S.DRAFT.value),
+        and_(Request.responder_coordinator_id == own, Request.sent_at.is_not(None)),
+    )
+    if box == "outgoing":
+        return requester
+    if box == "incoming":
+        return responder
+    if box == "coordinated":
+        return coordinator
+    if box == "actions":
+        return or_(
+            and_(requester, Request.status.in_([s.value for s in REQUESTER_TURN])),
+            and_(responder, Request.status.in_([s.value for s in RESPONDER_TURN])),
+            and_(coordinator, Request.status.in_([s.value for s in COORDINATOR_TURN])),
+        )
+    return or_(requester, responder, coordinator)
+
+
+def _filtered(statement, query: dict):
+    if query.get("status"):
+        statement = statement.where(Request.status.in_(query["status"].split(",")))
+    if query.get("area"):
+        statement = statement.where(Request.area == query["area"])
+    if query.get("requester"):
+        statement = statement.where(Request.requester_id == query["requester"])
+    if query.get("responder"):
+        statement = statement.where(Request.responder_id == query["responder"])
+    for name, column in (("created", Request.created_at), ("sent", Request.sent_at),
+                         ("updated", Request.updated_at)):  # fmt: skip
+        if query.get(f"{name}_from"):
+            statement = statement.where(column >= query[f"{name}_from"])
+        if query.get(f"{name}_to"):
+            statement = statement.where(column < query[f"{name}_to"])
+    if query.get("question"):
+        statement = statement.where(
+            Request.id.in_(
+                select(RequestQuestion.request_id).where(
+                    RequestQuestion.question_key == query["question"]
+                )
+            )
+        )
+    return statement
+
+
+def _item(actor: Actor, row: Request, box: str, by_subject: bool) -> dict | None:
+    state = from_document(row.state)
+    view = view_of(actor, state)
+    if view == View.NONE or (by_subject and view != View.FULL):
+        return None
+    actions = workflow.actions_for(actor, state)
+    if box == "actions" and not actions & PROGRESS:
+        return None
+    return {
+        "id": row.id, "area": row.area, "set_key": row.set_key, "pq_type": row.pq_type,
+        "status": row.status, "view": view.value,
+        "requester_id": row.requester_id, "responder_id": row.responder_id,
+        "created_at": row.created_at, "sent_at": row.sent_at, "updated_at": row.updated_at,
+        "subject_name": (row.subject or {}).get("full_name") if view == View.FULL else None,
+        "actions": sorted(action.value for action in actions),
+    }  # fmt: skip
+
+
+def _encode(row: Request) -> str:
+    raw = json.dumps([row.updated_at.isoformat(), row.id]).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def _decode(cursor: str) -> tuple[datetime, str]:
+    try:
+        padded = cursor + "=" * (-len(cursor) % 4)
+        at, last_id = json.loads(base64.urlsafe_b64decode(padded.encode()))
+        return datetime.fromisoformat(at), str(last_id)
+    except (ValueError, TypeError, binascii.Error, UnicodeDecodeError) as broken:
+        raise ValidationFailed.from_fields({"cursor": ["Not a cursor of this list."]}) from broken

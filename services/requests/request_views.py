@@ -1,0 +1,167 @@
+"""A request as one reader sees it: the fields of its view (services.requests.visibility),
+its questions and structured answers in the reader's language, free texts with the language
+they were written in, and who else is working on it.
+
+Personal data are the subject's block and the answers to questions marked as personal data;
+a view without them shows that they exist (``withheld``) but not what they say.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from services.common.actor import Actor
+from services.requests import exchange, question_sets, shared_lists, workflow
+from services.requests.answers import CANNOT_PROVIDE_REASONS
+from services.requests.exchange import DRAFT_REPLY, Loaded
+from services.requests.models import Answer, Comment, HistoryEntry
+from services.requests.visibility import SHOWS, View
+from services.requests.workflow_parties import RESPONDING_HANDLERS, Party, parties_of
+
+# Who sees the reply draft: those who write it, and the responder's allocators.
+DRAFT_READERS = RESPONDING_HANDLERS | {Party.RESPONDING_ALLOCATOR}
+
+
+def namespaces(set_key: str) -> list[str]:
+    """The catalogue namespaces a request's view reads its texts from."""
+    return [question_sets.namespace(set_key), shared_lists.namespace(CANNOT_PROVIDE_REASONS)]
+
+
+def render(
+    session: Session,
+    actor: Actor,
+    loaded: Loaded,
+    language: str,
+    catalogue: dict[str, dict],
+    now: datetime,
+) -> dict:
+    row, state, view = loaded.row, loaded.state, loaded.view
+    shows = SHOWS[view]
+    found = {
+        "id": row.id, "area": row.area, "set_key": row.set_key, "set_number": row.set_number,
+        "pq_type": row.pq_type, "status": row.status, "view": view.value,
+        "version": row.version, "language": language,
+        "requester": {"authority_id": state.requester.id,
+                      "member_state": state.requester.member_state,
+                      "coordinator_id": state.requester.coordinator_id},
+        "responder": state.responder and {
+            "authority_id": state.responder.id, "member_state": state.responder.member_state,
+            "coordinator_id": state.responder.coordinator_id},
+        "created_at": row.created_at, "sent_at": row.sent_at, "closed_at": row.closed_at,
+        "updated_at": row.updated_at, "updated_by": row.updated_by,
+        "updated_by_username": row.updated_by_username,
+        "linked_from": state.linked_from, "linked_requests": list(state.linked_requests),
+        "actions": sorted(action.value for action in workflow.actions_for(actor, state)),
+        "being_edited_by": [
+            {"user_id": item.user_id, "username": item.username, "since": item.since}
+            for item in exchange.others_editing(session, actor, row.id, now)
+        ],
+    }  # fmt: skip
+    if "questions" not in shows:
+        return found
+    personal = view == View.FULL
+    found["questions"] = _questions(session, actor, loaded, language, catalogue, personal)
+    found["description"] = row.description and {
+        "text": row.description,
+        "language": row.description_language,
+    }
+    found["reply_date"] = state.reply_date and {
+        "date": state.reply_date.date, "proposed_by": state.reply_date.proposed_by.value,
+        "agreed": state.reply_date.agreed,
+    }  # fmt: skip
+    found["additional_information_questions"] = loaded.questions.numbers(
+        state.additional_information_questions
+    )
+    found["allocated_handlers"] = sorted(state.allocated_handlers)
+    found["comments"] = comments(session, loaded)
+    found["history"] = _history(session, loaded)
+    found["subject"] = row.subject if personal else None
+    found["subject_withheld"] = not personal
+    return found
+
+
+def _questions(
+    session: Session,
+    actor: Actor,
+    loaded: Loaded,
+    language: str,
+    catalogue: dict[str, dict],
+    personal: bool,
+) -> list[dict]:
+    row, state = loaded.row, loaded.state
+    localised = question_sets.localised(loaded.document, row.set_number, language, catalogue)
+    draft_reader = bool(parties_of(actor, state) & DRAFT_READERS)
+    answers: dict[int, list[Answer]] = {}
+    for answer in session.scalars(
+        select(Answer).where(Answer.request_id == row.id).order_by(Answer.reply)
+    ):
+        if answer.reply != DRAFT_REPLY or draft_reader:
+            answers.setdefault(answer.question, []).append(answer)
+    personal_questions = loaded.questions.personal()
+    shown = []
+    ordinal = 0
+    for group in localised["groups"]:
+        for question in group["questions"]:
+            ordinal += 1
+            if ordinal not in state.questions:
+                continue
+            withheld = ordinal in personal_questions and not personal
+            shown.append({
+                **question,
+                "group": group["title"],
+                "answered": ordinal in state.answered_questions,
+                "answers": [
+                    _answer(answer, language, catalogue, withheld)
+                    for answer in answers.get(ordinal, [])
+                ],
+            })  # fmt: skip
+    return shown
+
+
+def _answer(answer: Answer, language: str, catalogue: dict[str, dict], withheld: bool) -> dict:
+    reason = answer.cannot_provide
+    reason_key = reason and f"{shared_lists.namespace(CANNOT_PROVIDE_REASONS)}.{reason}"
+    found = catalogue.get(reason_key) if reason_key else None
+    return {
+        "reply": answer.reply,
+        "draft": answer.reply == DRAFT_REPLY,
+        "withheld": withheld,
+        "value": None if withheld or answer.value is None else answer.value["value"],
+        "cannot_provide": reason and {
+            "key": reason,
+            "text": found["text"] if found else reason,
+            "fallback": bool(found is None or found.get("fallback")),
+        },
+        "text": None if withheld or not answer.text
+        else {"text": answer.text, "language": answer.language},
+        "saved_at": answer.saved_at,
+    }  # fmt: skip
+
+
+def comments(session: Session, loaded: Loaded) -> list[dict]:
+    return [
+        {"id": comment.id,
+         "question": comment.question and loaded.questions.number(comment.question),
+         "side": comment.side, "authority_id": comment.authority_id,
+         "username": comment.username, "created_at": comment.created_at,
+         "text": {"text": comment.text, "language": comment.language}}
+        for comment in session.scalars(
+            select(Comment).where(Comment.request_id == loaded.row.id)
+            .order_by(Comment.created_at, Comment.id)
+        )
+    ]  # fmt: skip
+
+
+def _history(session: Session, loaded: Loaded) -> list[dict]:
+    return [
+        {"action": entry.action, "status": entry.status, "at": entry.at,
+         "username": entry.username, "authority_id": entry.authority_id, "data": entry.data,
+         "text": entry.text and {"text": entry.text, "language": entry.language}}
+        for entry in session.scalars(
+            select(HistoryEntry).where(HistoryEntry.request_id == loaded.row.id)
+            .order_by(HistoryEntry.id)
+        )
+    ]  # fmt: skip

@@ -1,0 +1,317 @@
+"""Requests through the broker: a request created from the shipped Services question set, sent,
+accepted, answered partly and fully with structured answers and "cannot be provided", asked
+for more, closed; each step stored, in the history, published as its event, and refused with
+a clear error when it is out of order, from the wrong party or on a stale version."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from nameko.exceptions import RemoteError
+
+from services.common.errors import ImiError
+from services.requests.bootstrap import publish_shipped_lists, publish_shipped_sets
+from tests.events import EventLog, listener_for, listening
+from tests.requests import network
+from tests.requests.network import BUDAPEST, DEBRECEN, HU_COORDINATOR, ROMA, SZEGED
+
+REQUEST_EVENTS = (
+    "request_created", "request_sent", "request_accepted", "reply_sent",
+    "additional_information_requested", "request_closed", "request_forwarded", "request_split",
+    "request_withdrawn", "comment_added", "additional_information_declined",
+)  # fmt: skip
+
+ROMA_HANDLER = network.handler(ROMA)
+BUDAPEST_HANDLER = network.handler(BUDAPEST)
+SUBJECT = {"full_name": "Mario Rossi", "date_of_birth": "1980-05-03", "nationality": "IT"}
+
+
+def _load(uri: str) -> None:
+    publish_shipped_sets(uri)
+    publish_shipped_lists(uri)
+    network.seed(uri)
+
+
+@pytest.fixture
+def requests_config(service_config, service_database, frozen_clock) -> dict:
+    from services.translation.bootstrap import prepare_translation
+
+    return {
+        **service_config,
+        "DB_URIS": {
+            "requests": service_database("requests", _load, template="requests-network"),
+            "translation": service_database(
+                "translation", lambda uri: prepare_translation(uri, frozen_clock())
+            ),
+        },
+    }
+
+
+@pytest.fixture
+def request_events(request, container_factory, requests_config) -> EventLog:
+    return listening(
+        container_factory,
+        requests_config,
+        lambda name, log: listener_for("requests", REQUEST_EVENTS, name, log),
+        f"request_events_{request.node.name[:40]}",
+    )
+
+
+def refused(call) -> dict:
+    """What a refused call raised: its type and text (an ImiError's code and details)."""
+    with pytest.raises((RemoteError, ImiError)) as caught:
+        call()
+    error = caught.value
+    if isinstance(error, RemoteError):
+        return {"type": error.exc_type, "text": str(error.value)}
+    return {"type": type(error).__name__, "text": f"{error.code} {error.detail} {error.extra}"}
+
+
+def new_request(proxy, actor=ROMA_HANDLER, **changes) -> dict:
+    data = {
+        "set_key": "services", "questions": ["1.1", "1.4", "2.4", "3.2"],
+        "responder_id": BUDAPEST.id, "subject": SUBJECT,
+        "description": "Verifica di un prestatore di servizi.", "language": "it",
+        **changes,
+    }  # fmt: skip
+    return proxy.requests.create_request(actor, data)
+
+
+def act(proxy, actor, found: dict, action: str, **data) -> dict:
+    outcome = proxy.requests.act_on_request(
+        actor, found["id"], action, {"version": found["version"], **data}
+    )
+    return outcome["request"] or outcome
+
+
+def test_a_request_goes_from_draft_to_closed_with_structured_answers(request_events, proxy):
+    draft = new_request(proxy)
+    assert draft["status"] == "draft"
+    assert [q["number"] for q in draft["questions"]] == ["1.1", "1.4", "2.4", "3.2"]
+    assert draft["subject"]["full_name"] == "Mario Rossi"
+    assert draft["requester"]["coordinator_id"] == network.IT_COORDINATOR.id
+
+    sent = act(proxy, ROMA_HANDLER, draft, "send")
+    assert sent["status"] == "sent"
+
+    # Before accepting, the responder sees the content but not the subject's personal data.
+    seen = proxy.requests.request(BUDAPEST_HANDLER, sent["id"], {})
+    assert seen["view"] == "full_without_personal_data"
+    assert seen["subject"] is None
+    assert seen["subject_withheld"] is True
+    assert seen["questions"][0]["text"]["text"]  # in Hungarian, or the source marked
+    assert "accept" in seen["actions"]
+
+    accepted = act(proxy, BUDAPEST_HANDLER, seen, "accept")
+    assert accepted["subject"]["full_name"] == "Mario Rossi"
+
+    drafted = proxy.requests.save_reply_draft(
+        BUDAPEST_HANDLER, sent["id"],
+        {"version": accepted["version"], "answers": [
+            {"question": "1.1", "value": True},
+            {"question": "1.4", "value": "private_limited_company"},
+        ]},
+    )  # fmt: skip
+    # The requester does not see the reply draft.
+    mine = proxy.requests.request(ROMA_HANDLER, sent["id"], {})
+    assert all(not q["answers"] for q in mine["questions"])
+
+    partial = act(proxy, BUDAPEST_HANDLER, drafted, "send_partial_reply")
+    assert partial["status"] == "partially_answered"
+
+    drafted = proxy.requests.save_reply_draft(
+        BUDAPEST_HANDLER, sent["id"],
+        {"version": partial["version"], "answers": [
+            {"question": "2.4", "value": "Costruzioni edili.", "language": "it"},
+            {"question": "3.2", "cannot_provide": "legal_restriction",
+             "text": "Adatvédelmi okokból.", "language": "hu"},
+        ]},
+    )  # fmt: skip
+    answered = act(proxy, BUDAPEST_HANDLER, drafted, "send_full_reply")
+    assert answered["status"] == "answered"
+
+    mine = proxy.requests.request(ROMA_HANDLER, sent["id"], {"language": "it"})
+    by_number = {q["number"]: q for q in mine["questions"]}
+    assert by_number["1.1"]["answers"][0]["value"] is True
+    assert by_number["1.4"]["answers"][0]["value"] == "private_limited_company"
+    reason = by_number["3.2"]["answers"][0]["cannot_provide"]
+    assert reason["key"] == "legal_restriction"
+    assert reason["text"]
+    assert by_number["3.2"]["answers"][0]["text"] == {
+        "text": "Adatvédelmi okokból.",
+        "language": "hu",
+    }
+
+    more = act(proxy, ROMA_HANDLER, mine, "request_additional_information",
+               questions=["2.4"], justification="Quali attività esattamente?")  # fmt: skip
+    assert more["status"] == "additional_information_requested"
+    assert more["additional_information_questions"] == ["2.4"]
+    declined = act(proxy, BUDAPEST_HANDLER, more, "decline_additional_information",
+                   reason_key="already_provided")  # fmt: skip
+    assert declined["status"] == "answered"
+    closed = act(proxy, ROMA_HANDLER, declined, "close")
+    assert closed["status"] == "closed"
+    assert [entry["action"] for entry in closed["history"]] == [
+        "create_draft", "send", "accept", "save_reply_draft", "send_partial_reply",
+        "save_reply_draft", "send_full_reply", "request_additional_information",
+        "decline_additional_information", "close",
+    ]  # fmt: skip
+    assert closed["history"][7]["text"]["text"] == "Quali attività esattamente?"
+
+    for name, count in (("request_created", 1), ("request_sent", 1), ("request_accepted", 1),
+                        ("reply_sent", 2), ("additional_information_requested", 1),
+                        ("additional_information_declined", 1), ("request_closed", 1)):  # fmt: skip
+        for event in request_events.wait_for(name, sent["id"], count):
+            assert event["data"]["requesting_authority"] == ROMA.id
+            assert "Rossi" not in json.dumps(event["data"]), name
+    (closing,) = request_events.of("request_closed", sent["id"])
+    assert closing["data"]["from_status"] == "answered"
+
+
+def test_a_sent_reply_cannot_be_changed_and_a_stale_save_names_who_saved_first(proxy):
+    sent = act(proxy, ROMA_HANDLER, new_request(proxy), "send")
+    accepted = act(proxy, BUDAPEST_HANDLER, sent, "accept")
+    colleague = network.handler(BUDAPEST, "colleague")
+    first = proxy.requests.save_reply_draft(
+        BUDAPEST_HANDLER, sent["id"],
+        {"version": accepted["version"], "answers": [{"question": "1.1", "value": True}]},
+    )  # fmt: skip
+    late = refused(lambda: proxy.requests.save_reply_draft(
+        colleague, sent["id"],
+        {"version": accepted["version"], "answers": [{"question": "1.1", "value": False}]},
+    ))  # fmt: skip
+    assert late["type"] == "StaleVersion"
+    assert BUDAPEST_HANDLER["user_id"] in late["text"]
+    assert first["updated_by_username"] == BUDAPEST_HANDLER["username"]
+
+    replied = act(proxy, BUDAPEST_HANDLER, first, "send_partial_reply", questions=["1.1"])
+    again = refused(lambda: proxy.requests.save_reply_draft(
+        BUDAPEST_HANDLER, sent["id"],
+        {"version": replied["version"], "answers": [{"question": "1.1", "value": False}]},
+    ))  # fmt: skip
+    assert "request.answer_already_sent" in again["text"]
+    assert "'1.1'" in again["text"]
+    shown = proxy.requests.request(ROMA_HANDLER, sent["id"], {})
+    (answer,) = shown["questions"][0]["answers"]
+    assert answer["value"] is True
+
+
+def test_hostile_input_is_refused_and_changes_nothing(proxy):
+    draft = new_request(proxy)
+    cases = [
+        (lambda: new_request(proxy, questions=["9.9"]), "No question 9.9"),
+        (lambda: new_request(proxy, responder_id=SZEGED.id), "request.authority_not_in_area"),
+        (lambda: new_request(proxy, pq_type="general"), "Only Professional Qualifications"),
+        (lambda: act(proxy, BUDAPEST_HANDLER, draft, "accept"), "request.unknown"),
+        (lambda: act(proxy, ROMA_HANDLER, draft, "close"), "request.wrong_status"),
+        (lambda: act(proxy, ROMA_HANDLER, draft, "fly"), "request.unknown_action"),
+        (lambda: proxy.requests.act_on_request(ROMA_HANDLER, draft["id"], "send",
+                                                {"version": draft["version"] + 5}),
+         "StaleVersion"),
+    ]  # fmt: skip
+    for call, expected in cases:
+        found = refused(call)
+        assert expected in found["text"] or expected == found["type"], (expected, found)
+    sent = act(proxy, ROMA_HANDLER, draft, "send")
+    accepted = act(proxy, BUDAPEST_HANDLER, sent, "accept")
+    wrong = refused(lambda: proxy.requests.save_reply_draft(
+        BUDAPEST_HANDLER, sent["id"], {"version": accepted["version"], "answers": [
+            {"question": "1.1", "value": "perhaps"},
+            {"question": "1.4", "value": "castle"},
+            {"question": "2.1", "value": True},
+            {"question": "3.2", "cannot_provide": "because"},
+        ]},
+    ))  # fmt: skip
+    for part in ("answers.0.value", "answers.1.value", "answers.2.question",
+                 "answers.3.cannot_provide"):  # fmt: skip
+        assert part in wrong["text"]
+    after = proxy.requests.request(BUDAPEST_HANDLER, sent["id"], {})
+    assert after["version"] == accepted["version"]
+    assert all(not q["answers"] for q in after["questions"])
+
+
+def test_forwarding_moves_the_request_and_the_forwarder_loses_access(proxy):
+    sent = act(proxy, ROMA_HANDLER, new_request(proxy), "send")
+    outcome = act(proxy, BUDAPEST_HANDLER, sent, "forward", to=DEBRECEN.id)
+    assert outcome == {"request_id": sent["id"], "status": "sent", "request": None,
+                       "version": sent["version"] + 1}  # fmt: skip
+    debrecen_allocator = network.user(DEBRECEN, "allocator", network.Right.ALLOCATOR)
+    forwarded = proxy.requests.request(debrecen_allocator, sent["id"], {})
+    assert forwarded["responder"]["authority_id"] == DEBRECEN.id
+    assert (
+        "request.unknown"
+        in refused(lambda: proxy.requests.request(BUDAPEST_HANDLER, sent["id"], {}))["text"]
+    )
+
+
+def test_a_split_keeps_some_questions_and_sends_the_others_as_a_linked_request(proxy):
+    sent = act(proxy, ROMA_HANDLER, new_request(proxy), "send")
+    split = act(proxy, BUDAPEST_HANDLER, sent, "split", questions=["3.2"], to=DEBRECEN.id)
+    assert split["status"] == "accepted"
+    assert [q["number"] for q in split["questions"]] == ["1.1", "1.4", "2.4"]
+    (linked_id,) = split["linked_requests"]
+    debrecen_allocator = network.user(DEBRECEN, "allocator", network.Right.ALLOCATOR)
+    linked = proxy.requests.request(debrecen_allocator, linked_id, {})
+    assert linked["linked_from"] == sent["id"]
+    assert [q["number"] for q in linked["questions"]] == ["3.2"]
+    assert linked["status"] == "sent"
+
+
+def test_the_lists_show_each_authority_its_side_with_cursor_pages(proxy):
+    created = [new_request(proxy) for _ in range(3)]
+    for found in created[:2]:
+        act(proxy, ROMA_HANDLER, found, "send")
+    outgoing = proxy.requests.list_requests(ROMA_HANDLER, {"box": "outgoing", "limit": 2})
+    assert len(outgoing["items"]) == 2
+    assert outgoing["next_cursor"]
+    rest = proxy.requests.list_requests(
+        ROMA_HANDLER, {"box": "outgoing", "limit": 2, "cursor": outgoing["next_cursor"]}
+    )
+    ids = [item["id"] for item in outgoing["items"] + rest["items"]]
+    assert sorted(ids) == sorted(found["id"] for found in created)
+    assert rest["next_cursor"] is None
+
+    incoming = proxy.requests.list_requests(BUDAPEST_HANDLER, {"box": "incoming"})
+    assert {item["id"] for item in incoming["items"]} == {found["id"] for found in created[:2]}
+    assert all(item["subject_name"] is None for item in incoming["items"])
+    todo = proxy.requests.list_requests(BUDAPEST_HANDLER, {"box": "actions"})
+    assert len(todo["items"]) == 2
+    by_subject = proxy.requests.list_requests(ROMA_HANDLER, {"subject": "ROSSI"})
+    assert len(by_subject["items"]) == 3
+    assert proxy.requests.list_requests(BUDAPEST_HANDLER, {"subject": "rossi"})["items"] == []
+    coordinated = proxy.requests.list_requests(
+        network.handler(HU_COORDINATOR), {"box": "coordinated"}
+    )
+    assert {item["id"] for item in coordinated["items"]} == {f["id"] for f in created[:2]}
+    assert all(item["view"] == "monitoring" for item in coordinated["items"])
+
+
+def test_a_colleague_opening_a_request_is_told_who_works_on_it_since_when(proxy, frozen_clock):
+    sent = act(proxy, ROMA_HANDLER, new_request(proxy), "send")
+    assert proxy.requests.start_editing(BUDAPEST_HANDLER, sent["id"]) == {"others": []}
+    colleague = network.handler(BUDAPEST, "colleague")
+    (other,) = proxy.requests.start_editing(colleague, sent["id"])["others"]
+    assert other["username"] == BUDAPEST_HANDLER["username"]
+    assert other["since"] == frozen_clock().isoformat()
+    seen = proxy.requests.request(colleague, sent["id"], {})
+    assert [item["username"] for item in seen["being_edited_by"]] == [BUDAPEST_HANDLER["username"]]
+    proxy.requests.stop_editing(BUDAPEST_HANDLER, sent["id"])
+    assert proxy.requests.request(colleague, sent["id"], {})["being_edited_by"] == []
+
+
+def test_comments_on_the_request_and_on_a_question(proxy):
+    sent = act(proxy, ROMA_HANDLER, new_request(proxy), "send")
+    comment = proxy.requests.add_comment(
+        BUDAPEST_HANDLER, sent["id"], {"text": "Kérem, pontosítsa.", "question": "1.4"}
+    )
+    assert comment["question"] == "1.4"
+    assert comment["side"] == "responder"
+    assert comment["text"] == {"text": "Kérem, pontosítsa.", "language": "hu"}
+    shown = proxy.requests.request(ROMA_HANDLER, sent["id"], {})
+    assert [c["id"] for c in shown["comments"]] == [comment["id"]]
+    basic = network.user(ROMA, "basic", network.Right.BASIC_USER)
+    assert (
+        "request.comment_not_allowed"
+        in refused(lambda: proxy.requests.add_comment(basic, sent["id"], {"text": "x"}))["text"]
+    )
