@@ -25,6 +25,8 @@ from services.requests.schemas import (
     RequestListSchema,
     RequestQuerySchema,
     RequestViewSchema,
+    TextTranslationRequestSchema,
+    TextTranslationSchema,
 )
 
 _ONE = f"{API}/requests/{{request_id}}"
@@ -84,6 +86,14 @@ ROUTES = (
         "authorities)", _TAG,
         body=CommentInputSchema, response=CommentSchema, statuses=(201,), authenticated=True,
         errors=(403, 404),
+    ),
+    Route(
+        "translate_request_text", "POST", f"{_ONE}/translations",
+        "A machine translation of one of the request's free texts (description, answer:<id>, "
+        "comment:<id>, history:<id>) beside the original, the subject's personal data masked "
+        "before any external engine", _TAG,
+        body=TextTranslationRequestSchema, response=TextTranslationSchema, authenticated=True,
+        errors=(404, 503),
     ),
     Route(
         "start_editing", "PUT", f"{_ONE}/editing",
@@ -152,6 +162,11 @@ class RequestsApi:
     def add_comment(self, request: Request, request_id: str) -> dict:
         call = self.gate.admit(request)
         return call.rpc(self.requests).add_comment(call.actor, request_id, call.body)
+
+    @api
+    def translate_request_text(self, request: Request, request_id: str) -> dict:
+        call = self.gate.admit(request)
+        return self.requests.translate_request_text(call.actor, request_id, call.body)
 
     @api
     def start_editing(self, request: Request, request_id: str) -> dict:

@@ -126,6 +126,7 @@ def _answer(answer: Answer, language: str, catalogue: dict[str, dict], withheld:
     reason_key = reason and f"{shared_lists.namespace(CANNOT_PROVIDE_REASONS)}.{reason}"
     found = catalogue.get(reason_key) if reason_key else None
     return {
+        "id": answer.id,
         "reply": answer.reply,
         "draft": answer.reply == DRAFT_REPLY,
         "withheld": withheld,
@@ -157,7 +158,7 @@ def comments(session: Session, loaded: Loaded) -> list[dict]:
 
 def _history(session: Session, loaded: Loaded) -> list[dict]:
     return [
-        {"action": entry.action, "status": entry.status, "at": entry.at,
+        {"id": entry.id, "action": entry.action, "status": entry.status, "at": entry.at,
          "username": entry.username, "authority_id": entry.authority_id, "data": entry.data,
          "text": entry.text and {"text": entry.text, "language": entry.language}}
         for entry in session.scalars(

@@ -15,6 +15,7 @@ from services.requests import (
     area_settings,
     directory_view,
     exchange,
+    free_texts,
     generator,
     listing,
     question_sets,
@@ -45,6 +46,8 @@ from services.requests.schemas import (
     RequestListSchema,
     RequestQuerySchema,
     RequestViewSchema,
+    TextTranslationRequestSchema,
+    TextTranslationSchema,
     VersionDocumentSchema,
 )
 
@@ -186,6 +189,23 @@ class RequestsService(observability.ObservableService):
     @transactional
     def stop_editing(self, actor: dict, request_id: str) -> None:
         exchange.stop_editing(self.db, load_actor(actor), request_id)
+
+    @rpc
+    def translate_request_text(self, actor: dict, request_id: str, data: dict) -> dict:
+        """A free text of the request machine-translated, the subject's data masked first."""
+        who = load_actor(actor)
+        asked = load(TextTranslationRequestSchema, data)
+        loaded = exchange.load(self.db.session, who, request_id)
+        found = free_texts.find(self.db.session, who, loaded, asked["text"])
+        translated = self.translation.translate_text(
+            actor,
+            {"text": found.text, "source": found.language, "target": asked["target"],
+             "personal_data": free_texts.personal_data(loaded.row.subject or {})},
+        )  # fmt: skip
+        return dump(
+            TextTranslationSchema,
+            {**translated, "text_reference": asked["text"], "original_language": found.language},
+        )
 
     @rpc
     def list_requests(self, actor: dict, query: dict) -> dict:

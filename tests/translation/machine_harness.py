@@ -142,3 +142,18 @@ class FakeEngineServer:
 
     def received_text(self) -> str:
         return json.dumps([body for _, _, body in self.requests], ensure_ascii=False)
+
+
+def libretranslate(server_languages=("de", "en", "fr")):
+    """A LibreTranslate stand-in: every pair among ``server_languages``; a 'translation' is
+    the text with the target language in front."""
+
+    def respond(method, path, body):
+        if path == "/languages":
+            return 200, [{"code": code, "targets": list(server_languages)}
+                         for code in server_languages], 0  # fmt: skip
+        if body["source"] not in server_languages or body["target"] not in server_languages:
+            return 400, {"error": f"{body['target']} is not supported"}, 0
+        return 200, {"translatedText": [f"[{body['target']}] {q}" for q in body["q"]]}, 0
+
+    return FakeEngineServer(respond)

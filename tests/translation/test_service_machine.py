@@ -30,7 +30,7 @@ from tests.services import started_on_clock
 from tests.signed_rpc import SignedRpcProxy
 
 from .harness import administrator, entry, translator, user
-from .machine_harness import FakeEngineServer, build_tiny_model
+from .machine_harness import FakeEngineServer, build_tiny_model, libretranslate
 from .personal_data_samples import REPORTED, leaks
 
 GERMAN = "Die Behörde prüft die Unterlagen und erkennt die Berufsqualifikation an."
@@ -82,21 +82,6 @@ def start(container_factory, translation_config, frozen_clock, titles_log):
     yield started
     for proxy in proxies:
         proxy.stop()
-
-
-def libretranslate(server_languages=("de", "en", "fr")):
-    """A LibreTranslate stand-in: every pair among ``server_languages``; a 'translation' is
-    the text with the target language in front."""
-
-    def respond(method, path, body):
-        if path == "/languages":
-            return 200, [{"code": code, "targets": list(server_languages)}
-                         for code in server_languages], 0  # fmt: skip
-        if body["source"] not in server_languages or body["target"] not in server_languages:
-            return 400, {"error": f"{body['target']} is not supported"}, 0
-        return 200, {"translatedText": [f"[{body['target']}] {q}" for q in body["q"]]}, 0
-
-    return FakeEngineServer(respond)
 
 
 def translations(server) -> list:

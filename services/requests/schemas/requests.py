@@ -178,6 +178,20 @@ class ListQuerySchema(StrictSchema):
     limit = fields.Integer(load_default=25, validate=validate.Range(1, 100))
 
 
+class TextTranslationRequestSchema(StrictSchema):
+    text = fields.String(
+        required=True,
+        validate=[
+            validate.Length(1, 60),
+            WholeMatch(
+                r"^(description|(answer|comment|history):[0-9a-f-]{1,36})$",
+                error="description, answer:<id>, comment:<id> or history:<id>.",
+            ),
+        ],
+    )
+    target = fields.String(required=True, validate=LANGUAGE)
+
+
 class AreaSettingsInputSchema(StrictSchema):
     version = fields.Integer(validate=validate.Range(1, 2**31 - 1))
     forwarding_after_acceptance = fields.Boolean(required=True)
@@ -209,6 +223,7 @@ class ReasonSchema(Schema):
 
 
 class AnswerSchema(Schema):
+    id = fields.Integer(required=True, metadata={"description": "Its text is answer:<id>"})
     reply = fields.Integer(required=True, metadata={"description": "0: the reply draft"})
     draft = fields.Boolean(required=True)
     withheld = fields.Boolean(
@@ -245,6 +260,7 @@ class CommentSchema(Schema):
 
 
 class HistoryEntrySchema(Schema):
+    id = fields.Integer(required=True, metadata={"description": "Its text is history:<id>"})
     action = fields.String(required=True)
     status = fields.String(required=True)
     at = fields.AwareDateTime(required=True)
@@ -310,6 +326,23 @@ class ActionOutcomeSchema(Schema):
     status = fields.String(required=True, validate=validate.OneOf(STATUSES))
     version = fields.Integer(required=True)
     request = fields.Nested(RequestViewSchema, allow_none=True)
+
+
+class TextTranslationSchema(Schema):
+    """A machine translation of a request's free text, labelled as such, beside the original
+    and the language it was written in (or a pending job of the engine)."""
+
+    text_reference = fields.String(required=True)
+    machine_translation = fields.Boolean(required=True)
+    engine = fields.String(required=True)
+    original = fields.String(required=True)
+    original_language = fields.String(allow_none=True)
+    text = fields.String(allow_none=True)
+    source_language = fields.String(required=True)
+    target_language = fields.String(required=True)
+    status = fields.String(required=True)
+    job_id = fields.String(allow_none=True)
+    error = fields.String(allow_none=True)
 
 
 class RequestSummarySchema(Schema):
