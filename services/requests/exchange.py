@@ -371,13 +371,17 @@ def _store(
     if state.status in (Status.CLOSED, Status.WITHDRAWN):
         row.closed_at = now
     _write_state(row, state, questions)
-    if action != Action.CREATE_DRAFT:
-        row.touch(actor.user_id, now)
-        row.updated_by_username = actor.username
+    if action not in (Action.CREATE_DRAFT, Action.SAVE_REPLY_DRAFT):
+        _touch(row, actor, now)
     session.flush()
     published = _published_data(questions, outcome.event_data)
     _history(unit, actor, row.id, action, state.status, published, data)
     unit.record_event(outcome.event_name, row.id, _event(row, actor, published))
+
+
+def _touch(row: Request, actor: Actor, now: datetime.datetime) -> None:
+    row.touch(actor.user_id, now)
+    row.updated_by_username = actor.username
 
 
 def _write_state(row: Request, state: RequestState, questions: Questions) -> None:
@@ -458,6 +462,10 @@ def save_reply_draft(unit: UnitOfWork, actor: Actor, request_id: str, data: dict
     ordinals = frozenset(answer.question for answer in checked)
     outcome = apply(loaded, Action.SAVE_REPLY_DRAFT, actor, questions=ordinals)
     now = unit.now()
+    # The compare-and-set on the request first: of two handlers saving at once, the second
+    # waits on the row, finds a newer version and is told who saved first.
+    _touch(row, actor, now)
+    session.flush()
     drafts = {
         answer.question: answer
         for answer in session.scalars(

@@ -8,12 +8,16 @@ import pytest
 from sqlalchemy import create_engine, func, select
 
 from services.common.clock import FrozenClock
-from services.common.errors import Conflict
-from services.requests.models import QuestionSet, QuestionSetVersion
+from services.common.errors import Conflict, StaleVersion
+from services.requests.bootstrap import publish_shipped_lists, publish_shipped_sets
+from services.requests.models import Answer, QuestionSet, QuestionSetVersion
 from services.requests.service import RequestsService
 from tests.databases import prepare
 from tests.integration.held_writes import inserts_held, outcomes
+from tests.requests import network
 from tests.requests.documents import document
+from tests.requests.network import BUDAPEST, ROMA
+from tests.requests.test_service_requests import BUDAPEST_HANDLER, ROMA_HANDLER
 from tests.services import started_on_clock
 from tests.signed_rpc import SignedRpcProxy
 from tests.translation.harness import administrator
@@ -66,3 +70,89 @@ def test_two_administrators_drafting_one_new_set_at_once_leave_one_draft(
     assert counted(pg_uri, QuestionSet) == 1
     drafts = 1 if table == "question_sets" else 2  # the published version and one draft
     assert counted(pg_uri, QuestionSetVersion) == drafts
+
+
+# --- requests: two handlers saving what they read, at once -----------------------------------
+
+
+@pytest.fixture
+def network_pg(pg_uri, service_config, container_factory):
+    """The requests service on PostgreSQL with the shipped sets and the tests' network."""
+    prepare("requests", pg_uri, publish_shipped_sets, publish_shipped_lists, network.seed)
+    config = {**service_config, "DB_URIS": {"requests": pg_uri}}
+    container = started_on_clock(
+        container_factory, RequestsService, config, FrozenClock(), fresh_event_queues=True
+    )
+    with SignedRpcProxy(config, timeout=30) as proxy:
+        yield proxy.requests
+    container.kill()
+
+
+def stored_answers(uri: str, request_id: str) -> list[tuple]:
+    engine = create_engine(uri)
+    try:
+        with engine.connect() as connection:
+            return connection.execute(
+                select(Answer.question, Answer.reply, Answer.value, Answer.saved_by).where(
+                    Answer.request_id == request_id
+                )
+            ).all()
+    finally:
+        engine.dispose()
+
+
+def test_two_handlers_saving_one_reply_draft_at_once_leave_the_first_and_a_409_naming_it(
+    network_pg, pg_uri
+):
+    draft = network_pg.create_request(ROMA_HANDLER, {
+        "set_key": "services", "questions": ["1.1"], "responder_id": BUDAPEST.id,
+        "subject": {"full_name": "Mario Rossi"},
+    })  # fmt: skip
+    sent = network_pg.act_on_request(ROMA_HANDLER, draft["id"], "send",
+                                     {"version": draft["version"]})  # fmt: skip
+    accepted = network_pg.act_on_request(
+        BUDAPEST_HANDLER, draft["id"], "accept", {"version": sent["version"]}
+    )
+    colleague = network.handler(BUDAPEST, "colleague")
+
+    with inserts_held(pg_uri, "answers") as wait_for:
+        calls = [
+            network_pg.save_reply_draft.call_async(
+                who, draft["id"],
+                {"version": accepted["version"], "answers": [{"question": "1.1", "value": yes}]},
+            )
+            for who, yes in ((BUDAPEST_HANDLER, True), (colleague, False))
+        ]  # fmt: skip
+        wait_for(2)
+
+    [won], [lost] = outcomes(calls)
+    assert isinstance(lost, StaleVersion)
+    assert lost.extra["changed_by"] == won["updated_by"]
+    assert lost.extra["current_version"] == won["version"]
+    ((question, reply, value, saved_by),) = stored_answers(pg_uri, draft["id"])
+    assert (question, reply) == (1, 0)
+    assert saved_by == won["updated_by"]
+    assert value == {"value": saved_by == BUDAPEST_HANDLER["user_id"]}
+
+
+def test_two_handlers_editing_one_draft_at_once_change_it_once(network_pg, pg_uri):
+    draft = network_pg.create_request(ROMA_HANDLER, {
+        "set_key": "services", "questions": ["1.1"], "subject": {"full_name": "Mario Rossi"},
+    })  # fmt: skip
+    colleague = network.handler(ROMA, "colleague")
+
+    with inserts_held(pg_uri, "request_history") as wait_for:
+        calls = [
+            network_pg.edit_request_draft.call_async(
+                who, draft["id"], {"version": draft["version"], "questions": questions}
+            )
+            for who, questions in ((ROMA_HANDLER, ["1.1", "1.2"]), (colleague, ["2.1"]))
+        ]
+        wait_for(2)
+
+    [won], [lost] = outcomes(calls)
+    assert isinstance(lost, StaleVersion)
+    assert lost.extra["changed_by"] == won["updated_by"]
+    final = network_pg.request(ROMA_HANDLER, draft["id"], {})
+    assert [q["number"] for q in final["questions"]] == [q["number"] for q in won["questions"]]
+    assert final["version"] == draft["version"] + 1

@@ -78,8 +78,9 @@ def test_a_reader_gets_only_the_texts_its_view_shows(proxy):
     draft = new_request(proxy, subject=SUBJECT, questions=["2.4"])
     basic = network.user(ROMA, "basic", network.Right.BASIC_USER)
     outsider = network.handler(BUDAPEST)
+    no_comment = "comment:00000000-0000-4000-8000-000000000000"
     for actor, reference in ((basic, "description"), (outsider, "description"),
-                             (ROMA_HANDLER, "comment:00000000-0000-4000-8000-000000000000")):  # fmt: skip
+                             (ROMA_HANDLER, no_comment)):  # fmt: skip
         found = refused(lambda actor=actor, reference=reference:
                         proxy.requests.translate_request_text(
                             actor, draft["id"], {"text": reference, "target": "en"}))  # fmt: skip
