@@ -211,13 +211,21 @@ def apply(state: RequestState, action: Action, actor: Actor, **inputs: Any) -> O
 
 
 def actions_for(actor: Actor, state: RequestState) -> frozenset[Action]:
-    """The actions the actor's parties may take in the request's status (what to offer it);
-    their requirements are checked only when it takes one."""
+    """The actions the actor's parties may take in the request's status (what to offer it),
+    but those its settings rule out (``rules.STANDING``); the requirements on what an action
+    is given are checked when it is taken."""
     parties = parties_of(actor, state)
+    attempt = Attempt(state, actor, parties, {})
     return frozenset(
         transition.action
         for transition in TRANSITIONS
-        if state.status in transition.sources and parties & transition.who
+        if state.status in transition.sources
+        and parties & transition.who
+        and not any(
+            requirement.problem(attempt) is not None
+            for requirement in transition.requires
+            if requirement in rules.STANDING
+        )
     )
 
 

@@ -334,3 +334,12 @@ FEEDBACK_ONCE = Requirement(
     Conflict,
     lambda attempt: _unless(attempt.actor.user_id not in attempt.state.feedback_from),
 )
+
+# Requirements that depend on the request, its settings and the actor only, never on what the
+# action is given: the actions offered to an actor leave out any that one of these refuses
+# (no "submit for approval" where none is required, no "refer" where referral is off).
+STANDING = frozenset({
+    APPROVAL_NOT_REQUIRED, APPROVAL_REQUIRED, HAS_REQUEST_COORDINATOR,
+    FORWARDING_AFTER_ACCEPTANCE, REFERRAL_ENABLED, HAS_A_COORDINATOR, ALLOCATION_USED,
+    REQUESTER_PROPOSAL_PENDING, OTHER_SIDE_PROPOSAL_PENDING, FEEDBACK_ONCE,
+})  # fmt: skip

@@ -16,8 +16,8 @@ from tests.databases import prepare
 from tests.integration.held_writes import inserts_held, outcomes
 from tests.requests import network
 from tests.requests.documents import document
+from tests.requests.exchange_harness import BUDAPEST_HANDLER, ROMA_HANDLER
 from tests.requests.network import BUDAPEST, ROMA
-from tests.requests.test_service_requests import BUDAPEST_HANDLER, ROMA_HANDLER
 from tests.services import started_on_clock
 from tests.signed_rpc import SignedRpcProxy
 from tests.translation.harness import administrator

@@ -17,6 +17,7 @@ from services.requests.service import RequestsService
 from services.translation.bootstrap import prepare_translation
 from services.translation.service import TranslationService
 from tests.events import EventLog, listener_for, listening
+from tests.requests.exchange_harness import load_network
 from tests.services import started_on_clock
 from tests.signed_rpc import SignedRpcProxy
 
@@ -34,6 +35,21 @@ def requests_config(service_config, service_database, frozen_clock) -> dict:
         **service_config,
         "DB_URIS": {
             "requests": service_database("requests"),
+            "translation": service_database(
+                "translation", lambda uri: prepare_translation(uri, frozen_clock())
+            ),
+        },
+    }
+
+
+@pytest.fixture
+def network_requests_config(service_config, service_database, frozen_clock) -> dict:
+    """The configuration of the tests of requests: the requests database holds the shipped
+    sets and lists and the network of tests/requests/network.py."""
+    return {
+        **service_config,
+        "DB_URIS": {
+            "requests": service_database("requests", load_network, template="requests-network"),
             "translation": service_database(
                 "translation", lambda uri: prepare_translation(uri, frozen_clock())
             ),

@@ -1,6 +1,7 @@
 """A small network for the requests service's tests, written into its read model of the
 directory: an Italian requesting authority, Hungarian responders (one working with
-allocation), a Hungarian authority of another area, the two national coordinators, and users
+allocation), a Hungarian authority of another area, the two national coordinators (Budapest lets
+its coordinator see details to intervene), Italy's policy enabling referral in Services, and users
 with each right in Services, the area of the shipped Services question set."""
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from sqlalchemy import create_engine
 from sqlalchemy.orm import Session
 
 from services.common.actor import Actor, Grant, Right, dump_actor
-from services.requests.models import CoordinatorLink, KnownAuthority
+from services.requests.models import CoordinatorLink, KnownAuthority, RequestPolicy
 
 AREA = "services"
 SET_KEY = "services"
@@ -36,9 +37,9 @@ def _id(name: str) -> str:
 
 
 IT_COORDINATOR = Place(_id("it-coordinator"), "IT", "it")
-HU_COORDINATOR = Place(_id("hu-coordinator"), "HU", "hu", full_view=True)
+HU_COORDINATOR = Place(_id("hu-coordinator"), "HU", "hu")
 ROMA = Place(_id("roma"), "IT", "it")
-BUDAPEST = Place(_id("budapest"), "HU", "hu")
+BUDAPEST = Place(_id("budapest"), "HU", "hu", full_view=True)
 DEBRECEN = Place(_id("debrecen"), "HU", "hu", uses_allocation=True)
 SZEGED = Place(_id("szeged"), "HU", "hu", areas=("posting_of_workers",))
 PLACES = (IT_COORDINATOR, HU_COORDINATOR, ROMA, BUDAPEST, DEBRECEN, SZEGED)
@@ -49,6 +50,10 @@ def seed(uri: str) -> None:
     """Write the network into the requests database at ``uri``."""
     engine = create_engine(uri)
     with Session(engine) as session, session.begin():
+        session.add(
+            RequestPolicy(member_state="IT", region="", area=AREA, approval_required=False,
+                          referral_enabled=True, deleted=False, version=1)
+        )  # fmt: skip
         for place in PLACES:
             session.add(
                 KnownAuthority(

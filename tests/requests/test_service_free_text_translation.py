@@ -9,15 +9,14 @@ import pytest
 
 from services.common.reference import SUPPORTED_LANGUAGES
 from tests.requests import network
-from tests.requests.network import BUDAPEST, ROMA
-from tests.requests.test_service_requests import (
+from tests.requests.exchange_harness import (
     BUDAPEST_HANDLER,
     ROMA_HANDLER,
-    _load,
     act,
     new_request,
     refused,
 )
+from tests.requests.network import BUDAPEST, ROMA
 from tests.translation.machine_harness import libretranslate
 
 SUBJECT = {"full_name": "Kovács János", "date_of_birth": "1980-05-03", "nationality": "HU",
@@ -33,17 +32,9 @@ def engine():
 
 
 @pytest.fixture
-def requests_config(service_config, service_database, frozen_clock, engine) -> dict:
-    from services.translation.bootstrap import prepare_translation
-
+def requests_config(network_requests_config, engine) -> dict:
     return {
-        **service_config,
-        "DB_URIS": {
-            "requests": service_database("requests", _load, template="requests-network"),
-            "translation": service_database(
-                "translation", lambda uri: prepare_translation(uri, frozen_clock())
-            ),
-        },
+        **network_requests_config,
         "TRANSLATION": {"ENGINE": "libretranslate", "LIBRETRANSLATE_URL": engine.url},
     }
 

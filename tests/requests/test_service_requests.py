@@ -8,12 +8,16 @@ from __future__ import annotations
 import json
 
 import pytest
-from nameko.exceptions import RemoteError
 
-from services.common.errors import ImiError
-from services.requests.bootstrap import publish_shipped_lists, publish_shipped_sets
 from tests.events import EventLog, listener_for, listening
 from tests.requests import network
+from tests.requests.exchange_harness import (
+    BUDAPEST_HANDLER,
+    ROMA_HANDLER,
+    act,
+    new_request,
+    refused,
+)
 from tests.requests.network import BUDAPEST, DEBRECEN, HU_COORDINATOR, ROMA, SZEGED
 
 REQUEST_EVENTS = (
@@ -22,30 +26,10 @@ REQUEST_EVENTS = (
     "request_withdrawn", "comment_added", "additional_information_declined",
 )  # fmt: skip
 
-ROMA_HANDLER = network.handler(ROMA)
-BUDAPEST_HANDLER = network.handler(BUDAPEST)
-SUBJECT = {"full_name": "Mario Rossi", "date_of_birth": "1980-05-03", "nationality": "IT"}
-
-
-def _load(uri: str) -> None:
-    publish_shipped_sets(uri)
-    publish_shipped_lists(uri)
-    network.seed(uri)
-
 
 @pytest.fixture
-def requests_config(service_config, service_database, frozen_clock) -> dict:
-    from services.translation.bootstrap import prepare_translation
-
-    return {
-        **service_config,
-        "DB_URIS": {
-            "requests": service_database("requests", _load, template="requests-network"),
-            "translation": service_database(
-                "translation", lambda uri: prepare_translation(uri, frozen_clock())
-            ),
-        },
-    }
+def requests_config(network_requests_config) -> dict:
+    return network_requests_config
 
 
 @pytest.fixture
@@ -56,33 +40,6 @@ def request_events(request, container_factory, requests_config) -> EventLog:
         lambda name, log: listener_for("requests", REQUEST_EVENTS, name, log),
         f"request_events_{request.node.name[:40]}",
     )
-
-
-def refused(call) -> dict:
-    """What a refused call raised: its type and text (an ImiError's code and details)."""
-    with pytest.raises((RemoteError, ImiError)) as caught:
-        call()
-    error = caught.value
-    if isinstance(error, RemoteError):
-        return {"type": error.exc_type, "text": str(error.value)}
-    return {"type": type(error).__name__, "text": f"{error.code} {error.detail} {error.extra}"}
-
-
-def new_request(proxy, actor=ROMA_HANDLER, **changes) -> dict:
-    data = {
-        "set_key": "services", "questions": ["1.1", "1.4", "2.4", "3.2"],
-        "responder_id": BUDAPEST.id, "subject": SUBJECT,
-        "description": "Verifica di un prestatore di servizi.", "language": "it",
-        **changes,
-    }  # fmt: skip
-    return proxy.requests.create_request(actor, data)
-
-
-def act(proxy, actor, found: dict, action: str, **data) -> dict:
-    outcome = proxy.requests.act_on_request(
-        actor, found["id"], action, {"version": found["version"], **data}
-    )
-    return outcome["request"] or outcome
 
 
 def test_a_request_goes_from_draft_to_closed_with_structured_answers(request_events, proxy):

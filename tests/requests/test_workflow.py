@@ -861,18 +861,18 @@ def test_a_new_responder_starts_from_the_requesters_own_proposal():
 # --- What to offer ------------------------------------------------------------------------------
 
 
-def test_the_actions_offered_follow_the_status_and_the_party():
+def test_the_actions_offered_follow_the_status_the_party_and_the_settings():
     assert actions_for(REQUESTING, draft()) == {
         Action.EDIT_DRAFT,
-        Action.SUBMIT_FOR_APPROVAL,
         Action.SEND,
         Action.WITHDRAW,
         Action.PROPOSE_REPLY_DATE,
     }
-    assert actions_for(RESPONDING, sent()) == {
-        Action.ACCEPT,
-        Action.FORWARD,
-        Action.SPLIT,
+    assert Action.SUBMIT_FOR_APPROVAL in actions_for(REQUESTING, draft(approval_required=True))
+    assert Action.SEND not in actions_for(REQUESTING, draft(approval_required=True))
+    assert actions_for(RESPONDING, sent()) == {Action.ACCEPT, Action.FORWARD, Action.SPLIT}
+    proposed = step(sent(), Action.PROPOSE_REPLY_DATE, REQUESTING, date=datetime.date(2026, 3, 1))
+    assert actions_for(RESPONDING, proposed) >= {
         Action.COUNTER_PROPOSE_REPLY_DATE,
         Action.AGREE_REPLY_DATE,
     }
