@@ -12,7 +12,13 @@ from sqlalchemy.orm import Session
 
 from services.common.db import UnitOfWork
 from services.common.errors import Conflict, NotFound, ValidationFailed
-from services.requests.models import AreaSettings, CoordinatorLink, KnownAuthority, RequestPolicy
+from services.requests.models import (
+    AreaSettings,
+    CoordinatorLink,
+    KnownAuthority,
+    KnownUser,
+    RequestPolicy,
+)
 from services.requests.workflow_state import AuthorityFacts, Settings
 
 REQUEST_WORKFLOW = "information_requests"
@@ -169,3 +175,42 @@ def facts(
         coordinator_id=chosen,
         coordinator_full_view=bool(settings.get("coordinator_full_view")),
     )
+
+
+def remember_user(unit: UnitOfWork, data: dict, at: datetime, deleted: bool = False) -> None:
+    """Record a user event of identity (created, rights changed, replaced, deleted), unless a
+    later one is known."""
+    user = unit.session.get(KnownUser, data["user_id"])
+    if user is None:
+        user = KnownUser(user_id=data["user_id"])
+        unit.session.add(user)
+    elif user.changed_at > at:
+        return
+    user.authority_id = data["authority_id"]
+    user.grants = data["grants"]
+    user.deleted = deleted
+    user.changed_at = at
+
+
+def check_handlers(session: Session, handlers: list[str], authority_id: str, area: str) -> None:
+    """Refuse an allocation naming anyone but request handlers of ``authority_id`` in ``area``."""
+    known = {
+        user.user_id: user
+        for user in session.scalars(select(KnownUser).where(KnownUser.user_id.in_(handlers)))
+    }
+    wrong = [
+        handler
+        for handler in handlers
+        if handler not in known
+        or known[handler].deleted
+        or known[handler].authority_id != authority_id
+        or not any(
+            grant["right"] == "request_handler" and grant.get("area") in (None, area)
+            for grant in known[handler].grants
+        )
+    ]
+    if wrong:
+        raise ValidationFailed.from_fields(
+            {"handlers": [f"{handler}: not a request handler of your authority in this area."
+                          for handler in wrong]}
+        )  # fmt: skip

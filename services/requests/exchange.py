@@ -287,6 +287,10 @@ def _inputs(
         inputs["linked_request_id"] = str(uuid.uuid4())
     if "handlers" in wanted:
         inputs["handlers"] = data.get("handlers") or []
+        if inputs["handlers"] and loaded.state.responder is not None:
+            directory_view.check_handlers(
+                session, inputs["handlers"], loaded.state.responder.id, loaded.row.area
+            )
     if "date" in wanted and data.get("date") is not None:
         inputs["date"] = data["date"]
     for name in TEXT_INPUTS:

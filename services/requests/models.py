@@ -286,3 +286,17 @@ class RequestQuestion(Base):
 
     request_id: Mapped[str] = mapped_column(ForeignKey("requests.id"), primary_key=True)
     question_key: Mapped[str] = mapped_column(String(40), primary_key=True, index=True)
+
+
+class KnownUser(Base):
+    """A user of the directory's authorities as identity's events describe it: its authority
+    and rights, so that an allocation names request handlers of the responder only. Kept
+    after deletion (``deleted``), so that an older event arriving late changes nothing."""
+
+    __tablename__ = "known_users"
+
+    user_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    authority_id: Mapped[str] = mapped_column(String(64), index=True)
+    grants: Mapped[list] = mapped_column(JSON)  # [{right, area}]
+    deleted: Mapped[bool] = mapped_column(Boolean)
+    changed_at: Mapped[datetime] = mapped_column(UtcDateTime)

@@ -248,6 +248,18 @@ class RequestsService(observability.ObservableService):
     def on_authority_changed(self, envelope: dict) -> None:
         directory_view.remember_authority(self.db, envelope["data"], envelope["time"])
 
+    @event_handler("identity", "user_created")
+    @event_handler("identity", "user_rights_changed")
+    @event_handler("identity", "user_replaced")
+    @handles_event_once
+    def on_user_changed(self, envelope: dict) -> None:
+        directory_view.remember_user(self.db, envelope["data"], envelope["time"])
+
+    @event_handler("identity", "user_deleted")
+    @handles_event_once
+    def on_user_deleted(self, envelope: dict) -> None:
+        directory_view.remember_user(self.db, envelope["data"], envelope["time"], deleted=True)
+
     @event_handler("directory", "request_policy_changed")
     @handles_event_once
     def on_request_policy_changed(self, envelope: dict) -> None:

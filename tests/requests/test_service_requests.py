@@ -8,8 +8,11 @@ from __future__ import annotations
 import json
 
 import pytest
+from nameko.standalone.events import event_dispatcher
+from nameko.testing.services import entrypoint_waiter
 
-from tests.events import EventLog, listener_for, listening
+from services.common.envelope import make_envelope
+from tests.events import WAIT_SECONDS, EventLog, listener_for, listening
 from tests.requests import network
 from tests.requests.exchange_harness import (
     BUDAPEST_HANDLER,
@@ -272,3 +275,44 @@ def test_comments_on_the_request_and_on_a_question(proxy):
         "request.comment_not_allowed"
         in refused(lambda: proxy.requests.add_comment(basic, sent["id"], {"text": "x"}))["text"]
     )
+
+
+@pytest.fixture
+def announce_user(requests_container, requests_config, frozen_clock):
+    """Publish identity's ``user_created`` for a test user and wait until requests knows it."""
+
+    def publish(actor: dict) -> None:
+        data = {"user_id": actor["user_id"], "authority_id": actor["authority_id"],
+                "member_state": actor["member_state"], "grants": actor["grants"]}  # fmt: skip
+        envelope = make_envelope("identity", "user_created", actor["user_id"], data,
+                                 frozen_clock())  # fmt: skip
+        with entrypoint_waiter(
+            requests_container, "on_user_changed", timeout=WAIT_SECONDS,
+            callback=lambda worker_ctx, result, exc_info: worker_ctx.args[0] == envelope,
+        ):  # fmt: skip
+            event_dispatcher(requests_config)("identity", "user_created", envelope)
+
+    return publish
+
+
+def test_with_allocation_only_the_allocated_request_handler_acts(proxy, announce_user):
+    allocator = network.user(DEBRECEN, "allocator", network.Right.ALLOCATOR)
+    chosen, colleague = network.handler(DEBRECEN, "chosen"), network.handler(DEBRECEN, "other")
+    roma_handler = network.handler(ROMA, "elsewhere")
+    for actor in (chosen, roma_handler):
+        announce_user(actor)
+    sent = act(proxy, ROMA_HANDLER, new_request(proxy, responder_id=DEBRECEN.id), "send")
+    before = refused(lambda: act(proxy, chosen, sent, "accept"))
+
+    strangers = [roma_handler["user_id"], colleague["user_id"]]
+    wrong = refused(lambda: act(proxy, allocator, sent, "allocate", handlers=strangers))
+    allocated = act(proxy, allocator, sent, "allocate", handlers=[chosen["user_id"]])
+    not_mine = refused(lambda: act(proxy, colleague, allocated, "accept"))
+    accepted = act(proxy, chosen, allocated, "accept")
+
+    assert "request.not_allocated" in before["text"]
+    assert roma_handler["user_id"] in wrong["text"]
+    assert colleague["user_id"] in wrong["text"]
+    assert allocated["allocated_handlers"] == [chosen["user_id"]]
+    assert "request.not_allocated" in not_mine["text"]
+    assert accepted["status"] == "accepted"
