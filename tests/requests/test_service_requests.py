@@ -239,7 +239,19 @@ def test_the_lists_show_each_authority_its_side_with_cursor_pages(proxy):
     assert len(todo["items"]) == 2
     by_subject = proxy.requests.list_requests(ROMA_HANDLER, {"subject": "ROSSI"})
     assert len(by_subject["items"]) == 3
+    assert proxy.requests.list_requests(ROMA_HANDLER, {"subject": "bianchi"})["items"] == []
     assert proxy.requests.list_requests(BUDAPEST_HANDLER, {"subject": "rossi"})["items"] == []
+    asking_legal_form = new_request(proxy, questions=["1.4"])
+    by_question = proxy.requests.list_requests(ROMA_HANDLER, {"question": "legal_form"})
+    assert asking_legal_form["id"] in {item["id"] for item in by_question["items"]}
+    only_1_1 = new_request(proxy, questions=["1.1"])
+    assert only_1_1["id"] not in {item["id"] for item in by_question["items"]}
+    drafts = proxy.requests.list_requests(ROMA_HANDLER, {"status": "draft,withdrawn"})
+    assert {item["status"] for item in drafts["items"]} == {"draft"}
+    later = proxy.requests.list_requests(
+        ROMA_HANDLER, {"created_from": "2030-01-01T00:00:00+00:00"}
+    )
+    assert later["items"] == []
     coordinated = proxy.requests.list_requests(
         network.handler(HU_COORDINATOR), {"box": "coordinated"}
     )
@@ -316,3 +328,40 @@ def test_with_allocation_only_the_allocated_request_handler_acts(proxy, announce
     assert allocated["allocated_handlers"] == [chosen["user_id"]]
     assert "request.not_allocated" in not_mine["text"]
     assert accepted["status"] == "accepted"
+
+
+def test_copy_takes_the_chosen_elements_into_a_new_draft(proxy):
+    original = new_request(proxy)
+    copied = proxy.requests.copy_request(
+        ROMA_HANDLER, original["id"], {"elements": ["questions", "responder"]}
+    )
+    assert copied["id"] != original["id"]
+    assert copied["status"] == "draft"
+    assert [q["number"] for q in copied["questions"]] == ["1.1", "1.4", "2.4", "3.2"]
+    assert copied["responder"]["authority_id"] == BUDAPEST.id
+    assert copied["subject"] == {}
+    assert copied["description"] is None
+    outsider = refused(lambda: proxy.requests.copy_request(
+        BUDAPEST_HANDLER, original["id"], {"elements": ["questions"]}))  # fmt: skip
+    assert "request.unknown" in outsider["text"]
+
+
+def test_after_closure_each_user_gives_feedback_once(proxy):
+    sent = act(proxy, ROMA_HANDLER, new_request(proxy, questions=["1.1"]), "send")
+    accepted = act(proxy, BUDAPEST_HANDLER, sent, "accept")
+    saved = proxy.requests.save_reply_draft(
+        BUDAPEST_HANDLER, sent["id"],
+        {"version": accepted["version"], "answers": [{"question": "1.1", "value": True}]},
+    )  # fmt: skip
+    closed = act(proxy, ROMA_HANDLER, act(proxy, BUDAPEST_HANDLER, saved, "send_full_reply"),
+                 "close")  # fmt: skip
+    rated = act(proxy, ROMA_HANDLER, closed, "give_feedback", feedback="Risposta rapida.",
+                rating=5)  # fmt: skip
+    again = refused(lambda: act(proxy, ROMA_HANDLER, rated, "give_feedback", feedback="Ancora."))
+    answered = act(proxy, BUDAPEST_HANDLER, rated, "give_feedback", feedback="Világos kérdések.")
+
+    last = answered["history"][-2:]
+    assert [entry["action"] for entry in last] == ["give_feedback", "give_feedback"]
+    assert last[0]["data"] == {"rating": 5}
+    assert last[0]["text"] == {"text": "Risposta rapida.", "language": "it"}
+    assert "request.feedback_already_given" in again["text"]
