@@ -155,24 +155,25 @@ def party(session: Session, authority_id: str, area: str, receives: bool) -> Kno
 def facts(
     session: Session, authority: KnownAuthority, area: str, coordinator_id: str | None = None
 ) -> AuthorityFacts:
-    """What the workflow needs of a party; its request coordinator is ``coordinator_id`` when
-    given (one of those linked to it for the area), else the first linked one."""
+    """What the workflow needs of a party. Its request coordinator: the one linked to it for
+    the area, or, where several are, the one its handler chose (``coordinator_id``)."""
     linked = request_coordinators(session, authority.authority_id, area)
     if coordinator_id is not None and coordinator_id not in linked:
         raise ValidationFailed.from_fields(
-            {
-                "coordinator_id": [
-                    "Not a request coordinator linked to your authority for this area."
-                ]
-            }
-        )
-    chosen = coordinator_id or (linked[0] if linked else None)
+            {"coordinator_id": ["Not a request coordinator linked to your authority for this "
+                                f"area; linked: {', '.join(linked) or 'none'}."]}
+        )  # fmt: skip
+    if coordinator_id is None and len(linked) > 1:
+        raise ValidationFailed.from_fields(
+            {"coordinator_id": ["Several request coordinators are linked to your authority "
+                                f"for this area; choose one of: {', '.join(linked)}."]}
+        )  # fmt: skip
     settings = authority.settings or {}
     return AuthorityFacts(
         id=authority.authority_id,
         member_state=authority.member_state,
         uses_allocation=bool(settings.get("uses_allocation")),
-        coordinator_id=chosen,
+        coordinator_id=coordinator_id or (linked[0] if linked else None),
         coordinator_full_view=bool(settings.get("coordinator_full_view")),
     )
 

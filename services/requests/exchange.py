@@ -172,6 +172,8 @@ def copy(unit: UnitOfWork, actor: Actor, request_id: str, data: dict) -> Request
     }
     if "responder" in elements and row.responder_id:
         new["responder_id"] = row.responder_id
+    if loaded.state.requester.coordinator_id:
+        new["coordinator_id"] = loaded.state.requester.coordinator_id
     if "subject" in elements:
         new["subject"] = row.subject
     if "description" in elements and row.description:

@@ -106,7 +106,7 @@ def test_two_handlers_saving_one_reply_draft_at_once_leave_the_first_and_a_409_n
 ):
     draft = network_pg.create_request(ROMA_HANDLER, {
         "set_key": "services", "questions": ["1.1"], "responder_id": BUDAPEST.id,
-        "subject": {"full_name": "Mario Rossi"},
+        "subject": {"full_name": "Mario Rossi"}, "coordinator_id": network.IT_COORDINATOR.id,
     })  # fmt: skip
     sent = network_pg.act_on_request(ROMA_HANDLER, draft["id"], "send",
                                      {"version": draft["version"]})  # fmt: skip
@@ -138,6 +138,7 @@ def test_two_handlers_saving_one_reply_draft_at_once_leave_the_first_and_a_409_n
 def test_two_handlers_editing_one_draft_at_once_change_it_once(network_pg, pg_uri):
     draft = network_pg.create_request(ROMA_HANDLER, {
         "set_key": "services", "questions": ["1.1"], "subject": {"full_name": "Mario Rossi"},
+        "coordinator_id": network.IT_COORDINATOR.id,
     })  # fmt: skip
     colleague = network.handler(ROMA, "colleague")
 

@@ -9,7 +9,7 @@ from nameko.exceptions import RemoteError
 from services.common.errors import ImiError
 from services.requests.bootstrap import publish_shipped_lists, publish_shipped_sets
 from tests.requests import network
-from tests.requests.network import BUDAPEST, ROMA
+from tests.requests.network import BUDAPEST, IT_COORDINATOR, ROMA
 
 ROMA_HANDLER = network.handler(ROMA)
 BUDAPEST_HANDLER = network.handler(BUDAPEST)
@@ -34,13 +34,16 @@ def refused(call) -> dict:
 
 
 def new_request(proxy, actor=ROMA_HANDLER, **changes) -> dict:
+    """A draft of Roma's to Budapest; a change to None leaves that field out."""
     data = {
         "set_key": "services", "questions": ["1.1", "1.4", "2.4", "3.2"],
-        "responder_id": BUDAPEST.id, "subject": SUBJECT,
+        "responder_id": BUDAPEST.id, "coordinator_id": IT_COORDINATOR.id, "subject": SUBJECT,
         "description": "Verifica di un prestatore di servizi.", "language": "it",
         **changes,
     }  # fmt: skip
-    return proxy.requests.create_request(actor, data)
+    return proxy.requests.create_request(
+        actor, {name: value for name, value in data.items() if value is not None}
+    )
 
 
 def act(proxy, actor, found: dict, action: str, **data) -> dict:

@@ -37,12 +37,13 @@ def _id(name: str) -> str:
 
 
 IT_COORDINATOR = Place(_id("it-coordinator"), "IT", "it")
+LAZIO_COORDINATOR = Place(_id("lazio-coordinator"), "IT", "it")  # Roma's second
 HU_COORDINATOR = Place(_id("hu-coordinator"), "HU", "hu")
 ROMA = Place(_id("roma"), "IT", "it")
 BUDAPEST = Place(_id("budapest"), "HU", "hu", full_view=True)
 DEBRECEN = Place(_id("debrecen"), "HU", "hu", uses_allocation=True)
 SZEGED = Place(_id("szeged"), "HU", "hu", areas=("posting_of_workers",))
-PLACES = (IT_COORDINATOR, HU_COORDINATOR, ROMA, BUDAPEST, DEBRECEN, SZEGED)
+PLACES = (IT_COORDINATOR, LAZIO_COORDINATOR, HU_COORDINATOR, ROMA, BUDAPEST, DEBRECEN, SZEGED)
 COORDINATOR_OF = {"IT": IT_COORDINATOR, "HU": HU_COORDINATOR}
 
 
@@ -67,8 +68,11 @@ def seed(uri: str) -> None:
                     version=1, updated_at=AT,
                 )
             )  # fmt: skip
-            coordinator = COORDINATOR_OF[place.member_state]
-            if place is not coordinator:
+            coordinators = [COORDINATOR_OF[place.member_state]]
+            coordinators += [LAZIO_COORDINATOR] if place is ROMA else []
+            for coordinator in coordinators:
+                if place in (IT_COORDINATOR, LAZIO_COORDINATOR, HU_COORDINATOR):
+                    continue
                 for area in place.areas:
                     session.add(
                         CoordinatorLink(

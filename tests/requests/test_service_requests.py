@@ -365,3 +365,17 @@ def test_after_closure_each_user_gives_feedback_once(proxy):
     assert last[0]["data"] == {"rating": 5}
     assert last[0]["text"] == {"text": "Risposta rapida.", "language": "it"}
     assert "request.feedback_already_given" in again["text"]
+
+
+def test_where_several_coordinators_are_linked_the_handler_chooses_its_request_coordinator(
+    proxy,
+):
+    lazio = network.LAZIO_COORDINATOR.id
+    chosen = new_request(proxy, coordinator_id=lazio)
+    unchosen = refused(lambda: new_request(proxy, coordinator_id=None))
+    stranger = refused(lambda: new_request(proxy, coordinator_id=network.HU_COORDINATOR.id))
+
+    assert chosen["requester"]["coordinator_id"] == lazio
+    assert "choose one of" in unchosen["text"]
+    assert lazio in unchosen["text"]
+    assert "Not a request coordinator linked" in stranger["text"]
