@@ -28,6 +28,7 @@ def change(unit: UnitOfWork, actor: Actor, area: str, data: dict) -> AreaSetting
         settings.require_version(data.get("version") or 0)
         settings.touch(actor.user_id, now)
     settings.forwarding_after_acceptance = data["forwarding_after_acceptance"]
+    unit.session.flush()
     unit.record_event(
         "area_settings_changed",
         area,

@@ -379,3 +379,29 @@ def test_where_several_coordinators_are_linked_the_handler_chooses_its_request_c
     assert "choose one of" in unchosen["text"]
     assert lazio in unchosen["text"]
     assert "Not a request coordinator linked" in stranger["text"]
+
+
+def test_forwarding_after_acceptance_is_a_setting_of_the_area_for_requests_created_after(proxy):
+    before = act(proxy, BUDAPEST_HANDLER, act(proxy, ROMA_HANDLER, new_request(proxy), "send"),
+                 "accept")  # fmt: skip
+    administrator = network.user(ROMA, "commission", network.Right.COMMISSION_ADMINISTRATOR)
+    refused_to_handler = refused(lambda: proxy.requests.change_area_settings(
+        ROMA_HANDLER, "services", {"forwarding_after_acceptance": True}))  # fmt: skip
+    settings = proxy.requests.change_area_settings(
+        administrator, "services", {"forwarding_after_acceptance": True}
+    )
+    off_at_an_old_version = {"forwarding_after_acceptance": False, "version": 7}
+    stale = refused(lambda: proxy.requests.change_area_settings(
+        administrator, "services", off_at_an_old_version))  # fmt: skip
+    after = act(proxy, BUDAPEST_HANDLER, act(proxy, ROMA_HANDLER, new_request(proxy), "send"),
+                "accept")  # fmt: skip
+
+    assert "error.right_missing" in refused_to_handler["text"]
+    assert settings["version"] == 1
+    assert settings["forwarding_after_acceptance"] is True
+    assert stale["type"] == "StaleVersion"
+    assert "forward" not in before["actions"]
+    assert "forward" in after["actions"]
+    forwarded = act(proxy, BUDAPEST_HANDLER, after, "forward", to=DEBRECEN.id)
+    assert forwarded["status"] == "sent"
+    assert proxy.requests.list_area_settings(ROMA_HANDLER)["items"][0]["area"] == "services"
