@@ -35,6 +35,7 @@ PATH_FIELDS: MappingProxyType[str, fields.Field] = MappingProxyType({
     "register_id": _identifier(),
     "invitation_id": _identifier(),
     "job_id": _identifier(),
+    "policy_id": _identifier(),
     "language": fields.String(validate=validate.OneOf(SUPPORTED_LANGUAGES)),
     "kind": fields.String(validate=validate.OneOf(LISTED_KINDS)),
     "code": fields.String(validate=CODE),

@@ -1,5 +1,5 @@
-"""/api/v1/authorities: registration, reading, editing, roles, links, validation, and the
-coordinators' lists."""
+"""/api/v1/authorities: registration, reading, editing, roles, links, settings, validation,
+and the coordinators' lists."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from services.directory.schemas.authorities import (
     LinksUpdateSchema,
     NewAuthoritySchema,
     RolesUpdateSchema,
+    SettingsUpdateSchema,
     VersionSchema,
 )
 
@@ -56,6 +57,14 @@ ROUTES = (
         "set_authority_links", "PUT", f"{_ONE}/links",
         "Replace the linked coordinators per area and workflow", _TAG,
         body=LinksUpdateSchema, response=AuthoritySchema, authenticated=True,
+        errors=_CHANGE_ERRORS,
+    ),
+    Route(
+        "set_authority_settings", "PUT", f"{_ONE}/settings",
+        "Replace the authority's settings for information requests: whether it works with "
+        "allocation, whether its coordinators see full details without personal data of the "
+        "requests that need them (its local data administrators and coordinators)", _TAG,
+        body=SettingsUpdateSchema, response=AuthoritySchema, authenticated=True,
         errors=_CHANGE_ERRORS,
     ),
     Route(
@@ -104,6 +113,11 @@ class AuthoritiesApi:
     def set_authority_links(self, request: Request, authority_id: str) -> dict:
         call = self.gate.admit(request)
         return call.rpc(self.directory).set_links(call.actor, authority_id, call.body)
+
+    @api
+    def set_authority_settings(self, request: Request, authority_id: str) -> dict:
+        call = self.gate.admit(request)
+        return call.rpc(self.directory).set_settings(call.actor, authority_id, call.body)
 
     @api
     def confirm_authority_data(self, request: Request, authority_id: str) -> dict:

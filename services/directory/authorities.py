@@ -19,8 +19,9 @@ from services.common.errors import Conflict, Forbidden, NotFound, ValidationFail
 from services.common.reference import COMMISSION
 from services.directory import search, terms
 from services.directory.addresses import take_address
-from services.directory.authority_views import area_view
+from services.directory.authority_views import area_view, settings_view
 from services.directory.domain import (
+    AUTHORITY_SETTINGS,
     CompetenceKind,
     CoordinatorKind,
     Place,
@@ -28,6 +29,7 @@ from services.directory.domain import (
     TermKind,
     TitleStatus,
     may_change_official_name,
+    may_change_settings,
     may_edit,
     may_register,
     may_set_roles,
@@ -198,6 +200,8 @@ def new_authority(
         registered_by=actor.user_id if actor else None,
         languages=[],
         other_professions=[],
+        uses_allocation=False,
+        coordinator_full_view=False,
         created_at=now,
         updated_at=now,
         updated_by=actor.user_id if actor else None,
@@ -286,6 +290,19 @@ def add_link(
         raise ValidationFailed.from_fields(
             {"links": ["A coordinator of another member state cannot be linked."]}
         )
+    attach_link(unit, actor, authority, area, workflow, coordinator_id)
+
+
+def attach_link(
+    unit: UnitOfWork,
+    actor: Actor | None,
+    authority: Authority,
+    area: str,
+    workflow: str,
+    coordinator_id: str,
+) -> None:
+    """The link and its ``coordinator_linked`` event, for a coordinator the caller checked is
+    one of the authority's member state (add_link; the demo data's plan)."""
     authority.links.append(
         CoordinatorLink(
             area=area, workflow=workflow, coordinator_id=coordinator_id,
@@ -339,6 +356,7 @@ def record_authority_event(
             "official_language": authority.official_language,
             "titles": {title.language: title.text for title in authority.titles},
             "areas": [area_view(area) for area in authority.areas],
+            "settings": settings_view(authority),
             "changed": changed,
             "version": authority.version,
         },
@@ -480,6 +498,27 @@ def set_links(unit: UnitOfWork, actor: Actor, authority_id: str, request: dict) 
         touch(unit, actor, authority)
         unit.session.flush()
         search.index_authority(unit, authority)
+    return authority
+
+
+def set_settings(unit: UnitOfWork, actor: Actor, authority_id: str, request: dict) -> Authority:
+    """The authority's settings for information requests (allocation, the coordinator's full
+    view), replaced as a whole; a change is a new version, published as ``authority_updated``
+    with ``changed: ["settings"]``."""
+    authority = find(unit, authority_id)
+    if not may_change_settings(actor, own_place(unit, actor), place_of(authority)):
+        raise forbidden(
+            "Only the authority's local data administrators or the data administrators of a "
+            "coordinator of it may change its settings.",
+            "authority.not_editor",
+        )
+    authority.require_version(request["version"])
+    changed = [name for name in AUTHORITY_SETTINGS if getattr(authority, name) != request[name]]
+    if changed:
+        for name in changed:
+            setattr(authority, name, request[name])
+        touch(unit, actor, authority)
+        record_authority_event(unit, "authority_updated", authority, changed=["settings"])
     return authority
 
 

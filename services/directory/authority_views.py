@@ -6,6 +6,7 @@ from __future__ import annotations
 from services.common.db import UnitOfWork
 from services.common.reference import FALLBACK_LANGUAGE
 from services.directory.domain import (
+    AUTHORITY_SETTINGS,
     CompetenceKind,
 )
 from services.directory.models import (
@@ -37,6 +38,11 @@ def title_view(title: AuthorityTitle) -> dict:
 def area_view(area: AuthorityArea) -> dict:
     return {"area": area.area, "workflow": area.workflow, "roles": list(area.roles),
             "direction": area.direction}  # fmt: skip
+
+
+def settings_view(authority: Authority) -> dict:
+    """Its settings for information requests (services.directory.domain.AUTHORITY_SETTINGS)."""
+    return {name: bool(getattr(authority, name)) for name in AUTHORITY_SETTINGS}
 
 
 def coordinator_ref(unit: UnitOfWork, coordinator_id: str | None) -> dict | None:
@@ -83,6 +89,7 @@ def view(unit: UnitOfWork, authority: Authority, language: str) -> dict:
         "validating_coordinator": coordinator_ref(unit, authority.validating_coordinator_id),
         "active": authority.first_active_at is not None,
         "data_confirmed": authority.data_confirmed_at is not None,
+        "settings": settings_view(authority),
         "created_at": authority.created_at,
         "updated_at": authority.updated_at,
         "version": authority.version,

@@ -21,9 +21,10 @@ def prepare(config: dict, out: TextIO) -> None:
     prepare_directory(uri)
     print("directory: reference lists loaded", file=out)
     if demo_allowed(config) and demo_wanted(config):
-        authorities, registers = load_demo(uri)
+        added = load_demo(uri)
         print(
-            f"directory: demo data ({authorities} authorities, {registers} registers added;"
+            f"directory: demo data ({added.authorities} authorities, {added.registers} "
+            f"registers, {added.policies} request policies added;"
             " `prepare --no-demo` or IMI_DEMO_DATA=0 skips it)",
             file=out,
         )

@@ -8,10 +8,12 @@ an entry whose id exists is left alone, so a second run changes nothing and neve
 users changed since. Entries are validated by the same schemas and reference-list checks as
 real input and built by the same code as real registrations (services.directory.authorities
 and .registers), in one transaction; each one's
-``authority_registered`` or ``register_changed`` event goes through the outbox, so the
-identity service's read model learns of them when the services start. Demo authorities have
-no users (no ``first_user_requested``), and their coordinator links are written as rows
-without ``coordinator_linked`` events (no other service reads those).
+``authority_registered``, ``coordinator_linked`` or ``register_changed`` event goes through
+the outbox, so the read models of the identity and requests services learn of them when the
+services start. Demo authorities have no users (no ``first_user_requested``). A few of them
+work with allocation or give their coordinators the full view, and a few member states and
+regions have request policies (data/demo/request_settings.yaml), each policy announced with
+its ``request_policy_changed``.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from __future__ import annotations
 import uuid
 from functools import cache
 from pathlib import Path
+from typing import NamedTuple
 
 import yaml
 from marshmallow import fields
@@ -27,11 +30,12 @@ from sqlalchemy import select
 from services.common.clock import utcnow
 from services.common.db import StandaloneDatabase, UnitOfWork
 from services.common.schemas import load
-from services.directory import authorities, registers, search
-from services.directory.domain import CoordinatorKind, Place, Status
-from services.directory.models import Authority, Base, CoordinatorLink, Register
+from services.directory import authorities, registers, request_policies, search
+from services.directory.domain import AUTHORITY_SETTINGS, CoordinatorKind, Place, Status, policy_id
+from services.directory.models import Authority, Base, Register, RequestPolicy
 from services.directory.schemas.authorities import FirstUserSchema, NewAuthoritySchema
 from services.directory.schemas.registers import NewRegisterSchema
+from services.directory.schemas.request_policies import RequestPolicyPutSchema
 
 DEMO_DIR = Path(__file__).parent / "data" / "demo"
 NAMESPACE = uuid.UUID("5d1c0a3e-2f4b-5c6d-8e9f-0a1b2c3d4e5f")
@@ -214,25 +218,52 @@ def plan_registers(planned: list[dict]) -> list[dict]:
     return result
 
 
+def plan_settings() -> dict[str, dict[str, bool]]:
+    """The settings of the demo authorities that have some, by id."""
+    return {
+        demo_id(entry["key"]): {name: bool(entry[name]) for name in AUTHORITY_SETTINGS}
+        for entry in read("request_settings.yaml")["authorities"]
+    }
+
+
+def plan_policies() -> list[dict]:
+    """The demo request policies, as a coordinator would set them (without a version)."""
+    return [load(RequestPolicyPutSchema, entry)
+            for entry in read("request_settings.yaml")["request_policies"]]  # fmt: skip
+
+
 # --- loading ----------------------------------------------------------------------------------
+
+
+class Added(NamedTuple):
+    """How many demo entries a run added."""
+
+    authorities: int
+    registers: int
+    policies: int
 
 
 REQUEST_FIELDS = frozenset(DemoAuthoritySchema().fields)
 
 
-def add_authority(unit: UnitOfWork, entry: dict, registrar: str | None) -> None:
+def add_authority(
+    unit: UnitOfWork, entry: dict, registrar: str | None, settings: dict | None = None
+) -> None:
+    """As a coordinator registers one: linked to its registrar for every area and workflow
+    (each link announced with ``coordinator_linked``, as a real registration's is)."""
     request = load(
         DemoAuthoritySchema, {key: value for key, value in entry.items() if key in REQUEST_FIELDS}
     )
     authorities.check_references(unit, request)
     authority = authorities.new_authority(unit, None, request, Status.VALIDATED, registrar)
     authority.id = entry["id"]
+    for name, value in (settings or {}).items():
+        setattr(authority, name, value)
     if registrar is not None:
-        authority.links = [
-            CoordinatorLink(area=item["area"], workflow=item["workflow"].value,
-                            coordinator_id=registrar, linked_at=unit.now())
-            for item in request["areas"]
-        ]  # fmt: skip
+        for item in request["areas"]:
+            authorities.attach_link(
+                unit, None, authority, item["area"], item["workflow"].value, registrar
+            )
     unit.session.flush()
     search.index_authority(unit, authority)
     authorities.record_authority_event(unit, "authority_registered", authority, changed=[])
@@ -244,25 +275,37 @@ def add_register(unit: UnitOfWork, entry: dict) -> None:
     registers.add(unit, authority, request, entry["id"], None, entry["translations"])
 
 
-def load_demo_data(unit: UnitOfWork) -> tuple[int, int]:
-    """Add the demo entries that are missing; how many authorities and registers were."""
+def load_demo_data(unit: UnitOfWork) -> Added:
+    """Add the demo entries that are missing; how many authorities, registers and request
+    policies were. A policy a user deleted since stays deleted (its tombstone is there)."""
     planned = plan_authorities()
     places = coordinator_places(planned)
+    settings = plan_settings()
     known = set(unit.session.scalars(select(Authority.id).where(
         Authority.id.in_([entry["id"] for entry in planned]))))  # fmt: skip
     missing = [entry for entry in planned if entry["id"] not in known]
     for entry in missing:
-        add_authority(unit, entry, validating_coordinator(entry, places))
+        add_authority(unit, entry, validating_coordinator(entry, places), settings.get(entry["id"]))
     wanted = plan_registers(planned)
     known = set(unit.session.scalars(select(Register.id).where(
         Register.id.in_([entry["id"] for entry in wanted]))))  # fmt: skip
     new_registers = [entry for entry in wanted if entry["id"] not in known]
     for entry in new_registers:
         add_register(unit, entry)
-    return len(missing), len(new_registers)
+    policies = plan_policies()
+    ids = {policy_id(item["member_state"], item["region"], item["area"]) for item in policies}
+    known = set(unit.session.scalars(select(RequestPolicy.id).where(RequestPolicy.id.in_(ids))))
+    new_policies = [
+        item
+        for item in policies
+        if policy_id(item["member_state"], item["region"], item["area"]) not in known
+    ]
+    for item in new_policies:
+        request_policies.store(unit, item, None)
+    return Added(len(missing), len(new_registers), len(new_policies))
 
 
-def load_demo(uri: str, clock=utcnow) -> tuple[int, int]:
+def load_demo(uri: str, clock=utcnow) -> Added:
     """Load the demo data into the directory's database at ``uri``, in one transaction."""
     database = StandaloneDatabase(Base, "directory", uri, clock)
     unit = database.unit_of_work()

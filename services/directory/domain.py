@@ -8,7 +8,10 @@ answer those questions from plain facts that services.directory.authorities read
 
 from __future__ import annotations
 
+import json
 import re
+import uuid
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -184,6 +187,99 @@ def may_set_roles(actor: Actor, own: Place | None, authority: Place) -> bool:
     if is_commission_administrator(actor):
         return True
     return acts_for_coordinator(actor, own) and coordinates(own, authority)
+
+
+# --- an authority's settings and the request policies -----------------------------------------
+
+# What an authority decides about its own part in information requests (DOMAIN.md sections 1
+# and 4): whether it works with allocation, and whether its coordinators see full details
+# (without personal data) of requests that need their intervention (approval, referral).
+AUTHORITY_SETTINGS = ("uses_allocation", "coordinator_full_view")
+
+
+def may_change_settings(actor: Actor, own: Place | None, authority: Place) -> bool:
+    """The authority's settings are its data: those who may edit it change them (its local
+    data administrators, the data administrators of a coordinator of it, the Commission)."""
+    return may_edit(actor, own, authority)
+
+
+class PolicyRefusal(StrEnum):
+    """Why an actor may not set a request policy (the 403's code)."""
+
+    NOT_COORDINATOR = "request_policy.not_coordinator"
+    OUTSIDE_SCOPE = "request_policy.outside_scope"
+
+
+def request_policy_refusal(
+    actor: Actor, own: Place | None, member_state: str, region: str | None, area: str
+) -> PolicyRefusal | None:
+    """Request policies are a member state's: its NIMIC sets them for the whole state and any
+    region, a regional or area coordinator (SDIMIC, DIMIC, LIMIC) within its scope only (its
+    region, its areas). Through their data administrators; None when the actor may."""
+    if not acts_for_coordinator(actor, own):
+        return PolicyRefusal.NOT_COORDINATOR
+    if not own.covers(member_state, region, frozenset({area})):
+        return PolicyRefusal.OUTSIDE_SCOPE
+    return None
+
+
+@dataclass(frozen=True)
+class EffectivePolicy:
+    """What applies to outgoing information requests of one authority in one area."""
+
+    approval_required: bool = False
+    referral_enabled: bool = False
+
+
+NO_POLICY = EffectivePolicy()
+
+
+def _policy_value(row, name: str, default=None):
+    return row.get(name, default) if isinstance(row, Mapping) else getattr(row, name, default)
+
+
+def effective_policy(
+    rows: Iterable, member_state: str, region: str | None, area: str
+) -> EffectivePolicy:
+    """The request policy for an authority of ``member_state`` and ``region`` in legislative
+    ``area`` (DOMAIN.md section 1, "Who decides roles"): of the rows of that state and area, the
+    one of the authority's region if there is one, else the one of the whole member state
+    (``region`` None); without either, nothing is required or enabled.
+
+    ``rows`` hold the latest state of each key (as a read model keeps them: one per
+    ``policy_id``, the highest version): mappings (a ``request_policy_changed`` event's
+    payload, a row of the list) or objects with the attributes ``member_state``, ``region``,
+    ``area``, ``approval_required``, ``referral_enabled`` and, optionally, ``deleted``; a
+    deleted row counts as absent. Regions are compared as written, as coordinators' regions
+    are."""
+    national = regional = None
+    for row in rows:
+        if (_policy_value(row, "member_state"), _policy_value(row, "area")) != (member_state, area):
+            continue
+        if _policy_value(row, "deleted", False):
+            continue
+        row_region = _policy_value(row, "region")
+        if row_region is None:
+            national = row
+        elif region is not None and row_region == region:
+            regional = row
+    chosen = regional if regional is not None else national
+    if chosen is None:
+        return NO_POLICY
+    return EffectivePolicy(
+        approval_required=bool(_policy_value(chosen, "approval_required")),
+        referral_enabled=bool(_policy_value(chosen, "referral_enabled")),
+    )
+
+
+POLICY_NAMESPACE = uuid.UUID("0c7e4f1a-6b2d-5e83-9a47-d1f0b3c5e289")
+
+
+def policy_id(member_state: str, region: str | None, area: str) -> str:
+    """The id of the policy row of (member state, region, area): a uuid5 of the three, so
+    there is one row per key and a key's row keeps its id (and its versions) when deleted
+    and set again."""
+    return str(uuid.uuid5(POLICY_NAMESPACE, json.dumps([member_state, region, area])))
 
 
 # --- directory of registers -----------------------------------------------------------------

@@ -5,7 +5,17 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, ForeignKey, Index, Integer, PrimaryKeyConstraint, String, Text, text
+from sqlalchemy import (
+    JSON,
+    ForeignKey,
+    Index,
+    Integer,
+    PrimaryKeyConstraint,
+    String,
+    Text,
+    false,
+    text,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from services.common.clashes import clash
@@ -107,6 +117,9 @@ class Authority(Versioned, Base):
     first_active_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     data_confirmed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    # its settings for information requests (services.directory.domain.AUTHORITY_SETTINGS)
+    uses_allocation: Mapped[bool] = mapped_column(default=False, server_default=false())
+    coordinator_full_view: Mapped[bool] = mapped_column(default=False, server_default=false())
 
     titles: Mapped[list[AuthorityTitle]] = relationship(
         cascade="all, delete-orphan", lazy="selectin"
@@ -191,6 +204,37 @@ class SearchDocument(Base):
         ForeignKey("authorities.id", ondelete="CASCADE"), primary_key=True
     )
     folded: Mapped[str] = mapped_column(Text)
+
+
+# --- request policies ------------------------------------------------------------------------
+
+
+class RequestPolicy(Versioned, Base):
+    """Whether outgoing information requests in a legislative area need a coordinator's
+    approval, and whether requesters may refer a disagreement to the coordinators, for a
+    member state (``region`` None) or one of its regions (DOMAIN.md section 1). The id is a
+    uuid5 of the key (services.directory.domain.policy_id), so the key has one row; a deleted
+    policy stays as a tombstone (``deleted``) and its version goes on when it is set again,
+    so consumers ordering the events by version are never misled."""
+
+    __tablename__ = "request_policies"
+    __table_args__ = (
+        PrimaryKeyConstraint(
+            "id",
+            info=clash("A request policy for this member state, region and legislative area "
+                       "was saved meanwhile.", "request_policy.exists"),
+        ),
+        Index("ix_request_policies_state_area", "member_state", "area"),
+    )  # fmt: skip
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    member_state: Mapped[str] = mapped_column(String(2))
+    region: Mapped[str | None] = mapped_column(String(120))
+    area: Mapped[str] = mapped_column(String(64))
+    approval_required: Mapped[bool] = mapped_column(default=False)
+    referral_enabled: Mapped[bool] = mapped_column(default=False)
+    deleted: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
 
 
 # --- users of authorities (read model of the identity service's events) ----------------------

@@ -17,6 +17,7 @@ from services.directory import (
     invitations,
     known_users,
     registers,
+    request_policies,
     search,
     syndication,
     terms,
@@ -31,6 +32,7 @@ from services.directory.schemas.authorities import (
     LinksUpdateSchema,
     NewAuthoritySchema,
     RolesUpdateSchema,
+    SettingsUpdateSchema,
     VersionSchema,
 )
 from services.directory.schemas.invitations import (
@@ -61,6 +63,13 @@ from services.directory.schemas.registers import (
     RegisterTranslationSchema,
     RegisterUpdateSchema,
     TranslationLanguageSchema,
+)
+from services.directory.schemas.request_policies import (
+    RequestPolicyDeleteQuerySchema,
+    RequestPolicyListSchema,
+    RequestPolicyPutSchema,
+    RequestPolicyQuerySchema,
+    RequestPolicySchema,
 )
 from services.directory.schemas.search import SearchPageSchema, SearchQuerySchema
 from services.directory.schemas.terms import (
@@ -126,6 +135,14 @@ class DirectoryService(observability.ObservableService):
 
     @rpc
     @transactional
+    def set_settings(self, actor: dict, authority_id: str, data: dict) -> dict:
+        who = load_actor(actor)
+        request = load(SettingsUpdateSchema, data)
+        authority = authorities.set_settings(self.db, who, authority_id, request)
+        return self._authority(authority, who.language)
+
+    @rpc
+    @transactional
     def validate_authority(self, actor: dict, authority_id: str) -> dict:
         who = load_actor(actor)
         return self._authority(authorities.validate(self.db, who, authority_id), who.language)
@@ -148,6 +165,28 @@ class DirectoryService(observability.ObservableService):
             {"items": items, "page": request["page"], "page_size": request["page_size"],
              "total": total},
         )  # fmt: skip
+
+    # --- request policies -----------------------------------------------------------------
+
+    @rpc
+    def list_request_policies(self, actor: dict, query: dict) -> dict:
+        load_actor(actor)
+        rows = request_policies.listing(self.db, load(RequestPolicyQuerySchema, query))
+        return dump(RequestPolicyListSchema, {"items": [request_policies.view(r) for r in rows]})
+
+    @rpc
+    @transactional
+    def put_request_policy(self, actor: dict, data: dict) -> dict:
+        who = load_actor(actor)
+        row = request_policies.put(self.db, who, load(RequestPolicyPutSchema, data))
+        return dump(RequestPolicySchema, request_policies.view(row))
+
+    @rpc
+    @transactional
+    def delete_request_policy(self, actor: dict, policy_id: str, query: dict) -> None:
+        who = load_actor(actor)
+        version = load(RequestPolicyDeleteQuerySchema, query)["version"]
+        request_policies.delete(self.db, who, policy_id, version)
 
     # --- registers and syndication --------------------------------------------------------
 

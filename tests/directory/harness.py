@@ -31,6 +31,7 @@ DIRECTORY_EVENTS = (
     "invitation_expiring",
     "invitation_expired",
     "register_changed",
+    "request_policy_changed",
     "terms_changed",
 )
 COMMISSION_AUTHORITY_ID = "00000000-0000-4000-8000-00000000e0e0"

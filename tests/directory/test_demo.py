@@ -12,13 +12,16 @@ from sqlalchemy.pool import NullPool
 
 from services.common.reference import EEA_COUNTRIES
 from services.directory.bootstrap import prepare_directory
-from services.directory.demo import load_demo
+from services.directory.demo import demo_id, load_demo
+from services.directory.domain import EffectivePolicy, effective_policy, policy_id
 from services.directory.models import (
     Authority,
     AuthorityArea,
     AuthorityTitle,
+    CoordinatorLink,
     Outbox,
     Register,
+    RequestPolicy,
     Term,
 )
 from tests.databases import prepare
@@ -125,7 +128,74 @@ def test_a_second_load_changes_nothing(demo_uri):
     store = Store(demo_uri)
     before = store.snapshot()
 
-    assert load_demo(demo_uri) == (0, 0)
+    assert load_demo(demo_uri) == (0, 0, 0)
 
     assert store.new_rows(before) == {}
     store.dispose()
+
+
+def published(session, event_type: str) -> list[dict]:
+    rows = session.scalars(select(Outbox).where(Outbox.event_type == event_type))
+    return [row.envelope["data"] for row in rows]
+
+
+def test_every_demo_coordinator_link_is_announced_as_a_real_registrations_is(session):
+    links = {
+        (link.authority_id, link.area, link.workflow, link.coordinator_id)
+        for link in session.scalars(select(CoordinatorLink))
+    }
+    announced = [
+        (data["authority_id"], data["area"], data["workflow"], data["coordinator_id"])
+        for data in published(session, "coordinator_linked")
+    ]
+
+    assert len(links) > 400
+    assert sorted(announced) == sorted(links)
+    assert all(data["linked"] for data in published(session, "coordinator_linked"))
+
+
+def test_a_few_demo_authorities_work_with_allocation_or_give_their_coordinators_the_full_view(
+    session,
+):
+    munich = session.get(Authority, demo_id("DE/municipality/München"))
+    krakow = session.get(Authority, demo_id("PL/chamber/Kraków"))
+    registered = {data["authority_id"]: data for data in published(session, "authority_registered")}
+
+    assert (munich.uses_allocation, munich.coordinator_full_view) == (True, True)
+    assert (krakow.uses_allocation, krakow.coordinator_full_view) == (False, True)
+    assert registered[munich.id]["settings"] == {"uses_allocation": True,
+                                                 "coordinator_full_view": True}  # fmt: skip
+    allocating = session.scalar(
+        select(func.count()).select_from(Authority).where(Authority.uses_allocation)
+    )
+    assert 2 <= allocating <= 10
+    assert sum(data["settings"]["uses_allocation"] for data in registered.values()) == allocating
+
+
+def test_demo_request_policies_are_set_and_announced(session):
+    rows = session.scalars(select(RequestPolicy)).all()
+    announced = {data["policy_id"]: data for data in published(session, "request_policy_changed")}
+
+    assert len(rows) >= 3
+    assert {row.id for row in rows} == set(announced)
+    assert all(announced[row.id]["version"] == row.version == 1 for row in rows)
+    assert effective_policy(rows, "DE", "Hessen", "services") == EffectivePolicy(True, False)
+    assert effective_policy(rows, "DE", "Bayern", "services") == EffectivePolicy(True, True)
+    assert effective_policy(rows, "FR", "Occitanie", "professional_qualifications") == (
+        EffectivePolicy(False, True)
+    )
+    assert effective_policy(rows, "AT", None, "services") == EffectivePolicy()
+
+
+def test_a_demo_policy_a_coordinator_deleted_stays_deleted(demo_uri):
+    engine = create_engine(demo_uri, poolclass=NullPool)
+    key = policy_id("DE", None, "services")
+    with Session(engine) as session:
+        session.get(RequestPolicy, key).deleted = True
+        session.commit()
+
+    assert load_demo(demo_uri).policies == 0
+
+    with Session(engine) as session:
+        assert session.get(RequestPolicy, key).deleted is True
+    engine.dispose()

@@ -118,3 +118,60 @@ def test_reference_lists_read_in_the_readers_language(stack, coordinator):
     assert names["professional_qualifications"] == "Berufsqualifikationen"
     assert unknown.status_code in (400, 404)
     assert unknown.headers["Content-Type"] == "application/problem+json"
+
+
+def test_an_authoritys_settings_are_changed_with_the_version_read(stack, coordinator):
+    authority = registered(stack, coordinator)
+    url = f"{API}/authorities/{authority['id']}/settings"
+    body = {"uses_allocation": True, "coordinator_full_view": True, "version": 1}
+
+    changed = stack.web.put(url, json=body, headers=coordinator.auth)
+    stale = stack.web.put(url, json={**body, "uses_allocation": False}, headers=coordinator.auth)
+    incomplete = stack.web.put(url, json={"uses_allocation": True, "version": 2},
+                               headers=coordinator.auth)  # fmt: skip
+    read = stack.web.get(f"{API}/authorities/{authority['id']}", headers=coordinator.auth)
+
+    assert authority["settings"] == {"uses_allocation": False, "coordinator_full_view": False}
+    assert changed.status_code == 200, changed.text
+    assert changed.json()["version"] == 2
+    assert stale.status_code == 409
+    assert stale.json()["code"] == "error.stale_version"
+    assert stale.json()["params"]["current_version"] == 2
+    assert incomplete.status_code == 400
+    assert read.json()["settings"] == {"uses_allocation": True, "coordinator_full_view": True}
+
+
+def test_a_national_coordinator_sets_lists_and_deletes_request_policies(stack, coordinator):
+    web = stack.web
+    body = {"member_state": "DE", "region": "Bayern", "area": "services",
+            "approval_required": True, "referral_enabled": False}  # fmt: skip
+
+    created = web.put(f"{API}/request-policies", json=body, headers=coordinator.auth)
+    again = web.put(f"{API}/request-policies", json=body, headers=coordinator.auth)
+    by_commission = web.put(
+        f"{API}/request-policies", json={**body, "region": None}, headers=stack.admin.auth
+    )
+    listed = web.get(f"{API}/request-policies", params={"member_state": "DE"},
+                     headers=stack.admin.auth)  # fmt: skip
+    unnamed = web.get(f"{API}/request-policies", headers=coordinator.auth)
+    policy_id = created.json()["id"]
+    stale_delete = web.delete(
+        f"{API}/request-policies/{policy_id}", params={"version": 2}, headers=coordinator.auth
+    )
+    deleted = web.delete(
+        f"{API}/request-policies/{policy_id}", params={"version": 1}, headers=coordinator.auth
+    )
+    after = web.get(f"{API}/request-policies", params={"member_state": "DE"},
+                    headers=coordinator.auth)  # fmt: skip
+
+    assert created.status_code == 200, created.text
+    assert created.json()["version"] == 1
+    assert again.status_code == 409
+    assert again.json()["code"] == "error.stale_version"
+    assert by_commission.status_code == 403
+    assert by_commission.json()["code"] == "request_policy.not_coordinator"
+    assert [item["id"] for item in listed.json()["items"]] == [policy_id]
+    assert unnamed.status_code == 400
+    assert stale_delete.status_code == 409
+    assert deleted.status_code == 204, deleted.text
+    assert after.json()["items"] == []

@@ -1,7 +1,8 @@
-"""Integration: two people save the same version of an authority, a register, a reference
-list entry or an invitation at the same moment, on PostgreSQL. The database decides (a
-compare-and-set on the version): one save is kept, the other is refused with a StaleVersion
-naming who saved first and when, and nothing is lost.
+"""Integration: two people save the same version of an authority (its details or its
+settings), a register, a reference list entry, an invitation or a request policy at the same
+moment, on PostgreSQL. The database decides (a compare-and-set on the version): one save is
+kept, the other is refused with a StaleVersion naming who saved first and when, and nothing is
+lost.
 
 The service and its database are those of tests/integration/test_directory_postgres.py;
 tests/integration/overlap.py makes the two saves overlap every time.
@@ -13,7 +14,7 @@ import pytest
 from sqlalchemy.orm import Session
 
 from services.common.actor import Right
-from services.directory.models import Invitation, Register, Term
+from services.directory.models import Invitation, Register, RequestPolicy, Term
 from tests.directory.harness import COMMISSION_AUTHORITY_ID, actor
 from tests.directory.test_service_registers import register_data
 from tests.directory.test_service_terms import english_only
@@ -122,3 +123,57 @@ def test_two_overlapping_resubmissions_of_an_invitation_send_it_once(directory, 
     assert stale_version_of(outcome) == refusal(3, editors[outcome.winner], row)
     directory.events.wait_for("invitation_created", sent["id"], 2)
     assert len(directory.events.of("invitation_created", sent["id"])) == 2  # one new code
+
+
+def test_two_overlapping_changes_of_an_authoritys_settings_keep_one_and_refuse_the_other(
+    directory, pg_uri
+):
+    nimic = directory.nimic("DE")
+    record = directory.register(nimic.admin, "DE")
+    editors = [directory.lda_of(record), nimic.admin]
+    wanted = [(True, False), (False, True)]
+
+    with held_saves(directory.container, "authorities", pg_uri) as hold:
+        outcome = race(*(
+            directory.rpc.set_settings.call_async(editor, record["id"], {
+                "uses_allocation": allocation, "coordinator_full_view": full_view, "version": 1})
+            for editor, (allocation, full_view) in zip(editors, wanted, strict=True)
+        ))  # fmt: skip
+
+    row = directory.store.authority(record["id"])
+    assert hold.overlapped
+    assert (row.uses_allocation, row.coordinator_full_view, row.version) == (
+        *wanted[outcome.winner], 2,
+    )  # fmt: skip
+    assert stale_version_of(outcome) == refusal(2, editors[outcome.winner], row)
+    [published] = directory.events.wait_for("authority_updated", record["id"])
+    assert published["data"]["settings"] == outcome.saved["settings"]
+
+
+def policy_body(approval: bool, referral: bool, **more) -> dict:
+    return {"member_state": "DE", "region": "Bayern", "area": "services",
+            "approval_required": approval, "referral_enabled": referral, **more}  # fmt: skip
+
+
+def test_two_overlapping_edits_of_a_request_policy_keep_one_and_refuse_the_other(directory, pg_uri):
+    nimic = directory.nimic("DE")
+    sdimic = directory.coordinator(nimic, "SDIMIC", coordinated_region="Bayern")
+    first = directory.rpc.put_request_policy(nimic.admin, policy_body(True, False))
+    editors = [nimic.admin, sdimic.admin]
+    wanted = [(False, False), (True, True)]
+
+    with held_saves(directory.container, "request_policies", pg_uri) as hold:
+        outcome = race(*(
+            directory.rpc.put_request_policy.call_async(
+                editor, policy_body(approval, referral, version=1))
+            for editor, (approval, referral) in zip(editors, wanted, strict=True)
+        ))  # fmt: skip
+
+    row = stored(directory, RequestPolicy, first["id"])
+    assert hold.overlapped
+    assert (row.approval_required, row.referral_enabled, row.version) == (
+        *wanted[outcome.winner], 2,
+    )  # fmt: skip
+    assert stale_version_of(outcome) == refusal(2, editors[outcome.winner], row)
+    published = directory.events.wait_for("request_policy_changed", first["id"], 2)
+    assert [env["data"]["version"] for env in published] == [1, 2]

@@ -12,7 +12,7 @@ from nameko.testing.services import entrypoint_hook
 from sqlalchemy.orm import Session
 
 from services.common.errors import Conflict, Forbidden
-from services.directory.models import AreaWorkflow, Authority, Invitation, Term
+from services.directory.models import AreaWorkflow, Authority, Invitation, RequestPolicy, Term
 from tests.directory.harness import (
     COMMISSION,
     authority_data,
@@ -162,3 +162,27 @@ def test_an_invitation_and_a_registration_racing_for_one_address_never_leave_it_
             assert (row.status, row.authority_id) == ("used", registered["id"])
     else:  # registered first: the address was refused to the batch
         assert [item["reason"] for item in invited["rejections"]] == ["duplicated_email"]
+
+
+def test_two_coordinators_setting_the_same_new_policy_at_once_leave_one_row_and_a_409(
+    directory, pg_uri
+):
+    nimic = directory.nimic("DE")
+    sdimic = directory.coordinator(nimic, "SDIMIC", coordinated_region="Bayern")
+    editors = [nimic.admin, sdimic.admin]
+
+    with inserts_held(pg_uri, "request_policies") as wait_for:
+        calls = [
+            directory.rpc.put_request_policy.call_async(editor, {
+                "member_state": "DE", "region": "Bayern", "area": "services",
+                "approval_required": True, "referral_enabled": n == 1})
+            for n, editor in enumerate(editors)
+        ]  # fmt: skip
+        wait_for(2)
+
+    [won], [lost] = outcomes(calls)
+    assert (type(lost), lost.code) == (Conflict, "request_policy.exists")
+    with Session(directory.store.engine) as session:
+        row = session.get(RequestPolicy, won["id"])
+        assert (row.referral_enabled, row.version) == (won["referral_enabled"], 1)
+    assert directory.store.count(RequestPolicy) == 1

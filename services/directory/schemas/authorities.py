@@ -138,6 +138,23 @@ class LinksUpdateSchema(StrictSchema):
     version = version_field()
 
 
+class SettingsUpdateSchema(StrictSchema):
+    """An authority's settings for information requests, both given (PUT), with the version
+    of the authority the editor read."""
+
+    uses_allocation = fields.Boolean(
+        required=True,
+        metadata={"description": "The authority works with allocation: an allocator assigns "
+                  "incoming requests to request handlers, and only those allocated act on them"},
+    )  # fmt: skip
+    coordinator_full_view = fields.Boolean(
+        required=True,
+        metadata={"description": "Its coordinators see full details without personal data of "
+                  "its requests that need their intervention (approval, referral)"},
+    )  # fmt: skip
+    version = version_field()
+
+
 class VersionSchema(StrictSchema):
     """The version the caller read, for a change without other input."""
 
@@ -190,6 +207,13 @@ class AreaRolesOutSchema(Schema):
     direction = fields.String(required=True)
 
 
+class AuthoritySettingsSchema(Schema):
+    """An authority's settings for information requests (both false by default)."""
+
+    uses_allocation = fields.Boolean(required=True)
+    coordinator_full_view = fields.Boolean(required=True)
+
+
 class AuthoritySchema(Schema):
     """An authority as its users, administrators and coordinators see it."""
 
@@ -227,6 +251,12 @@ class AuthoritySchema(Schema):
         required=True,
         metadata={"description": "Its administrators confirmed its details; until then the "
                   "first login asks them to check and update them"},
+    )  # fmt: skip
+    settings = fields.Nested(
+        AuthoritySettingsSchema,
+        required=True,
+        metadata={"description": "Its settings for information requests; its local data "
+                  "administrators and its coordinators change them"},
     )  # fmt: skip
     created_at = fields.AwareDateTime(required=True)
     updated_at = fields.AwareDateTime(required=True)

@@ -8,14 +8,19 @@ from services.common.contracts import publishes
 from services.directory.domain import (
     RegisterChange,
 )
-from services.directory.schemas.authorities import AreaRolesOutSchema
+from services.directory.schemas.authorities import AreaRolesOutSchema, AuthoritySettingsSchema
 from services.directory.schemas.fields import ID, LANGUAGE, PHONE
 
 # --- events ---------------------------------------------------------------------------------
 
 
+def _no_settings() -> dict:
+    return {"uses_allocation": False, "coordinator_full_view": False}
+
+
 class AuthorityEventSchema(Schema):
-    """authority_registered / _updated / _validated / _activated: no personal data."""
+    """authority_registered / _updated / _validated / _activated: no personal data.
+    ``settings`` came within version 1: an event published before it reads as both false."""
 
     authority_id = fields.String(required=True, validate=ID)
     member_state = fields.String(required=True, validate=validate.Length(2, 2))
@@ -27,6 +32,7 @@ class AuthorityEventSchema(Schema):
     official_language = fields.String(required=True, validate=LANGUAGE)
     titles = fields.Dict(keys=fields.String(), values=fields.String(), required=True)
     areas = fields.List(fields.Nested(AreaRolesOutSchema), required=True)
+    settings = fields.Nested(AuthoritySettingsSchema, load_default=_no_settings)
     changed = fields.List(fields.String(), required=True)
     version = fields.Integer(required=True)
 
@@ -124,6 +130,21 @@ class TermsChangedSchema(Schema):
     workflows = fields.List(fields.String(), allow_none=True)
 
 
+class RequestPolicyChangedSchema(Schema):
+    """request_policy_changed: a policy row set or deleted (``deleted`` true: the row no
+    longer applies; its other fields are its last values). Ordered per ``policy_id`` by
+    ``version``, which goes on across a deletion and a new setting of the same key."""
+
+    policy_id = fields.String(required=True, validate=ID)
+    member_state = fields.String(required=True, validate=validate.Length(2, 2))
+    region = fields.String(required=True, allow_none=True, validate=validate.Length(1, 120))
+    area = fields.String(required=True, validate=validate.Length(1, 64))
+    approval_required = fields.Boolean(required=True)
+    referral_enabled = fields.Boolean(required=True)
+    deleted = fields.Boolean(required=True)
+    version = fields.Integer(required=True)
+
+
 AUTHORITY_EVENTS = (
     "authority_registered",
     "authority_updated",
@@ -142,6 +163,7 @@ EVENTS = publishes(
         "invitation_expiring": InvitationExpiringSchema,
         "invitation_expired": InvitationExpiredSchema,
         "register_changed": RegisterChangedSchema,
+        "request_policy_changed": RequestPolicyChangedSchema,
         "terms_changed": TermsChangedSchema,
     },
 )
