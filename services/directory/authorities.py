@@ -354,6 +354,7 @@ def record_authority_event(
             "validating_coordinator_id": authority.validating_coordinator_id,
             "official_name": authority.official_name,
             "official_language": authority.official_language,
+            "languages": list(authority.languages or []),
             "titles": {title.language: title.text for title in authority.titles},
             "areas": [area_view(area) for area in authority.areas],
             "settings": settings_view(authority),

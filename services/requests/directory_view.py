@@ -40,6 +40,7 @@ def remember_authority(unit: UnitOfWork, data: dict, at: datetime) -> KnownAutho
     known.coordinator_kind = data["coordinator_kind"]
     known.official_name = data["official_name"]
     known.official_language = data["official_language"]
+    known.languages = data.get("languages") or [data["official_language"]]
     known.titles = data["titles"]
     known.areas = data["areas"]
     known.settings = data.get("settings") or {}

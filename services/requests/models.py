@@ -104,6 +104,7 @@ class KnownAuthority(Base):
     coordinator_kind: Mapped[str | None] = mapped_column(String(24))
     official_name: Mapped[str] = mapped_column(String(300))
     official_language: Mapped[str] = mapped_column(String(3))
+    languages: Mapped[list | None] = mapped_column(JSON)  # those it understands
     titles: Mapped[dict] = mapped_column(JSON)
     areas: Mapped[list] = mapped_column(JSON)  # [{area, workflow, roles, direction}]
     settings: Mapped[dict | None] = mapped_column(JSON)  # uses_allocation, full view

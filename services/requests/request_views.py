@@ -17,9 +17,10 @@ from services.common.actor import Actor
 from services.requests import exchange, question_sets, shared_lists, workflow
 from services.requests.answers import CANNOT_PROVIDE_REASONS
 from services.requests.exchange import DRAFT_REPLY, Loaded
-from services.requests.models import Answer, Comment, HistoryEntry
+from services.requests.models import Answer, Comment, HistoryEntry, KnownAuthority
 from services.requests.visibility import SHOWS, View
 from services.requests.workflow_parties import RESPONDING_HANDLERS, Party, parties_of
+from services.requests.workflow_state import AuthorityFacts
 
 # Who sees the reply draft: those who write it, and the responder's allocators.
 DRAFT_READERS = RESPONDING_HANDLERS | {Party.RESPONDING_ALLOCATOR}
@@ -44,12 +45,8 @@ def render(
         "id": row.id, "area": row.area, "set_key": row.set_key, "set_number": row.set_number,
         "pq_type": row.pq_type, "status": row.status, "view": view.value,
         "version": row.version, "language": language,
-        "requester": {"authority_id": state.requester.id,
-                      "member_state": state.requester.member_state,
-                      "coordinator_id": state.requester.coordinator_id},
-        "responder": state.responder and {
-            "authority_id": state.responder.id, "member_state": state.responder.member_state,
-            "coordinator_id": state.responder.coordinator_id},
+        "requester": _party(session, state.requester),
+        "responder": state.responder and _party(session, state.responder),
         "created_at": row.created_at, "sent_at": row.sent_at, "closed_at": row.closed_at,
         "updated_at": row.updated_at, "updated_by": row.updated_by,
         "updated_by_username": row.updated_by_username,
@@ -81,6 +78,18 @@ def render(
     found["subject"] = row.subject if personal else None
     found["subject_withheld"] = not personal
     return found
+
+
+def _party(session: Session, facts: AuthorityFacts) -> dict:
+    """A party as readers see it, with the languages it understands (as the directory says
+    now), which a reader writing a free text for it wants to know."""
+    known = session.get(KnownAuthority, facts.id)
+    return {
+        "authority_id": facts.id,
+        "member_state": facts.member_state,
+        "coordinator_id": facts.coordinator_id,
+        "languages": (known.languages or [known.official_language]) if known else [],
+    }
 
 
 def _questions(

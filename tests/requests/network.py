@@ -60,7 +60,8 @@ def seed(uri: str) -> None:
                 KnownAuthority(
                     authority_id=place.id, member_state=place.member_state, region=None,
                     status="validated", coordinator_kind=None, official_name=place.id,
-                    official_language=place.language, titles={},
+                    official_language=place.language, languages=[place.language, "en"],
+                    titles={},
                     areas=[{"area": area, "workflow": WORKFLOW, "roles": ["authority"],
                             "direction": "both"} for area in place.areas],
                     settings={"uses_allocation": place.uses_allocation,

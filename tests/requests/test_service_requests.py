@@ -58,6 +58,7 @@ def test_a_request_goes_from_draft_to_closed_with_structured_answers(request_eve
     # Before accepting, the responder sees the content but not the subject's personal data.
     seen = proxy.requests.request(BUDAPEST_HANDLER, sent["id"], {})
     assert seen["view"] == "full_without_personal_data"
+    assert seen["requester"]["languages"] == ["it", "en"]  # to write for it
     assert seen["subject"] is None
     assert seen["subject_withheld"] is True
     assert seen["questions"][0]["text"]["text"]  # in Hungarian, or the source marked

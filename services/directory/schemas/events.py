@@ -30,6 +30,11 @@ class AuthorityEventSchema(Schema):
     validating_coordinator_id = fields.String(required=True, allow_none=True, validate=ID)
     official_name = fields.String(required=True)
     official_language = fields.String(required=True, validate=LANGUAGE)
+    languages = fields.List(
+        fields.String(validate=LANGUAGE),
+        load_default=list,
+        metadata={"description": "The languages the authority understands"},
+    )
     titles = fields.Dict(keys=fields.String(), values=fields.String(), required=True)
     areas = fields.List(fields.Nested(AreaRolesOutSchema), required=True)
     settings = fields.Nested(AuthoritySettingsSchema, load_default=_no_settings)

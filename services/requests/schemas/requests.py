@@ -208,6 +208,9 @@ class PartySchema(Schema):
     authority_id = fields.String(required=True)
     member_state = fields.String(required=True)
     coordinator_id = fields.String(allow_none=True)
+    languages = fields.List(
+        fields.String(), required=True, metadata={"description": "The languages it understands"}
+    )
 
 
 class FreeTextSchema(Schema):
