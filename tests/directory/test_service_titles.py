@@ -15,6 +15,7 @@ from services.common.envelope import make_envelope
 from services.directory.models import SearchDocument
 from services.directory.search import fold
 from tests.events import wait_until
+from tests.services import delete_event_queues
 
 GERMAN = "Anerkennungsstelle für Heilberufe"
 ENGLISH = "Recognition of health professions"
@@ -138,10 +139,13 @@ def test_an_authority_registered_with_a_german_title_gets_machine_titles_once(
     translation_uri = prepare(
         "translation", f"sqlite:///{tmp_path / 'translation.db'}", prepare_translation
     )
-    container_factory(TranslationService, {
+    translation = container_factory(TranslationService, {
         **service_config, "DB_URIS": {"translation": translation_uri},
         "TRANSLATION": {"ENGINE": "ctranslate2", "MODEL_DIR": str(models)},
-    }).start()  # fmt: skip
+    })  # fmt: skip
+    # without the authority events earlier tests of the run left for the translation service
+    delete_event_queues(translation, service_config)
+    translation.start()
     nimic = directory.nimic("DE")
 
     record = directory.register(nimic.admin, "DE", titles={"de": GERMAN})
