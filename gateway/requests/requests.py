@@ -4,10 +4,18 @@ of a user's requests; /api/v1/request-area-settings: the Commission's settings p
 
 from __future__ import annotations
 
-from werkzeug.wrappers import Request
+import base64
+from urllib.parse import quote
+
+from werkzeug.wrappers import Request, Response
 
 from gateway.http import api
 from gateway.route import API, Route
+from services.requests.attachment_schemas import (
+    AttachmentListSchema,
+    AttachmentSchema,
+    AttachmentUploadWithContentSchema,
+)
 from services.requests.schemas import (
     ActionOutcomeSchema,
     ActionSchema,
@@ -32,6 +40,15 @@ from services.requests.schemas import (
 _ONE = f"{API}/requests/{{request_id}}"
 _TAG = "requests"
 _CHANGE = (403, 404, 409)
+# A file of ATTACHMENTS.MAX_BYTES (10 MiB by default) in base64, with its JSON around it.
+UPLOAD_BODY_BYTES = 15 * 1024 * 1024
+
+
+def content_disposition(name: str) -> str:
+    """A download under the file's own name, in any script (RFC 6266 with RFC 8187)."""
+    plain = name.encode("ascii", "replace").decode().replace('"', "_").replace("?", "_")
+    return f"attachment; filename=\"{plain}\"; filename*=UTF-8''{quote(name)}"
+
 
 ROUTES = (
     Route(
@@ -94,6 +111,23 @@ ROUTES = (
         "before any external engine", _TAG,
         body=TextTranslationRequestSchema, response=TextTranslationSchema, authenticated=True,
         errors=(404, 503),
+    ),
+    Route(
+        "add_attachment", "POST", f"{_ONE}/attachments",
+        "Attach one file (its bytes in base64, its name, language and type), checked on its "
+        "content (request handlers of the two authorities, until closure)", _TAG,
+        body=AttachmentUploadWithContentSchema, response=AttachmentSchema, statuses=(201,),
+        authenticated=True, errors=(403, 404, 503), max_body_bytes=UPLOAD_BODY_BYTES,
+    ),
+    Route(
+        "list_attachments", "GET", f"{_ONE}/attachments",
+        "The request's attachments, for readers whose view shows its content", _TAG,
+        response=AttachmentListSchema, authenticated=True, errors=(404,),
+    ),
+    Route(
+        "attachment_content", "GET", f"{_ONE}/attachments/{{attachment_id}}",
+        "The attached file itself, its checksum verified", _TAG,
+        authenticated=True, errors=(404, 503), content_type="application/octet-stream",
     ),
     Route(
         "start_editing", "PUT", f"{_ONE}/editing",
@@ -167,6 +201,25 @@ class RequestsApi:
     def translate_request_text(self, request: Request, request_id: str) -> dict:
         call = self.gate.admit(request)
         return self.requests.translate_request_text(call.actor, request_id, call.body)
+
+    @api
+    def add_attachment(self, request: Request, request_id: str) -> dict:
+        call = self.gate.admit(request)
+        return call.rpc(self.requests).add_attachment(call.actor, request_id, call.body)
+
+    @api
+    def list_attachments(self, request: Request, request_id: str) -> dict:
+        call = self.gate.admit(request)
+        return self.requests.list_attachments(call.actor, request_id)
+
+    @api
+    def attachment_content(self, request: Request, request_id: str, attachment_id: str):
+        call = self.gate.admit(request)
+        found = self.requests.attachment_content(call.actor, request_id, attachment_id)
+        response = Response(base64.b64decode(found["content"]), content_type=found["media_type"])
+        response.headers["Content-Disposition"] = content_disposition(found["name"])
+        response.headers["X-Content-Type-Options"] = "nosniff"
+        return response
 
     @api
     def start_editing(self, request: Request, request_id: str) -> dict:

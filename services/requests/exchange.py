@@ -32,6 +32,7 @@ from services.requests.answers import (
 )
 from services.requests.models import (
     Answer,
+    Attachment,
     Comment,
     Editing,
     HistoryEntry,
@@ -462,7 +463,7 @@ def save_reply_draft(unit: UnitOfWork, actor: Actor, request_id: str, data: dict
         loaded.state.questions,
         data["answers"],
         shared_list(session, CANNOT_PROVIDE_REASONS),
-        frozenset(data.get("attachments") or ()),
+        frozenset(session.scalars(select(Attachment.id).where(Attachment.request_id == row.id))),
         actor.language,
     )
     ordinals = frozenset(answer.question for answer in checked)

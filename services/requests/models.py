@@ -301,3 +301,22 @@ class KnownUser(Base):
     grants: Mapped[list] = mapped_column(JSON)  # [{right, area}]
     deleted: Mapped[bool] = mapped_column(Boolean)
     changed_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class Attachment(Base):
+    """A file attached to a request: its row here, its bytes in the file store under
+    ``store_key``, checked against ``sha256`` whenever they are read."""
+
+    __tablename__ = "attachments"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    request_id: Mapped[str] = mapped_column(ForeignKey("requests.id"), index=True)
+    store_key: Mapped[str] = mapped_column(String(64), unique=True)
+    sha256: Mapped[str] = mapped_column(String(64))
+    size: Mapped[int] = mapped_column(Integer)
+    media_type: Mapped[str] = mapped_column(String(255))
+    name: Mapped[str] = mapped_column(String(200))
+    language: Mapped[str] = mapped_column(String(3))
+    side: Mapped[str] = mapped_column(String(16))
+    uploaded_by: Mapped[str] = mapped_column(String(36))
+    uploaded_at: Mapped[datetime] = mapped_column(UtcDateTime)

@@ -17,7 +17,7 @@ from services.common.actor import Actor
 from services.requests import exchange, question_sets, shared_lists, workflow
 from services.requests.answers import CANNOT_PROVIDE_REASONS
 from services.requests.exchange import DRAFT_REPLY, Loaded
-from services.requests.models import Answer, Comment, HistoryEntry, KnownAuthority
+from services.requests.models import Answer, Attachment, Comment, HistoryEntry, KnownAuthority
 from services.requests.visibility import SHOWS, View
 from services.requests.workflow_parties import RESPONDING_HANDLERS, Party, parties_of
 from services.requests.workflow_state import AuthorityFacts
@@ -74,6 +74,10 @@ def render(
     )
     found["allocated_handlers"] = sorted(state.allocated_handlers)
     found["comments"] = comments(session, loaded)
+    found["attachments"] = session.scalars(
+        select(Attachment).where(Attachment.request_id == row.id)
+        .order_by(Attachment.uploaded_at, Attachment.id)
+    ).all()  # fmt: skip
     found["history"] = _history(session, loaded)
     found["subject"] = row.subject if personal else None
     found["subject_withheld"] = not personal

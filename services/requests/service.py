@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+
 from services.common import observability
 from services.common.actor import load_actor
 from services.common.clock import Clock
@@ -19,8 +21,15 @@ from services.requests import (
     generator,
     listing,
     question_sets,
+    request_attachments,
     request_views,
 )
+from services.requests.attachment_schemas import (
+    AttachmentListSchema,
+    AttachmentSchema,
+    AttachmentUploadWithContentSchema,
+)
+from services.requests.file_store import AttachmentStore
 from services.requests.models import Base, QuestionSetVersion
 from services.requests.schemas import (
     ActionOutcomeSchema,
@@ -68,6 +77,7 @@ class RequestsService(observability.ObservableService):
     clock = Clock()
     db = Database(Base)
     translation = RpcClient("translation")
+    attachments = AttachmentStore()
 
     # --- question sets: read by every user, written by Commission administrators --------------
 
@@ -206,6 +216,39 @@ class RequestsService(observability.ObservableService):
             TextTranslationSchema,
             {**translated, "text_reference": asked["text"], "original_language": found.language},
         )
+
+    @rpc
+    def add_attachment(self, actor: dict, request_id: str, data: dict) -> dict:
+        """One file, checked on its content, stored, then recorded; if recording fails, the
+        stored file is deleted again."""
+        who = load_actor(actor)
+        upload = load(AttachmentUploadWithContentSchema, data)
+        request_attachments.may_add(self.db.session, who, request_id)
+        accepted = self.attachments.check(
+            upload["content"], upload["name"], upload["language"], upload["media_type"]
+        )
+        with self.attachments.store.storing(upload["content"]) as stored:
+            return self._record_attachment(who, request_id, accepted, stored)
+
+    @transactional
+    def _record_attachment(self, who, request_id: str, accepted, stored) -> dict:
+        loaded = request_attachments.may_add(self.db.session, who, request_id)
+        attachment = request_attachments.record(self.db, who, loaded, accepted, stored)
+        return dump(AttachmentSchema, attachment)
+
+    @rpc
+    def list_attachments(self, actor: dict, request_id: str) -> dict:
+        found = request_attachments.readable(self.db.session, load_actor(actor), request_id)
+        return dump(AttachmentListSchema, {"items": found})
+
+    @rpc
+    def attachment_content(self, actor: dict, request_id: str, attachment_id: str) -> dict:
+        """The file, its checksum verified, for a reader the request's rules allow."""
+        found = request_attachments.one(
+            self.db.session, load_actor(actor), request_id, attachment_id
+        )
+        content = self.attachments.store.read(found.store_key, found.sha256)
+        return {**dump(AttachmentSchema, found), "content": base64.b64encode(content).decode()}
 
     @rpc
     def list_requests(self, actor: dict, query: dict) -> dict:

@@ -9,6 +9,7 @@ from marshmallow import ValidationError as SchemaError
 from services.common.contracts import publishes
 from services.common.schemas import StrictSchema, WholeMatch, version_field
 from services.requests.answers import TEXT_LENGTH
+from services.requests.attachment_schemas import AttachmentSchema
 from services.requests.question_sets import PqRequestType
 from services.requests.schemas.question_sets import (
     KEY,
@@ -315,6 +316,7 @@ class RequestViewSchema(Schema):
     additional_information_questions = fields.List(fields.String())
     allocated_handlers = fields.List(fields.String())
     comments = fields.List(fields.Nested(CommentSchema))
+    attachments = fields.List(fields.Nested(AttachmentSchema))
     history = fields.List(fields.Nested(HistoryEntrySchema))
     subject = fields.Nested(SubjectViewSchema, allow_none=True)
     subject_withheld = fields.Boolean()
@@ -423,6 +425,20 @@ class CommentAddedSchema(Schema):
     actor_authority = fields.String(required=True)
 
 
+class AttachmentAddedSchema(Schema):
+    """A file attached: its id, type and size, never its name (which may name the subject)."""
+
+    request_id = fields.String(required=True)
+    attachment_id = fields.String(required=True)
+    side = fields.String(required=True)
+    media_type = fields.String(required=True)
+    size = fields.Integer(required=True)
+    area = fields.String(required=True)
+    requesting_authority = fields.String(required=True)
+    responding_authority = fields.String(required=True, allow_none=True)
+    actor_authority = fields.String(required=True)
+
+
 class AreaSettingsChangedSchema(Schema):
     area = fields.String(required=True)
     forwarding_after_acceptance = fields.Boolean(required=True)
@@ -433,6 +449,7 @@ EVENTS = publishes(
     {
         **{event: RequestEventSchema for event in sorted(TRANSITION_EVENTS)},
         "comment_added": CommentAddedSchema,
+        "attachment_added": AttachmentAddedSchema,
         "area_settings_changed": AreaSettingsChangedSchema,
     },
 )
