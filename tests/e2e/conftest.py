@@ -32,6 +32,7 @@ from services.translation.service import TranslationService
 from tests.conftest import HttpSession, free_port
 from tests.databases import Load, prepare
 from tests.e2e.stack import Mailbox, Stack, User, mail_service
+from tests.services import delete_event_queues
 
 
 @pytest.fixture
@@ -88,6 +89,10 @@ def stack(runner_factory, e2e_config, prepared_admin, eventually):
         RequestsService,
         mail_service(mailbox),
     )
+    # without the events other tests of the run left in the services' durable queues, which
+    # would keep them busy past the waits of these tests
+    for container in runner.containers:
+        delete_event_queues(container, e2e_config)
     runner.start()
     with HttpSession(f"http://{e2e_config['WEB_SERVER_ADDRESS']}") as web:
         yield Stack(web, mailbox, e2e_config, prepared_admin, eventually)

@@ -8,10 +8,13 @@ request. Hostile input on the way is a clear 4xx that changes nothing."""
 
 from __future__ import annotations
 
+import base64
+
 import pytest
 
 from services.common.reference import SUPPORTED_LANGUAGES
 from tests.e2e.stack import API, Stack, User
+from tests.requests.sample_files import pdf
 from tests.translation.machine_harness import libretranslate
 
 REQUESTS = f"{API}/requests"
@@ -165,3 +168,34 @@ def test_hostile_input_through_the_gateway_is_a_clear_4xx(stack: Stack):
     after = web.get(one, headers=italian.auth).json()
     assert after["version"] == draft["version"]
     assert after["status"] == "draft"
+
+
+def test_an_attachment_goes_up_as_json_and_comes_down_as_the_file(stack: Stack):
+    web = stack.web
+    admin = stack.activate(stack.admin)
+    _, italian = authority(stack, admin, "IT", "it", "Camera di Commercio di Bologna")
+    hungary, _ = authority(stack, admin, "HU", "hu", "Budapesti Kereskedelmi Kamara")
+    document = pdf("Visura camerale")
+
+    def created() -> dict:
+        response = web.post(REQUESTS, headers=italian.auth_json, json={
+            "set_key": "services", "questions": ["1.6"], "responder_id": hungary,
+            "subject": SUBJECT})  # fmt: skip
+        assert response.status_code == 201, response.text
+        return response.json()
+
+    draft = stack.eventually(created, timeout=10)
+    name = "visura è camerale.pdf"
+    attached = web.post(f"{REQUESTS}/{draft['id']}/attachments", headers=italian.auth_json,
+                        json={"name": name, "language": "it", "media_type": "application/pdf",
+                              "content": base64.b64encode(document).decode()})  # fmt: skip
+    assert attached.status_code == 201, attached.text
+    download = web.get(f"{REQUESTS}/{draft['id']}/attachments/{attached.json()['id']}",
+                       headers=italian.auth)  # fmt: skip
+
+    assert download.status_code == 200
+    assert download.content == document
+    assert download.headers["Content-Type"] == "application/pdf"
+    assert (
+        "filename*=UTF-8''visura%20%C3%A8%20camerale.pdf" in download.headers["Content-Disposition"]
+    )
