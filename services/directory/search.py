@@ -16,12 +16,9 @@ the filters alone select, in the order of official names.
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-from anyascii import anyascii
 from sqlalchemy import (
     String,
     Text,
@@ -44,6 +41,7 @@ from sqlalchemy.orm import raiseload
 from services.common.actor import Actor
 from services.common.db import UnitOfWork
 from services.common.errors import ValidationFailed
+from services.common.folding import fold
 from services.directory import authority_views
 from services.directory.domain import CompetenceKind, Status
 from services.directory.models import (
@@ -54,7 +52,6 @@ from services.directory.models import (
     SearchDocument,
 )
 
-NOT_WORD = re.compile(r"[^a-z0-9]+")
 MAX_WORDS = 8
 SHORT_WORD = 3  # words this long or shorter only help ranking (unless nothing else is given)
 MAX_MATCHES = 500
@@ -80,13 +77,6 @@ pg_documents = table(
     column("authority_search_vector"),
     column("authority_search_facets"),
 )
-
-
-def fold(text: str) -> str:
-    """The form every indexed text and every query is compared in."""
-    decomposed = unicodedata.normalize("NFKD", text)
-    latin = anyascii("".join(ch for ch in decomposed if not unicodedata.combining(ch)))
-    return NOT_WORD.sub(" ", latin.lower().replace("'", "")).strip()
 
 
 def index_authority(unit: UnitOfWork, authority: Authority) -> None:
