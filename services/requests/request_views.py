@@ -28,7 +28,12 @@ DRAFT_READERS = RESPONDING_HANDLERS | {Party.RESPONDING_ALLOCATOR}
 
 def namespaces(set_key: str) -> list[str]:
     """The catalogue namespaces a request's view reads its texts from."""
-    return [question_sets.namespace(set_key), shared_lists.namespace(CANNOT_PROVIDE_REASONS)]
+    return [
+        question_sets.namespace(set_key),
+        shared_lists.namespace(CANNOT_PROVIDE_REASONS),
+        shared_lists.namespace(shared_lists.HISTORY_ACTIONS),
+        shared_lists.namespace(shared_lists.REQUEST_STATUSES),
+    ]
 
 
 def render(
@@ -43,7 +48,10 @@ def render(
     shows = SHOWS[view]
     found = {
         "id": row.id, "area": row.area, "set_key": row.set_key, "set_number": row.set_number,
-        "pq_type": row.pq_type, "status": row.status, "view": view.value,
+        "pq_type": row.pq_type, "status": row.status,
+        "status_label": shared_lists.label(
+            session, shared_lists.REQUEST_STATUSES, row.status, catalogue),
+        "view": view.value,
         "version": row.version, "language": language,
         "requester": _party(session, state.requester),
         "responder": state.responder and _party(session, state.responder),
@@ -78,7 +86,7 @@ def render(
         select(Attachment).where(Attachment.request_id == row.id)
         .order_by(Attachment.uploaded_at, Attachment.id)
     ).all()  # fmt: skip
-    found["history"] = _history(session, loaded)
+    found["history"] = _history(session, loaded, catalogue)
     found["subject"] = row.subject if personal else None
     found["subject_withheld"] = not personal
     return found
@@ -169,9 +177,12 @@ def comments(session: Session, loaded: Loaded) -> list[dict]:
     ]  # fmt: skip
 
 
-def _history(session: Session, loaded: Loaded) -> list[dict]:
+def _history(session: Session, loaded: Loaded, catalogue: dict[str, dict]) -> list[dict]:
     return [
-        {"id": entry.id, "action": entry.action, "status": entry.status, "at": entry.at,
+        {"id": entry.id, "action": entry.action,
+         "label": shared_lists.label(
+             session, shared_lists.HISTORY_ACTIONS, entry.action, catalogue),
+         "status": entry.status, "at": entry.at,
          "username": entry.username, "authority_id": entry.authority_id, "data": entry.data,
          "text": entry.text and {"text": entry.text, "language": entry.language}}
         for entry in session.scalars(

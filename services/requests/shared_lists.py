@@ -1,10 +1,14 @@
 """The shared pre-translated lists of requests (content/lists.yaml): reasons an answer cannot
 be provided, reasons to decline a request for additional information, the types of
-Professional Qualifications requests, and the texts of structured answers. Each item is a
-catalogue entry ``requests.list.<list>.<item>``; a list is published (``list_published``) when
-preparation finds it changed, and kept in the service's database for its own checks."""
+Professional Qualifications requests, the texts of structured answers, and the labels of a
+request's history (one per action of services.requests.workflow) and of its statuses. Each
+item is a catalogue entry ``requests.list.<list>.<item>``; a list is published
+(``list_published``) when preparation finds it changed, and kept in the service's database for
+its own checks and for the source texts a reader gets while the catalogue has none."""
 
 from __future__ import annotations
+
+from sqlalchemy.orm import Session
 
 from services.common.db import UnitOfWork
 from services.requests.models import SharedList
@@ -12,10 +16,26 @@ from services.requests.models import SharedList
 NAMESPACE_PREFIX = "requests.list"
 ITEM_LENGTH = 200
 SOURCE_LANGUAGE = "en"
+HISTORY_ACTIONS = "history_actions"
+REQUEST_STATUSES = "request_statuses"
 
 
 def namespace(name: str) -> str:
     return f"{NAMESPACE_PREFIX}.{name}"
+
+
+def label(session: Session, name: str, item: str, catalogue: dict[str, dict]) -> dict:
+    """Item ``item`` of the list ``name`` as ``{text, fallback}`` in the language of
+    ``catalogue`` (a bundle of the translation service: key to ``{text, fallback}``); where the
+    catalogue has no text for it, the English source of the list as last published, else the
+    item's key, marked as a fallback."""
+    found = catalogue.get(f"{namespace(name)}.{item}")
+    if found is not None:
+        return {"text": found["text"], "fallback": bool(found.get("fallback"))}
+    stored = session.get(SharedList, name)
+    items = stored.items if stored is not None else []
+    source = next((entry["text"][SOURCE_LANGUAGE] for entry in items if entry["key"] == item), item)
+    return {"text": source, "fallback": True}
 
 
 def publish_if_changed(unit: UnitOfWork, name: str, items: list[dict]) -> bool:

@@ -43,6 +43,8 @@ LIST_MINIMUMS = {
     "pq_request_types": 3,
     "decline_reasons": 4,
     "answer_values": 3,
+    "history_actions": 24,
+    "request_statuses": 10,
 }
 REQUIRED_LIST_KEYS = {
     "pq_request_types": {"permanent_establishment", "temporary_provision", "general"},

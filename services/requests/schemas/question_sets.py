@@ -200,6 +200,8 @@ class SharedListsSchema(StrictSchema):
     pq_request_types = fields.List(fields.Nested(SharedListItemSchema), required=True)
     decline_reasons = fields.List(fields.Nested(SharedListItemSchema), required=True)
     answer_values = fields.List(fields.Nested(SharedListItemSchema), required=True)
+    history_actions = fields.List(fields.Nested(SharedListItemSchema), required=True)
+    request_statuses = fields.List(fields.Nested(SharedListItemSchema), required=True)
 
 
 class ListPublishedSchema(Schema):

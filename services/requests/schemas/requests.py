@@ -265,6 +265,9 @@ class CommentSchema(Schema):
 class HistoryEntrySchema(Schema):
     id = fields.Integer(required=True, metadata={"description": "Its text is history:<id>"})
     action = fields.String(required=True)
+    label = fields.Nested(
+        LocalisedSchema, required=True, metadata={"description": "The action, in the language"}
+    )
     status = fields.String(required=True)
     at = fields.AwareDateTime(required=True)
     username = fields.String(allow_none=True)
@@ -295,6 +298,9 @@ class RequestViewSchema(Schema):
     set_number = fields.Integer(required=True)
     pq_type = fields.String(allow_none=True)
     status = fields.String(required=True, validate=validate.OneOf(STATUSES))
+    status_label = fields.Nested(
+        LocalisedSchema, required=True, metadata={"description": "The status, in the language"}
+    )
     view = fields.String(required=True)
     version = fields.Integer(required=True)
     language = fields.String(required=True)
