@@ -202,7 +202,7 @@ class Play:
 
 ROMA, BUDAPEST = "it-roma-handler", "hu-budapest-handler"
 MUENCHEN, ALLOCATOR = "de-muenchen-handler", "de-muenchen-allocator"
-IT_COORDINATOR, BAYERN_COORDINATOR = "it-coordinator", "de-bayern-coordinator"
+BAYERN_COORDINATOR = "de-bayern-coordinator"
 
 
 def _authority(username: str) -> str:
