@@ -12,14 +12,15 @@ as if the demo users had clicked through it. The clock of those operations is a 
 that starts weeks ago and moves on a few hours or days between steps.
 
 **The parties must be known at that time.** The requests service knows authorities, their
-coordinator links and request policies from the directory's events (services.requests.
-directory_view), which arrive only once the services run. So the read model is given the demo
-authorities the demo users work at, their validating coordinators' links and the directory's
-demo request policies and authority settings, from the directory's own plan of its demo data,
-through the same functions that handle the events, marked as older than anything the
-directory publishes (an authority's and a policy's version 0, a link's time ``PROVISIONAL``):
-the directory's events, later and at version 1 or more, overwrite them with the same facts,
-and a row the directory already announced is never touched.
+coordinator links and request policies from the directory's events, and users from
+identity's (services.requests.directory_view), which arrive only once the services run. So
+the read model is given the demo authorities the demo users work at, their validating
+coordinators' links, the directory's demo request policies and authority settings (from the
+directory's own plan of its demo data) and the demo users with their rights, through the same
+functions that handle the events, marked as older than anything the directory or identity
+publishes (an authority's and a policy's version 0, a link's and a user's time
+``PROVISIONAL``): the events, later and at version 1 or more, overwrite them with the same
+facts, and a row an event already brought is never touched.
 
 Approval and referral depend on those policies: a request of an authority whose member state
 requires a coordinator's approval waits for it (*awaiting approval*), and a reply is referred
@@ -98,8 +99,9 @@ def provisional_authority(authority: DemoAuthority, settings: dict | None) -> di
 def remember_parties(
     unit: UnitOfWork, settings: dict[str, dict] | None = None, policies: list[dict] | None = None
 ) -> None:
-    """The demo users' authorities, their coordinators' links and the request policies, in the
-    read model, unless the directory's events brought them already."""
+    """The demo users' authorities, their coordinators' links, the request policies and the
+    demo users themselves (whom an allocation names), in the read model, unless the events of
+    the directory and identity brought them already."""
     if settings is None or policies is None:
         settings, policies = directory_settings()
     for authority in demo_authorities():
@@ -116,6 +118,10 @@ def remember_parties(
                 "linked": True,
             }
             directory_view.remember_link(unit, link, PROVISIONAL)
+    for person in demo_users():
+        grants = [{"right": grant.right.value, "area": grant.area} for grant in person.grants]
+        user = {"user_id": person.id, "authority_id": person.authority.id, "grants": grants}
+        directory_view.remember_user(unit, user, PROVISIONAL)
     for policy in policies:
         directory_view.remember_policy(
             unit,

@@ -24,6 +24,7 @@ from services.requests.models import (
     CoordinatorLink,
     HistoryEntry,
     KnownAuthority,
+    KnownUser,
     Request,
     RequestPolicy,
 )
@@ -139,6 +140,10 @@ def test_the_parties_are_known_at_once_and_the_directory_s_events_win(shipped_ur
         CoordinatorLink.authority_id == ROMA.id))  # fmt: skip
     assert set(links) == {(area, ROMA.validating_coordinator_id) for area, _ in ROMA.areas}
     assert len(rows(shipped_uri, select(RequestPolicy))) == 2
+    (handler,) = rows(shipped_uri, select(KnownUser).where(
+        KnownUser.user_id == demo_user("de-muenchen-handler").id))  # fmt: skip
+    assert handler[0].authority_id == MUENCHEN.id
+    assert {"right": "request_handler", "area": "services"} in handler[0].grants
 
     database = StandaloneDatabase(Base, "requests", shipped_uri)
     unit = database.unit_of_work()
