@@ -23,11 +23,11 @@ publishes (an authority's and a policy's version 0, a link's and a user's time
 facts, and a row an event already brought is never touched.
 
 Approval and referral depend on those policies: a request of an authority whose member state
-requires a coordinator's approval waits for it (*awaiting approval*), and a reply is referred
-to the coordinators only where the member state enables referral; allocation happens only at
-an authority that works with it. Where the directory's demo data has none of these, those
-requests take the other way (sent without approval, left answered, accepted without
-allocation).
+requires a coordinator's approval waits for it (*awaiting approval*; Germany's Services
+requests, in the directory's demo data), and a reply is referred to the coordinators only
+where the member state enables referral (Bavaria's); allocation happens only at an authority
+that works with it (München). Should the directory's demo data change these, those requests
+take the other way (sent without approval, left answered, not allocated).
 
 Loaded once, in one transaction: when a request made by a demo user exists, nothing is added.
 """
@@ -67,12 +67,10 @@ PQ = "professional_qualifications"
 
 def directory_settings() -> tuple[dict[str, dict], list[dict]]:
     """The demo authorities' settings (by id) and the demo request policies of the
-    directory's plan, where its demo data has them."""
+    directory's plan (services/directory/data/demo/request_settings.yaml)."""
     from services.directory import demo as directory_demo  # the directory's plan, as data
 
-    plan_settings = getattr(directory_demo, "plan_settings", None)
-    plan_policies = getattr(directory_demo, "plan_policies", None)
-    return (plan_settings() if plan_settings else {}), (plan_policies() if plan_policies else [])
+    return directory_demo.plan_settings(), directory_demo.plan_policies()
 
 
 def provisional_authority(authority: DemoAuthority, settings: dict | None) -> dict:

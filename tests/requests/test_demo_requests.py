@@ -33,14 +33,6 @@ from services.translation.bootstrap import prepare_translation
 
 MUENCHEN = demo_user("de-muenchen-handler").authority
 ROMA = demo_user("it-roma-handler").authority
-# What the directory's demo data says of Germany and München (its request_settings.yaml).
-GERMAN_POLICIES = [
-    {"member_state": "DE", "region": None, "area": "services",
-     "approval_required": True, "referral_enabled": False},
-    {"member_state": "DE", "region": "Bayern", "area": "services",
-     "approval_required": True, "referral_enabled": True},
-]  # fmt: skip
-MUENCHEN_SETTINGS = {MUENCHEN.id: {"uses_allocation": True, "coordinator_full_view": True}}
 
 
 def shipped(uri: str) -> None:
@@ -74,8 +66,10 @@ def counts(uri: str) -> tuple:
     )
 
 
-def test_with_the_directory_s_policies_the_demo_shows_every_status(shipped_uri):
-    added = load_demo_requests(shipped_uri, settings=MUENCHEN_SETTINGS, policies=GERMAN_POLICIES)
+def test_with_the_directory_s_demo_settings_and_policies_the_demo_shows_every_status(
+    shipped_uri,
+):
+    added = load_demo_requests(shipped_uri)
 
     assert added == len(SCENARIOS)
     assert set(statuses(shipped_uri)) == {status.value for status in Status}
@@ -131,15 +125,16 @@ def test_loading_again_adds_nothing(shipped_uri):
 
 
 def test_the_parties_are_known_at_once_and_the_directory_s_events_win(shipped_uri):
-    load_demo_requests(shipped_uri, settings=MUENCHEN_SETTINGS, policies=GERMAN_POLICIES)
+    load_demo_requests(shipped_uri)
     (known,) = rows(shipped_uri, select(KnownAuthority).where(
         KnownAuthority.authority_id == MUENCHEN.id))  # fmt: skip
     assert known[0].version == PROVISIONAL_VERSION
-    assert known[0].settings == MUENCHEN_SETTINGS[MUENCHEN.id]
+    assert known[0].settings == {"uses_allocation": True, "coordinator_full_view": True}
     links = rows(shipped_uri, select(CoordinatorLink.area, CoordinatorLink.coordinator_id).where(
         CoordinatorLink.authority_id == ROMA.id))  # fmt: skip
     assert set(links) == {(area, ROMA.validating_coordinator_id) for area, _ in ROMA.areas}
-    assert len(rows(shipped_uri, select(RequestPolicy))) == 2
+    policies = rows(shipped_uri, select(RequestPolicy.member_state, RequestPolicy.region))
+    assert ("DE", "Bayern") in set(policies)
     (handler,) = rows(shipped_uri, select(KnownUser).where(
         KnownUser.user_id == demo_user("de-muenchen-handler").id))  # fmt: skip
     assert handler[0].authority_id == MUENCHEN.id
@@ -161,7 +156,7 @@ def test_the_parties_are_known_at_once_and_the_directory_s_events_win(shipped_ur
     finally:
         unit.close()
         database.dispose()
-    load_demo_requests(shipped_uri, settings=MUENCHEN_SETTINGS, policies=GERMAN_POLICIES)
+    load_demo_requests(shipped_uri)
 
     (known,) = rows(shipped_uri, select(KnownAuthority).where(
         KnownAuthority.authority_id == MUENCHEN.id))  # fmt: skip
@@ -174,7 +169,7 @@ def test_the_parties_are_known_at_once_and_the_directory_s_events_win(shipped_ur
 
 def demo(uri: str) -> None:
     shipped(uri)
-    load_demo_requests(uri, settings=MUENCHEN_SETTINGS, policies=GERMAN_POLICIES)
+    load_demo_requests(uri)
 
 
 @pytest.fixture
