@@ -42,6 +42,7 @@ class DemoAuthority:
     official_name: str
     official_language: str
     titles: dict[str, str]
+    languages: tuple[str, ...]  # those its users understand
     areas: tuple[tuple[str, str], ...]  # (area, workflow)
     validating_coordinator_id: str | None
 
@@ -106,6 +107,7 @@ def demo_authorities() -> dict[str, DemoAuthority]:
             official_name=entry["official_name"],
             official_language=entry["official_language"],
             titles=dict(entry["titles"]),
+            languages=tuple(entry["languages"]),
             areas=tuple((item["area"], item["workflow"]) for item in entry["areas"]),
             validating_coordinator_id=directory_demo.validating_coordinator(entry, places),
         )

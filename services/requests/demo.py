@@ -85,6 +85,7 @@ def provisional_authority(authority: DemoAuthority, settings: dict | None) -> di
         "official_name": authority.official_name,
         "official_language": authority.official_language,
         "titles": authority.titles,
+        "languages": list(authority.languages),
         "areas": [
             {"area": area, "workflow": workflow, "roles": ["authority"], "direction": "both"}
             for area, workflow in authority.areas

@@ -130,6 +130,7 @@ def test_the_parties_are_known_at_once_and_the_directory_s_events_win(shipped_ur
         KnownAuthority.authority_id == MUENCHEN.id))  # fmt: skip
     assert known[0].version == PROVISIONAL_VERSION
     assert known[0].settings == {"uses_allocation": True, "coordinator_full_view": True}
+    assert known[0].languages == ["de", "en"]
     links = rows(shipped_uri, select(CoordinatorLink.area, CoordinatorLink.coordinator_id).where(
         CoordinatorLink.authority_id == ROMA.id))  # fmt: skip
     assert set(links) == {(area, ROMA.validating_coordinator_id) for area, _ in ROMA.areas}
