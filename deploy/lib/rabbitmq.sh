@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # RabbitMQ for the deploy scripts. Source it; do not run it.
 #   ensure_rabbitmq [--admin]   use the broker on IMI_AMQP_HOST:IMI_AMQP_PORT, or start a
-#                               private node under var/rabbitmq/; exports IMI_AMQP_URI.
+#                               private node under var/rabbitmq/; exports IMI_AMQP_URI, on
+#                               the virtual host IMI_AMQP_VHOST (an existing one; default /).
 #                               --admin: we must also be able to create vhosts on it.
 #   make_test_vhost [VAR]       create a fresh vhost for guest; print its name (or set VAR).
 #   delete_test_vhost NAME
@@ -176,7 +177,7 @@ ensure_rabbitmq() {
     else
         _imi_rmq_use_private "$port" || return 1
     fi
-    IMI_AMQP_URI=$(imi_amqp_uri /)
+    IMI_AMQP_URI=$(imi_amqp_uri "${IMI_AMQP_VHOST:-/}")
     export IMI_AMQP_URI
 }
 

@@ -23,9 +23,11 @@ DB_URIS = "DB_URIS"
 RPC_TIMEOUT = "RPC_TIMEOUT"
 SERVICE_HTTP_PORTS = "SERVICE_HTTP_PORTS"
 MAX_WORKERS = "max_workers"
-# False: no service loads its demo data at ``services.manage prepare`` (``--no-demo``); each
-# service's own block may turn its demo data off as well (DIRECTORY.DEMO_DATA)
+# Off (false, 0, no, off): no service loads its demo data at ``services.manage prepare``
+# (``--no-demo``, IMI_DEMO_DATA=0); each service's own block may turn its demo data off as well
+# (DIRECTORY.DEMO_DATA)
 DEMO_DATA = "DEMO_DATA"
+SWITCHED_OFF = frozenset({"0", "false", "no", "off"})
 DEFAULT_RPC_TIMEOUT = 10.0
 
 
@@ -65,6 +67,10 @@ def database_uri(config: dict, service_name: str) -> str:
     return uri
 
 
-def demo_allowed(config: dict) -> bool:
-    """Whether services may load their demo data (not when ``prepare --no-demo`` runs)."""
-    return bool(config.get(DEMO_DATA, True))
+def demo_allowed(config: dict, *sections: str) -> bool:
+    """Whether services may load their demo data: not when ``prepare --no-demo`` runs or
+    DEMO_DATA (IMI_DEMO_DATA) is off, nor when the DEMO_DATA of one of ``sections`` (the
+    blocks of the services whose demo data this one stands on, such as DIRECTORY) is off."""
+    switches = [config.get(DEMO_DATA, True)]
+    switches += [(config.get(section) or {}).get(DEMO_DATA, True) for section in sections]
+    return all(str(switch).strip().lower() not in SWITCHED_OFF for switch in switches)

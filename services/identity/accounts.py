@@ -238,6 +238,7 @@ def create_user(
     extra_grants: frozenset[Right] = frozenset(),
     username: str | None = None,
     password_now: bool = True,
+    user_id: str | None = None,
 ) -> User:
     """A new user with a generated (or reserved) username; the authority's first user gets
     every right. Of two first users created at once, the database keeps one
@@ -246,7 +247,8 @@ def create_user(
 
     ``actor`` is None for the bootstrap of the first Commission administrator and for a first
     user asked for by the directory. Without ``password_now`` the account waits, with no
-    password, until its authority is validated (``release_waiting_first_users``).
+    password, until its authority is validated (``release_waiting_first_users``). ``user_id``
+    is given only by the demo data (services/identity/demo.py), whose ids are fixed.
     """
     now = unit.now()
     existing = unit.session.scalar(
@@ -258,7 +260,7 @@ def create_user(
         grants = _checked_grants(data.get("grants", []), authority.member_state)
     else:
         grants = [Grant(right) for right in sorted(ALL_AUTHORITY_RIGHTS | extra_grants)]
-    user_id = str(uuid.uuid4())
+    user_id = user_id or str(uuid.uuid4())
     user = User(
         id=user_id,
         username=take_username(unit, settings, username, authority.member_state, user_id),

@@ -295,10 +295,20 @@ def complete_first_login(unit: UnitOfWork, settings: IdentitySettings, data: dic
     if errors:
         raise ValidationFailed.from_fields(errors, "The new password or security code is refused.")
     _claim_first_login(unit, user)
-    user.password_hash = hash_password(settings, data["new_password"])
-    user.security_digests = security_code_digests(
-        data["security_code"], user.id, settings.keys.pepper
-    )
+    take_own_credentials(unit, settings, user, data["new_password"], data["security_code"])
+    result = open_session(unit, settings, user)
+    unit.commit()
+    return result
+
+
+def take_own_credentials(
+    unit: UnitOfWork, settings: IdentitySettings, user: User, password: str, security_code: str
+) -> None:
+    """The end of a first login: the user's own password and security code (checked by the
+    caller against the policy) replace the temporary password, audited and announced with
+    ``first_login_completed``."""
+    user.password_hash = hash_password(settings, password)
+    user.security_digests = security_code_digests(security_code, user.id, settings.keys.pepper)
     user.must_change_password = False
     user.updated_at = unit.now()
     audit.record(
@@ -309,9 +319,6 @@ def complete_first_login(unit: UnitOfWork, settings: IdentitySettings, data: dic
         authority_id=user.authority_id,
     )
     unit.record_event("first_login_completed", user.id, user_event(user))
-    result = open_session(unit, settings, user)
-    unit.commit()
-    return result
 
 
 def _claim_first_login(unit: UnitOfWork, user: User) -> None:

@@ -1,5 +1,6 @@
-"""The first Commission administrator, created once when the system is first prepared, and
-identity's token key published in the keyring.
+"""The first Commission administrator, created once when the system is first prepared,
+identity's token key published in the keyring, and, when demo data is on, the demo users
+(services/identity/demo.py), shown to the operator at every preparation.
 
 Everything else about users goes through the service; this runs before any service does, on
 the migrated database, and writes the same rows, audit entry and events the service would.
@@ -11,11 +12,12 @@ from typing import TextIO
 
 from sqlalchemy import select
 
-from services.common.config import database_uri
+from services.common.config import database_uri, demo_allowed
 from services.common.credentials import publish_token_key
 from services.common.db import StandaloneDatabase
 from services.common.reference import COMMISSION
 from services.identity import accounts
+from services.identity.demo import demo_users_notice, load_demo_users
 from services.identity.domain import COMMISSION_AUTHORITY_ID, COMMISSION_RIGHTS, AuthorityView
 from services.identity.keys import load_or_create_keys
 from services.identity.models import Base, Outbox, User
@@ -30,19 +32,24 @@ ADMINISTRATOR = {
 
 def prepare(config: dict, out: TextIO) -> str | None:
     """The identity service's preparation hook (services/manage.py): its token key in the
-    keyring, and the first Commission administrator, whose username and temporary password the
-    operator is shown last, once."""
+    keyring, the first Commission administrator, whose username and temporary password the
+    operator is shown last, once, and the demo users unless demo data is off (they stand on
+    the directory's demo authorities), shown last at every preparation."""
     publish_token_keys(config)
-    created = create_commission_administrator(
-        database_uri(config, "identity"), config["IDENTITY"]["KEY_DIR"]
-    )
-    if created is None:
-        return None
-    username, password = created
-    return (
-        "\nFirst Commission administrator (shown once; change the password at first login):"
-        f"\n  username:           {username}\n  temporary password: {password}\n"
-    )
+    uri, key_dir = database_uri(config, "identity"), config["IDENTITY"]["KEY_DIR"]
+    created = create_commission_administrator(uri, key_dir)
+    notice = ""
+    if created is not None:
+        username, password = created
+        notice = (
+            "\nFirst Commission administrator (shown once; change the password at first login):"
+            f"\n  username:           {username}\n  temporary password: {password}\n"
+        )
+    if demo_allowed(config, "DIRECTORY"):
+        added = load_demo_users(uri, key_dir)
+        print(f"identity: demo users ({len(added)} added; IMI_DEMO_DATA=0 skips them)", file=out)
+        notice += demo_users_notice(uri, key_dir)
+    return notice or None
 
 
 def create_commission_administrator(uri: str, key_dir: str) -> tuple[str, str] | None:

@@ -58,6 +58,12 @@ def reserve_username(unit: UnitOfWork, settings: IdentitySettings, member_state:
     return new_username(unit, settings, member_state, None)
 
 
+def reserve_given_username(unit: UnitOfWork, username: str, member_state: str) -> bool:
+    """Reserve a username chosen rather than generated (the demo users' fixed names, which have
+    a hyphen no generated name has): whether it was free and is now reserved."""
+    return _claimed(unit, username, member_state, None)
+
+
 def take_username(
     unit: UnitOfWork,
     settings: IdentitySettings,

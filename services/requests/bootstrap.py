@@ -3,7 +3,8 @@ question sets it ships (content/question_sets/*.yaml), each published as the set
 when it differs from the latest one, and the shared lists (content/lists.yaml), each published
 when it changed; so a second run changes nothing. Publishing records ``question_set_published``
 or ``list_published``, which bring the texts to the translation service's catalogue once the
-service runs."""
+service runs. Unless demo data is off, the demo requests follow (services/requests/demo.py),
+once."""
 
 from __future__ import annotations
 
@@ -12,11 +13,12 @@ from typing import TextIO
 
 import yaml
 
-from services.common.config import database_uri
+from services.common.config import database_uri, demo_allowed
 from services.common.db import StandaloneDatabase
 from services.common.errors import NotFound
 from services.common.schemas import dump, load
 from services.requests import generator, shared_lists
+from services.requests.demo import load_demo_requests
 from services.requests.models import Base
 from services.requests.schemas import QuestionSetDocumentSchema, SharedListsSchema
 
@@ -32,6 +34,9 @@ def prepare(config: dict, out: TextIO) -> None:
     print(f"requests: shipped question sets published ({shown})", file=out)
     lists = publish_shipped_lists(uri)
     print(f"requests: shared lists published ({', '.join(lists) or 'none changed'})", file=out)
+    if demo_allowed(config, "DIRECTORY"):
+        added = load_demo_requests(uri)
+        print(f"requests: demo requests ({added} added; IMI_DEMO_DATA=0 skips them)", file=out)
 
 
 def publish_shipped_lists(uri: str, path: Path = LISTS_FILE) -> list[str]:

@@ -1,6 +1,9 @@
-"""Configuration: the YAML file with ``${ENV:default}`` overrides, and database URIs."""
+"""Configuration: the YAML file with ``${ENV:default}`` overrides, database URIs, and the
+switch of the demo data."""
 
 from __future__ import annotations
+
+import pytest
 
 from services.common import config as config_module
 from services.common.config import (
@@ -9,6 +12,7 @@ from services.common.config import (
     REPO_ROOT,
     RPC_TIMEOUT,
     database_uri,
+    demo_allowed,
     load_config,
 )
 
@@ -103,3 +107,23 @@ def test_absolute_sqlite_paths_and_other_databases_are_left_alone(tmp_path):
 
     assert database_uri(config, "notes") == f"sqlite:///{tmp_path}/notes.db"
     assert database_uri(config, "alerts") == "postgresql+psycopg2://imi@db:5432/alerts"
+
+
+@pytest.mark.parametrize("value", ["0", "false", "no", "off", "OFF"])
+def test_imi_demo_data_turns_every_service_s_demo_data_off(value, monkeypatch):
+    monkeypatch.setenv("IMI_DEMO_DATA", value)
+
+    config = load_config(config_module.DEFAULT_CONFIG_FILE)
+
+    assert not demo_allowed(config)
+    assert not demo_allowed(config, "DIRECTORY")
+
+
+def test_demo_data_is_on_unless_a_switch_it_stands_on_is_off(monkeypatch):
+    monkeypatch.delenv("IMI_DEMO_DATA", raising=False)
+
+    assert demo_allowed(load_config(config_module.DEFAULT_CONFIG_FILE), "DIRECTORY")
+    assert demo_allowed({})
+    assert not demo_allowed({"DEMO_DATA": False})  # prepare --no-demo
+    assert demo_allowed({"DIRECTORY": {"DEMO_DATA": 0}})
+    assert not demo_allowed({"DIRECTORY": {"DEMO_DATA": 0}}, "DIRECTORY")

@@ -1,17 +1,19 @@
 """``python -m services.manage prepare`` prepares every service in deploy/services by
 convention: its migrations (the kernel's first), then the ``prepare(config, out)`` hook of its
-bootstrap.py if it has one; what a hook asks the operator to note comes last, once."""
+bootstrap.py if it has one; what a hook asks the operator to note comes last (the first
+administrator once, the demo users at every preparation with demo data on)."""
 
 from __future__ import annotations
 
 import io
 
 import pytest
-from sqlalchemy import create_engine, inspect
+from sqlalchemy import create_engine, inspect, text
 from sqlalchemy.pool import NullPool
 
 from services import manage
 from services.common.kernel_tables import KERNEL_TABLE_NAMES
+from services.identity.demo_roster import demo_user, demo_users
 
 HOOK = """
 from services.common.config import database_uri, demo_allowed
@@ -140,3 +142,49 @@ def test_the_directory_loads_its_demo_data_unless_told_not_to(
 
     demo_lines = [line for line in lines if line.startswith("directory: demo data (")]
     assert bool(demo_lines) is loaded
+
+
+def count(uri: str, table: str) -> int:
+    engine = create_engine(uri, poolclass=NullPool)
+    try:
+        with engine.connect() as connection:
+            return connection.scalar(text(f"SELECT count(*) FROM {table}"))  # noqa: S608
+    finally:
+        engine.dispose()
+
+
+def test_with_demo_data_the_demo_users_are_shown_last_at_every_preparation(reference_dir, tmp_path):
+    services = ["identity", "requests"]
+    config = config_for(services, tmp_path)
+
+    first = prepared(config, services=services)
+    again = prepared(config, services=services)
+
+    users = [person.username for person in demo_users()]
+    assert f"identity: demo users ({len(users)} added; IMI_DEMO_DATA=0 skips them)" in first
+    assert "identity: demo users (0 added; IMI_DEMO_DATA=0 skips them)" in again
+    assert "requests: demo requests (0 added; IMI_DEMO_DATA=0 skips them)" in again
+    for lines in (first, again):
+        heading = next(n for n, line in enumerate(lines) if line.startswith("Demo users"))
+        shown = [line.split() for line in lines[heading + 2 :] if line]
+        assert [row[0] for row in shown] == users
+        handler = demo_user("it-roma-handler")
+        assert shown[users.index(handler.username)][1:4] == [
+            handler.password, handler.security_code, "IT",
+        ]  # fmt: skip
+    assert count(config["DB_URIS"]["requests"], "requests") > 0
+
+
+@pytest.mark.parametrize("switch", [{"DEMO_DATA": "0"}, {"DIRECTORY": {"DEMO_DATA": "false"}}])
+def test_with_demo_data_off_there_are_no_demo_users_nor_demo_requests(
+    switch, reference_dir, tmp_path
+):
+    services = ["identity", "requests"]
+    config = {**config_for(services, tmp_path), **switch}
+
+    lines = prepared(config, services=services)
+
+    assert not [line for line in lines if "demo" in line.lower()]
+    assert count(config["DB_URIS"]["identity"], "users") == 1  # the Commission administrator
+    assert count(config["DB_URIS"]["requests"], "requests") == 0
+    assert count(config["DB_URIS"]["requests"], "known_authorities") == 0
