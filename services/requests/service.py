@@ -30,7 +30,7 @@ from services.requests.attachment_schemas import (
     AttachmentUploadWithContentSchema,
 )
 from services.requests.file_store import AttachmentStore
-from services.requests.models import Base, QuestionSetVersion
+from services.requests.models import Base, QuestionSetVersion, Request
 from services.requests.schemas import (
     ActionOutcomeSchema,
     ActionSchema,
@@ -128,12 +128,17 @@ class RequestsService(observability.ObservableService):
 
     # --- requests -----------------------------------------------------------------------------
 
+    # Each change commits first and the request is read for the answer after, so that no
+    # transaction stays open while the translation service is asked for the view's texts.
+
     @rpc
-    @transactional
     def create_request(self, actor: dict, data: dict) -> dict:
         who = load_actor(actor)
-        row = exchange.create(self.db, who, load(NewRequestSchema, data))
-        return self._view(actor, who, row.id, {})
+        return self._view(actor, who, self._create_request(who, data), {})
+
+    @transactional
+    def _create_request(self, who, data: dict) -> str:
+        return exchange.create(self.db, who, load(NewRequestSchema, data)).id
 
     @rpc
     def request(self, actor: dict, request_id: str, query: dict) -> dict:
@@ -141,40 +146,51 @@ class RequestsService(observability.ObservableService):
         return self._view(actor, load_actor(actor), request_id, load(RequestQuerySchema, query))
 
     @rpc
-    @transactional
     def edit_request_draft(self, actor: dict, request_id: str, data: dict) -> dict:
         who = load_actor(actor)
-        row = exchange.edit_draft(self.db, who, request_id, load(DraftEditSchema, data))
-        return self._view(actor, who, row.id, {})
+        return self._view(actor, who, self._edit_request_draft(who, request_id, data), {})
+
+    @transactional
+    def _edit_request_draft(self, who, request_id: str, data: dict) -> str:
+        return exchange.edit_draft(self.db, who, request_id, load(DraftEditSchema, data)).id
 
     @rpc
-    @transactional
     def copy_request(self, actor: dict, request_id: str, data: dict) -> dict:
         who = load_actor(actor)
-        row = exchange.copy(self.db, who, request_id, load(CopySchema, data))
-        return self._view(actor, who, row.id, {})
+        return self._view(actor, who, self._copy_request(who, request_id, data), {})
+
+    @transactional
+    def _copy_request(self, who, request_id: str, data: dict) -> str:
+        return exchange.copy(self.db, who, request_id, load(CopySchema, data)).id
 
     @rpc
-    @transactional
     def act_on_request(self, actor: dict, request_id: str, action: str, data: dict) -> dict:
-        """One action of the workflow (services/requests/workflow.py), at the version read."""
+        """One action of the workflow (services/requests/workflow.py), at the version read;
+        the request in the actor's view after it, unless the action took it out of sight."""
         who = load_actor(actor)
+        outcome = self._act_on_request(who, request_id, action, data)
+        visible = exchange.visible(self.db.session, who, self.db.session.get(Request, request_id))
+        return dump(
+            ActionOutcomeSchema,
+            {**outcome, "request": self._shown(actor, who, request_id, {}) if visible else None},
+        )
+
+    @transactional
+    def _act_on_request(self, who, request_id: str, action: str, data: dict) -> dict:
         row = exchange.act(
             self.db, who, request_id, exchange.action_named(action), load(ActionSchema, data)
         )
-        visible = exchange.visible(self.db.session, who, row)
-        return dump(
-            ActionOutcomeSchema,
-            {"request_id": row.id, "status": row.status, "version": row.version,
-             "request": self._shown(actor, who, row.id, {}) if visible else None},
-        )  # fmt: skip
+        return {"request_id": row.id, "status": row.status, "version": row.version}
 
     @rpc
-    @transactional
     def save_reply_draft(self, actor: dict, request_id: str, data: dict) -> dict:
         who = load_actor(actor)
-        row = exchange.save_reply_draft(self.db, who, request_id, load(ReplyDraftSchema, data))
-        return self._view(actor, who, row.id, {})
+        return self._view(actor, who, self._save_reply_draft(who, request_id, data), {})
+
+    @transactional
+    def _save_reply_draft(self, who, request_id: str, data: dict) -> str:
+        draft = load(ReplyDraftSchema, data)
+        return exchange.save_reply_draft(self.db, who, request_id, draft).id
 
     @rpc
     @transactional
@@ -278,7 +294,9 @@ class RequestsService(observability.ObservableService):
         session = self.db.session
         loaded = exchange.load(session, who, request_id)
         language = query.get("language", who.language)
-        catalogue = self._texts(actor, request_views.namespaces(loaded.row.set_key), language)
+        namespaces = request_views.namespaces(loaded.row.set_key)
+        self.db.release_connection()  # not held while the translation service answers
+        catalogue = self._texts(actor, namespaces, language)
         return request_views.render(session, who, loaded, language, catalogue, self.clock())
 
     # --- the directory's authorities (read model) -------------------------------------------
