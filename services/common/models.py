@@ -139,12 +139,15 @@ def _version_read(state: InstanceState) -> int | None:
 def stale_version(current: Versioned | None) -> StaleVersion:
     """The conflict a stale save gets, naming the current version, who saved it and when;
     ``current`` is None when the object was deleted in the meantime."""
+    details = {
+        "current_version": current.version if current is not None else None,
+        "changed_by": current.updated_by if current is not None else None,
+        "changed_at": current.updated_at.isoformat() if current is not None else None,
+    }
+    if hasattr(current, "updated_by_username"):  # an aggregate that keeps its editor's name
+        details["changed_by_username"] = current.updated_by_username
     return StaleVersion(
         "Someone else saved this since you read it; read it again and redo your change.",
         None,
-        {
-            "current_version": current.version if current is not None else None,
-            "changed_by": current.updated_by if current is not None else None,
-            "changed_at": current.updated_at.isoformat() if current is not None else None,
-        },
+        details,
     )

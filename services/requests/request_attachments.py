@@ -2,7 +2,8 @@
 either side while the request is open, read by those whose view shows the request's content.
 The bytes were checked (services/requests/attachment_content.py) and stored
 (services/requests/file_store.py) before the row is recorded here; the service deletes the
-file again when recording fails, so a failed upload leaves nothing behind."""
+file again when recording fails, and a sweep deletes the file of a worker killed between the
+two, so a failed upload leaves nothing behind."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ from services.common.db import UnitOfWork
 from services.common.errors import Forbidden, NotFound
 from services.requests.attachment_content import AcceptedContent
 from services.requests.exchange import Loaded, load
-from services.requests.file_store import StoredFile
+from services.requests.file_store import FileStore, StoredFile
 from services.requests.models import Attachment
 from services.requests.visibility import SHOWS
 from services.requests.workflow_parties import parties_of, side_of
@@ -83,3 +84,21 @@ def one(session: Session, actor: Actor, request_id: str, attachment_id: str) -> 
             {"attachment_id": attachment_id},
         )
     return found
+
+
+# A stored file no row names after this long was left by a worker that died between storing it
+# and committing its row (an upload takes seconds).
+ORPHAN_AFTER_SECONDS = 3600
+
+
+def sweep_orphans(session: Session, store: FileStore) -> int:
+    """Delete the stored files that no attachment names and that are old enough to be orphans;
+    how many. Safe with several replicas: deleting a file twice is harmless."""
+    old = set(store.keys(older_than_seconds=ORPHAN_AFTER_SECONDS))
+    if not old:
+        return 0
+    named = set(session.scalars(select(Attachment.store_key).where(Attachment.store_key.in_(old))))
+    orphans = old - named
+    for key in orphans:
+        store.delete(key)
+    return len(orphans)

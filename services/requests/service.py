@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import base64
 
+from nameko.timer import timer
+
 from services.common import observability
 from services.common.actor import load_actor
 from services.common.clock import Clock
@@ -251,6 +253,10 @@ class RequestsService(observability.ObservableService):
         loaded = request_attachments.may_add(self.db.session, who, request_id)
         attachment = request_attachments.record(self.db, who, loaded, accepted, stored)
         return dump(AttachmentSchema, attachment)
+
+    @timer(interval=600)
+    def sweep_orphan_attachments(self) -> None:
+        request_attachments.sweep_orphans(self.db.session, self.attachments.store)
 
     @rpc
     def list_attachments(self, actor: dict, request_id: str) -> dict:

@@ -128,6 +128,7 @@ def test_two_handlers_saving_one_reply_draft_at_once_leave_the_first_and_a_409_n
     [won], [lost] = outcomes(calls)
     assert isinstance(lost, StaleVersion)
     assert lost.extra["changed_by"] == won["updated_by"]
+    assert lost.extra["changed_by_username"] == won["updated_by_username"]
     assert lost.extra["current_version"] == won["version"]
     ((question, reply, value, saved_by),) = stored_answers(pg_uri, draft["id"])
     assert (question, reply) == (1, 0)

@@ -11,11 +11,14 @@ import os
 import stat
 import subprocess
 import time
+from datetime import UTC, datetime
 
 import pytest
 from nameko.rpc import rpc
 from nameko.testing.services import entrypoint_hook
 from prometheus_client import REGISTRY
+from sqlalchemy import create_engine
+from sqlalchemy.orm import Session
 
 from services.common.config import REPO_ROOT, load_config
 from services.common.errors import Unavailable, ValidationFailed
@@ -28,6 +31,8 @@ from services.requests.file_store import (
     FileStore,
     StoredFile,
 )
+from services.requests.models import Attachment, Base
+from services.requests.request_attachments import ORPHAN_AFTER_SECONDS, sweep_orphans
 from tests.requests import sample_files as sample
 
 MIB = 1024 * 1024
@@ -417,3 +422,29 @@ def test_the_dependency_checks_against_the_configured_limit(files_container, tmp
 
     assert (caught.value.code, caught.value.extra["max_bytes"]) == ("attachment.too_large", 4096)
     assert everything_under(tmp_path / "store") == []
+
+
+def test_the_sweep_deletes_old_files_no_attachment_names_and_keeps_the_others(tmp_path):
+    """A worker killed between storing a file and committing its row leaves the file: the
+    service's sweep finds it by its age and the missing row."""
+    store = FileStore(tmp_path / "files")
+    store.prepare()
+    named, orphan, fresh = (store.write(f"file {n}".encode()) for n in range(3))
+    long_ago = time.time() - ORPHAN_AFTER_SECONDS - 60
+    for stored in (named, orphan):
+        os.utime(store.root / stored.key[:2] / stored.key, (long_ago, long_ago))
+    engine = create_engine(f"sqlite:///{tmp_path / 'requests.db'}")
+    Base.metadata.create_all(engine)
+    with Session(engine) as session:
+        session.add(Attachment(
+            id="a-1", request_id="r-1", store_key=named.key, sha256=named.sha256,
+            size=named.size, media_type="text/plain", name="a.txt", language="en",
+            side="requester", uploaded_by="u-1", uploaded_at=datetime.now(UTC),
+        ))  # fmt: skip
+        session.flush()
+        swept = sweep_orphans(session, store)
+
+    assert swept == 1
+    assert store.read(named.key, named.sha256) == b"file 0"
+    assert store.read(fresh.key, fresh.sha256) == b"file 2"
+    assert orphan.key not in set(store.keys())
