@@ -5,6 +5,7 @@ of a user's requests; /api/v1/request-area-settings: the Commission's settings p
 from __future__ import annotations
 
 import base64
+from types import MappingProxyType
 from urllib.parse import quote
 
 from werkzeug.wrappers import Request, Response
@@ -35,6 +36,7 @@ from services.requests.schemas import (
     RequestViewSchema,
     TextTranslationRequestSchema,
     TextTranslationSchema,
+    area_field,
 )
 
 _ONE = f"{API}/requests/{{request_id}}"
@@ -149,7 +151,7 @@ ROUTES = (
         "Set a legislative area's requests settings (Commission administrators); the version "
         "read is required once the area has settings", _TAG,
         body=AreaSettingsInputSchema, response=AreaSettingsSchema, authenticated=True,
-        errors=(403, 409),
+        errors=(403, 409), path_fields=MappingProxyType({"area": area_field()}),
     ),
 )  # fmt: skip
 

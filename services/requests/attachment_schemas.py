@@ -48,7 +48,7 @@ class AttachmentUploadSchema(StrictSchema):
     )
 
 
-class Base64Bytes(fields.Field):
+class Base64Bytes(fields.String):
     """Bytes carried as standard base64 text (RPC messages are JSON); ``max_bytes`` bounds the
     text before it is decoded."""
 
@@ -79,7 +79,9 @@ class AttachmentUploadWithContentSchema(AttachmentUploadSchema):
     """An upload as one RPC message: the metadata and the bytes, in base64. The size limit is
     ``ContentLimits.max_bytes``, checked on the decoded bytes."""
 
-    content = Base64Bytes(required=True, max_bytes=UPLOAD_CEILING_BYTES)
+    content = Base64Bytes(
+        required=True, max_bytes=UPLOAD_CEILING_BYTES, metadata={"format": "byte"}
+    )
 
 
 class AttachmentSchema(Schema):

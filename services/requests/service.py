@@ -36,6 +36,7 @@ from services.requests.models import Base, QuestionSetVersion, Request
 from services.requests.schemas import (
     ActionOutcomeSchema,
     ActionSchema,
+    AreaPathSchema,
     AreaSettingsInputSchema,
     AreaSettingsListSchema,
     AreaSettingsSchema,
@@ -287,6 +288,7 @@ class RequestsService(observability.ObservableService):
     @rpc
     @transactional
     def change_area_settings(self, actor: dict, area: str, data: dict) -> dict:
+        area = load(AreaPathSchema, {"area": area})["area"]
         settings = area_settings.change(
             self.db, load_actor(actor), area, load(AreaSettingsInputSchema, data)
         )

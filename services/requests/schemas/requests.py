@@ -192,6 +192,15 @@ class TextTranslationRequestSchema(StrictSchema):
     target = fields.String(required=True, validate=LANGUAGE)
 
 
+def area_field() -> fields.String:
+    """A legislative area's code, as the directory's list writes it."""
+    return fields.String(required=True, validate=[validate.Length(1, 64), KEY])
+
+
+class AreaPathSchema(StrictSchema):
+    area = area_field()
+
+
 class AreaSettingsInputSchema(StrictSchema):
     version = fields.Integer(validate=validate.Range(1, 2**31 - 1))
     forwarding_after_acceptance = fields.Boolean(required=True)
