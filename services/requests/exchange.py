@@ -84,10 +84,6 @@ def load(session: Session, actor: Actor, request_id: str) -> Loaded:
     return Loaded(row, state, document, Questions.of(document), view)
 
 
-def visible(session: Session, actor: Actor, row: Request) -> bool:
-    return view_of(actor, from_document(row.state)) != View.NONE
-
-
 def _unknown(request_id: str) -> NotFound:
     return NotFound("No request with this id.", "request.unknown", {"request_id": request_id})
 

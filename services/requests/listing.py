@@ -50,11 +50,7 @@ def page(session: Session, actor: Actor, query: dict) -> dict:
     if query.get("subject"):
         words = fold(query["subject"])
         statement = statement.where(Request.subject_search.contains(words))
-    if query.get("cursor"):
-        at, last_id = _decode(query["cursor"])
-        statement = statement.where(
-            or_(Request.updated_at < at, and_(Request.updated_at == at, Request.id < last_id))
-        )
+    position = _decode(query["cursor"]) if query.get("cursor") else None
     limit = query["limit"]
     statement = statement.order_by(Request.updated_at.desc(), Request.id.desc())
     items: list[dict] = []
@@ -63,9 +59,9 @@ def page(session: Session, actor: Actor, query: dict) -> dict:
     # Rows the SQL finds but the reader's view or the action filter leaves out are skipped;
     # reading on in chunks fills the page.
     while len(items) < limit:
-        chunk = session.scalars(_after(statement, last).limit(limit * 2)).all()
+        chunk = session.scalars(_after(statement, position).limit(limit * 2)).all()
         for row in chunk:
-            last = row
+            last, position = row, (row.updated_at, row.id)
             item = _item(actor, row, box, bool(query.get("subject")))
             if item is not None:
                 items.append(item)
@@ -74,17 +70,16 @@ def page(session: Session, actor: Actor, query: dict) -> dict:
         if len(chunk) < limit * 2 and (not chunk or last is chunk[-1]):
             more = False
             break
-    return {"items": items, "next_cursor": _encode(last) if more and last else None}
+    return {"items": items, "next_cursor": _encode(position) if more and position else None}
 
 
-def _after(statement, last: Request | None):
-    if last is None:
+def _after(statement, position: tuple[datetime, str] | None):
+    """The rows after ``position`` (a row's last change and id) in the page order."""
+    if position is None:
         return statement
+    at, last_id = position
     return statement.where(
-        or_(
-            Request.updated_at < last.updated_at,
-            and_(Request.updated_at == last.updated_at, Request.id < last.id),
-        )
+        or_(Request.updated_at < at, and_(Request.updated_at == at, Request.id < last_id))
     )
 
 
@@ -154,8 +149,9 @@ def _item(actor: Actor, row: Request, box: str, by_subject: bool) -> dict | None
     }  # fmt: skip
 
 
-def _encode(row: Request) -> str:
-    raw = json.dumps([row.updated_at.isoformat(), row.id]).encode()
+def _encode(position: tuple[datetime, str]) -> str:
+    at, last_id = position
+    raw = json.dumps([at.isoformat(), last_id]).encode()
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 

@@ -11,7 +11,7 @@ from services.common.actor import load_actor
 from services.common.clock import Clock
 from services.common.db import Database
 from services.common.entrypoints import event_handler, rpc
-from services.common.errors import Unavailable
+from services.common.errors import NotFound, Unavailable
 from services.common.rpc import RpcClient
 from services.common.schemas import dump, load
 from services.common.transactions import handles_event_once, transactional
@@ -32,7 +32,7 @@ from services.requests.attachment_schemas import (
     AttachmentUploadWithContentSchema,
 )
 from services.requests.file_store import AttachmentStore
-from services.requests.models import Base, QuestionSetVersion, Request
+from services.requests.models import Base, QuestionSetVersion
 from services.requests.schemas import (
     ActionOutcomeSchema,
     ActionSchema,
@@ -172,11 +172,11 @@ class RequestsService(observability.ObservableService):
         the request in the actor's view after it, unless the action took it out of sight."""
         who = load_actor(actor)
         outcome = self._act_on_request(who, request_id, action, data)
-        visible = exchange.visible(self.db.session, who, self.db.session.get(Request, request_id))
-        return dump(
-            ActionOutcomeSchema,
-            {**outcome, "request": self._shown(actor, who, request_id, {}) if visible else None},
-        )
+        try:
+            shown = self._shown(actor, who, request_id, {})
+        except NotFound:  # forwarded away: the actor no longer sees it
+            shown = None
+        return dump(ActionOutcomeSchema, {**outcome, "request": shown})
 
     @transactional
     def _act_on_request(self, who, request_id: str, action: str, data: dict) -> dict:
