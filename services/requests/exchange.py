@@ -373,6 +373,10 @@ def _store(
         row.sent_at = now
     if state.status in (Status.CLOSED, Status.WITHDRAWN):
         row.closed_at = now
+    if state.responder_accepted and row.accepted_at is None:
+        row.accepted_at = now
+    if state.status == Status.ANSWERED and row.answered_at is None:
+        row.answered_at = now
     _write_state(row, state, questions)
     if action not in (Action.CREATE_DRAFT, Action.SAVE_REPLY_DRAFT):
         _touch(row, actor, now)
@@ -394,6 +398,10 @@ def _write_state(row: Request, state: RequestState, questions: Questions) -> Non
     row.requester_coordinator_id = state.requester.coordinator_id
     row.responder_id = state.responder.id if state.responder else None
     row.responder_coordinator_id = state.responder.coordinator_id if state.responder else None
+    row.requester_state = state.requester.member_state
+    row.responder_state = state.responder.member_state if state.responder else None
+    row.reply_due = state.reply_date.date if state.reply_date else None
+    row.reply_due_agreed = bool(state.reply_date and state.reply_date.agreed)
     row.linked_from = state.linked_from
     keys = {questions.question(ordinal)["key"] for ordinal in state.questions}
     row.asked = [RequestQuestion(request_id=row.id, question_key=key) for key in sorted(keys)]

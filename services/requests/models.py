@@ -3,11 +3,12 @@ their answers, comments and history, and its read model of the directory."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import (
     JSON,
     Boolean,
+    Date,
     ForeignKey,
     Index,
     Integer,
@@ -170,6 +171,12 @@ class AreaSettings(Versioned, Base):
 
     area: Mapped[str] = mapped_column(String(64), primary_key=True)
     forwarding_after_acceptance: Mapped[bool] = mapped_column(Boolean)
+    # days after sending that a request not yet accepted goes on the urgency list
+    acceptance_days: Mapped[int] = mapped_column(Integer, server_default=text("7"))
+    # months after closure that the subject's personal data is blocked (6 to 18)
+    blocking_months: Mapped[int] = mapped_column(Integer, server_default=text("6"))
+    # a pilot area is left out of the pending-request figures
+    pilot: Mapped[bool] = mapped_column(Boolean, server_default=text("false"))
 
 
 # --- requests ---------------------------------------------------------------------------------
@@ -208,6 +215,21 @@ class Request(Versioned, Base):
     sent_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     closed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     updated_by_username: Mapped[str | None] = mapped_column(String(64))
+    # the time line statistics, the urgency list and the retention of personal data read
+    requester_state: Mapped[str | None] = mapped_column(String(2))
+    responder_state: Mapped[str | None] = mapped_column(String(2))
+    profession: Mapped[str | None] = mapped_column(String(64))  # the directory's profession key
+    sector: Mapped[str | None] = mapped_column(String(64))  # its sector or economic activity
+    accepted_at: Mapped[datetime | None] = mapped_column(UtcDateTime)  # first acceptance
+    answered_at: Mapped[datetime | None] = mapped_column(UtcDateTime)  # first full reply
+    reply_due: Mapped[date | None] = mapped_column(Date)  # the reply date on the table
+    reply_due_agreed: Mapped[bool] = mapped_column(Boolean, server_default=text("false"))
+    unaccepted_escalated_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    overdue_escalated_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    inactivity_reported_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    blocked_at: Mapped[datetime | None] = mapped_column(UtcDateTime)  # personal data hidden
+    erased_at: Mapped[datetime | None] = mapped_column(UtcDateTime)  # personal data deleted
+    contested_at: Mapped[datetime | None] = mapped_column(UtcDateTime)  # blocked, contested
 
     asked: Mapped[list[RequestQuestion]] = relationship(cascade="all, delete-orphan")
 
@@ -320,3 +342,20 @@ class Attachment(Base):
     side: Mapped[str] = mapped_column(String(16))
     uploaded_by: Mapped[str] = mapped_column(String(36))
     uploaded_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class PersonalDataAccess(Base):
+    """The audit trail of the subject's personal data (DOMAIN.md section 8): who processed
+    it, when, how and in which procedure (the request). Kept after the data is deleted."""
+
+    __tablename__ = "personal_data_audit"
+    __table_args__ = (Index("ix_personal_data_audit_request", "request_id", "at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    request_id: Mapped[str] = mapped_column(String(36))
+    area: Mapped[str] = mapped_column(String(64))
+    operation: Mapped[str] = mapped_column(String(24))  # created, edited, viewed, reported, …
+    at: Mapped[datetime] = mapped_column(UtcDateTime)
+    user_id: Mapped[str | None] = mapped_column(String(36))  # none: the system (a timer)
+    username: Mapped[str | None] = mapped_column(String(64))
+    authority_id: Mapped[str | None] = mapped_column(String(64))

@@ -6,12 +6,16 @@ a clear error when it is out of order, from the wrong party or on a stale versio
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 
 import pytest
 from nameko.standalone.events import event_dispatcher
 from nameko.testing.services import entrypoint_waiter
+from sqlalchemy import create_engine
+from sqlalchemy.orm import Session
 
 from services.common.envelope import make_envelope
+from services.requests.models import Request
 from tests.events import WAIT_SECONDS, EventLog, listener_for, listening
 from tests.requests import network
 from tests.requests.exchange_harness import (
@@ -406,3 +410,40 @@ def test_forwarding_after_acceptance_is_a_setting_of_the_area_for_requests_creat
     forwarded = act(proxy, BUDAPEST_HANDLER, after, "forward", to=DEBRECEN.id)
     assert forwarded["status"] == "sent"
     assert proxy.requests.list_area_settings(ROMA_HANDLER)["items"][0]["area"] == "services"
+
+
+def test_an_areas_urgency_retention_and_pilot_settings_keep_their_value_when_left_out(proxy):
+    administrator = network.user(ROMA, "commission", network.Right.COMMISSION_ADMINISTRATOR)
+    first = proxy.requests.change_area_settings(
+        administrator, "posting_of_workers", {"forwarding_after_acceptance": False}
+    )
+    changed = proxy.requests.change_area_settings(
+        administrator, "posting_of_workers",
+        {"forwarding_after_acceptance": False, "blocking_months": 18, "pilot": True,
+         "version": first["version"]},
+    )  # fmt: skip
+    kept = proxy.requests.change_area_settings(
+        administrator, "posting_of_workers",
+        {"forwarding_after_acceptance": True, "acceptance_days": 10, "version": changed["version"]},
+    )  # fmt: skip
+    nineteen = {"forwarding_after_acceptance": True, "blocking_months": 19, "version": 3}
+    too_long = refused(lambda: proxy.requests.change_area_settings(
+        administrator, "posting_of_workers", nineteen))  # fmt: skip
+
+    assert (first["acceptance_days"], first["blocking_months"], first["pilot"]) == (7, 6, False)
+    assert (changed["blocking_months"], changed["pilot"]) == (18, True)
+    assert (kept["acceptance_days"], kept["blocking_months"], kept["pilot"]) == (10, 18, True)
+    assert too_long["type"] == "ValidationFailed"
+
+
+def test_a_request_keeps_its_time_line_for_the_statistics(proxy, requests_config, frozen_clock):
+    sent = act(proxy, ROMA_HANDLER, new_request(proxy), "send")
+    frozen_clock.advance(days=3)
+    accepted = act(proxy, BUDAPEST_HANDLER, sent, "accept")
+    engine = create_engine(requests_config["DB_URIS"]["requests"])
+    with Session(engine) as session:
+        row = session.get(Request, accepted["id"])
+        assert (row.requester_state, row.responder_state) == ("IT", "HU")
+        assert row.accepted_at - row.sent_at == timedelta(days=3)
+        assert row.answered_at is None
+    engine.dispose()

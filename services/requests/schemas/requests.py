@@ -202,13 +202,27 @@ class AreaPathSchema(StrictSchema):
 
 
 class AreaSettingsInputSchema(StrictSchema):
+    """An area's settings; those left out keep their value (their default for a new area)."""
+
     version = fields.Integer(validate=validate.Range(1, 2**31 - 1))
     forwarding_after_acceptance = fields.Boolean(required=True)
+    acceptance_days = fields.Integer(
+        validate=validate.Range(1, 90),
+        metadata={"description": "Days after sending that a request not accepted is urgent"},
+    )
+    blocking_months = fields.Integer(
+        validate=validate.Range(6, 18),
+        metadata={"description": "Months after closure that personal data is blocked"},
+    )
+    pilot = fields.Boolean(
+        metadata={"description": "A pilot area is left out of the pending-request figures"}
+    )
 
     @validates_schema
     def _boolean(self, data: dict, **kwargs) -> None:
-        if not isinstance(data.get("forwarding_after_acceptance"), bool):
-            raise SchemaError("true or false.", "forwarding_after_acceptance")
+        for name in ("forwarding_after_acceptance", "pilot"):
+            if name in data and not isinstance(data[name], bool):
+                raise SchemaError("true or false.", name)
 
 
 # --- answers ----------------------------------------------------------------------------------
@@ -392,6 +406,9 @@ class EditorsSchema(Schema):
 class AreaSettingsSchema(Schema):
     area = fields.String(required=True)
     forwarding_after_acceptance = fields.Boolean(required=True)
+    acceptance_days = fields.Integer(required=True)
+    blocking_months = fields.Integer(required=True)
+    pilot = fields.Boolean(required=True)
     version = fields.Integer(required=True)
     updated_at = fields.AwareDateTime(required=True)
     updated_by = fields.String(allow_none=True)
@@ -457,6 +474,9 @@ class AttachmentAddedSchema(Schema):
 class AreaSettingsChangedSchema(Schema):
     area = fields.String(required=True)
     forwarding_after_acceptance = fields.Boolean(required=True)
+    acceptance_days = fields.Integer(required=True)
+    blocking_months = fields.Integer(required=True)
+    pilot = fields.Boolean(required=True)
 
 
 EVENTS = publishes(
