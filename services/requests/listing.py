@@ -1,9 +1,11 @@
 """Lists of requests and the search (DOMAIN.md section 4, "Lists"): my authority's incoming and
-outgoing requests, those it coordinates, the action list (what waits for me now) and a search
-by status, dates, parties, area, question and subject, one page at a time.
+outgoing requests, those it coordinates, the action list (what waits for me now), the urgency
+list (services/requests/urgency.py) and a search by status, dates, parties, area, question and
+subject, one page at a time.
 
-Pages are ordered by last change, newest first, and continue from a cursor (the last row's
-time and id), so that a page never repeats or skips a request when others change meanwhile.
+Pages are ordered by last change, newest first (the urgency list: most late first), and
+continue from a cursor (the last row's time and id), so that a page never repeats or skips a
+request when others change meanwhile.
 Each row is shown in the reader's view: the subject's name only to those who may see
 personal data; a search by subject finds only requests whose subject the reader may see.
 """
@@ -15,13 +17,13 @@ import binascii
 import json
 from datetime import datetime
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import and_, or_, select, union_all
 from sqlalchemy.orm import Session
 
 from services.common.actor import Actor
 from services.common.errors import ValidationFailed
 from services.common.folding import fold
-from services.requests import workflow
+from services.requests import urgency, workflow
 from services.requests.models import Request, RequestQuestion
 from services.requests.request_codec import from_document
 from services.requests.visibility import View, view_of
@@ -41,15 +43,12 @@ PROGRESS = frozenset(Action) - {
 }  # fmt: skip
 
 
-def page(session: Session, actor: Actor, query: dict) -> dict:
+def page(session: Session, actor: Actor, query: dict, now: datetime) -> dict:
     """One page of the list ``query["box"]`` with the query's filters."""
-    own = actor.authority_id
+    if query["box"] == "urgent":
+        return _urgent_page(session, actor, query, now)
     box = query["box"]
-    statement = select(Request).where(_box(box, own))
-    statement = _filtered(statement, query)
-    if query.get("subject"):
-        words = fold(query["subject"])
-        statement = statement.where(Request.subject_search.contains(words))
+    statement = _filtered(select(Request).where(_box(box, actor.authority_id)), query)
     position = _decode(query["cursor"]) if query.get("cursor") else None
     limit = query["limit"]
     statement = statement.order_by(Request.updated_at.desc(), Request.id.desc())
@@ -71,6 +70,43 @@ def page(session: Session, actor: Actor, query: dict) -> dict:
             more = False
             break
     return {"items": items, "next_cursor": _encode(position) if more and position else None}
+
+
+def _urgent_page(session: Session, actor: Actor, query: dict, now: datetime) -> dict:
+    """The urgency list (services/requests/urgency.py), most late first: the moment each
+    request became urgent depends on its reason and area, so the keys of the reader's urgent
+    requests (those past a limit, a few per authority) are read and ranked first, and only the
+    page's rows after. The cursor is the last row's moment and id, as in the other lists."""
+    days = urgency.acceptance_days(session)
+    keys = session.execute(
+        union_all(*(_filtered(keys, query)
+                    for keys in urgency.urgent_for(actor.authority_id, days, now)))
+    ).all()  # fmt: skip
+    ranked = sorted({key.id: urgency.Urgency.of(key, days) for key in keys}.values())
+    if query.get("cursor"):
+        position = _decode(query["cursor"])
+        ranked = [found for found in ranked if (found.since, found.request_id) > position]
+    limit = query["limit"]
+    items: list[dict] = []
+    read = 0
+    while len(items) < limit and read < len(ranked):
+        chunk = ranked[read : read + limit * 2]
+        rows = session.scalars(
+            select(Request).where(Request.id.in_([found.request_id for found in chunk]))
+        )
+        by_id = {row.id: row for row in rows}
+        for found in chunk:
+            read += 1
+            row = by_id.get(found.request_id)
+            item = _item(actor, row, "urgent", bool(query.get("subject"))) if row else None
+            if item is not None:
+                items.append({**item, "urgency": found.reason.value, "urgent_since": found.since,
+                              "days_late": found.days_late(now)})  # fmt: skip
+                if len(items) == limit:
+                    break
+    last = ranked[read - 1] if read else None
+    more = read < len(ranked)
+    return {"items": items, "next_cursor": _encode((last.since, last.request_id)) if more else None}
 
 
 def _after(statement, position: tuple[datetime, str] | None):
@@ -128,6 +164,8 @@ def _filtered(statement, query: dict):
                 )
             )
         )
+    if query.get("subject"):
+        statement = statement.where(Request.subject_search.contains(fold(query["subject"])))
     return statement
 
 

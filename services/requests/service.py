@@ -29,6 +29,7 @@ from services.requests import (
     report_content,
     request_attachments,
     request_views,
+    urgency,
 )
 from services.requests.attachment_schemas import (
     AttachmentListSchema,
@@ -315,8 +316,21 @@ class RequestsService(observability.ObservableService):
     def list_requests(self, actor: dict, query: dict) -> dict:
         who = load_actor(actor)
         return dump(
-            RequestListSchema, listing.page(self.db.session, who, load(ListQuerySchema, query))
+            RequestListSchema,
+            listing.page(self.db.session, who, load(ListQuerySchema, query), self.clock()),
         )
+
+    @urgency.escalation_timer()
+    def escalate_urgent_requests(self) -> None:
+        """Escalate the requests newly urgent, each once whatever the number of replicas, a
+        batch per transaction until none is left."""
+        more = True
+        while more:
+            more = self._escalate_batch()
+
+    @transactional
+    def _escalate_batch(self) -> bool:
+        return urgency.escalate(self.db)
 
     @rpc
     def list_area_settings(self, actor: dict) -> dict:
