@@ -192,7 +192,20 @@ class Request(Versioned, Base):
         Index("ix_requests_requester_status", "requester_id", "status", "updated_at"),
         Index("ix_requests_responder_status", "responder_id", "status", "updated_at"),
         Index("ix_requests_updated", "updated_at", "id"),
-    )
+        # what the retention sweep looks for (services/requests/retention.py, inactivity.py)
+        Index(
+            "ix_requests_to_block", "closed_at",
+            sqlite_where=text("blocked_at IS NULL"), postgresql_where=text("blocked_at IS NULL"),
+        ),
+        Index(
+            "ix_requests_to_erase", "closed_at",
+            sqlite_where=text("erased_at IS NULL"), postgresql_where=text("erased_at IS NULL"),
+        ),
+        Index(
+            "ix_requests_open_updated", "updated_at",
+            sqlite_where=text("closed_at IS NULL"), postgresql_where=text("closed_at IS NULL"),
+        ),
+    )  # fmt: skip
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
     area: Mapped[str] = mapped_column(String(64), index=True)
