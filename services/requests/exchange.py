@@ -23,13 +23,14 @@ from services.common.actor import Actor
 from services.common.db import UnitOfWork
 from services.common.errors import Conflict, Forbidden, ImiError, NotFound, ValidationFailed
 from services.common.folding import fold
-from services.requests import directory_view, generator, urgency, workflow
+from services.requests import audit, blocking, directory_view, generator, urgency, workflow
 from services.requests.answers import (
     CANNOT_PROVIDE_REASONS,
     DECLINE_REASONS,
     Questions,
     check_answers,
 )
+from services.requests.audit import Operation
 from services.requests.models import (
     Answer,
     Attachment,
@@ -77,7 +78,7 @@ def load(session: Session, actor: Actor, request_id: str) -> Loaded:
     if row is None:
         raise _unknown(request_id)
     state = from_document(row.state)
-    view = view_of(actor, state)
+    view = blocking.capped(view_of(actor, state), row)
     if view == View.NONE:
         raise _unknown(request_id)
     document = _version(session, row).document
@@ -131,6 +132,7 @@ def create(unit: UnitOfWork, actor: Actor, data: dict) -> Request:
     _write_subject(row, data, actor)
     session.add(row)
     _store(unit, actor, row, questions, Action.CREATE_DRAFT, outcome, data)
+    audit.record(session, row, Operation.CREATED, now, actor)
     return row
 
 
@@ -147,6 +149,8 @@ def edit_draft(unit: UnitOfWork, actor: Actor, request_id: str, data: dict) -> R
     outcome = apply(loaded, Action.EDIT_DRAFT, actor, **inputs)
     _write_subject(row, data, actor)
     _store(unit, actor, row, loaded.questions, Action.EDIT_DRAFT, outcome, data)
+    if "subject" in data:
+        audit.record(unit.session, row, Operation.EDITED, unit.now(), actor)
     return row
 
 
@@ -172,7 +176,9 @@ def copy(unit: UnitOfWork, actor: Actor, request_id: str, data: dict) -> Request
     if loaded.state.requester.coordinator_id:
         new["coordinator_id"] = loaded.state.requester.coordinator_id
     if "subject" in elements:
+        blocking.refuse_if_blocked(row)
         new["subject"] = row.subject
+        audit.record(unit.session, row, Operation.COPIED, unit.now(), actor)
     if "description" in elements and row.description:
         new["description"], new["language"] = row.description, row.description_language
     return create(unit, actor, new)
@@ -353,6 +359,8 @@ def _create_linked(
     unit.session.add(copy_row)
     _write_state(copy_row, linked, questions)
     unit.session.flush()
+    audit.record(unit.session, row, Operation.COPIED, now, actor)
+    audit.record(unit.session, copy_row, Operation.CREATED, now, actor)
     _history(unit, actor, copy_row.id, Action.SPLIT, linked.status, {"linked_from": row.id}, {})
 
 

@@ -214,6 +214,19 @@ class Request(Versioned, Base):
         Index("ix_requests_overdue_to_escalate", "reply_deadline",
               postgresql_where=text(f"{AWAITING_REPLY} AND overdue_escalated_at IS NULL"),
               sqlite_where=text(f"{AWAITING_REPLY} AND overdue_escalated_at IS NULL")),
+        # what the retention sweep looks for (services/requests/retention.py, inactivity.py)
+        Index(
+            "ix_requests_to_block", "closed_at",
+            sqlite_where=text("blocked_at IS NULL"), postgresql_where=text("blocked_at IS NULL"),
+        ),
+        Index(
+            "ix_requests_to_erase", "closed_at",
+            sqlite_where=text("erased_at IS NULL"), postgresql_where=text("erased_at IS NULL"),
+        ),
+        Index(
+            "ix_requests_open_updated", "updated_at",
+            sqlite_where=text("closed_at IS NULL"), postgresql_where=text("closed_at IS NULL"),
+        ),
     )  # fmt: skip
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)

@@ -337,6 +337,15 @@ class RequestViewSchema(Schema):
     created_at = fields.AwareDateTime(required=True)
     sent_at = fields.AwareDateTime(allow_none=True)
     closed_at = fields.AwareDateTime(allow_none=True)
+    blocked_at = fields.AwareDateTime(
+        allow_none=True, metadata={"description": "Since then its personal data is hidden"}
+    )
+    erased_at = fields.AwareDateTime(
+        allow_none=True, metadata={"description": "Since then its personal data is deleted"}
+    )
+    contested = fields.Boolean(
+        required=True, metadata={"description": "Its blocked personal data is contested"}
+    )
     updated_at = fields.AwareDateTime(required=True)
     updated_by = fields.String(allow_none=True)
     updated_by_username = fields.String(allow_none=True)
@@ -395,6 +404,9 @@ class RequestSummarySchema(Schema):
     created_at = fields.AwareDateTime(required=True)
     sent_at = fields.AwareDateTime(allow_none=True)
     updated_at = fields.AwareDateTime(required=True)
+    blocked_at = fields.AwareDateTime(allow_none=True)
+    erased_at = fields.AwareDateTime(allow_none=True)
+    contested = fields.Boolean(required=True)
     subject_name = fields.String(allow_none=True)
     actions = fields.List(fields.String(), required=True)
     urgency = fields.String(
