@@ -25,6 +25,7 @@ from services.requests import (
     question_sets,
     request_attachments,
     request_views,
+    statistics,
 )
 from services.requests.attachment_schemas import (
     AttachmentListSchema,
@@ -34,6 +35,7 @@ from services.requests.attachment_schemas import (
 from services.requests.file_store import AttachmentStore
 from services.requests.models import Base, QuestionSetVersion
 from services.requests.schemas import (
+    CSV_COLUMNS,
     ActionOutcomeSchema,
     ActionSchema,
     AreaPathSchema,
@@ -58,6 +60,11 @@ from services.requests.schemas import (
     RequestListSchema,
     RequestQuerySchema,
     RequestViewSchema,
+    StatisticsCsvQuerySchema,
+    StatisticsCsvSchema,
+    StatisticsFigureSchema,
+    StatisticsQuerySchema,
+    StatisticsSchema,
     TextTranslationRequestSchema,
     TextTranslationSchema,
     VersionDocumentSchema,
@@ -279,6 +286,33 @@ class RequestsService(observability.ObservableService):
         return dump(
             RequestListSchema, listing.page(self.db.session, who, load(ListQuerySchema, query))
         )
+
+    # --- statistics for coordinators and the Commission ------------------------------------
+
+    @rpc
+    def request_statistics(self, actor: dict, query: dict) -> dict:
+        """The figures of docs/requests-statistics.md in the reader's scope."""
+        asked = load(StatisticsQuerySchema, query)
+        return dump(StatisticsSchema, self._statistics(actor, load_actor(actor), asked))
+
+    @rpc
+    def request_statistics_csv(self, actor: dict, figure: str, query: dict) -> dict:
+        """One figure as CSV: a header row, then its rows as the JSON gives them."""
+        figure = load(StatisticsFigureSchema, {"figure": figure})["figure"]
+        asked = {**load(StatisticsCsvQuerySchema, query), "figures": figure}
+        found = dump(StatisticsSchema, self._statistics(actor, load_actor(actor), asked))
+        content = statistics.as_csv(found[figure], CSV_COLUMNS[figure])
+        return dump(StatisticsCsvSchema, {"figure": figure, "content": content})
+
+    def _statistics(self, actor: dict, who, asked: dict) -> dict:
+        found = statistics.compute(self.db.session, who, asked, self.clock())
+        if found.get("questions"):
+            rows, language = found["questions"], found["language"]
+            shipped = statistics.shipped_texts(self.db.session, rows)
+            self.db.release_connection()  # not held while the translation service answers
+            catalogue = self._texts(actor, statistics.question_namespaces(rows), language)
+            found["questions"] = statistics.with_texts(rows, shipped, language, catalogue)
+        return found
 
     @rpc
     def list_area_settings(self, actor: dict) -> dict:
