@@ -50,7 +50,8 @@ def render(
     shows = SHOWS[view]
     found = {
         "id": row.id, "area": row.area, "set_key": row.set_key, "set_number": row.set_number,
-        "pq_type": row.pq_type, "status": row.status,
+        "pq_type": row.pq_type, "profession": row.profession, "sector": row.sector,
+        "status": row.status,
         "status_label": shared_lists.label(
             session, shared_lists.REQUEST_STATUSES, row.status, catalogue),
         "view": view.value,

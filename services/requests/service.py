@@ -33,6 +33,7 @@ from services.requests import (
     request_attachments,
     request_views,
     retention,
+    statistics,
     subject_report,
     urgency,
 )
@@ -46,6 +47,7 @@ from services.requests.file_store import AttachmentStore
 from services.requests.models import Base, QuestionSetVersion, Request
 from services.requests.retention import RetentionPolicy
 from services.requests.schemas import (
+    CSV_COLUMNS,
     ActionOutcomeSchema,
     ActionSchema,
     AreaPathSchema,
@@ -76,6 +78,11 @@ from services.requests.schemas import (
     RequestListSchema,
     RequestQuerySchema,
     RequestViewSchema,
+    StatisticsCsvQuerySchema,
+    StatisticsCsvSchema,
+    StatisticsFigureSchema,
+    StatisticsQuerySchema,
+    StatisticsSchema,
     SubjectQuerySchema,
     SubjectReportSchema,
     TextTranslationRequestSchema,
@@ -349,6 +356,33 @@ class RequestsService(observability.ObservableService):
     @transactional
     def _escalate_batch(self) -> bool:
         return urgency.escalate(self.db)
+
+    # --- statistics for coordinators and the Commission ------------------------------------
+
+    @rpc
+    def request_statistics(self, actor: dict, query: dict) -> dict:
+        """The figures of docs/requests-statistics.md in the reader's scope."""
+        asked = load(StatisticsQuerySchema, query)
+        return dump(StatisticsSchema, self._statistics(actor, load_actor(actor), asked))
+
+    @rpc
+    def request_statistics_csv(self, actor: dict, figure: str, query: dict) -> dict:
+        """One figure as CSV: a header row, then its rows as the JSON gives them."""
+        figure = load(StatisticsFigureSchema, {"figure": figure})["figure"]
+        asked = {**load(StatisticsCsvQuerySchema, query), "figures": figure}
+        found = dump(StatisticsSchema, self._statistics(actor, load_actor(actor), asked))
+        content = statistics.as_csv(found[figure], CSV_COLUMNS[figure])
+        return dump(StatisticsCsvSchema, {"figure": figure, "content": content})
+
+    def _statistics(self, actor: dict, who, asked: dict) -> dict:
+        found = statistics.compute(self.db.session, who, asked, self.clock())
+        if found.get("questions"):
+            rows, language = found["questions"], found["language"]
+            shipped = statistics.shipped_texts(self.db.session, rows)
+            self.db.release_connection()  # not held while the translation service answers
+            catalogue = self._texts(actor, statistics.question_namespaces(rows), language)
+            found["questions"] = statistics.with_texts(rows, shipped, language, catalogue)
+        return found
 
     @rpc
     def list_area_settings(self, actor: dict) -> dict:

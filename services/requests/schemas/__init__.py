@@ -7,5 +7,6 @@ from services.requests.schemas.protection import *  # noqa: F403
 from services.requests.schemas.question_sets import *  # noqa: F403
 from services.requests.schemas.reports import *  # noqa: F403
 from services.requests.schemas.requests import *  # noqa: F403
+from services.requests.schemas.statistics import *  # noqa: F403
 
 EVENTS = {**question_sets.EVENTS, **requests.EVENTS, **protection.EVENTS}
