@@ -1,6 +1,7 @@
 """The retention sweep of requests on PostgreSQL, run by two replicas at once: each request's
-personal data is blocked once, with one audit row and one event, however the two sweeps
-overlap (DOMAIN.md section 8; docs/requests-data-protection.md).
+personal data is blocked once, and deleted once, with one audit row and one event each, however
+the two sweeps overlap (DOMAIN.md section 8; docs/requests-data-protection.md). A data subject's
+report finds the requests on PostgreSQL before the deletion, and none after.
 
 Two containers of the requests service share one database and one moved clock, as two
 replicas share a database. The first sweep is held at its audit rows (the table's inserts wait,
@@ -17,6 +18,7 @@ import pytest
 from nameko.testing.services import entrypoint_hook
 from sqlalchemy import create_engine, select, text
 
+from services.common.actor import Right
 from services.common.clock import FrozenClock
 from services.requests.bootstrap import publish_shipped_lists, publish_shipped_sets
 from services.requests.models import PersonalDataAccess
@@ -33,6 +35,8 @@ from tests.signed_rpc import SignedRpcProxy
 pytestmark = pytest.mark.integration
 
 REQUESTS = 6
+ADMINISTRATOR = network.user(network.SZEGED, "commission", Right.COMMISSION_ADMINISTRATOR,
+                             area=None)  # fmt: skip
 
 
 @pytest.fixture
@@ -69,20 +73,20 @@ def sweep(container) -> None:
         fire()
 
 
-def blocked_rows(uri: str) -> tuple[Counter, Counter]:
-    """(audit rows, outbox events) of blocking, counted per request."""
+def counted(uri: str, operation: str, event: str) -> tuple[Counter, Counter]:
+    """(audit rows, outbox events) of an operation, counted per request."""
     engine = create_engine(uri)
     try:
         with engine.connect() as connection:
             audited = Counter(connection.scalars(
                 select(PersonalDataAccess.request_id)
-                .where(PersonalDataAccess.operation == "blocked")
+                .where(PersonalDataAccess.operation == operation)
             ))  # fmt: skip
             published = Counter(
                 envelope["subject"]
                 for envelope in connection.scalars(
                     text("SELECT envelope FROM outbox WHERE event_type = :name"),
-                    {"name": "request_personal_data_blocked"},
+                    {"name": event},
                 )
             )
             return audited, published
@@ -116,10 +120,27 @@ def test_two_replicas_sweeping_at_once_block_each_request_once(replicas, pg_uri)
     other.wait()
     sweep(second)
 
-    audited, published = blocked_rows(pg_uri)
+    audited, published = counted(pg_uri, "blocked", "request_personal_data_blocked")
     assert audited == Counter(ids)
     assert published == Counter(ids)
     for request_id in ids:
         shown = rpc.request(ROMA_HANDLER, request_id, {})
         assert shown["blocked_at"] == clock().isoformat()
         assert shown["subject"] is None
+
+
+def test_two_replicas_deleting_at_once_delete_each_requests_data_once(replicas, pg_uri):
+    (first, second), rpc, clock = replicas
+    ids = [withdrawn_request(rpc) for _ in range(3)]
+    by_name = {"full_name": "mario rossi", "date_of_birth": SUBJECT["date_of_birth"]}
+    before = rpc.data_subject_report(ADMINISTRATOR, by_name)
+    clock.advance(days=3 * 365 + 1)
+
+    sweeps = [eventlet.spawn(sweep, replica) for replica in (first, second)]
+    for running in sweeps:
+        running.wait()
+
+    assert sorted(item["request_id"] for item in before["requests"]) == sorted(ids)
+    assert counted(pg_uri, "erased", "request_personal_data_erased") == (Counter(ids),) * 2
+    assert rpc.data_subject_report(ADMINISTRATOR, by_name)["requests"] == []
+    assert rpc.request(ROMA_HANDLER, ids[0], {})["erased_at"] == clock().isoformat()
