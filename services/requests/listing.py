@@ -15,8 +15,10 @@ import binascii
 import json
 from datetime import datetime
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import and_, or_, select, tuple_, union_all
 from sqlalchemy.orm import Session
+from sqlalchemy.sql import operators
+from sqlalchemy.sql.elements import BooleanClauseList
 
 from services.common.actor import Actor
 from services.common.errors import ValidationFailed
@@ -45,21 +47,16 @@ def page(session: Session, actor: Actor, query: dict) -> dict:
     """One page of the list ``query["box"]`` with the query's filters."""
     own = actor.authority_id
     box = query["box"]
-    statement = select(Request).where(_box(box, own))
-    statement = _filtered(statement, query)
-    if query.get("subject"):
-        words = fold(query["subject"])
-        statement = statement.where(Request.subject_search.contains(words))
+    branches = [_filtered(select(Request.id).where(part), query) for part in _parts(_box(box, own))]
     position = _decode(query["cursor"]) if query.get("cursor") else None
     limit = query["limit"]
-    statement = statement.order_by(Request.updated_at.desc(), Request.id.desc())
     items: list[dict] = []
     last: Request | None = None
     more = True
     # Rows the SQL finds but the reader's view or the action filter leaves out are skipped;
     # reading on in chunks fills the page.
     while len(items) < limit:
-        chunk = session.scalars(_after(statement, position).limit(limit * 2)).all()
+        chunk = session.scalars(_rows(branches, position, limit * 2)).all()
         for row in chunk:
             last, position = row, (row.updated_at, row.id)
             item = _item(actor, row, box, bool(query.get("subject")))
@@ -73,14 +70,41 @@ def page(session: Session, actor: Actor, query: dict) -> dict:
     return {"items": items, "next_cursor": _encode(position) if more and position else None}
 
 
+def _parts(condition) -> list:
+    """The alternatives of a box's condition (a requester's, a responder's, a coordinator's
+    requests), each of which one index reads in page order."""
+    if isinstance(condition, BooleanClauseList) and condition.operator is operators.or_:
+        return [part for clause in condition.clauses for part in _parts(clause)]
+    return [condition]
+
+
+def _rows(branches: list, position: tuple[datetime, str] | None, count: int):
+    """The next ``count`` rows after ``position`` in page order: each alternative's first
+    ``count`` ids from its own index, then the rows of the newest of them. (One query with
+    the alternatives OR'ed would read and sort every request of the authority.)"""
+    ordered = [
+        _after(branch, position).order_by(Request.updated_at.desc(), Request.id.desc()).limit(count)
+        for branch in branches
+    ]
+    if len(ordered) == 1:
+        ids = ordered[0]
+    else:
+        ids = union_all(*(select(part.c.id) for part in (query.subquery() for query in ordered)))
+    return (
+        select(Request)
+        .where(Request.id.in_(ids))
+        .order_by(Request.updated_at.desc(), Request.id.desc())
+        .limit(count)
+    )
+
+
 def _after(statement, position: tuple[datetime, str] | None):
     """The rows after ``position`` (a row's last change and id) in the page order."""
     if position is None:
         return statement
-    at, last_id = position
-    return statement.where(
-        or_(Request.updated_at < at, and_(Request.updated_at == at, Request.id < last_id))
-    )
+    columns = (Request.updated_at, Request.id)
+    last_seen = tuple_(*position, types=[column.type for column in columns])
+    return statement.where(tuple_(*columns) < last_seen)
 
 
 def _box(box: str, own: str):
@@ -120,6 +144,8 @@ def _filtered(statement, query: dict):
             statement = statement.where(column >= query[f"{name}_from"])
         if query.get(f"{name}_to"):
             statement = statement.where(column < query[f"{name}_to"])
+    if query.get("subject"):
+        statement = statement.where(Request.subject_search.contains(fold(query["subject"])))
     if query.get("question"):
         statement = statement.where(
             Request.id.in_(
