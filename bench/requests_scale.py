@@ -27,6 +27,7 @@ import argparse
 import copy
 import importlib
 import json
+import pstats
 import shutil
 import sys
 import tempfile
@@ -405,6 +406,7 @@ def start_stack(
     requests_uri: str,
     actors: Actors,
     replicas: int,
+    profile: Path | None = None,
 ) -> Stack:
     port = free_port()
     config = stack_config(context, folder, port, requests_uri)
@@ -437,7 +439,10 @@ def start_stack(
             replica_file = folder / f"config-requests-{replica}.yaml"
             replica_file.write_text(yaml.safe_dump(replica_config, sort_keys=False))
         name = "requests" if not replica else f"requests-{replica}"
-        processes.append(group.start(name, nameko_run(replica_file, "services.requests.service")))
+        command = nameko_run(replica_file, "services.requests.service")
+        if profile and not replica:  # cProfile's file is written when the process stops
+            command = [command[0], "-m", "cProfile", "-o", str(profile), *command[1:]]
+        processes.append(group.start(name, command))
     processes.append(group.start("gateway", nameko_run(config_file, "gateway.service")))
     base = f"http://127.0.0.1:{port}"
     wait_for_http(f"{base}/health", processes, START_TIMEOUT_SECONDS, status=200)
@@ -524,7 +529,9 @@ def measure(load, concurrency: int, args, meter: CpuMeter, group: ProcessGroup) 
 def run_all(context: Context, args, broker_pid: int, uri: str, actors: Actors) -> list[Row]:
     rows: list[Row] = []
     with ProcessGroup(context.work_dir / "logs") as group:
-        stack = start_stack(group, context, context.work_dir, uri, actors, args.replicas)
+        stack = start_stack(
+            group, context, context.work_dir, uri, actors, args.replicas, args.profile
+        )
         pids = {**stack.pids, "broker": broker_pid}
         meter = DatabaseCpuMeter(pids, args.database)
         for call in scenarios(actors):
@@ -705,6 +712,11 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         default=60.0,
         help="before each run, wait up to this long for a quiet machine",
     )
+    parser.add_argument(
+        "--profile",
+        type=Path,
+        help="run the (first) requests process under cProfile, its statistics to this file",
+    )
     parser.add_argument("--amqp-port", type=int, default=5672)
     args = parser.parse_args(argv)
     args.levels = [int(level) for level in args.concurrency.split(",") if level.strip()]
@@ -766,6 +778,9 @@ def main(argv: list[str] | None = None) -> int:
     print(steps_table(rows))
     print()
     print(aims(rows))
+    if args.profile and args.profile.exists():
+        print(f"\nthe requests process's profile, {args.profile}, by own time:")
+        pstats.Stats(str(args.profile), stream=sys.stdout).sort_stats("tottime").print_stats(30)
     return 0
 
 

@@ -15,7 +15,7 @@ import binascii
 import json
 from datetime import datetime
 
-from sqlalchemy import and_, or_, select, tuple_, union_all
+from sqlalchemy import Row, and_, or_, select, tuple_, union_all
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import operators
 from sqlalchemy.sql.elements import BooleanClauseList
@@ -41,6 +41,13 @@ PROGRESS = frozenset(Action) - {
     Action.COUNTER_PROPOSE_REPLY_DATE, Action.AGREE_REPLY_DATE, Action.GIVE_FEEDBACK,
     Action.WITHDRAW,
 }  # fmt: skip
+# What a row of a list is made of (not the request's other columns: a description, the time
+# line), read as plain rows.
+LISTED = (
+    Request.id, Request.area, Request.set_key, Request.pq_type, Request.status,
+    Request.requester_id, Request.responder_id, Request.created_at, Request.sent_at,
+    Request.updated_at, Request.subject, Request.state,
+)  # fmt: skip
 
 
 def page(session: Session, actor: Actor, query: dict) -> dict:
@@ -51,12 +58,13 @@ def page(session: Session, actor: Actor, query: dict) -> dict:
     position = _decode(query["cursor"]) if query.get("cursor") else None
     limit = query["limit"]
     items: list[dict] = []
-    last: Request | None = None
+    last: Row | None = None
     more = True
     # Rows the SQL finds but the reader's view or the action filter leaves out are skipped;
-    # reading on in chunks fills the page.
+    # reading on in chunks fills the page (one row more than it holds: whether more follow).
+    size = limit + 1
     while len(items) < limit:
-        chunk = session.scalars(_rows(branches, position, limit * 2)).all()
+        chunk = session.execute(_rows(branches, position, size)).all()
         for row in chunk:
             last, position = row, (row.updated_at, row.id)
             item = _item(actor, row, box, bool(query.get("subject")))
@@ -64,7 +72,7 @@ def page(session: Session, actor: Actor, query: dict) -> dict:
                 items.append(item)
                 if len(items) == limit:
                     break
-        if len(chunk) < limit * 2 and (not chunk or last is chunk[-1]):
+        if len(chunk) < size and (not chunk or last is chunk[-1]):
             more = False
             break
     return {"items": items, "next_cursor": _encode(position) if more and position else None}
@@ -91,7 +99,7 @@ def _rows(branches: list, position: tuple[datetime, str] | None, count: int):
     else:
         ids = union_all(*(select(part.c.id) for part in (query.subquery() for query in ordered)))
     return (
-        select(Request)
+        select(*LISTED)
         .where(Request.id.in_(ids))
         .order_by(Request.updated_at.desc(), Request.id.desc())
         .limit(count)
@@ -157,7 +165,7 @@ def _filtered(statement, query: dict):
     return statement
 
 
-def _item(actor: Actor, row: Request, box: str, by_subject: bool) -> dict | None:
+def _item(actor: Actor, row: Row, box: str, by_subject: bool) -> dict | None:
     state = from_document(row.state)
     view = view_of(actor, state)
     if view == View.NONE or (by_subject and view != View.FULL):
