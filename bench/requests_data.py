@@ -34,7 +34,10 @@ so the service reads and acts on them as on its own. Subjects are people (and bu
 Services and Posting) named in the responding country's language and script; ``subject_search``
 is folded by ``services.common.folding.fold`` as the service folds it. Personal data of
 requests closed more than 6 months ago is marked blocked, more than 3 years ago erased (the
-subject emptied), as the retention rules of DOMAIN.md section 8 would have left them.
+subject emptied), as the retention rules of DOMAIN.md section 8 would have left them, and the
+escalation marks of the urgency list are set where its timer would have set them (each request
+received by its responder when sent: there are no forwards), so that a service started on the
+data finds nothing old to do.
 
 **How.** The database is migrated first (the service's real schema), the shipped question sets
 and lists published by the service's own bootstrap, then the rows are generated in chunks by
@@ -873,9 +876,13 @@ class RequestMaker:
         if sent_at and (accepted_at or self.now) > sent_at + ACCEPTANCE:
             unaccepted_escalated = sent_at + ACCEPTANCE
         reply_due = state.reply_date.date if state.reply_date else None
+        # the agreed date, else the one asked for (no counter-proposals here: the same day)
+        reply_deadline = state.reply_date and (
+            state.reply_date.date if state.reply_date.agreed else state.reply_date.requested
+        )
         overdue_escalated = None
-        if reply_due and (marks.get("answered_at") or self.now).date() > reply_due:
-            overdue_escalated = datetime.combine(reply_due + timedelta(days=1), MIDNIGHT, UTC)
+        if reply_deadline and (marks.get("answered_at") or self.now).date() > reply_deadline:
+            overdue_escalated = datetime.combine(reply_deadline + timedelta(days=1), MIDNIGHT, UTC)
         if area == PQ:
             profession, sector = rng.choice(self.professions)
         else:
@@ -893,7 +900,8 @@ class RequestMaker:
             f"{responder.member_state}\t{profession or NULL}\t{sector}\t{_at(accepted_at)}\t"
             f"{_at(marks.get('answered_at'))}\t{_at(reply_due)}\t{agreed}\t"
             f"{_at(unaccepted_escalated)}\t{_at(overdue_escalated)}\t{NULL}\t{_at(blocked)}\t"
-            f"{_at(erased)}\t{NULL}\t{len(steps)}\t{last.at.isoformat()}\t{last.user.id}\n"
+            f"{_at(erased)}\t{NULL}\t{len(steps)}\t{last.at.isoformat()}\t{last.user.id}\t"
+            f"{_at(sent_at)}\t{_at(reply_deadline)}\n"
         )
         questions = tables["request_questions"]
         for key in sorted({facts.questions[o].key for o in asked}):
@@ -960,7 +968,7 @@ REQUEST_COLUMNS = (
     "responder_state", "profession", "sector", "accepted_at", "answered_at", "reply_due",
     "reply_due_agreed", "unaccepted_escalated_at", "overdue_escalated_at",
     "inactivity_reported_at", "blocked_at", "erased_at", "contested_at", "version",
-    "updated_at", "updated_by",
+    "updated_at", "updated_by", "received_at", "reply_deadline",
 )  # fmt: skip
 TABLE_COLUMNS = {
     "requests": REQUEST_COLUMNS,

@@ -23,7 +23,7 @@ from services.common.actor import Actor
 from services.common.db import UnitOfWork
 from services.common.errors import Conflict, Forbidden, ImiError, NotFound, ValidationFailed
 from services.common.folding import fold
-from services.requests import directory_view, generator, workflow
+from services.requests import directory_view, generator, urgency, workflow
 from services.requests.answers import (
     CANNOT_PROVIDE_REASONS,
     DECLINE_REASONS,
@@ -346,7 +346,7 @@ def _create_linked(
         id=linked.id, area=row.area, set_key=row.set_key, set_number=row.set_number,
         pq_type=row.pq_type, subject=row.subject, subject_search=row.subject_search,
         description=row.description, description_language=row.description_language,
-        created_at=now, created_by=actor.user_id, sent_at=now, updated_at=now,
+        created_at=now, created_by=actor.user_id, sent_at=now, received_at=now, updated_at=now,
         updated_by=actor.user_id, updated_by_username=actor.username,
     )  # fmt: skip
     unit.session.add(copy_row)
@@ -370,6 +370,10 @@ def _store(
     state = outcome.new_state
     if state.sent and row.sent_at is None:
         row.sent_at = now
+    if state.sent and (row.received_at is None or row.responder_id != state.responder.id):
+        # a new responder: its own days to accept, its own escalations (urgency.py)
+        row.received_at = now
+        row.unaccepted_escalated_at = row.overdue_escalated_at = None
     if state.status in (Status.CLOSED, Status.WITHDRAWN):
         row.closed_at = now
     if state.responder_accepted and row.accepted_at is None:
@@ -401,6 +405,7 @@ def _write_state(row: Request, state: RequestState, questions: Questions) -> Non
     row.responder_state = state.responder.member_state if state.responder else None
     row.reply_due = state.reply_date.date if state.reply_date else None
     row.reply_due_agreed = bool(state.reply_date and state.reply_date.agreed)
+    row.reply_deadline = urgency.reply_deadline(state.reply_date)
     row.linked_from = state.linked_from
     keys = {questions.question(ordinal)["key"] for ordinal in state.questions}
     row.asked = [RequestQuestion(request_id=row.id, question_key=key) for key in sorted(keys)]

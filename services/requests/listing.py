@@ -1,9 +1,11 @@
 """Lists of requests and the search (DOMAIN.md section 4, "Lists"): my authority's incoming and
-outgoing requests, those it coordinates, the action list (what waits for me now) and a search
-by status, dates, parties, area, question and subject, one page at a time.
+outgoing requests, those it coordinates, the action list (what waits for me now), the urgency
+list (services/requests/urgency.py) and a search by status, dates, parties, area, question and
+subject, one page at a time.
 
-Pages are ordered by last change, newest first, and continue from a cursor (the last row's
-time and id), so that a page never repeats or skips a request when others change meanwhile.
+Pages are ordered by last change, newest first (the urgency list: most late first), and
+continue from a cursor (the last row's time and id), so that a page never repeats or skips a
+request when others change meanwhile.
 Each row is shown in the reader's view: the subject's name only to those who may see
 personal data; a search by subject finds only requests whose subject the reader may see.
 """
@@ -23,7 +25,7 @@ from sqlalchemy.sql.elements import BooleanClauseList
 from services.common.actor import Actor
 from services.common.errors import ValidationFailed
 from services.common.folding import fold
-from services.requests import workflow
+from services.requests import urgency, workflow
 from services.requests.models import Request, RequestQuestion
 from services.requests.request_codec import from_document
 from services.requests.visibility import View, view_of
@@ -50,10 +52,12 @@ LISTED = (
 )  # fmt: skip
 
 
-def page(session: Session, actor: Actor, query: dict) -> dict:
+def page(session: Session, actor: Actor, query: dict, now: datetime) -> dict:
     """One page of the list ``query["box"]`` with the query's filters."""
-    own = actor.authority_id
+    if query["box"] == "urgent":
+        return _urgent_page(session, actor, query, now)
     box = query["box"]
+    own = actor.authority_id
     branches = [_filtered(select(Request.id).where(part), query) for part in _parts(_box(box, own))]
     position = _decode(query["cursor"]) if query.get("cursor") else None
     limit = query["limit"]
@@ -106,6 +110,43 @@ def _rows(branches: list, position: tuple[datetime, str] | None, count: int):
     )
 
 
+def _urgent_page(session: Session, actor: Actor, query: dict, now: datetime) -> dict:
+    """The urgency list (services/requests/urgency.py), most late first: the moment each
+    request became urgent depends on its reason and area, so the keys of the reader's urgent
+    requests (those past a limit, a few per authority) are read and ranked first, and only the
+    page's rows after. The cursor is the last row's moment and id, as in the other lists."""
+    days = urgency.acceptance_days(session)
+    keys = session.execute(
+        union_all(*(_filtered(keys, query)
+                    for keys in urgency.urgent_for(actor.authority_id, days, now)))
+    ).all()  # fmt: skip
+    ranked = sorted({key.id: urgency.Urgency.of(key, days) for key in keys}.values())
+    if query.get("cursor"):
+        position = _decode(query["cursor"])
+        ranked = [found for found in ranked if (found.since, found.request_id) > position]
+    limit = query["limit"]
+    items: list[dict] = []
+    read = 0
+    while len(items) < limit and read < len(ranked):
+        chunk = ranked[read : read + limit * 2]
+        rows = session.scalars(
+            select(Request).where(Request.id.in_([found.request_id for found in chunk]))
+        )
+        by_id = {row.id: row for row in rows}
+        for found in chunk:
+            read += 1
+            row = by_id.get(found.request_id)
+            item = _item(actor, row, "urgent", bool(query.get("subject"))) if row else None
+            if item is not None:
+                items.append({**item, "urgency": found.reason.value, "urgent_since": found.since,
+                              "days_late": found.days_late(now)})  # fmt: skip
+                if len(items) == limit:
+                    break
+    last = ranked[read - 1] if read else None
+    more = read < len(ranked)
+    return {"items": items, "next_cursor": _encode((last.since, last.request_id)) if more else None}
+
+
 def _after(statement, position: tuple[datetime, str] | None):
     """The rows after ``position`` (a row's last change and id) in the page order."""
     if position is None:
@@ -152,8 +193,6 @@ def _filtered(statement, query: dict):
             statement = statement.where(column >= query[f"{name}_from"])
         if query.get(f"{name}_to"):
             statement = statement.where(column < query[f"{name}_to"])
-    if query.get("subject"):
-        statement = statement.where(Request.subject_search.contains(fold(query["subject"])))
     if query.get("question"):
         statement = statement.where(
             Request.id.in_(
@@ -162,6 +201,8 @@ def _filtered(statement, query: dict):
                 )
             )
         )
+    if query.get("subject"):
+        statement = statement.where(Request.subject_search.contains(fold(query["subject"])))
     return statement
 
 

@@ -186,6 +186,11 @@ class AreaSettings(Versioned, Base):
 
 # --- requests ---------------------------------------------------------------------------------
 
+# The statuses of the urgency list's two reasons, as the partial indexes' conditions say them
+# (services/requests/urgency.py asks for exactly these, so that the indexes serve it).
+AWAITING_ACCEPTANCE = "status = 'sent'"
+AWAITING_REPLY = "status IN ('accepted', 'partially_answered', 'additional_information_requested')"
+
 
 class Request(Versioned, Base):
     """One information request. ``state`` is the workflow's ``RequestState`` as JSON
@@ -209,6 +214,23 @@ class Request(Versioned, Base):
             "ix_requests_responder_coordinator_updated",
             "responder_coordinator_id", "updated_at", "id",
         ),
+        # The urgency list and the escalation timer (services/requests/urgency.py); a
+        # coordinator's indexes hold all its list reads, for index-only scans on PostgreSQL.
+        Index("ix_requests_unaccepted_by_coordinator", "responder_coordinator_id", "received_at",
+              postgresql_include=["area", "id"], postgresql_where=text(AWAITING_ACCEPTANCE),
+              sqlite_where=text(AWAITING_ACCEPTANCE)),
+        Index("ix_requests_reply_due_by_requester_coordinator", "requester_coordinator_id",
+              "reply_deadline", postgresql_include=["id"], postgresql_where=text(AWAITING_REPLY),
+              sqlite_where=text(AWAITING_REPLY)),
+        Index("ix_requests_reply_due_by_responder_coordinator", "responder_coordinator_id",
+              "reply_deadline", postgresql_include=["id"], postgresql_where=text(AWAITING_REPLY),
+              sqlite_where=text(AWAITING_REPLY)),
+        Index("ix_requests_unaccepted_to_escalate", "received_at",
+              postgresql_where=text(f"{AWAITING_ACCEPTANCE} AND unaccepted_escalated_at IS NULL"),
+              sqlite_where=text(f"{AWAITING_ACCEPTANCE} AND unaccepted_escalated_at IS NULL")),
+        Index("ix_requests_overdue_to_escalate", "reply_deadline",
+              postgresql_where=text(f"{AWAITING_REPLY} AND overdue_escalated_at IS NULL"),
+              sqlite_where=text(f"{AWAITING_REPLY} AND overdue_escalated_at IS NULL")),
     )  # fmt: skip
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
@@ -241,6 +263,10 @@ class Request(Versioned, Base):
     answered_at: Mapped[datetime | None] = mapped_column(UtcDateTime)  # first full reply
     reply_due: Mapped[date | None] = mapped_column(Date)  # the reply date on the table
     reply_due_agreed: Mapped[bool] = mapped_column(Boolean, server_default=text("false"))
+    # when the current responder received it (sent, or forwarded to it)
+    received_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    # the day after which the reply is overdue: the agreed date, else the one requested
+    reply_deadline: Mapped[date | None] = mapped_column(Date)
     unaccepted_escalated_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     overdue_escalated_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     inactivity_reported_at: Mapped[datetime | None] = mapped_column(UtcDateTime)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 
+from eventlet import tpool
 from nameko.timer import timer
 
 from services.common import observability
@@ -17,14 +18,18 @@ from services.common.schemas import dump, load
 from services.common.transactions import handles_event_once, transactional
 from services.requests import (
     area_settings,
+    audit,
     directory_view,
     exchange,
     free_texts,
     generator,
     listing,
     question_sets,
+    report,
+    report_content,
     request_attachments,
     request_views,
+    urgency,
 )
 from services.requests.attachment_schemas import (
     AttachmentListSchema,
@@ -32,7 +37,7 @@ from services.requests.attachment_schemas import (
     AttachmentUploadWithContentSchema,
 )
 from services.requests.file_store import AttachmentStore
-from services.requests.models import Base, QuestionSetVersion
+from services.requests.models import Base, QuestionSetVersion, Request
 from services.requests.schemas import (
     ActionOutcomeSchema,
     ActionSchema,
@@ -55,6 +60,8 @@ from services.requests.schemas import (
     QuestionSetQuerySchema,
     QuestionSetViewSchema,
     ReplyDraftSchema,
+    ReportQuerySchema,
+    ReportSchema,
     RequestListSchema,
     RequestQuerySchema,
     RequestViewSchema,
@@ -274,11 +281,56 @@ class RequestsService(observability.ObservableService):
         return {**dump(AttachmentSchema, found), "content": base64.b64encode(content).decode()}
 
     @rpc
+    def request_report(self, actor: dict, request_id: str, query: dict) -> dict:
+        """The request as a PDF in the reader's language, with the parts asked for that the
+        reader's view shows; one that prints the subject's personal data is in the audit trail
+        before it is answered."""
+        who = load_actor(actor)
+        asked = load(ReportQuerySchema, query)
+        session = self.db.session
+        loaded = exchange.load(session, who, request_id)
+        language = asked.get("language", who.language)
+        namespaces = report_content.namespaces(loaded.row.set_key)
+        self.db.release_connection()  # not held while the translation service answers
+        catalogue = self._texts(actor, namespaces, language)
+        now = self.clock()
+        view = request_views.render(session, who, loaded, language, catalogue, now)
+        parts = report_content.asked_parts(asked.get("parts"))
+        contents = report_content.contents(session, loaded, view, parts, catalogue, now)
+        self.db.release_connection()  # nor while the PDF is laid out
+        document = tpool.execute(report.pdf, contents, now)
+        if contents.personal_data:
+            self._record_report(who, request_id, now)
+        return dump(
+            ReportSchema,
+            {"name": contents.file_name, "media_type": "application/pdf",
+             "content": base64.b64encode(document).decode()},
+        )  # fmt: skip
+
+    @transactional
+    def _record_report(self, who, request_id: str, now) -> None:
+        row = self.db.session.get(Request, request_id)
+        audit.record(self.db.session, row, audit.Operation.REPORTED, now, who)
+
+    @rpc
     def list_requests(self, actor: dict, query: dict) -> dict:
         who = load_actor(actor)
         return dump(
-            RequestListSchema, listing.page(self.db.session, who, load(ListQuerySchema, query))
+            RequestListSchema,
+            listing.page(self.db.session, who, load(ListQuerySchema, query), self.clock()),
         )
+
+    @urgency.escalation_timer()
+    def escalate_urgent_requests(self) -> None:
+        """Escalate the requests newly urgent, each once whatever the number of replicas, a
+        batch per transaction until none is left."""
+        more = True
+        while more:
+            more = self._escalate_batch()
+
+    @transactional
+    def _escalate_batch(self) -> bool:
+        return urgency.escalate(self.db)
 
     @rpc
     def list_area_settings(self, actor: dict) -> dict:

@@ -1,10 +1,11 @@
 """The shared pre-translated lists of requests (content/lists.yaml): reasons an answer cannot
 be provided, reasons to decline a request for additional information, the types of
 Professional Qualifications requests, the texts of structured answers, and the labels of a
-request's history (one per action of services.requests.workflow) and of its statuses. Each
-item is a catalogue entry ``requests.list.<list>.<item>``; a list is published
-(``list_published``) when preparation finds it changed, and kept in the service's database for
-its own checks and for the source texts a reader gets while the catalogue has none."""
+request's history (one per action of services.requests.workflow), of its statuses and of its
+PDF report. Each item is a catalogue entry ``requests.list.<list>.<item>``; a list is
+published (``list_published``) when preparation finds it changed, and kept in the service's
+database for its own checks and for the source texts a reader gets while the catalogue has
+none."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ ITEM_LENGTH = 200
 SOURCE_LANGUAGE = "en"
 HISTORY_ACTIONS = "history_actions"
 REQUEST_STATUSES = "request_statuses"
+REPORT_LABELS = "report_labels"
 
 
 def namespace(name: str) -> str:

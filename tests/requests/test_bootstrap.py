@@ -94,6 +94,7 @@ def test_the_shared_lists_are_published_once_and_again_when_one_changes(service_
     later = publish_shipped_lists(uri, changed_file)
 
     assert first == ["cannot_provide_reasons", "pq_request_types", "decline_reasons",
-                     "answer_values", "history_actions", "request_statuses"]  # fmt: skip
+                     "answer_values", "history_actions", "request_statuses",
+                     "report_labels"]  # fmt: skip
     assert (again, later) == ([], ["decline_reasons"])
-    assert published_events(uri) == ["list_published"] * 7
+    assert published_events(uri) == ["list_published"] * 8

@@ -45,6 +45,7 @@ LIST_MINIMUMS = {
     "answer_values": 3,
     "history_actions": 24,
     "request_statuses": 10,
+    "report_labels": 40,
 }
 REQUIRED_LIST_KEYS = {
     "pq_request_types": {"permanent_establishment", "temporary_provision", "general"},

@@ -4,6 +4,7 @@ package registers the event contracts (services/common/contracts.py)."""
 
 from services.requests.schemas import question_sets, requests
 from services.requests.schemas.question_sets import *  # noqa: F403
+from services.requests.schemas.reports import *  # noqa: F403
 from services.requests.schemas.requests import *  # noqa: F403
 
 EVENTS = {**question_sets.EVENTS, **requests.EVENTS}

@@ -202,6 +202,7 @@ class SharedListsSchema(StrictSchema):
     answer_values = fields.List(fields.Nested(SharedListItemSchema), required=True)
     history_actions = fields.List(fields.Nested(SharedListItemSchema), required=True)
     request_statuses = fields.List(fields.Nested(SharedListItemSchema), required=True)
+    report_labels = fields.List(fields.Nested(SharedListItemSchema), required=True)
 
 
 class ListPublishedSchema(Schema):

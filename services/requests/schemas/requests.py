@@ -17,6 +17,7 @@ from services.requests.schemas.question_sets import (
     LocalisedSchema,
     OptionViewSchema,
 )
+from services.requests.urgency import Reason
 from services.requests.workflow import EVENTS as TRANSITION_EVENTS
 from services.requests.workflow import Action
 from services.requests.workflow_state import Status
@@ -26,6 +27,7 @@ ID = validate.Length(1, 64)
 UUID = WholeMatch(r"^[0-9a-f-]{36}$", error="An id such as 3f2b…, 36 characters.")
 FREE_TEXT = validate.Length(1, 4000)
 STATUSES = [status.value for status in Status]
+URGENCY_REASONS = [reason.value for reason in Reason]
 _ONE_STATUS = "|".join(STATUSES)
 STATUS_LIST = WholeMatch(
     rf"^({_ONE_STATUS})(,({_ONE_STATUS}))*$",
@@ -155,7 +157,10 @@ class RequestQuerySchema(StrictSchema):
 class ListQuerySchema(StrictSchema):
     box = fields.String(
         load_default="all",
-        validate=validate.OneOf(["all", "incoming", "outgoing", "coordinated", "actions"]),
+        validate=validate.OneOf(
+            ["all", "incoming", "outgoing", "coordinated", "actions", "urgent"]
+        ),
+        metadata={"description": "urgent: the urgency list, most late first"},
     )
     status = fields.String(
         validate=[validate.Length(1, 400), STATUS_LIST],
@@ -392,6 +397,16 @@ class RequestSummarySchema(Schema):
     updated_at = fields.AwareDateTime(required=True)
     subject_name = fields.String(allow_none=True)
     actions = fields.List(fields.String(), required=True)
+    urgency = fields.String(
+        validate=validate.OneOf(URGENCY_REASONS),
+        metadata={"description": "In the urgency list: why the request is urgent"},
+    )
+    urgent_since = fields.AwareDateTime(
+        metadata={"description": "In the urgency list: when the limit passed"}
+    )
+    days_late = fields.Integer(
+        metadata={"description": "In the urgency list: days since then, 1 on the first"}
+    )
 
 
 class RequestListSchema(Schema):
@@ -471,6 +486,21 @@ class AttachmentAddedSchema(Schema):
     actor_authority = fields.String(required=True)
 
 
+class RequestEscalatedSchema(Schema):
+    """A request newly urgent, for the coordinators whose intervention it needs: ids, dates
+    and numbers, never the subject's data."""
+
+    request_id = fields.String(required=True)
+    reason = fields.String(required=True, validate=validate.OneOf(URGENCY_REASONS))
+    status = fields.String(required=True, validate=validate.OneOf(STATUSES))
+    area = fields.String(required=True)
+    requesting_authority = fields.String(required=True)
+    responding_authority = fields.String(required=True)
+    coordinators = fields.List(fields.String(), required=True)
+    urgent_since = fields.AwareDateTime(required=True)
+    days_late = fields.Integer(required=True)
+
+
 class AreaSettingsChangedSchema(Schema):
     area = fields.String(required=True)
     forwarding_after_acceptance = fields.Boolean(required=True)
@@ -486,5 +516,6 @@ EVENTS = publishes(
         "comment_added": CommentAddedSchema,
         "attachment_added": AttachmentAddedSchema,
         "area_settings_changed": AreaSettingsChangedSchema,
+        "request_escalated": RequestEscalatedSchema,
     },
 )
