@@ -34,7 +34,9 @@ so the service reads and acts on them as on its own. Subjects are people (and bu
 Services and Posting) named in the responding country's language and script; ``subject_search``
 is folded by ``services.common.folding.fold`` as the service folds it. Personal data of
 requests closed more than 6 months ago is marked blocked, more than 3 years ago erased (the
-subject emptied), as the retention rules of DOMAIN.md section 8 would have left them, and the
+subject, description, free texts and personal answers emptied), as the retention sweep of
+DOMAIN.md section 8 would have left them; open requests without an action for 90 days carry
+their last inactivity report; the questions repeat the columns the statistics count; and the
 escalation marks of the urgency list are set where its timer would have set them (each request
 received by its responder when sent: there are no forwards), so that a service started on the
 data finds nothing old to do.
@@ -82,6 +84,7 @@ from services.identity.domain import COMMISSION_AUTHORITY_ID
 from services.requests.answers import Questions
 from services.requests.bootstrap import publish_shipped_lists, publish_shipped_sets
 from services.requests.request_codec import to_document
+from services.requests.retention import TEXT_VALUES, months_after
 from services.requests.workflow_state import (
     AuthorityFacts,
     Reply,
@@ -116,8 +119,9 @@ POLICIES = {
     ("FR", POSTING): (True, False), ("DE", PQ): (False, True), ("IT", SERVICES): (False, True),
     ("ES", PQ): (False, True), ("PL", PQ): (False, True), ("NL", POSTING): (False, True),
 }  # fmt: skip
-BLOCKED_AFTER = timedelta(days=182)  # 6 months after closure (the default)
-ERASED_AFTER = timedelta(days=3 * 365)
+BLOCKING_MONTHS, ERASURE_MONTHS = 6, 36  # after closure: the defaults of the retention sweep
+INACTIVITY = timedelta(days=90)  # an open request without an action is reported after it
+FINAL = (Status.CLOSED, Status.WITHDRAWN)
 # Where a request stops for good, as cumulative shares of all requests (the others go on to
 # closure): a draft left, withdrawn before acceptance, never accepted, never answered, the
 # reply never accepted; about 1 % stay open, as the network's follow-ups of old requests allow.
@@ -404,6 +408,7 @@ class Asked:
     key: str
     answer: str
     options: tuple[str, ...]
+    erased_with_the_subject: bool  # personal data, or a free text or document answer
 
 
 @dataclass
@@ -424,6 +429,7 @@ def set_facts(set_key: str, number: int, document: dict) -> SetFacts:
             item.question["key"],
             item.question["answer"],
             tuple(option["key"] for option in item.question.get("options") or ()),
+            bool(item.question.get("personal_data")) or item.question["answer"] in TEXT_VALUES,
         )
         for ordinal, item in enumerate(questions.numbered, start=1)
     }
@@ -863,13 +869,15 @@ class RequestMaker:
         steps, marks = self.play(s, created, requester, responder, asked, facts)
         state = RequestState(**s)
         subject, folded = self.subject(area, responder)
+        language = requester.language if requester.language in DESCRIPTIONS else "en"
         closed = marks.get("closed_at")
         blocked = erased = None
-        if closed and closed + BLOCKED_AFTER < self.now:
-            blocked = closed + BLOCKED_AFTER
-            if closed + ERASED_AFTER < self.now:
-                erased = closed + ERASED_AFTER
-                subject, folded = {}, ""
+        description = rng.choice(DESCRIPTIONS[language])
+        if closed and months_after(closed, BLOCKING_MONTHS) < self.now:
+            blocked = months_after(closed, BLOCKING_MONTHS)
+            if months_after(closed, ERASURE_MONTHS) < self.now:
+                erased = months_after(closed, ERASURE_MONTHS)
+                subject, folded, description, language = {}, "", None, None
         last = steps[-1]
         sent_at, accepted_at = marks.get("sent_at"), marks.get("accepted_at")
         unaccepted_escalated = None
@@ -883,29 +891,36 @@ class RequestMaker:
         overdue_escalated = None
         if reply_deadline and (marks.get("answered_at") or self.now).date() > reply_deadline:
             overdue_escalated = datetime.combine(reply_deadline + timedelta(days=1), MIDNIGHT, UTC)
+        inactivity = None  # reported once every INACTIVITY of no action, the last report kept
+        if state.status not in (Status.DRAFT, *FINAL) and self.now - last.at >= INACTIVITY:
+            inactivity = last.at + INACTIVITY * ((self.now - last.at) // INACTIVITY)
         if area == PQ:
             profession, sector = rng.choice(self.professions)
         else:
             profession, sector = None, rng.choice(self.activities)
-        language = requester.language if requester.language in DESCRIPTIONS else "en"
         agreed = "t" if state.reply_date and state.reply_date.agreed else "f"
         tables["requests"].append(
             f"{request_id}\t{area}\t{facts.set_key}\t{facts.number}\t{pq_type or NULL}\t"
             f"{state.status.value}\t{requester.id}\t{responder.id}\t"
             f"{state.requester.coordinator_id or NULL}\t"
             f"{state.responder.coordinator_id or NULL}\t{_json(to_document(state))}\t"
-            f"{_json(subject)}\t{folded}\t{rng.choice(DESCRIPTIONS[language])}\t{language}\t"
+            f"{_json(subject)}\t{folded}\t{_text(description)}\t{language or NULL}\t"
             f"{NULL}\t{created.isoformat()}\t{steps[0].user.id}\t{_at(sent_at)}\t"
             f"{_at(closed)}\t{last.user.username}\t{requester.member_state}\t"
             f"{responder.member_state}\t{profession or NULL}\t{sector}\t{_at(accepted_at)}\t"
             f"{_at(marks.get('answered_at'))}\t{_at(reply_due)}\t{agreed}\t"
-            f"{_at(unaccepted_escalated)}\t{_at(overdue_escalated)}\t{NULL}\t{_at(blocked)}\t"
+            f"{_at(unaccepted_escalated)}\t{_at(overdue_escalated)}\t{_at(inactivity)}\t{_at(blocked)}\t"
             f"{_at(erased)}\t{NULL}\t{len(steps)}\t{last.at.isoformat()}\t{last.user.id}\t"
             f"{_at(sent_at)}\t{_at(reply_deadline)}\n"
         )
         questions = tables["request_questions"]
+        # with the request's columns the statistics count questions by (r0011)
+        counted = (
+            f"{facts.set_key}\t{area}\t{_at(sent_at)}\t{requester.member_state}\t"
+            f"{responder.member_state}\n"
+        )
         for key in sorted({facts.questions[o].key for o in asked}):
-            questions.append(f"{request_id}\t{key}\n")
+            questions.append(f"{request_id}\t{key}\t{counted}")
         answers = tables["answers"]
         given_replies = list(enumerate(marks["replies"], start=1))
         if marks["draft"]:
@@ -913,6 +928,8 @@ class RequestMaker:
         for reply_number, (given, at, user) in given_replies:
             saved = at.isoformat()
             for ordinal, value, cannot, text, lang in given:
+                if erased and facts.questions[ordinal].erased_with_the_subject:
+                    value, text = None, None
                 answers.append(
                     f"{request_id}\t{ordinal}\t{reply_number}\t{_json(value)}\t"
                     f"{cannot or NULL}\t{_text(text)}\t{lang or NULL}\t{saved}\t{user.id}\n"
@@ -922,7 +939,8 @@ class RequestMaker:
             history.append(
                 f"{request_id}\t{item.action}\t{item.status.value}\t{item.at.isoformat()}\t"
                 f"{item.user.id}\t{item.user.username}\t{item.authority}\t{_json(item.data)}\t"
-                f"{_text(item.text)}\t{'en' if item.text else NULL}\n"
+                f"{_text(None if erased else item.text)}\t"
+                f"{'en' if item.text and not erased else NULL}\n"
             )
         if sent_at and rng.random() < 0.2:
             end = closed or last.at
@@ -938,7 +956,7 @@ class RequestMaker:
                 tables["comments"].append(
                     f"{uuid.UUID(int=rng.getrandbits(128), version=4)}\t{request_id}\t"
                     f"{question}\t{side.value}\t{place.id}\t{user.id}\t{user.username}\t"
-                    f"{COMMENT}\ten\t{at.isoformat()}\n"
+                    f"{'' if erased else COMMENT}\ten\t{at.isoformat()}\n"
                 )
         return state.status.value
 
@@ -972,7 +990,8 @@ REQUEST_COLUMNS = (
 )  # fmt: skip
 TABLE_COLUMNS = {
     "requests": REQUEST_COLUMNS,
-    "request_questions": ("request_id", "question_key"),
+    "request_questions": ("request_id", "question_key", "set_key", "area", "sent_at",
+                          "requester_state", "responder_state"),
     "answers": ("request_id", "question", "reply", "value", "cannot_provide", "text",
                 "language", "saved_at", "saved_by"),
     "request_history": ("request_id", "action", "status", "at", "user_id", "username",

@@ -21,7 +21,8 @@ class Operation(StrEnum):
     TRANSLATED = "translated"  # masked and sent with a free text to machine translation
     BLOCKED = "blocked"
     ERASED = "erased"
-    CONTESTED = "contested"
+    CONTESTED = "contested"  # marked as contested by the data subject, once blocked
+    UNCONTESTED = "uncontested"  # the mark taken off
     SUBJECT_REPORT = "subject_report"  # shown in a data subject's report
 
 

@@ -4,7 +4,8 @@ when it differs from the latest one, and the shared lists (content/lists.yaml), 
 when it changed; so a second run changes nothing. Publishing records ``question_set_published``
 or ``list_published``, which bring the texts to the translation service's catalogue once the
 service runs. Unless demo data is off, the demo requests follow (services/requests/demo.py),
-once."""
+once, and the history of past requests the statistics count (services/requests/
+demo_history.py), once."""
 
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ from services.common.errors import NotFound
 from services.common.schemas import dump, load
 from services.requests import generator, shared_lists
 from services.requests.demo import load_demo_requests
+from services.requests.demo_history import load_demo_history
 from services.requests.models import Base
 from services.requests.schemas import QuestionSetDocumentSchema, SharedListsSchema
 
@@ -37,6 +39,8 @@ def prepare(config: dict, out: TextIO) -> None:
     if demo_allowed(config, "DIRECTORY"):
         added = load_demo_requests(uri)
         print(f"requests: demo requests ({added} added; IMI_DEMO_DATA=0 skips them)", file=out)
+        past = load_demo_history(uri)
+        print(f"requests: past requests for the statistics ({past} added)", file=out)
 
 
 def publish_shipped_lists(uri: str, path: Path = LISTS_FILE) -> list[str]:

@@ -23,13 +23,22 @@ from services.common.actor import Actor
 from services.common.db import UnitOfWork
 from services.common.errors import Conflict, Forbidden, ImiError, NotFound, ValidationFailed
 from services.common.folding import fold
-from services.requests import directory_view, generator, urgency, workflow
+from services.requests import (
+    audit,
+    blocking,
+    directory_view,
+    generator,
+    reference_lists,
+    urgency,
+    workflow,
+)
 from services.requests.answers import (
     CANNOT_PROVIDE_REASONS,
     DECLINE_REASONS,
     Questions,
     check_answers,
 )
+from services.requests.audit import Operation
 from services.requests.models import (
     Answer,
     Attachment,
@@ -56,6 +65,10 @@ TEXT_INPUTS = ("reason", "justification", "opinion", "feedback")
 # Event fields holding question ordinals, published as the questions' numbers.
 QUESTION_FIELDS = ("questions", "forwarded_questions", "kept_questions")
 ERROR_QUESTION_FIELDS = ("questions", "unknown")
+# What a request is counted under in the statistics (services/requests/reference_lists.py).
+CLASSIFICATION = ("profession", "sector")
+# What each of its questions repeats of it, for the statistics (models.RequestQuestion).
+QUESTION_COUNTED = ("set_key", "area", "sent_at", "requester_state", "responder_state")
 
 
 @dataclass(frozen=True)
@@ -76,7 +89,7 @@ def load(session: Session, actor: Actor, request_id: str) -> Loaded:
     if row is None:
         raise _unknown(request_id)
     state = from_document(row.state)
-    view = view_of(actor, state)
+    view = blocking.capped(view_of(actor, state), row)
     if view == View.NONE:
         raise _unknown(request_id)
     document = _version(session, row).document
@@ -128,8 +141,10 @@ def create(unit: UnitOfWork, actor: Actor, data: dict) -> Request:
         updated_by=actor.user_id, updated_by_username=actor.username,
     )  # fmt: skip
     _write_subject(row, data, actor)
+    _write_classification(row, data)
     session.add(row)
     _store(unit, actor, row, questions, Action.CREATE_DRAFT, outcome, data)
+    audit.record(session, row, Operation.CREATED, now, actor)
     return row
 
 
@@ -145,7 +160,10 @@ def edit_draft(unit: UnitOfWork, actor: Actor, request_id: str, data: dict) -> R
         inputs["responder"] = _responder(unit.session, data["responder_id"], row.area)
     outcome = apply(loaded, Action.EDIT_DRAFT, actor, **inputs)
     _write_subject(row, data, actor)
+    _write_classification(row, data)
     _store(unit, actor, row, loaded.questions, Action.EDIT_DRAFT, outcome, data)
+    if "subject" in data:
+        audit.record(unit.session, row, Operation.EDITED, unit.now(), actor)
     return row
 
 
@@ -165,13 +183,16 @@ def copy(unit: UnitOfWork, actor: Actor, request_id: str, data: dict) -> Request
         "questions": loaded.questions.numbers(loaded.state.questions)
         if "questions" in elements
         else [],
+        **{name: getattr(row, name) for name in CLASSIFICATION if getattr(row, name)},
     }
     if "responder" in elements and row.responder_id:
         new["responder_id"] = row.responder_id
     if loaded.state.requester.coordinator_id:
         new["coordinator_id"] = loaded.state.requester.coordinator_id
     if "subject" in elements:
+        blocking.refuse_if_blocked(row)
         new["subject"] = row.subject
+        audit.record(unit.session, row, Operation.COPIED, unit.now(), actor)
     if "description" in elements and row.description:
         new["description"], new["language"] = row.description, row.description_language
     return create(unit, actor, new)
@@ -203,6 +224,17 @@ def _asked(questions: Questions, numbers: list[str], pq_type: str | None) -> fro
 def _responder(session: Session, authority_id: str, area: str):
     authority = directory_view.party(session, authority_id, area, receives=True)
     return directory_view.facts(session, authority, area)
+
+
+def _write_classification(row: Request, data: dict) -> None:
+    """The profession and sector the statistics count the request under, those given (None
+    clears one), each a code of its reference list."""
+    given = {name: data[name] for name in CLASSIFICATION if name in data}
+    reference_lists.check(
+        given.get("profession"), given.get("sector"), row.area == PROFESSIONAL_QUALIFICATIONS
+    )
+    for name, value in given.items():
+        setattr(row, name, value)
 
 
 def _write_subject(row: Request, data: dict, actor: Actor) -> None:
@@ -346,12 +378,15 @@ def _create_linked(
         id=linked.id, area=row.area, set_key=row.set_key, set_number=row.set_number,
         pq_type=row.pq_type, subject=row.subject, subject_search=row.subject_search,
         description=row.description, description_language=row.description_language,
+        profession=row.profession, sector=row.sector,
         created_at=now, created_by=actor.user_id, sent_at=now, received_at=now, updated_at=now,
         updated_by=actor.user_id, updated_by_username=actor.username,
     )  # fmt: skip
     unit.session.add(copy_row)
     _write_state(copy_row, linked, questions)
     unit.session.flush()
+    audit.record(unit.session, row, Operation.COPIED, now, actor)
+    audit.record(unit.session, copy_row, Operation.CREATED, now, actor)
     _history(unit, actor, copy_row.id, Action.SPLIT, linked.status, {"linked_from": row.id}, {})
 
 
@@ -408,7 +443,9 @@ def _write_state(row: Request, state: RequestState, questions: Questions) -> Non
     row.reply_deadline = urgency.reply_deadline(state.reply_date)
     row.linked_from = state.linked_from
     keys = {questions.question(ordinal)["key"] for ordinal in state.questions}
-    row.asked = [RequestQuestion(request_id=row.id, question_key=key) for key in sorted(keys)]
+    counted = {name: getattr(row, name) for name in QUESTION_COUNTED}
+    row.asked = [RequestQuestion(request_id=row.id, question_key=key, **counted)
+                 for key in sorted(keys)]  # fmt: skip
 
 
 def _published_data(questions: Questions, data: dict) -> dict:

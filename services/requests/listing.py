@@ -7,7 +7,8 @@ Pages are ordered by last change, newest first (the urgency list: most late firs
 continue from a cursor (the last row's time and id), so that a page never repeats or skips a
 request when others change meanwhile.
 Each row is shown in the reader's view: the subject's name only to those who may see
-personal data; a search by subject finds only requests whose subject the reader may see.
+personal data; a search by subject finds only requests whose subject the reader may see, and
+never one whose personal data is blocked.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from sqlalchemy.sql.elements import BooleanClauseList
 from services.common.actor import Actor
 from services.common.errors import ValidationFailed
 from services.common.folding import fold
-from services.requests import urgency, workflow
+from services.requests import blocking, urgency, workflow
 from services.requests.models import Request, RequestQuestion
 from services.requests.request_codec import from_document
 from services.requests.visibility import View, view_of
@@ -202,13 +203,15 @@ def _filtered(statement, query: dict):
             )
         )
     if query.get("subject"):
-        statement = statement.where(Request.subject_search.contains(fold(query["subject"])))
+        statement = statement.where(
+            Request.subject_search.contains(fold(query["subject"])), Request.blocked_at.is_(None)
+        )
     return statement
 
 
 def _item(actor: Actor, row: Row, box: str, by_subject: bool) -> dict | None:
     state = from_document(row.state)
-    view = view_of(actor, state)
+    view = blocking.capped(view_of(actor, state), row)
     if view == View.NONE or (by_subject and view != View.FULL):
         return None
     actions = workflow.actions_for(actor, state)
@@ -219,6 +222,8 @@ def _item(actor: Actor, row: Row, box: str, by_subject: bool) -> dict | None:
         "status": row.status, "view": view.value,
         "requester_id": row.requester_id, "responder_id": row.responder_id,
         "created_at": row.created_at, "sent_at": row.sent_at, "updated_at": row.updated_at,
+        "blocked_at": row.blocked_at, "erased_at": row.erased_at,
+        "contested": row.contested_at is not None,
         "subject_name": (row.subject or {}).get("full_name") if view == View.FULL else None,
         "actions": sorted(action.value for action in actions),
     }  # fmt: skip

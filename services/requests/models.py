@@ -191,6 +191,12 @@ class AreaSettings(Versioned, Base):
 AWAITING_ACCEPTANCE = "status = 'sent'"
 AWAITING_REPLY = "status IN ('accepted', 'partially_answered', 'additional_information_requested')"
 
+# The columns of a request the statistics count (services/requests/statistics_queries.py).
+COUNTED = [
+    "area", "set_key", "status", "requester_state", "responder_state", "profession", "sector",
+    "accepted_at", "answered_at", "closed_at", "reply_due", "reply_due_agreed",
+]  # fmt: skip
+
 
 class Request(Versioned, Base):
     """One information request. ``state`` is the workflow's ``RequestState`` as JSON
@@ -231,6 +237,30 @@ class Request(Versioned, Base):
         Index("ix_requests_overdue_to_escalate", "reply_deadline",
               postgresql_where=text(f"{AWAITING_REPLY} AND overdue_escalated_at IS NULL"),
               sqlite_where=text(f"{AWAITING_REPLY} AND overdue_escalated_at IS NULL")),
+        # what the retention sweep looks for (services/requests/retention.py, inactivity.py)
+        Index(
+            "ix_requests_to_block", "closed_at",
+            sqlite_where=text("blocked_at IS NULL"), postgresql_where=text("blocked_at IS NULL"),
+        ),
+        Index(
+            "ix_requests_to_erase", "closed_at",
+            sqlite_where=text("erased_at IS NULL"), postgresql_where=text("erased_at IS NULL"),
+        ),
+        Index(
+            "ix_requests_open_updated", "updated_at",
+            sqlite_where=text("closed_at IS NULL"), postgresql_where=text("closed_at IS NULL"),
+        ),
+        # The statistics: every request sent in a period, and those a member state sent or
+        # received; on PostgreSQL with the columns they count, read from the index alone.
+        Index("ix_requests_sent", "sent_at", postgresql_include=COUNTED),
+        Index(
+            "ix_requests_requester_state_sent", "requester_state", "sent_at",
+            postgresql_include=[name for name in COUNTED if name != "requester_state"],
+        ),
+        Index(
+            "ix_requests_responder_state_sent", "responder_state", "sent_at",
+            postgresql_include=[name for name in COUNTED if name != "responder_state"],
+        ),
     )  # fmt: skip
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
@@ -346,14 +376,29 @@ class Editing(Base):
 
 
 class RequestQuestion(Base):
-    """A question a request asks, by its key in the set, for the search by question."""
+    """A question a request asks, by its key in the set, for the search by question; with
+    the request's set, area, time of sending and member states, which the statistics count
+    the questions asked most by without reading the requests (services/requests/
+    statistics.py). Written with the request's state, so they always agree with it."""
 
     __tablename__ = "request_questions"
-    # the requests asking a question, read from the index alone (r0012)
-    __table_args__ = (Index("ix_request_questions_key_request", "question_key", "request_id"),)
+    __table_args__ = (
+        Index(
+            "ix_request_questions_sent", "sent_at",
+            postgresql_include=["set_key", "question_key", "area", "requester_state",
+                                "responder_state"],
+        ),
+        # the requests asking a question, read from the index alone (r0012)
+        Index("ix_request_questions_key_request", "question_key", "request_id"),
+    )  # fmt: skip
 
     request_id: Mapped[str] = mapped_column(ForeignKey("requests.id"), primary_key=True)
     question_key: Mapped[str] = mapped_column(String(40), primary_key=True)
+    set_key: Mapped[str | None] = mapped_column(String(40))
+    area: Mapped[str | None] = mapped_column(String(64))
+    sent_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    requester_state: Mapped[str | None] = mapped_column(String(2))
+    responder_state: Mapped[str | None] = mapped_column(String(2))
 
 
 class KnownUser(Base):

@@ -60,9 +60,10 @@ def record(
 
 
 def readable(session: Session, actor: Actor, request_id: str) -> list[Attachment]:
-    """The request's attachments, for a reader whose view shows its content (else none)."""
+    """The request's attachments, for a reader whose view shows its content (else none);
+    none once the request's personal data is blocked, as a file may hold some."""
     loaded = load(session, actor, request_id)
-    if "attachments" not in SHOWS[loaded.view]:
+    if "attachments" not in SHOWS[loaded.view] or loaded.row.blocked_at is not None:
         return []
     return list(
         session.scalars(

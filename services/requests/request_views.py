@@ -3,7 +3,9 @@ its questions and structured answers in the reader's language, free texts with t
 they were written in, and who else is working on it.
 
 Personal data are the subject's block and the answers to questions marked as personal data;
-a view without them shows that they exist (``withheld``) but not what they say.
+a view without them shows that they exist (``withheld``) but not what they say. Once the
+personal data is blocked (services/requests/blocking.py), no view has them, and the
+attachments, which may hold personal data, are no longer listed.
 """
 
 from __future__ import annotations
@@ -48,7 +50,8 @@ def render(
     shows = SHOWS[view]
     found = {
         "id": row.id, "area": row.area, "set_key": row.set_key, "set_number": row.set_number,
-        "pq_type": row.pq_type, "status": row.status,
+        "pq_type": row.pq_type, "profession": row.profession, "sector": row.sector,
+        "status": row.status,
         "status_label": shared_lists.label(
             session, shared_lists.REQUEST_STATUSES, row.status, catalogue),
         "view": view.value,
@@ -56,6 +59,8 @@ def render(
         "requester": _party(session, state.requester),
         "responder": state.responder and _party(session, state.responder),
         "created_at": row.created_at, "sent_at": row.sent_at, "closed_at": row.closed_at,
+        "blocked_at": row.blocked_at, "erased_at": row.erased_at,
+        "contested": row.contested_at is not None,
         "updated_at": row.updated_at, "updated_by": row.updated_by,
         "updated_by_username": row.updated_by_username,
         "linked_from": state.linked_from, "linked_requests": list(state.linked_requests),
@@ -82,7 +87,7 @@ def render(
     )
     found["allocated_handlers"] = sorted(state.allocated_handlers)
     found["comments"] = comments(session, loaded)
-    found["attachments"] = session.scalars(
+    found["attachments"] = [] if row.blocked_at else session.scalars(
         select(Attachment).where(Attachment.request_id == row.id)
         .order_by(Attachment.uploaded_at, Attachment.id)
     ).all()  # fmt: skip

@@ -19,16 +19,22 @@ from services.common.transactions import handles_event_once, transactional
 from services.requests import (
     area_settings,
     audit,
+    blocking,
     directory_view,
     exchange,
     free_texts,
     generator,
+    inactivity,
     listing,
+    protection,
     question_sets,
     report,
     report_content,
     request_attachments,
     request_views,
+    retention,
+    statistics,
+    subject_report,
     urgency,
 )
 from services.requests.attachment_schemas import (
@@ -36,15 +42,19 @@ from services.requests.attachment_schemas import (
     AttachmentSchema,
     AttachmentUploadWithContentSchema,
 )
+from services.requests.audit import Operation
 from services.requests.file_store import AttachmentStore
 from services.requests.models import Base, QuestionSetVersion, Request
+from services.requests.retention import RetentionPolicy
 from services.requests.schemas import (
+    CSV_COLUMNS,
     ActionOutcomeSchema,
     ActionSchema,
     AreaPathSchema,
     AreaSettingsInputSchema,
     AreaSettingsListSchema,
     AreaSettingsSchema,
+    AuditTrailSchema,
     CommentInputSchema,
     CommentSchema,
     CopySchema,
@@ -52,8 +62,11 @@ from services.requests.schemas import (
     DraftSchema,
     DraftUpdateSchema,
     EditorsSchema,
+    InactiveListSchema,
+    InactiveQuerySchema,
     ListQuerySchema,
     NewRequestSchema,
+    ProtectionStateSchema,
     PublicationSchema,
     QuestionSetDocumentSchema,
     QuestionSetListSchema,
@@ -65,6 +78,13 @@ from services.requests.schemas import (
     RequestListSchema,
     RequestQuerySchema,
     RequestViewSchema,
+    StatisticsCsvQuerySchema,
+    StatisticsCsvSchema,
+    StatisticsFigureSchema,
+    StatisticsQuerySchema,
+    StatisticsSchema,
+    SubjectQuerySchema,
+    SubjectReportSchema,
     TextTranslationRequestSchema,
     TextTranslationSchema,
     VersionDocumentSchema,
@@ -88,6 +108,7 @@ class RequestsService(observability.ObservableService):
     db = Database(Base)
     translation = RpcClient("translation")
     attachments = AttachmentStore()
+    retention_settings = RetentionPolicy()
 
     # --- question sets: read by every user, written by Commission administrators --------------
 
@@ -232,11 +253,15 @@ class RequestsService(observability.ObservableService):
         who = load_actor(actor)
         asked = load(TextTranslationRequestSchema, data)
         loaded = exchange.load(self.db.session, who, request_id)
+        blocking.refuse_if_blocked(loaded.row)
         found = free_texts.find(self.db.session, who, loaded, asked["text"])
+        personal_data = free_texts.personal_data(loaded.row.subject or {})
+        if personal_data:
+            self._record_processing(loaded.row, Operation.TRANSLATED, who)
         translated = self.translation.translate_text(
             actor,
             {"text": found.text, "source": found.language, "target": asked["target"],
-             "personal_data": free_texts.personal_data(loaded.row.subject or {})},
+             "personal_data": personal_data},
         )  # fmt: skip
         return dump(
             TextTranslationSchema,
@@ -332,6 +357,33 @@ class RequestsService(observability.ObservableService):
     def _escalate_batch(self) -> bool:
         return urgency.escalate(self.db)
 
+    # --- statistics for coordinators and the Commission ------------------------------------
+
+    @rpc
+    def request_statistics(self, actor: dict, query: dict) -> dict:
+        """The figures of docs/requests-statistics.md in the reader's scope."""
+        asked = load(StatisticsQuerySchema, query)
+        return dump(StatisticsSchema, self._statistics(actor, load_actor(actor), asked))
+
+    @rpc
+    def request_statistics_csv(self, actor: dict, figure: str, query: dict) -> dict:
+        """One figure as CSV: a header row, then its rows as the JSON gives them."""
+        figure = load(StatisticsFigureSchema, {"figure": figure})["figure"]
+        asked = {**load(StatisticsCsvQuerySchema, query), "figures": figure}
+        found = dump(StatisticsSchema, self._statistics(actor, load_actor(actor), asked))
+        content = statistics.as_csv(found[figure], CSV_COLUMNS[figure])
+        return dump(StatisticsCsvSchema, {"figure": figure, "content": content})
+
+    def _statistics(self, actor: dict, who, asked: dict) -> dict:
+        found = statistics.compute(self.db.session, who, asked, self.clock())
+        if found.get("questions"):
+            rows, language = found["questions"], found["language"]
+            shipped = statistics.shipped_texts(self.db.session, rows)
+            self.db.release_connection()  # not held while the translation service answers
+            catalogue = self._texts(actor, statistics.question_namespaces(rows), language)
+            found["questions"] = statistics.with_texts(rows, shipped, language, catalogue)
+        return found
+
     @rpc
     def list_area_settings(self, actor: dict) -> dict:
         load_actor(actor)
@@ -346,6 +398,66 @@ class RequestsService(observability.ObservableService):
         )
         return dump(AreaSettingsSchema, settings)
 
+    # --- data protection (docs/requests-data-protection.md) ------------------------------------
+
+    @retention.retention_timer()
+    def sweep_personal_data(self) -> None:
+        """Block, then delete, the personal data of requests closed long enough ago, and report
+        requests left open without activity; a batch per transaction until none is left. Safe
+        with several replicas."""
+        settings = self.retention_settings
+        store = self.attachments.store
+        for step in (
+            lambda: retention.block_due(self.db, settings),
+            lambda: retention.erase_due(self.db, settings, store),
+            lambda: inactivity.report_due(self.db, settings),
+        ):
+            while self._sweep_batch(step) == retention.SWEEP_BATCH:
+                pass
+
+    @transactional
+    def _sweep_batch(self, step) -> int:
+        return step()
+
+    @rpc
+    def personal_data_audit(self, actor: dict, request_id: str) -> dict:
+        """Who processed the request's personal data, when and how."""
+        session = self.db.session
+        row = protection.supervised(session, load_actor(actor), request_id)
+        return dump(
+            AuditTrailSchema,
+            {**protection.state(row), "area": row.area,
+             "items": protection.trail(session, row.id)},
+        )  # fmt: skip
+
+    @rpc
+    @transactional
+    def contest_personal_data(self, actor: dict, request_id: str) -> dict:
+        row = protection.contest(self.db, load_actor(actor), request_id)
+        return dump(ProtectionStateSchema, protection.state(row))
+
+    @rpc
+    @transactional
+    def withdraw_contest(self, actor: dict, request_id: str) -> dict:
+        row = protection.withdraw_contest(self.db, load_actor(actor), request_id)
+        return dump(ProtectionStateSchema, protection.state(row))
+
+    @rpc
+    def inactive_requests(self, actor: dict, query: dict) -> dict:
+        """The open requests without activity that the actor's authority coordinates."""
+        found = inactivity.page(
+            self.db.session, load_actor(actor), self.retention_settings,
+            load(InactiveQuerySchema, query), self.clock(),
+        )  # fmt: skip
+        return dump(InactiveListSchema, found)
+
+    @rpc
+    @transactional
+    def data_subject_report(self, actor: dict, data: dict) -> dict:
+        """What the system holds about one person (Commission administrators)."""
+        found = subject_report.report(self.db, load_actor(actor), load(SubjectQuerySchema, data))
+        return dump(SubjectReportSchema, found)
+
     def _view(self, actor: dict, who, request_id: str, query: dict) -> dict:
         return dump(RequestViewSchema, self._shown(actor, who, request_id, query))
 
@@ -357,7 +469,16 @@ class RequestsService(observability.ObservableService):
         namespaces = request_views.namespaces(loaded.row.set_key)
         self.db.release_connection()  # not held while the translation service answers
         catalogue = self._texts(actor, namespaces, language)
-        return request_views.render(session, who, loaded, language, catalogue, self.clock())
+        shown = request_views.render(session, who, loaded, language, catalogue, self.clock())
+        if shown.get("subject") is not None:
+            self._record_processing(loaded.row, Operation.VIEWED, who)
+        return shown
+
+    def _record_processing(self, row: Request, operation: Operation, who) -> None:
+        """One row of the audit trail, committed at once in a short transaction of its own
+        (before a call to another service, or after a view's reads)."""
+        audit.record(self.db.session, row, operation, self.clock(), who)
+        self.db.commit()
 
     # --- the directory's authorities (read model) -------------------------------------------
 

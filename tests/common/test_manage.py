@@ -164,6 +164,7 @@ def test_with_demo_data_the_demo_users_are_shown_last_at_every_preparation(refer
     assert f"identity: demo users ({len(users)} added; IMI_DEMO_DATA=0 skips them)" in first
     assert "identity: demo users (0 added; IMI_DEMO_DATA=0 skips them)" in again
     assert "requests: demo requests (0 added; IMI_DEMO_DATA=0 skips them)" in again
+    assert "requests: past requests for the statistics (0 added)" in again
     for lines in (first, again):
         heading = next(n for n, line in enumerate(lines) if line.startswith("Demo users"))
         shown = [line.split() for line in lines[heading + 2 :] if line]

@@ -63,6 +63,8 @@ def test_an_answer_is_translated_for_the_requester_with_the_subject_masked(proxy
     sent = engine.received_text()
     for leaked in ("Kovács", "János", "1980", "május", "BA 123 4567", "BA1234567"):
         assert leaked not in sent, leaked
+    last = proxy.requests.personal_data_audit(ROMA_HANDLER, draft["id"])["items"][-1]
+    assert (last["operation"], last["username"]) == ("translated", ROMA_HANDLER["username"])
 
 
 def test_a_reader_gets_only_the_texts_its_view_shows(proxy):

@@ -7,17 +7,19 @@ notify."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+import json
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from nameko.testing.services import entrypoint_hook
-from sqlalchemy import create_engine, select
+from sqlalchemy import Date, column, create_engine, insert, select, table
 from sqlalchemy.orm import Session
 
 from services.common.db import kernel_model
-from services.common.models import OutboxMixin
+from services.common.migrations import upgrade
+from services.common.models import OutboxMixin, UtcDateTime
 from services.requests import models, urgency
-from services.requests.models import Base
+from services.requests.models import Base, Request
 from tests.events import EventLog, listener_for, listening
 from tests.requests import network
 from tests.requests.exchange_harness import BUDAPEST_HANDLER, ROMA_HANDLER, act, new_request
@@ -26,6 +28,9 @@ from tests.requests.network import DEBRECEN, HU_COORDINATOR, IT_COORDINATOR, SZE
 HU_COORDINATOR_HANDLER = network.handler(HU_COORDINATOR)
 IT_COORDINATOR_HANDLER = network.handler(IT_COORDINATOR)
 DEBRECEN_HANDLER = network.handler(DEBRECEN)
+# the columns without a default of the requests table at migration r0008, beside the dates
+REQUEST_COLUMNS = ("id", "area", "set_key", "set_number", "status", "requester_id", "state",
+                   "subject", "subject_search", "created_by", "version")  # fmt: skip
 
 
 @pytest.fixture
@@ -50,6 +55,48 @@ def test_the_partial_indexes_are_built_on_the_statuses_the_urgency_rules_ask_for
     awaiting_reply = ", ".join(f"'{status.value}'" for status in urgency.AWAITING_REPLY)
     assert f"status IN ({awaiting_reply})" == models.AWAITING_REPLY
     assert models.AWAITING_ACCEPTANCE == "status = 'sent'"
+
+
+def test_the_migration_fills_in_when_each_request_was_received_and_its_reply_deadline(tmp_path):
+    """A request sent, then forwarded: received when forwarded; a reply date agreed counts,
+    one only proposed counts as the requester asked."""
+    uri = f"sqlite:///{tmp_path / 'requests.db'}"
+    upgrade("requests", uri, "r0008")
+    sent, forwarded = datetime(2026, 1, 5, 9, tzinfo=UTC), datetime(2026, 1, 7, 9, tzinfo=UTC)
+    dates = {"agreed": ("2026-02-20", "2026-02-10", True),
+             "countered": ("2026-02-20", "2026-02-10", False)}  # fmt: skip
+    requests = table("requests", *(column(name) for name in REQUEST_COLUMNS),
+                     column("created_at", UtcDateTime), column("updated_at", UtcDateTime),
+                     column("sent_at", UtcDateTime), column("reply_due", Date))  # fmt: skip
+    history = table("request_history", column("request_id"), column("action"),
+                    column("status"), column("at", UtcDateTime), column("data"))  # fmt: skip
+    engine = create_engine(uri)
+    with engine.begin() as connection:
+        for request_id, (day, requested, agreed) in dates.items():
+            state = {"reply_date": {"date": day, "proposed_by": "responder",
+                                    "requested": requested, "agreed": agreed}}  # fmt: skip
+            connection.execute(insert(requests).values(
+                id=request_id, area="services", set_key="services", set_number=1,
+                status="accepted", requester_id="roma", state=json.dumps(state), subject="{}",
+                subject_search="", created_by="someone", version=1, created_at=sent,
+                updated_at=sent, sent_at=sent, reply_due=date.fromisoformat(day),
+            ))  # fmt: skip
+        connection.execute(
+            insert(history).values(
+                request_id="countered", action="forward", status="sent", at=forwarded, data="{}"
+            )
+        )
+    engine.dispose()
+
+    upgrade("requests", uri)
+
+    engine = create_engine(uri)
+    with Session(engine) as session:
+        found = {row.id: (row.received_at, row.reply_deadline)
+                 for row in session.scalars(select(Request))}  # fmt: skip
+    engine.dispose()
+    assert found == {"agreed": (sent, date(2026, 2, 20)),
+                     "countered": (forwarded, date(2026, 2, 10))}  # fmt: skip
 
 
 def urgent(proxy, actor: dict, **query) -> dict[str, dict]:

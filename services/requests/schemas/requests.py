@@ -26,6 +26,9 @@ NUMBER = WholeMatch(r"^[1-9][0-9]{0,2}\.[1-9][0-9]{0,2}$", error="A question num
 ID = validate.Length(1, 64)
 UUID = WholeMatch(r"^[0-9a-f-]{36}$", error="An id such as 3f2b…, 36 characters.")
 FREE_TEXT = validate.Length(1, 4000)
+REFERENCE_CODE = WholeMatch(
+    r"^[a-z0-9][a-z0-9_.-]{0,63}$", error="A code of lower-case letters, digits, _ . or -."
+)
 STATUSES = [status.value for status in Status]
 URGENCY_REASONS = [reason.value for reason in Reason]
 _ONE_STATUS = "|".join(STATUSES)
@@ -84,6 +87,16 @@ class NewRequestSchema(StrictSchema):
     subject = fields.Nested(SubjectSchema, required=True)
     description = fields.String(validate=FREE_TEXT)
     language = fields.String(validate=LANGUAGE)
+    profession = fields.String(
+        validate=REFERENCE_CODE,
+        metadata={"description": "Professional Qualifications: a code of the directory's list "
+                  "profession, for the statistics"},
+    )  # fmt: skip
+    sector = fields.String(
+        validate=REFERENCE_CODE,
+        metadata={"description": "A code of the directory's list economic_activity (a NACE "
+                  "section or division) the request's business works in, for the statistics"},
+    )  # fmt: skip
 
 
 class DraftEditSchema(StrictSchema):
@@ -93,6 +106,8 @@ class DraftEditSchema(StrictSchema):
     subject = fields.Nested(SubjectSchema)
     description = fields.String(validate=FREE_TEXT, allow_none=True)
     language = fields.String(validate=LANGUAGE)
+    profession = fields.String(validate=REFERENCE_CODE, allow_none=True)
+    sector = fields.String(validate=REFERENCE_CODE, allow_none=True)
 
 
 class CopySchema(StrictSchema):
@@ -325,6 +340,8 @@ class RequestViewSchema(Schema):
     set_key = fields.String(required=True)
     set_number = fields.Integer(required=True)
     pq_type = fields.String(allow_none=True)
+    profession = fields.String(allow_none=True)
+    sector = fields.String(allow_none=True)
     status = fields.String(required=True, validate=validate.OneOf(STATUSES))
     status_label = fields.Nested(
         LocalisedSchema, required=True, metadata={"description": "The status, in the language"}
@@ -337,6 +354,15 @@ class RequestViewSchema(Schema):
     created_at = fields.AwareDateTime(required=True)
     sent_at = fields.AwareDateTime(allow_none=True)
     closed_at = fields.AwareDateTime(allow_none=True)
+    blocked_at = fields.AwareDateTime(
+        allow_none=True, metadata={"description": "Since then its personal data is hidden"}
+    )
+    erased_at = fields.AwareDateTime(
+        allow_none=True, metadata={"description": "Since then its personal data is deleted"}
+    )
+    contested = fields.Boolean(
+        required=True, metadata={"description": "Its blocked personal data is contested"}
+    )
     updated_at = fields.AwareDateTime(required=True)
     updated_by = fields.String(allow_none=True)
     updated_by_username = fields.String(allow_none=True)
@@ -395,6 +421,9 @@ class RequestSummarySchema(Schema):
     created_at = fields.AwareDateTime(required=True)
     sent_at = fields.AwareDateTime(allow_none=True)
     updated_at = fields.AwareDateTime(required=True)
+    blocked_at = fields.AwareDateTime(allow_none=True)
+    erased_at = fields.AwareDateTime(allow_none=True)
+    contested = fields.Boolean(required=True)
     subject_name = fields.String(allow_none=True)
     actions = fields.List(fields.String(), required=True)
     urgency = fields.String(

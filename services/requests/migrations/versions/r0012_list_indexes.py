@@ -2,7 +2,7 @@
 index, and a trigram index of the subject search on PostgreSQL
 
 Revision ID: r0012
-Revises: r0009
+Revises: r0011
 Create Date: 2026-12-06 04:37:20.530179
 
 Measured on a million requests (bench/requests_scale.py, docs/performance.md "Requests at
@@ -18,7 +18,7 @@ reads every row of the authority's requests; SQLite has no such index and scans.
 from alembic import op
 
 revision = "r0012"
-down_revision = "r0009"
+down_revision = "r0011"
 branch_labels = None
 depends_on = None
 
