@@ -49,7 +49,8 @@ PROGRESS = frozenset(Action) - {
 LISTED = (
     Request.id, Request.area, Request.set_key, Request.pq_type, Request.status,
     Request.requester_id, Request.responder_id, Request.created_at, Request.sent_at,
-    Request.updated_at, Request.subject, Request.state,
+    Request.updated_at, Request.subject, Request.state, Request.blocked_at, Request.erased_at,
+    Request.contested_at,
 )  # fmt: skip
 
 
