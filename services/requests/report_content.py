@@ -98,8 +98,11 @@ def contents(
     label = texts.label
     row = loaded.row
     blocked = row.blocked_at is not None or row.erased_at is not None
-    # the view holds the subject (or says it withholds it) only where the reader may see it
-    subject_visible = "subject" in asked and view.get("subject_withheld") is False
+    # the view holds the subject (or says it withholds it) only where the reader may see it;
+    # once blocked, every view withholds it, and the report says it is blocked instead
+    subject_visible = "subject" in asked and (
+        view.get("subject_withheld") is False or (blocked and "subject_withheld" in view)
+    )
     personal = subject_visible and not blocked and bool(view["subject"])
     names = _authority_names(session, view)
     sections = [_header(view, texts, personal), _parties(view, names, label), _dates(view, label)]

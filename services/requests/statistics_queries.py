@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from fractions import Fraction
 
 from sqlalchemy import Subquery, and_, case, func, or_, select
 from sqlalchemy.orm import Session
@@ -137,12 +138,12 @@ def response_times(session: Session, counted: Subquery) -> list[dict]:
         .order_by(counted.c.responder_state, counted.c.area)
     )
     rows = []
-    for state, area, answered, *in_weeks in found:
+    for state, area, answered, *counts in found:
         row = {"member_state": state, "area": area, "answered": answered}
-        for weeks, count in zip(WITHIN_WEEKS, in_weeks, strict=True):
+        for weeks, count in zip(WITHIN_WEEKS, counts, strict=True):
             name = f"within_{weeks}_week" + ("s" if weeks > 1 else "")
             row[name], row[f"{name}_share"] = count, share(count, answered)
-        row["over_4_weeks"] = answered - in_weeks[-1]
+        row["over_4_weeks"] = answered - counts[-1]
         row["over_4_weeks_share"] = share(row["over_4_weeks"], answered)
         rows.append(row)
     return rows
@@ -228,26 +229,28 @@ def scoreboard(session: Session, counted: Subquery, now: datetime) -> list[dict]
     )
     rows = []
     for state, received, counted_7, within_7, answered, seconds, counted_due, by_due in found:
-        average = round(float(seconds) / DAY, 2) if seconds is not None else None
+        days = float(seconds) / DAY if seconds is not None else None
         rows.append({
             "member_state": state, "received": received,
             "acceptance_counted": counted_7, "accepted_within_7_days": within_7,
             "accepted_within_7_days_share": share(within_7, counted_7),
             "accepted_within_7_days_target": TARGETS.accepted_within_7_days,
-            "accepted_within_7_days_met": _at_least(share(within_7, counted_7),
-                                                    TARGETS.accepted_within_7_days),
-            "answered": answered, "average_days_to_answer": average,
+            "accepted_within_7_days_met": _at_least(
+                within_7, counted_7, TARGETS.accepted_within_7_days),
+            "answered": answered,
+            "average_days_to_answer": round(days, 2) if days is not None else None,
             "average_days_to_answer_target": TARGETS.average_days_to_answer,
-            "average_days_to_answer_met": None if average is None
-            else average < TARGETS.average_days_to_answer,
+            "average_days_to_answer_met": None if days is None
+            else days < TARGETS.average_days_to_answer,
             "agreed_date_counted": counted_due, "answered_by_agreed_date": by_due,
             "answered_by_agreed_date_share": share(by_due, counted_due),
             "answered_by_agreed_date_target": TARGETS.answered_by_agreed_date,
-            "answered_by_agreed_date_met": _at_least(share(by_due, counted_due),
-                                                     TARGETS.answered_by_agreed_date),
+            "answered_by_agreed_date_met": _at_least(
+                by_due, counted_due, TARGETS.answered_by_agreed_date),
         })  # fmt: skip
     return rows
 
 
-def _at_least(value: float | None, target: float) -> bool | None:
-    return None if value is None else value >= target
+def _at_least(part: int, whole: int, target: float) -> bool | None:
+    """Whether ``part / whole`` reaches ``target``, exactly (12 of 15 is 0.8); None of none."""
+    return None if not whole else Fraction(part, whole) >= Fraction(str(target))

@@ -26,7 +26,7 @@ from services.requests.answers import Questions
 from services.requests.audit import Operation
 from services.requests.models import Answer, Attachment, Request
 
-# The most requests one report lists; a person the subject of more is told the report is cut.
+# The most requests one report reads; beyond, the report says it is not complete.
 MOST_REQUESTS = 500
 NOT_ALPHANUMERIC = re.compile(r"[^0-9a-z]+")
 
@@ -35,9 +35,9 @@ def report(unit: UnitOfWork, actor: Actor, query: dict) -> dict:
     actor.require(Right.COMMISSION_ADMINISTRATOR)
     session = unit.session
     now = unit.now()
-    found = [row for row in _candidates(session, query) if _matches(row.subject, query)]
-    complete = len(found) <= MOST_REQUESTS
-    found = found[:MOST_REQUESTS]
+    candidates = _candidates(session, query)
+    complete = len(candidates) <= MOST_REQUESTS
+    found = [row for row in candidates[:MOST_REQUESTS] if _matches(row.subject, query)]
     for row in found:
         audit.record(session, row, Operation.SUBJECT_REPORT, now, actor)
     session.flush()

@@ -108,14 +108,15 @@ def question_texts(proxy, language: str) -> dict[str, dict]:
     return {q["number"]: q for group in version["groups"] for q in group["questions"]}
 
 
-def audit_rows(config: dict, request_id: str) -> list[tuple]:
+def report_audit_rows(config: dict, request_id: str) -> list[tuple]:
     engine = create_engine(config["DB_URIS"]["requests"])
     try:
         with engine.connect() as connection:
             return connection.execute(
                 select(PersonalDataAccess.operation, PersonalDataAccess.username,
                        PersonalDataAccess.authority_id)
-                .where(PersonalDataAccess.request_id == request_id)
+                .where(PersonalDataAccess.request_id == request_id,
+                       PersonalDataAccess.operation == "reported")
             ).all()  # fmt: skip
     finally:
         engine.dispose()
@@ -153,7 +154,7 @@ def test_a_report_without_the_subject_has_no_personal_data_and_only_the_full_one
     proxy, answered, requests_config
 ):
     without = report_text(proxy, ROMA_HANDLER, answered["id"], parts=WITHOUT_PERSONAL_DATA)
-    assert audit_rows(requests_config, answered["id"]) == []
+    assert report_audit_rows(requests_config, answered["id"]) == []
     full = report_text(proxy, ROMA_HANDLER, answered["id"])
     measures = question_texts(proxy, "it")["3.2"]["options"]  # personal data: 3.2's answer
     administrative_fine = next(
@@ -169,7 +170,7 @@ def test_a_report_without_the_subject_has_no_personal_data_and_only_the_full_one
     assert item("report_labels", "withheld", "it") in without
     assert item("report_labels", "without_personal_data", "it") in without
     assert item("answer_values", "yes", "it") in without  # the rest of the reply is there
-    assert audit_rows(requests_config, answered["id"]) == [
+    assert report_audit_rows(requests_config, answered["id"]) == [
         ("reported", ROMA_HANDLER["username"], ROMA.id)
     ]
 
@@ -188,7 +189,7 @@ def test_a_reader_with_the_monitoring_view_gets_the_header_only_whatever_it_asks
     assert item("report_labels", "subject", "it") not in text
     assert " ".join(question_texts(proxy, "it")["1.1"]["text"]["text"].split()) not in text
     assert "Mario Rossi" not in text
-    assert audit_rows(requests_config, answered["id"]) == []
+    assert report_audit_rows(requests_config, answered["id"]) == []
 
 
 def test_blocked_personal_data_are_never_printed(proxy, answered, requests_config, frozen_clock):
@@ -205,7 +206,7 @@ def test_blocked_personal_data_are_never_printed(proxy, answered, requests_confi
     assert "Mario Rossi" not in text
     assert SUBJECT["date_of_birth"] not in text
     assert item("report_labels", "withheld", "it") in text  # 3.2, personal data too
-    assert audit_rows(requests_config, answered["id"]) == []
+    assert report_audit_rows(requests_config, answered["id"]) == []
 
 
 def test_an_unknown_part_is_refused_and_an_outsider_is_told_the_request_does_not_exist(
