@@ -40,6 +40,7 @@ class RunResult:
     cpu_seconds: dict[str, float] = field(default_factory=dict)
     machine_cpu_seconds: float = 0.0
     generator: str = ""
+    details: dict = field(default_factory=dict)  # a client's own further figures
 
     @property
     def rps(self) -> float:
@@ -164,7 +165,7 @@ class ClientProcessLoad:
             command, cwd=self.cwd, stdout=subprocess.PIPE, stdin=subprocess.DEVNULL, text=True
         ) as client:
             assert client.stdout is not None
-            client_meter = CpuMeter({**meter.pids, LOAD: client.pid})
+            client_meter = meter.including(LOAD, client.pid)
             before: CpuSnapshot | None = None
             after: CpuSnapshot | None = None
             for line in client.stdout:
@@ -192,6 +193,7 @@ class ClientProcessLoad:
             cpu_seconds=used.per_process,
             machine_cpu_seconds=used.machine,
             generator=self.generator,
+            details=figures.get("details", {}),
         )
 
 

@@ -7,6 +7,7 @@ milliseconds per request per process can.
 
 from __future__ import annotations
 
+import copy
 import os
 import time
 from collections.abc import Callable
@@ -101,6 +102,12 @@ class CpuMeter:
 
     def __init__(self, pids: dict[str, int]):
         self.pids = dict(pids)
+
+    def including(self, name: str, pid: int) -> CpuMeter:
+        """This meter with one more process (a client started for one run)."""
+        extended = copy.copy(self)
+        extended.pids = {**self.pids, name: pid}
+        return extended
 
     def snapshot(self) -> CpuSnapshot:
         children = _children_map()

@@ -45,7 +45,6 @@ from services.requests.models import (
     Comment,
     Editing,
     HistoryEntry,
-    QuestionSetVersion,
     Request,
     RequestQuestion,
     SharedList,
@@ -101,8 +100,8 @@ def _unknown(request_id: str) -> NotFound:
     return NotFound("No request with this id.", "request.unknown", {"request_id": request_id})
 
 
-def _version(session: Session, row: Request) -> QuestionSetVersion:
-    return generator.published(session, row.set_key, row.set_number)
+def _version(session: Session, row: Request) -> generator.Published:
+    return generator.published_version(session, row.set_key, row.set_number)
 
 
 def shared_list(session: Session, name: str) -> frozenset[str]:
@@ -116,7 +115,7 @@ def shared_list(session: Session, name: str) -> frozenset[str]:
 def create(unit: UnitOfWork, actor: Actor, data: dict) -> Request:
     """A new draft of the actor's authority from a published question set version."""
     session = unit.session
-    version = generator.published(session, data["set_key"], data.get("set_number"))
+    version = generator.published_version(session, data["set_key"], data.get("set_number"))
     document = version.document
     area = document["area"]
     pq_type = _pq_type(area, data.get("pq_type"))

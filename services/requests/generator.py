@@ -9,6 +9,7 @@ translate what the document does not ship, and readers read it in their language
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -48,17 +49,57 @@ def summaries(session: Session) -> list[dict]:
 
 def published(session: Session, set_key: str, number: int | None = None) -> QuestionSetVersion:
     """Version ``number`` of the set, or its latest; NotFound when there is none."""
-    query = select(QuestionSetVersion).where(
+    found = session.scalars(_published(set_key, number, QuestionSetVersion)).first()
+    if found is None:
+        raise _unknown(set_key, number)
+    return found
+
+
+@dataclass(frozen=True)
+class Published:
+    """A published version as requests use it: its number and its document."""
+
+    set_key: str
+    number: int
+    document: dict
+
+
+# Published documents by their version's id, read once per process: a published version
+# never changes, and every request's action and view needs its set's document (150-250 KB of
+# JSON, all languages), which reading each time cost more than the rest of an action.
+_DOCUMENTS: dict[str, dict] = {}
+
+
+def published_version(session: Session, set_key: str, number: int | None = None) -> Published:
+    """As ``published``, its document read from the database only the first time."""
+    found = session.execute(
+        _published(set_key, number, QuestionSetVersion.id, QuestionSetVersion.number)
+    ).first()
+    if found is None:
+        raise _unknown(set_key, number)
+    version_id, found_number = found
+    document = _DOCUMENTS.get(version_id)
+    if document is None:
+        document = session.scalar(
+            select(QuestionSetVersion.document).where(QuestionSetVersion.id == version_id)
+        )
+        _DOCUMENTS[version_id] = document
+    return Published(set_key, found_number, document)
+
+
+def _published(set_key: str, number: int | None, *columns):
+    query = select(*columns).where(
         QuestionSetVersion.set_key == set_key,
         QuestionSetVersion.status == VersionStatus.PUBLISHED.value,
     )
     if number is not None:
         query = query.where(QuestionSetVersion.number == number)
-    found = session.scalars(query.order_by(QuestionSetVersion.number.desc()).limit(1)).first()
-    if found is None:
-        raise NotFound(UNKNOWN_SET if number is None else "No such published version.",
-                       "question_set.unknown", {"set_key": set_key})  # fmt: skip
-    return found
+    return query.order_by(QuestionSetVersion.number.desc()).limit(1)
+
+
+def _unknown(set_key: str, number: int | None) -> NotFound:
+    return NotFound(UNKNOWN_SET if number is None else "No such published version.",
+                    "question_set.unknown", {"set_key": set_key})  # fmt: skip
 
 
 def draft(session: Session, set_key: str) -> QuestionSetVersion:

@@ -18,8 +18,10 @@ import binascii
 import json
 from datetime import datetime
 
-from sqlalchemy import and_, or_, select, union_all
+from sqlalchemy import Row, and_, or_, select, tuple_, union_all
 from sqlalchemy.orm import Session
+from sqlalchemy.sql import operators
+from sqlalchemy.sql.elements import BooleanClauseList
 
 from services.common.actor import Actor
 from services.common.errors import ValidationFailed
@@ -42,6 +44,14 @@ PROGRESS = frozenset(Action) - {
     Action.COUNTER_PROPOSE_REPLY_DATE, Action.AGREE_REPLY_DATE, Action.GIVE_FEEDBACK,
     Action.WITHDRAW,
 }  # fmt: skip
+# What a row of a list is made of (not the request's other columns: a description, the time
+# line), read as plain rows.
+LISTED = (
+    Request.id, Request.area, Request.set_key, Request.pq_type, Request.status,
+    Request.requester_id, Request.responder_id, Request.created_at, Request.sent_at,
+    Request.updated_at, Request.subject, Request.state, Request.blocked_at, Request.erased_at,
+    Request.contested_at,
+)  # fmt: skip
 
 
 def page(session: Session, actor: Actor, query: dict, now: datetime) -> dict:
@@ -49,17 +59,18 @@ def page(session: Session, actor: Actor, query: dict, now: datetime) -> dict:
     if query["box"] == "urgent":
         return _urgent_page(session, actor, query, now)
     box = query["box"]
-    statement = _filtered(select(Request).where(_box(box, actor.authority_id)), query)
+    own = actor.authority_id
+    branches = [_filtered(select(Request.id).where(part), query) for part in _parts(_box(box, own))]
     position = _decode(query["cursor"]) if query.get("cursor") else None
     limit = query["limit"]
-    statement = statement.order_by(Request.updated_at.desc(), Request.id.desc())
     items: list[dict] = []
-    last: Request | None = None
+    last: Row | None = None
     more = True
     # Rows the SQL finds but the reader's view or the action filter leaves out are skipped;
-    # reading on in chunks fills the page.
+    # reading on in chunks fills the page (one row more than it holds: whether more follow).
+    size = limit + 1
     while len(items) < limit:
-        chunk = session.scalars(_after(statement, position).limit(limit * 2)).all()
+        chunk = session.execute(_rows(branches, position, size)).all()
         for row in chunk:
             last, position = row, (row.updated_at, row.id)
             item = _item(actor, row, box, bool(query.get("subject")))
@@ -67,10 +78,38 @@ def page(session: Session, actor: Actor, query: dict, now: datetime) -> dict:
                 items.append(item)
                 if len(items) == limit:
                     break
-        if len(chunk) < limit * 2 and (not chunk or last is chunk[-1]):
+        if len(chunk) < size and (not chunk or last is chunk[-1]):
             more = False
             break
     return {"items": items, "next_cursor": _encode(position) if more and position else None}
+
+
+def _parts(condition) -> list:
+    """The alternatives of a box's condition (a requester's, a responder's, a coordinator's
+    requests), each of which one index reads in page order."""
+    if isinstance(condition, BooleanClauseList) and condition.operator is operators.or_:
+        return [part for clause in condition.clauses for part in _parts(clause)]
+    return [condition]
+
+
+def _rows(branches: list, position: tuple[datetime, str] | None, count: int):
+    """The next ``count`` rows after ``position`` in page order: each alternative's first
+    ``count`` ids from its own index, then the rows of the newest of them. (One query with
+    the alternatives OR'ed would read and sort every request of the authority.)"""
+    ordered = [
+        _after(branch, position).order_by(Request.updated_at.desc(), Request.id.desc()).limit(count)
+        for branch in branches
+    ]
+    if len(ordered) == 1:
+        ids = ordered[0]
+    else:
+        ids = union_all(*(select(part.c.id) for part in (query.subquery() for query in ordered)))
+    return (
+        select(*LISTED)
+        .where(Request.id.in_(ids))
+        .order_by(Request.updated_at.desc(), Request.id.desc())
+        .limit(count)
+    )
 
 
 def _urgent_page(session: Session, actor: Actor, query: dict, now: datetime) -> dict:
@@ -114,10 +153,9 @@ def _after(statement, position: tuple[datetime, str] | None):
     """The rows after ``position`` (a row's last change and id) in the page order."""
     if position is None:
         return statement
-    at, last_id = position
-    return statement.where(
-        or_(Request.updated_at < at, and_(Request.updated_at == at, Request.id < last_id))
-    )
+    columns = (Request.updated_at, Request.id)
+    last_seen = tuple_(*position, types=[column.type for column in columns])
+    return statement.where(tuple_(*columns) < last_seen)
 
 
 def _box(box: str, own: str):
@@ -172,7 +210,7 @@ def _filtered(statement, query: dict):
     return statement
 
 
-def _item(actor: Actor, row: Request, box: str, by_subject: bool) -> dict | None:
+def _item(actor: Actor, row: Row, box: str, by_subject: bool) -> dict | None:
     state = from_document(row.state)
     view = blocking.capped(view_of(actor, state), row)
     if view == View.NONE or (by_subject and view != View.FULL):

@@ -26,8 +26,10 @@ class View(StrEnum):
 
     @property
     def rank(self) -> int:
-        return list(View).index(self)
+        return RANKS[self]
 
+
+RANKS = {view: number for number, view in enumerate(View)}  # narrowest first
 
 # What each view shows, by group of fields; each view shows what the narrower ones show.
 MONITORING_FIELDS = frozenset({"status", "dates", "parties"})
