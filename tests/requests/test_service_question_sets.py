@@ -186,7 +186,10 @@ def test_the_shared_lists_reach_the_catalogue_in_every_language(
     frozen_clock.now = utcnow() + timedelta(minutes=1)  # the service's relay: due
     key = "requests.list.cannot_provide_reasons.not_held"
 
-    found = wait_until(lambda: _entry(proxy.translation, key, "hu"), f"the catalogue's entry {key}")
+    # every shipped list (report labels among them: over a thousand texts) is absorbed first
+    found = wait_until(
+        lambda: _entry(proxy.translation, key, "hu"), f"the catalogue's entry {key}", timeout=60
+    )
 
     assert found == {
         "key": key, "language": "hu", "text": "Az információ nem áll e hatóság rendelkezésére",
