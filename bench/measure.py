@@ -97,6 +97,8 @@ def find_or_install_wrk(log) -> str | None:
 
 
 class WrkLoad:
+    timeout_seconds = 10  # a request not answered by then counts as an error
+
     def __init__(self, wrk: str, url: str, headers: dict[str, str], work_dir: Path):
         self.wrk = wrk
         self.url = url
@@ -106,7 +108,7 @@ class WrkLoad:
 
     def _command(self, concurrency: int, seconds: float) -> list[str]:
         command = [self.wrk, "-t1", f"-c{concurrency}", f"-d{max(1, round(seconds))}s"]
-        command += ["--timeout", "10s", "-s", str(self.script)]
+        command += ["--timeout", f"{self.timeout_seconds:g}s", "-s", str(self.script)]
         for name, value in self.headers.items():
             command += ["-H", f"{name}: {value}"]
         return [*command, self.url]

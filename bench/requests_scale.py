@@ -81,6 +81,7 @@ AIM_CONCURRENCY = 16
 AIM_LIST_P99_MS = 100.0
 AIM_STATISTIC_MS = 1000.0
 AIM_LIFE_CYCLES = 100.0
+STATISTIC_TIMEOUT_SECONDS = 120
 ROLES = ("gateway", "requests", "identity", "translation", "broker", "postgres", "load")
 
 
@@ -518,9 +519,11 @@ def wrk_load(context: Context, stack: Stack, call: Call) -> WrkLoad:
     return WrkLoad(context.wrk, stack.base + call.path, stack.headers(call.user), context.work_dir)
 
 
-def measure(load, concurrency: int, args, meter: CpuMeter, group: ProcessGroup) -> RunResult:
+def measure(
+    load, concurrency: int, args, meter: CpuMeter, group: ProcessGroup, seconds: float
+) -> RunResult:
     wait_until_quiet(args.quiet_wait, log=log)
-    result = load.run(concurrency, args.warmup, args.seconds, meter)
+    result = load.run(concurrency, args.warmup, seconds, meter)
     for process in group.processes:
         process.check_alive()
     return result
@@ -543,8 +546,12 @@ def run_all(context: Context, args, broker_pid: int, uri: str, actors: Actors) -
                 rows.append(Row(call.name, call.kind, None, "not in this build"))
                 continue
             load = wrk_load(context, stack, call)
-            for concurrency in args.levels:
-                result = measure(load, concurrency, args, meter, group)
+            levels, seconds = args.levels, args.seconds
+            if call.kind == "statistic":  # seconds each: a longer window, a longer wait
+                levels, seconds = args.statistics_levels, args.statistics_seconds
+                load.timeout_seconds = STATISTIC_TIMEOUT_SECONDS
+            for concurrency in levels:
+                result = measure(load, concurrency, args, meter, group, seconds)
                 log(
                     f"{call.name} x{concurrency}: {result.rps:.0f} req/s, "
                     f"p50 {result.p50_ms:.1f} ms, p99 {result.p99_ms:.1f} ms, "
@@ -561,7 +568,7 @@ def run_all(context: Context, args, broker_pid: int, uri: str, actors: Actors) -
             ]
             load = context.client_load(command, "life cycle client")
             for concurrency in args.life_cycle_levels:
-                result = measure(load, concurrency, args, meter, group)
+                result = measure(load, concurrency, args, meter, group, args.seconds)
                 log(
                     f"{LIFE_CYCLE} x{concurrency}: {result.rps:.1f} life cycles/s, "
                     f"p50 {result.p50_ms:.0f} ms, p99 {result.p99_ms:.0f} ms, "
@@ -692,6 +699,10 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--life-cycles", default="1,16", help="clients each going round full life cycles"
     )
+    parser.add_argument("--statistics-concurrency", default="1", help="clients of each statistic")
+    parser.add_argument(
+        "--statistics-seconds", type=float, default=30.0, help="measured time per statistic"
+    )
     parser.add_argument(
         "--scenarios",
         default="",
@@ -721,6 +732,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     args = parser.parse_args(argv)
     args.levels = [int(level) for level in args.concurrency.split(",") if level.strip()]
     args.life_cycle_levels = [int(level) for level in args.life_cycles.split(",") if level.strip()]
+    args.statistics_levels = [
+        int(level) for level in args.statistics_concurrency.split(",") if level.strip()
+    ]
     args.only = {name.strip() for name in args.scenarios.split(",") if name.strip()}
     if not args.levels or min(args.levels + args.life_cycle_levels) < 1 or args.replicas < 1:
         parser.error("bad --concurrency, --life-cycles or --replicas")
