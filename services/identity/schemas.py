@@ -325,3 +325,27 @@ class UsernameReservationSchema(StrictSchema):
 
 class ReservedUsernameSchema(Schema):
     username = fields.String(required=True)
+
+
+# --- addresses for the notifications service ------------------------------------------------
+
+
+class MailRecipientsQuerySchema(StrictSchema):
+    authority_ids = fields.List(
+        fields.String(validate=validate.Length(1, 64)),
+        required=True,
+        validate=validate.Length(1, 200),
+    )
+    right = fields.String(required=True, validate=validate.OneOf([r.value for r in Right]))
+    area = fields.String(load_default=None, allow_none=True, validate=validate.Length(1, 64))
+
+
+class MailRecipientSchema(Schema):
+    user_id = fields.String(required=True)
+    authority_id = fields.String(required=True)
+    email = fields.String(required=True)
+    language = fields.String(required=True)
+
+
+class MailRecipientsSchema(Schema):
+    recipients = fields.List(fields.Nested(MailRecipientSchema), required=True)

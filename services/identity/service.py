@@ -9,7 +9,7 @@ from services.common.db import Database
 from services.common.entrypoints import event_handler, rpc
 from services.common.schemas import dump, load
 from services.common.transactions import handles_event_once, transactional
-from services.identity import accounts, authentication, recovery, usernames
+from services.identity import accounts, authentication, recipients, recovery, usernames
 from services.identity.models import Base, User
 from services.identity.schemas import (
     AuditPageSchema,
@@ -19,6 +19,8 @@ from services.identity.schemas import (
     FirstLoginRequestSchema,
     LoginRequestSchema,
     LoginResultSchema,
+    MailRecipientsQuerySchema,
+    MailRecipientsSchema,
     NewUserSchema,
     RefreshRequestSchema,
     ReplacementSchema,
@@ -208,6 +210,14 @@ class IdentityService(observability.ObservableService):
         request = load(UsernameReservationSchema, {"member_state": member_state})
         username = usernames.reserve_username(self.db, self.settings, request["member_state"])
         return dump(ReservedUsernameSchema, {"username": username})
+
+    @rpc(callers=("notifications",))
+    def mail_recipients(self, query: dict) -> dict:
+        """For the notifications service: the addresses and languages of the people of some
+        authorities who hold a right."""
+        request = load(MailRecipientsQuerySchema, query)
+        found = recipients.mail_recipients(self.db.session, request)
+        return dump(MailRecipientsSchema, {"recipients": found})
 
     @rpc
     def audit(self, actor: dict, query: dict) -> dict:

@@ -70,6 +70,16 @@ class TranslationService(observability.ObservableService):
         )
         return dump(BundleSchema, found)
 
+    @rpc(callers=("notifications",))
+    def mail_texts(self, query: dict) -> dict:
+        """For the notifications service: the email templates in a reader's language, read
+        without a user since no user is behind an email."""
+        request = load(BundleRequestSchema, query)
+        found = bundles.bundle(
+            self.db.session, request["language"], request["namespaces"], request["since_revision"]
+        )
+        return dump(BundleSchema, found)
+
     # --- source entries: the Commission administrator -----------------------------------------
 
     @rpc

@@ -6,10 +6,11 @@ Policy of this level:
   runner on the run's RabbitMQ vhost; their databases are SQLite files built by their Alembic
   migrations, the directory's reference lists are loaded and the first Commission administrator is
   created as an operator does before start-up;
-- a test only speaks HTTP, except for what a person would receive outside the API: a temporary
-  password arrives by email, here read from the ``temporary_password_issued`` event by a small
-  listener (a broadcast queue that dies with the test, so no event outlives it); authorities
-  are registered by publishing the directory's event, as the directory service will;
+- a test only speaks HTTP, except for what a person would receive outside the API: emails (a
+  temporary password, an invitation) are sent by the real notifications service to a real
+  SMTP server on loopback (tests/smtp.py), where the test reads them as the person would;
+  authorities are registered by publishing the directory's event, as the directory service
+  will;
 - outcomes are checked as a client sees them (status, problem code, the data it can read);
 - no timing assertions: a wait has a deadline only so that a missing outcome fails the test.
 """
@@ -19,24 +20,44 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pytest
+import yaml
 
 from gateway.service import GatewayService
+from services.common.db import StandaloneDatabase
+from services.common.schemas import dump, load
 from services.directory.bootstrap import prepare_directory
 from services.directory.service import DirectoryService
 from services.identity.bootstrap import create_commission_administrator
 from services.identity.service import IdentityService
-from services.requests.bootstrap import publish_shipped_sets
+from services.notifications.service import NotificationsService
+from services.requests import shared_lists
+from services.requests.bootstrap import LISTS_FILE, publish_shipped_sets
+from services.requests.schemas import SharedListsSchema
 from services.requests.service import RequestsService
-from services.translation.bootstrap import prepare_translation
+from services.translation.bootstrap import (
+    load_shipped,
+    prepare_translation,
+    shared_list_entries,
+)
+from services.translation.models import Base as TranslationBase
 from services.translation.service import TranslationService
 from tests.conftest import HttpSession, free_port
 from tests.databases import Load, prepare
-from tests.e2e.stack import Mailbox, Stack, User, mail_service
+from tests.e2e.stack import Mailbox, Stack, User
 from tests.services import delete_event_queues
+from tests.smtp import SmtpServer
 
 
 @pytest.fixture
-def e2e_config(service_config, sqlite_uri, tmp_path, prepared_sqlite) -> dict:
+def smtp():
+    server = SmtpServer()
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def e2e_config(service_config, sqlite_uri, tmp_path, prepared_sqlite, smtp) -> dict:
     return {
         **service_config,
         "WEB_SERVER_ADDRESS": f"127.0.0.1:{free_port()}",
@@ -46,12 +67,20 @@ def e2e_config(service_config, sqlite_uri, tmp_path, prepared_sqlite) -> dict:
                 "e2e_directory", prepared("directory", prepare_directory), tmp_path / "d.db"
             ),
             "translation": prepared_sqlite(
-                "e2e_translation", prepared("translation", prepare_translation), tmp_path / "t.db"
+                "e2e_translation",
+                prepared("translation", prepare_translation, with_request_lists),
+                tmp_path / "t.db",
             ),
             "requests": prepared_sqlite(
-                "e2e_requests", prepared("requests", publish_shipped_sets), tmp_path / "r.db"
+                "e2e_requests",
+                prepared("requests", publish_shipped_sets),
+                tmp_path / "r.db",
+            ),
+            "notifications": prepared_sqlite(
+                "e2e_notifications", prepared("notifications"), tmp_path / "n.db"
             ),
         },
+        "NOTIFICATIONS": {**smtp.settings(), "DELIVERY_SECONDS": 0.2, "ADDRESSING_SECONDS": 0.2},
         "IDENTITY": {
             "KEY_DIR": str(tmp_path / "keys"),
             "ACCESS_TOKEN_SECONDS": 600,
@@ -64,9 +93,26 @@ def e2e_config(service_config, sqlite_uri, tmp_path, prepared_sqlite) -> dict:
     }
 
 
-def prepared(service: str, load: Load) -> Callable[[str], None]:
+def prepared(service: str, *loads: Load) -> Callable[[str], None]:
     """The operator's preparation of a service's database: migrations, then shipped data."""
-    return lambda uri: prepare(service, uri, load)
+    return lambda uri: prepare(service, uri, *loads)
+
+
+def with_request_lists(uri: str) -> None:
+    """The requests service's shared lists in the catalogue, as they are once the services of
+    an installation have run (the requests service publishes them, translation takes them in)."""
+    shipped = yaml.safe_load(LISTS_FILE.read_text(encoding="utf-8"))
+    lists = dump(SharedListsSchema, load(SharedListsSchema, shipped))
+    database = StandaloneDatabase(TranslationBase, "translation", uri)
+    unit = database.unit_of_work()
+    try:
+        for name, items in lists.items():
+            published = {"list": name, "entries": shared_lists.entries(name, items)}
+            load_shipped(unit, shared_list_entries(published))
+        unit.commit()
+    finally:
+        unit.close()
+        database.dispose()
 
 
 @pytest.fixture
@@ -78,8 +124,8 @@ def prepared_admin(e2e_config) -> User:
 
 
 @pytest.fixture
-def stack(runner_factory, e2e_config, prepared_admin, eventually):
-    mailbox = Mailbox(eventually)
+def stack(runner_factory, e2e_config, prepared_admin, eventually, smtp):
+    mailbox = Mailbox(smtp, eventually)
     runner = runner_factory(
         e2e_config,
         GatewayService,
@@ -87,7 +133,7 @@ def stack(runner_factory, e2e_config, prepared_admin, eventually):
         DirectoryService,
         TranslationService,
         RequestsService,
-        mail_service(mailbox),
+        NotificationsService,
     )
     # without the events other tests of the run left in the services' durable queues, which
     # would keep them busy past the waits of these tests

@@ -2,59 +2,87 @@
 
 from __future__ import annotations
 
+import functools
+import re
+import string
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from email.message import EmailMessage
+from pathlib import Path
 
-from nameko.events import BROADCAST, event_handler
+import yaml
 from nameko.standalone.events import event_dispatcher
 
 from services.common.envelope import make_envelope
 from tests.conftest import HttpSession
 from tests.events import event_data
+from tests.smtp import SmtpServer
 
 API = "/api/v1"
 NEW_PASSWORD = "Correct-Horse-Battery-42"
 SECURITY_CODE = "739204618375"
+CONTENT = Path(__file__).resolve().parents[2] / "services" / "translation" / "content"
 
 
 class Mailbox:
-    """The temporary passwords identity sent out, per user id, oldest first."""
+    """The emails the system sent, as the development mail server (a real SMTP server)
+    received them: what a person reads in their inbox."""
 
-    def __init__(self, eventually: Callable):
+    def __init__(self, smtp: SmtpServer, eventually: Callable):
+        self.smtp = smtp
         self.eventually = eventually
-        self.passwords: dict[str, list[str]] = {}
 
-    def deliver(self, envelope: dict) -> None:
-        data = envelope["data"]
-        self.passwords.setdefault(data["user_id"], []).append(data["temporary_password"])
+    def to(self, address: str, template: str | None = None) -> list[EmailMessage]:
+        """The emails to ``address`` (made from ``template`` only, when given), oldest first."""
+        found = self.smtp.to(address)
+        if template is None:
+            return found
+        return [email for email in found if email["Subject"] == _subject(template, email)]
 
-    def temporary_password(self, user_id: str, count: int = 1) -> str:
-        """The ``count``-th temporary password sent for ``user_id``, once it arrived."""
+    def temporary_password(self, address: str, count: int = 1) -> str:
+        """The password in the ``count``-th temporary-password email to ``address``, once it
+        arrived, read out of the text in the person's language."""
 
         def arrived() -> str:
-            received = self.passwords.get(user_id, [])
-            assert len(received) >= count, f"temporary password {count} of {user_id}"
-            return received[count - 1]
+            received = self.to(address, "email.temporary_password")
+            assert len(received) >= count, f"temporary password email {count} to {address}"
+            return placeholder(received[count - 1], "email.temporary_password",
+                               "temporary_password")  # fmt: skip
 
-        return self.eventually(arrived)
+        return self.eventually(arrived, timeout=10)
 
 
-def mail_service(mailbox: Mailbox) -> type:
-    """The stand-in for the notifications service: it only keeps the passwords."""
+def shipped_text(key: str, language: str) -> str:
+    """A text of the shipped catalogue (services/translation/content)."""
+    return _shipped_texts()[key][language]
 
-    class Mail:
-        name = "e2e_mail"
 
-        @event_handler(
-            "identity", "temporary_password_issued", handler_type=BROADCAST,
-            reliable_delivery=False,
-        )  # fmt: skip
-        def on_temporary_password_issued(self, envelope: dict) -> None:
-            mailbox.deliver(envelope)
+@functools.cache
+def _shipped_texts() -> dict[str, dict[str, str]]:
+    texts = {}
+    for path in CONTENT.glob("emails*.yaml"):
+        for document in yaml.safe_load_all(path.read_text(encoding="utf-8")):
+            for name, entry in document["entries"].items():
+                texts[f"{document['namespace']}.{name}"] = entry["texts"]
+    return texts
 
-    return Mail
+
+def _subject(template: str, email: EmailMessage) -> str:
+    return shipped_text(f"{template}.subject", email["Content-Language"])
+
+
+def placeholder(email: EmailMessage, template: str, name: str) -> str:
+    """The value the template's ``{name}`` took in the email's text."""
+    text = shipped_text(f"{template}.body", email["Content-Language"])
+    pattern = "".join(
+        re.escape(literal) + (f"(?P<{field}>.+?)" if field == name else ".*?" if field else "")
+        for literal, field, _spec, _conversion in string.Formatter().parse(text)
+    )
+    found = re.fullmatch(pattern, email.get_content().strip(), re.S)
+    assert found, f"{name} in the {template} email"
+    return found[name]
 
 
 @dataclass
@@ -64,6 +92,7 @@ class User:
     username: str
     password: str
     id: str | None = None
+    email: str | None = None
     security_code: str | None = None
     access_token: str | None = None
 
@@ -133,8 +162,8 @@ class Stack:
         response = self.web.post(f"{API}/users", json=data, headers=by.auth)
         assert response.status_code == 201, response.text
         record = response.json()
-        password = self.mailbox.temporary_password(record["id"])
-        return User(record["username"], password, id=record["id"])
+        password = self.mailbox.temporary_password(data["email"])
+        return User(record["username"], password, id=record["id"], email=data["email"])
 
     def register_authority(self, member_state: str = "DE") -> str:
         """Announce a new authority validated by the Commission, as the directory will, and
@@ -194,5 +223,5 @@ class Stack:
             return found[0]
 
         record = self.eventually(first_user, timeout=10)
-        password = self.mailbox.temporary_password(record["id"])
+        password = self.mailbox.temporary_password(record["email"])
         return self.activate(User(record["username"], password, id=record["id"]))

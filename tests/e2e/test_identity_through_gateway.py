@@ -95,7 +95,7 @@ def test_three_failed_logins_block_a_new_user_until_an_administrator_resets_it(s
     assert reset.status_code == 200
     assert reset.json()["status"] == "pending_first_login"
 
-    user.password = stack.mailbox.temporary_password(user.id, count=2)
+    user.password = stack.mailbox.temporary_password(user.email, count=2)
     assert stack.login(user).json()["status"] == "password_change_required"
     stack.activate(user)
     assert stack.web.get(ME, headers=user.auth).json()["id"] == user.id

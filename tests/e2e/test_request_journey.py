@@ -54,7 +54,7 @@ def authority(stack: Stack, admin: User, state: str, language: str, name: str) -
         return found[0]
 
     record = stack.eventually(first_user, timeout=10)
-    password = stack.mailbox.temporary_password(record["id"])
+    password = stack.mailbox.temporary_password(record["email"])
     return authority_id, stack.activate(User(record["username"], password, id=record["id"]))
 
 
@@ -82,6 +82,19 @@ def test_an_italian_request_answered_in_hungarian_is_read_in_italian(stack: Stac
                     json={"version": draft["version"]})  # fmt: skip
     assert sent.status_code == 200, sent.text
 
+    link = f"/requests/{draft['id']}"
+
+    def told(address: str, template: str, saying: str = "") -> str:
+        received = [email.get_content() for email in stack.mailbox.to(address, template)]
+        found = [text for text in received if saying in text]
+        assert found, f"{template} to {address} saying {saying!r}: {received}"
+        return found[-1]
+
+    for address in ("h@hu.example.eu", "imi@hu.example.eu"):  # its handler, its mailbox
+        arrival = stack.eventually(lambda a=address: told(a, "email.request_received"), timeout=15)
+        assert link in arrival
+        assert "Budapesti Kereskedelmi Kamara" in arrival
+
     seen = web.get(f"{REQUESTS}/{draft['id']}", headers=hungarian.auth).json()
     assert seen["language"] == "hu"
     assert seen["questions"][0]["text"]["text"] != first_italian["text"]
@@ -102,6 +115,12 @@ def test_an_italian_request_answered_in_hungarian_is_read_in_italian(stack: Stac
         json={"version": saved.json()["version"]},
     )
     assert replied.json()["status"] == "answered", replied.text
+
+    # "answered" as the request status list says it in Italian
+    answered = stack.eventually(
+        lambda: told("h@it.example.eu", "email.request_status_changed", "Evasa"), timeout=15
+    )
+    assert link in answered
 
     read = web.get(f"{REQUESTS}/{draft['id']}", headers=italian.auth).json()
     by_number = {q["number"]: q for q in read["questions"]}
@@ -126,6 +145,9 @@ def test_an_italian_request_answered_in_hungarian_is_read_in_italian(stack: Stac
     closed = web.post(f"{REQUESTS}/{draft['id']}/actions/close", headers=italian.auth_json,
                       json={"version": read["version"]})  # fmt: skip
     assert closed.json()["status"] == "closed", closed.text
+    for email in stack.mailbox.smtp.messages:  # a link, never the content of the request
+        assert "Kovács" not in email.get_content()
+        assert ANSWER not in email.get_content()
 
 
 def test_hostile_input_through_the_gateway_is_a_clear_4xx(stack: Stack):

@@ -7,44 +7,11 @@ from __future__ import annotations
 
 import uuid
 
-import pytest
-from nameko.events import BROADCAST, event_handler
-
-from tests.e2e.stack import API, User
-
-
-class Invitations:
-    """The registration codes the invitation emails would carry, per address."""
-
-    def __init__(self) -> None:
-        self.codes: dict[str, str] = {}
-
-    def code(self, email: str) -> str:
-        assert email in self.codes, f"the invitation of {email}"
-        return self.codes[email]
-
-
-@pytest.fixture
-def invitation_mail(container_factory, e2e_config) -> Invitations:
-    """The stand-in for the mailer of invitations, started before the stack sends any."""
-    received = Invitations()
-
-    class InvitationMail:
-        name = "e2e_invitation_mail"
-
-        @event_handler(
-            "directory", "invitation_created", handler_type=BROADCAST, reliable_delivery=False
-        )
-        def on_invitation_created(self, envelope: dict) -> None:
-            data = envelope["data"]
-            received.codes[data["email"]] = data["registration_code"]
-
-    container_factory(InvitationMail, e2e_config).start()
-    return received
+from tests.e2e.stack import API, User, placeholder
 
 
 def test_an_invited_authority_registers_itself_and_its_first_user_logs_in_after_validation(
-    invitation_mail, stack
+    stack,
 ):
     admin = stack.activate(stack.admin)
     coordinator = stack.national_coordinator(admin)
@@ -57,7 +24,13 @@ def test_an_invited_authority_registers_itself_and_its_first_user_logs_in_after_
     )  # fmt: skip
     assert invited.status_code == 200, invited.text
     assert invited.json()["accepted"] == 1
-    code = stack.eventually(lambda: invitation_mail.code(email), timeout=10)
+
+    def invitation_code() -> str:
+        received = stack.mailbox.to(email, "email.invitation")
+        assert len(received) == 1, f"the invitation to {email}"
+        return placeholder(received[0], "email.invitation", "registration_code")
+
+    code = stack.eventually(invitation_code, timeout=10)
 
     prefilled = stack.web.get(f"{API}/self-registration/{code}")
     assert prefilled.status_code == 200, prefilled.text
@@ -86,7 +59,7 @@ def test_an_invited_authority_registers_itself_and_its_first_user_logs_in_after_
     record = stack.eventually(waiting_first_user, timeout=10)
     assert record["username"] == username
     assert record["status"] == "pending_first_login"
-    assert stack.mailbox.passwords.get(record["id"]) is None
+    assert stack.mailbox.to(record["email"], "email.temporary_password") == []
     again = stack.web.post(f"{API}/self-registration", json=registration)
     assert again.status_code == 404, again.text
     assert again.json()["code"] == "invitation.code_unusable"
@@ -96,7 +69,7 @@ def test_an_invited_authority_registers_itself_and_its_first_user_logs_in_after_
     )
     assert validated.status_code == 200, validated.text
 
-    password = stack.mailbox.temporary_password(record["id"])
+    password = stack.mailbox.temporary_password(record["email"])
     first_user = stack.activate(User(username, password, id=record["id"]))
     me = stack.web.get(f"{API}/users/me", headers=first_user.auth)
     assert me.status_code == 200, me.text

@@ -1,0 +1,56 @@
+"""Emails queued for sending: one to a known address at once, or a job for an audience that
+is looked up later (services.notifications.addressing). Each carries a dedupe key made of
+the event it comes from, so that an event handled twice queues nothing twice."""
+
+from __future__ import annotations
+
+import uuid
+
+from sqlalchemy import select
+
+from services.common.db import UnitOfWork
+from services.notifications.domain import JobStatus, Mailing, MailStatus
+from services.notifications.models import MailJob, MailMessage
+
+MESSAGE_ID_DOMAIN = "imi.notifications"
+
+
+def queue_message(
+    unit: UnitOfWork,
+    *,
+    dedupe_key: str,
+    template: str,
+    recipient: str,
+    language: str,
+    params: dict,
+    secret: dict | None = None,
+    user_id: str | None = None,
+) -> MailMessage | None:
+    """Queue one email, unless one with the same key is queued already (None then)."""
+    session = unit.session
+    if session.scalar(select(MailMessage.id).where(MailMessage.dedupe_key == dedupe_key)):
+        return None
+    ident, now = str(uuid.uuid4()), unit.now()
+    message = MailMessage(
+        id=ident, dedupe_key=dedupe_key, message_id=f"<{ident}@{MESSAGE_ID_DOMAIN}>",
+        template=template, language=language, recipient=recipient, user_id=user_id,
+        params=params, secret=secret, status=MailStatus.PENDING.value, attempts=0,
+        due_at=now, created_at=now,
+    )  # fmt: skip
+    session.add(message)
+    return message
+
+
+def queue_mailing(unit: UnitOfWork, dedupe_key: str, mailing: Mailing) -> MailJob | None:
+    """Queue an email for an audience, to be addressed by the next addressing run."""
+    session = unit.session
+    if session.scalar(select(MailJob.id).where(MailJob.dedupe_key == dedupe_key)):
+        return None
+    now = unit.now()
+    job = MailJob(
+        id=str(uuid.uuid4()), dedupe_key=dedupe_key, template=mailing.template,
+        audience=mailing.audience.as_dict(), params=mailing.params,
+        status=JobStatus.PENDING.value, attempts=0, due_at=now, created_at=now,
+    )  # fmt: skip
+    session.add(job)
+    return job

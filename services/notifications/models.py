@@ -1,0 +1,114 @@
+"""The notifications service's own database: emails waiting, being sent and sent, the log
+of every delivery attempt, the fan-outs still to be turned into emails, and its read model of
+the directory (authorities' names and coordinator links) that addresses them."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, UniqueConstraint
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from services.common.kernel_tables import WithKernelTables
+from services.common.models import UtcDateTime
+
+
+class Base(WithKernelTables, DeclarativeBase):
+    """The service's tables, and the kernel's (outbox, inbox, idempotency, dead letters),
+    mapped by convention (services/common/kernel_tables.py)."""
+
+
+class MailJob(Base):
+    """An email to send to people not known yet ("every request handler of the responding
+    authority"): kept until the people it means are looked up, then turned into messages.
+    One per event and kind, so a redelivered event adds nothing."""
+
+    __tablename__ = "mail_jobs"
+    __table_args__ = (
+        UniqueConstraint("dedupe_key", name="uq_mail_jobs_dedupe_key"),
+        Index("ix_mail_jobs_due", "status", "due_at"),
+    )
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    dedupe_key: Mapped[str] = mapped_column(String(200))
+    template: Mapped[str] = mapped_column(String(64))
+    audience: Mapped[dict] = mapped_column(JSON)
+    params: Mapped[dict] = mapped_column(JSON)
+    status: Mapped[str] = mapped_column(String(16))
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    due_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    last_error: Mapped[str | None] = mapped_column(String(500))
+
+
+class MailMessage(Base):
+    """One email to one address. ``secret`` holds what must reach the person and no one else
+    (a temporary password, a registration code, a reset link): erased once the message is
+    accepted by the mail server or given up. The Message-ID is fixed when the message is
+    made, so a resend after a crash mid-send carries the same one."""
+
+    __tablename__ = "mail_messages"
+    __table_args__ = (
+        UniqueConstraint("dedupe_key", name="uq_mail_messages_dedupe_key"),
+        Index("ix_mail_messages_due", "status", "due_at"),
+    )
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    dedupe_key: Mapped[str] = mapped_column(String(200))
+    message_id: Mapped[str] = mapped_column(String(200))
+    template: Mapped[str] = mapped_column(String(64))
+    language: Mapped[str] = mapped_column(String(8))
+    recipient: Mapped[str] = mapped_column(String(254))
+    user_id: Mapped[str | None] = mapped_column(String(36))
+    params: Mapped[dict] = mapped_column(JSON)
+    secret: Mapped[dict | None] = mapped_column(JSON)
+    status: Mapped[str] = mapped_column(String(16))
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    due_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    lease_until: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    sent_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    last_error: Mapped[str | None] = mapped_column(String(500))
+
+
+class DeliveryAttempt(Base):
+    """The delivery log: every attempt to hand a message to the mail server, and its answer."""
+
+    __tablename__ = "delivery_attempts"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    message_id: Mapped[str] = mapped_column(
+        String(36), ForeignKey("mail_messages.id", ondelete="CASCADE"), index=True
+    )
+    attempt: Mapped[int] = mapped_column(Integer)
+    at: Mapped[datetime] = mapped_column(UtcDateTime)
+    outcome: Mapped[str] = mapped_column(String(16))
+    smtp_code: Mapped[int | None] = mapped_column(Integer)
+    detail: Mapped[str] = mapped_column(String(500))
+
+
+class KnownAuthority(Base):
+    """The directory's authorities as its events describe them: what an email names (the
+    informal title in the reader's language) and where it goes (the member state)."""
+
+    __tablename__ = "known_authorities"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    member_state: Mapped[str] = mapped_column(String(2))
+    official_name: Mapped[str] = mapped_column(String(500))
+    titles: Mapped[dict] = mapped_column(JSON)
+    version: Mapped[int] = mapped_column(Integer)
+
+
+class CoordinatorLink(Base):
+    """Which coordinator answers for an authority in an area and workflow (directory's
+    ``coordinator_linked``): who is asked to approve, to give an opinion, to follow up."""
+
+    __tablename__ = "coordinator_links"
+
+    authority_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    area: Mapped[str] = mapped_column(String(64), primary_key=True)
+    workflow: Mapped[str] = mapped_column(String(32), primary_key=True)
+    coordinator_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    linked: Mapped[bool] = mapped_column(Boolean)
+    changed_at: Mapped[datetime] = mapped_column(UtcDateTime)

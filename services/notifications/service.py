@@ -1,0 +1,160 @@
+"""The notifications service's entry points: the other services' events become emails, which
+timers address and deliver; the delivery log is read by the Commission's administrators."""
+
+from __future__ import annotations
+
+from nameko.timer import Timer
+
+from services.common import observability
+from services.common.actor import load_actor
+from services.common.clock import Clock
+from services.common.db import Database
+from services.common.entrypoints import event_handler, rpc
+from services.common.errors import ImiError
+from services.common.rpc import RpcClient
+from services.common.schemas import dump, load
+from services.common.transactions import handles_event_once
+from services.notifications import addressing, delivery, directory_view, intake, mail_log
+from services.notifications.domain import Audience
+from services.notifications.models import Base
+from services.notifications.rendering import TextsCache
+from services.notifications.schemas import MailLogPageSchema, MailLogQuerySchema
+from services.notifications.settings import CONFIG_KEY, Settings
+
+
+class MailTimer(Timer):
+    """nameko's timer, its interval read from ``NOTIFICATIONS.<key>`` (seconds): tests set a
+    long one and call the entry point themselves."""
+
+    def __init__(self, key: str, default: float, **kwargs):
+        self.key, self.default = key, default
+        super().__init__(interval=default, **kwargs)
+
+    def setup(self) -> None:
+        section = self.container.config.get(CONFIG_KEY) or {}
+        self.interval = float(section.get(self.key) or self.default)
+
+
+mail_timer = MailTimer.decorator
+
+
+class NotificationsService(observability.ObservableService):
+    name = "notifications"
+
+    clock = Clock()
+    db = Database(Base)
+    settings = Settings()
+    texts = TextsCache()
+    identity = RpcClient("identity")
+    directory = RpcClient("directory")
+    translation = RpcClient("translation")
+
+    # --- the delivery log ---------------------------------------------------------------
+
+    @rpc
+    def mail_log(self, actor: dict, query: dict) -> dict:
+        request = load(MailLogQuerySchema, query)
+        items, total = mail_log.mail_log(self.db, load_actor(actor), request)
+        return dump(
+            MailLogPageSchema,
+            {"items": items, "page": request["page"], "page_size": request["page_size"],
+             "total": total},
+        )  # fmt: skip
+
+    # --- addressing and delivering ---------------------------------------------------------
+
+    @mail_timer("ADDRESSING_SECONDS", 1.0)
+    def address_mail(self) -> None:
+        book = addressing.AddressBook(
+            people=self._people, mailbox=addressing.mailbox_or_none(self._mailbox)
+        )
+        while addressing.address_due_jobs(self.db, book) == addressing.BATCH:
+            self.db.commit()
+        self.db.commit()
+
+    @mail_timer("DELIVERY_SECONDS", 1.0)
+    def deliver_mail(self) -> None:
+        post = delivery.Post(
+            settings=self.settings, texts=self.texts(self._catalogue), titles=self._title
+        )
+        while delivery.deliver_due(self.db, post) == self.settings.batch:
+            pass
+
+    def _people(self, audience: Audience) -> list[dict]:
+        query = {"authority_ids": list(audience.authority_ids), "right": audience.right.value,
+                 "area": audience.area}  # fmt: skip
+        return self.identity.mail_recipients(query)["recipients"]
+
+    def _mailbox(self, authority_id: str) -> dict:
+        return self.directory.public_authority(authority_id, {})
+
+    def _catalogue(self, language: str, namespaces: list[str]) -> dict[str, dict]:
+        query = {"language": language, "namespaces": namespaces}
+        return self.translation.mail_texts(query)["texts"]
+
+    def _title(self, authority_id: str, language: str) -> str:
+        found = directory_view.title(self.db.session, authority_id, language)
+        if found is not None:
+            return found
+        try:
+            public = self.directory.public_authority(authority_id, {"language": language})
+        except ImiError:
+            return authority_id
+        return public["titles"].get(language) or public["official_name"]
+
+    # --- what the other services tell -----------------------------------------------------
+
+    @event_handler("identity", "temporary_password_issued")
+    @handles_event_once
+    def on_temporary_password(self, envelope: dict) -> None:
+        intake.temporary_password(self.db, envelope)
+
+    @event_handler("identity", "password_reset_requested")
+    @handles_event_once
+    def on_password_reset_requested(self, envelope: dict) -> None:
+        intake.password_reset(self.db, self.settings, envelope)
+
+    @event_handler("directory", "invitation_created")
+    @handles_event_once
+    def on_invitation_created(self, envelope: dict) -> None:
+        intake.invitation(self.db, envelope)
+
+    @event_handler("directory", "invitation_expiring")
+    @handles_event_once
+    def on_invitation_expiring(self, envelope: dict) -> None:
+        intake.invitation_reminder(self.db, envelope)
+
+    @event_handler("directory", "authority_registered")
+    @event_handler("directory", "authority_updated")
+    @event_handler("directory", "authority_validated")
+    @event_handler("directory", "authority_activated")
+    @handles_event_once
+    def on_authority_changed(self, envelope: dict) -> None:
+        directory_view.remember_authority(self.db, envelope["data"])
+        if envelope["type"].split(".")[-2] == "authority_validated":
+            intake.authority_validated(self.db, envelope)
+
+    @event_handler("directory", "coordinator_linked")
+    @handles_event_once
+    def on_coordinator_linked(self, envelope: dict) -> None:
+        directory_view.remember_link(self.db, envelope["data"], envelope["time"])
+
+    @event_handler("requests", "request_sent")
+    @event_handler("requests", "request_approved")
+    @event_handler("requests", "request_forwarded")
+    @event_handler("requests", "request_submitted_for_approval")
+    @event_handler("requests", "request_accepted")
+    @event_handler("requests", "request_split")
+    @event_handler("requests", "reply_sent")
+    @event_handler("requests", "additional_information_requested")
+    @event_handler("requests", "additional_information_declined")
+    @event_handler("requests", "additional_information_provided")
+    @event_handler("requests", "request_closed")
+    @event_handler("requests", "request_referred")
+    @event_handler("requests", "referral_opinion_given")
+    @event_handler("requests", "request_withdrawn")
+    @event_handler("requests", "comment_added")
+    @event_handler("requests", "attachment_added")
+    @handles_event_once
+    def on_request_event(self, envelope: dict) -> None:
+        intake.request_event(self.db, envelope)

@@ -1,0 +1,64 @@
+"""The notifications service's settings (deploy/config.yaml, block ``NOTIFICATIONS``)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from nameko.extensions import DependencyProvider
+
+from services.common.config import SWITCHED_OFF
+
+CONFIG_KEY = "NOTIFICATIONS"
+
+
+@dataclass(frozen=True)
+class MailSettings:
+    """Where emails go and what their links point at."""
+
+    public_url: str = "http://localhost:8000"
+    sender: str = "IMI <no-reply@imi.localhost>"
+    smtp_host: str = "127.0.0.1"
+    smtp_port: int = 8025
+    starttls: bool = False
+    smtp_user: str = ""
+    smtp_password: str = ""
+    timeout: float = 10.0
+    # how many messages one delivery run takes, and how often a run starts
+    batch: int = 200
+    delivery_seconds: float = 1.0
+
+    def link(self, path: str) -> str:
+        return self.public_url.rstrip("/") + path
+
+
+def mail_settings(config: dict) -> MailSettings:
+    section = config.get(CONFIG_KEY) or {}
+    defaults = MailSettings()
+    return MailSettings(
+        public_url=str(section.get("PUBLIC_URL") or defaults.public_url),
+        sender=str(section.get("MAIL_FROM") or defaults.sender),
+        smtp_host=str(section.get("SMTP_HOST") or defaults.smtp_host),
+        smtp_port=int(section.get("SMTP_PORT") or defaults.smtp_port),
+        starttls=_switch(section.get("SMTP_STARTTLS"), defaults.starttls),
+        smtp_user=str(section.get("SMTP_USER") or ""),
+        smtp_password=str(section.get("SMTP_PASSWORD") or ""),
+        timeout=float(section.get("SMTP_TIMEOUT") or defaults.timeout),
+        batch=int(section.get("DELIVERY_BATCH") or defaults.batch),
+        delivery_seconds=float(section.get("DELIVERY_SECONDS") or defaults.delivery_seconds),
+    )
+
+
+def _switch(value, default: bool) -> bool:
+    if value is None or str(value).strip() == "":
+        return default
+    return str(value).strip().lower() not in SWITCHED_OFF
+
+
+class Settings(DependencyProvider):
+    """Declare as ``settings = Settings()``: the mail settings of the container's config."""
+
+    def setup(self) -> None:
+        self.settings = mail_settings(self.container.config)
+
+    def get_dependency(self, worker_ctx) -> MailSettings:
+        return self.settings

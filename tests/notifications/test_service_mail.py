@@ -1,0 +1,109 @@
+"""The notifications service in its container on the test broker: the events of identity and
+the directory that carry a secret become emails on a real SMTP server, in the reader's
+language, and the delivery log shows them to the Commission's administrators only."""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+from nameko.standalone.events import event_dispatcher
+
+from services.common.actor import Right
+from services.common.envelope import make_envelope
+from services.common.errors import Forbidden
+from services.notifications.service import NotificationsService
+from services.translation.service import TranslationService
+from tests.events import event_data, wait_until
+from tests.services import started_on_clock
+from tests.signed_rpc import SignedRpcProxy
+from tests.translation.harness import actor
+
+
+@pytest.fixture
+def mail_config(service_config, service_database, translation_uri, smtp) -> dict:
+    return {
+        **service_config,
+        "DB_URIS": {
+            "notifications": service_database("notifications"),
+            "translation": translation_uri,
+        },
+        "NOTIFICATIONS": {
+            **smtp.settings(), "PUBLIC_URL": "https://imi.example.eu",
+            "DELIVERY_SECONDS": 0.1, "ADDRESSING_SECONDS": 0.1,
+        },
+    }  # fmt: skip
+
+
+@pytest.fixture
+def running(container_factory, mail_config, frozen_clock):
+    started_on_clock(container_factory, TranslationService, mail_config, frozen_clock)
+    return started_on_clock(
+        container_factory, NotificationsService, mail_config, frozen_clock,
+        fresh_event_queues=True,
+    )  # fmt: skip
+
+
+def publish(config, service: str, event: str, at, **fields) -> dict:
+    envelope = make_envelope(service, event, str(uuid.uuid4()), event_data(service, event,
+                             **fields), at)  # fmt: skip
+    event_dispatcher(config)(service, event, envelope)
+    return envelope
+
+
+def test_a_temporary_password_is_emailed_once_in_the_users_language(
+    running, mail_config, smtp, frozen_clock
+):
+    address = f"{uuid.uuid4().hex[:8]}@behoerde.example.de"
+    envelope = publish(
+        mail_config, "identity", "temporary_password_issued", frozen_clock(),
+        email=address, language="de", temporary_password="Mz4$kR8pQ2wT6yHn",
+    )  # fmt: skip
+    event_dispatcher(mail_config)("identity", "temporary_password_issued", envelope)  # again
+
+    [email] = wait_until(lambda: smtp.to(address), "the email")
+    assert email["Subject"] == "Ihr vorläufiges IMI-Passwort"
+    assert "Mz4$kR8pQ2wT6yHn" in email.get_content()
+    assert "https://imi.example.eu/" in email.get_content()
+    wait_until(lambda: len(smtp.messages) >= 1, "nothing more")
+    assert len(smtp.to(address)) == 1
+
+
+def test_an_invitation_carries_its_code_and_the_reminder_does_not(
+    running, mail_config, smtp, frozen_clock
+):
+    address = f"{uuid.uuid4().hex[:8]}@ufficio.example.it"
+    publish(mail_config, "directory", "invitation_created", frozen_clock(), email=address,
+            language="it", registration_code="7KQ2-9XPL-4MZT")  # fmt: skip
+    publish(mail_config, "directory", "invitation_expiring", frozen_clock(), email=address,
+            language="it")  # fmt: skip
+
+    emails = wait_until(lambda: len(smtp.to(address)) == 2 and smtp.to(address), "two emails")
+    bodies = {email["Subject"]: email.get_content() for email in emails}
+    assert len(bodies) == 2
+    with_code = [body for body in bodies.values() if "7KQ2-9XPL-4MZT" in body]
+    assert len(with_code) == 1
+    assert all("https://imi.example.eu/register" in body for body in bodies.values())
+
+
+def test_the_delivery_log_is_for_commission_administrators(
+    running, mail_config, smtp, frozen_clock
+):
+    address = f"{uuid.uuid4().hex[:8]}@example.eu"
+    publish(mail_config, "identity", "temporary_password_issued", frozen_clock(),
+            email=address, language="en")  # fmt: skip
+    wait_until(lambda: smtp.to(address), "the email")
+    with SignedRpcProxy(mail_config) as proxy:
+        notifications = proxy.notifications
+        administrator = actor(Right.COMMISSION_ADMINISTRATOR)
+        log = wait_until(
+            lambda: notifications.mail_log(administrator, {"recipient": address})["items"],
+            "the log entry",
+        )
+        with pytest.raises(Forbidden):
+            notifications.mail_log(actor(Right.REQUEST_HANDLER), {"recipient": address})
+    [entry] = log
+    assert entry["status"] == "sent"
+    assert entry["template"] == "email.temporary_password"
+    assert [attempt["outcome"] for attempt in entry["log"]] == ["accepted"]
+    assert entry["message_id"] == smtp.to(address)[0]["Message-ID"]
