@@ -112,3 +112,24 @@ class CoordinatorLink(Base):
     coordinator_id: Mapped[str] = mapped_column(String(64), primary_key=True)
     linked: Mapped[bool] = mapped_column(Boolean)
     changed_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class DigestItem(Base):
+    """Something a coordinator is to follow up (a request not accepted in time, a reply
+    overdue, a request left without activity), kept for the coordinator's next daily digest
+    instead of an email of its own; ``digest_id`` names the digest that told of it."""
+
+    __tablename__ = "digest_items"
+    __table_args__ = (
+        UniqueConstraint("dedupe_key", name="uq_digest_items_dedupe_key"),
+        Index("ix_digest_items_waiting", "digest_id", "noted_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    dedupe_key: Mapped[str] = mapped_column(String(200))
+    coordinator_id: Mapped[str] = mapped_column(String(64))
+    kind: Mapped[str] = mapped_column(String(40))
+    subject: Mapped[str] = mapped_column(String(64))
+    area: Mapped[str] = mapped_column(String(64))
+    noted_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    digest_id: Mapped[str | None] = mapped_column(String(36))

@@ -6,7 +6,9 @@ A placeholder's value is plain text, or one of:
 ``{"label": key}`` (a catalogue text, e.g. a request status), ``{"date": "2026-12-06"}`` or
 ``{"date": "<ISO datetime>"}`` (written as the reader's locale writes dates),
 ``{"authority": id}`` (the authority's informal title in the language, else its official name),
-``{"request": id}`` (the link to the request), ``{"path": "/…"}`` (a link into the system).
+``{"request": id}`` (the link to the request), ``{"path": "/…"}`` (a link into the system),
+``{"lines": [{"label": key, "count": n}, …]}`` (a list, one line per catalogue text with its
+``{count}``: the items of a digest).
 """
 
 from __future__ import annotations
@@ -102,6 +104,12 @@ def _value(texts, settings, language, value, titles) -> str:
         return str(value)
     if "label" in value:
         return texts.text(language, value["label"]) or value["label"].rsplit(".", 1)[-1]
+    if "lines" in value:
+        return "\n".join(
+            "- " + fill(texts.text(language, line["label"]) or line["label"],
+                        {"count": str(line["count"])})
+            for line in value["lines"]
+        )  # fmt: skip
     if "date" in value:
         return local_date(value["date"], language)
     if "authority" in value:

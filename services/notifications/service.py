@@ -14,7 +14,14 @@ from services.common.errors import ImiError
 from services.common.rpc import RpcClient
 from services.common.schemas import dump, load
 from services.common.transactions import handles_event_once
-from services.notifications import addressing, delivery, directory_view, intake, mail_log
+from services.notifications import (
+    addressing,
+    delivery,
+    digest,
+    directory_view,
+    intake,
+    mail_log,
+)
 from services.notifications.domain import Audience
 from services.notifications.models import Base
 from services.notifications.rendering import TextsCache
@@ -79,6 +86,12 @@ class NotificationsService(observability.ObservableService):
         )
         while delivery.deliver_due(self.db, post) == self.settings.batch:
             pass
+
+    @mail_timer("DIGEST_SECONDS", 300.0)
+    def send_digests(self) -> None:
+        while digest.send_digests(self.db, self.settings.digest_hour) == digest.BATCH:
+            self.db.commit()
+        self.db.commit()
 
     def _people(self, audience: Audience) -> list[dict]:
         query = {"authority_ids": list(audience.authority_ids), "right": audience.right.value,
@@ -158,3 +171,15 @@ class NotificationsService(observability.ObservableService):
     @handles_event_once
     def on_request_event(self, envelope: dict) -> None:
         intake.request_event(self.db, envelope)
+
+    @event_handler("requests", "request_escalated")
+    @handles_event_once
+    def on_request_escalated(self, envelope: dict) -> None:
+        data = envelope["data"]
+        kind = digest.ESCALATION_KINDS[data["reason"]]
+        digest.note(self.db, envelope, kind, data["coordinators"])
+
+    @event_handler("requests", "request_inactive_reported")
+    @handles_event_once
+    def on_request_inactive(self, envelope: dict) -> None:
+        digest.note(self.db, envelope, "requests_inactive", envelope["data"]["coordinators"])

@@ -26,6 +26,8 @@ class MailSettings:
     # how many messages one delivery run takes, and how often a run starts
     batch: int = 200
     delivery_seconds: float = 1.0
+    # the hour (UTC) of the coordinators' daily digest
+    digest_hour: int = 6
 
     def link(self, path: str) -> str:
         return self.public_url.rstrip("/") + path
@@ -45,6 +47,7 @@ def mail_settings(config: dict) -> MailSettings:
         timeout=float(section.get("SMTP_TIMEOUT") or defaults.timeout),
         batch=int(section.get("DELIVERY_BATCH") or defaults.batch),
         delivery_seconds=float(section.get("DELIVERY_SECONDS") or defaults.delivery_seconds),
+        digest_hour=int(section.get("DIGEST_HOUR") or defaults.digest_hour),
     )
 
 
