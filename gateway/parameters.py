@@ -44,6 +44,8 @@ PATH_FIELDS: MappingProxyType[str, fields.Field] = MappingProxyType({
     "set_key": fields.String(validate=[validate.Length(1, 40), QUESTION_SET_KEY]),
     "request_id": _identifier(),
     "attachment_id": _identifier(),
+    "subscription_id": _identifier(),
+    "delivery_id": _identifier(),
     "action": fields.String(validate=validate.OneOf(REQUEST_ACTIONS)),
     "key": fields.String(validate=[
         validate.Length(1, KEY_MAX_LENGTH), WholeMatch(f"^{KEY_PATTERN.pattern}$"),

@@ -7,6 +7,7 @@ import string
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
+from urllib.parse import urlsplit
 
 from services.common.actor import Right
 
@@ -201,3 +202,47 @@ def fill(text: str, values: dict[str, str]) -> str:
         if name is not None:
             out.append(str(known[name]) if name.isidentifier() else "{" + name + "}")
     return "".join(out)
+
+
+# --- webhooks -------------------------------------------------------------------------------
+
+WEBHOOK_FIRST_RETRY = timedelta(seconds=10)
+WEBHOOK_RETRY_CAP = timedelta(hours=1)
+# A delivery its subscriber has not taken for this long goes to the dead letters, where it
+# holds back the later events of its subject until an operator re-drives or discards it.
+WEBHOOK_DEAD_AFTER = timedelta(hours=24)
+WEBHOOK_LEASE = timedelta(seconds=60)
+LOOPBACK_HOSTS = frozenset({"localhost", "127.0.0.1", "::1"})
+
+
+class DeliveryStatus(StrEnum):
+    PENDING = "pending"
+    SENDING = "sending"
+    DELIVERED = "delivered"
+    DEAD = "dead"
+    DISCARDED = "discarded"
+
+
+# Deliveries that hold back the later ones of their subject.
+UNFINISHED = (DeliveryStatus.PENDING.value, DeliveryStatus.SENDING.value, DeliveryStatus.DEAD.value)
+
+
+def webhook_retry(created_at: datetime, attempts: int, now: datetime) -> datetime | None:
+    """When to offer a delivery again after its ``attempts``-th failure (10 s, 20 s, 40 s, …,
+    at most an hour apart), or None once it is due for the dead letters."""
+    if now - created_at >= WEBHOOK_DEAD_AFTER:
+        return None
+    return now + min(WEBHOOK_FIRST_RETRY * (2 ** max(attempts - 1, 0)), WEBHOOK_RETRY_CAP)
+
+
+def webhook_url_problem(url: str, allow_loopback_http: bool) -> str | None:
+    """Why ``url`` cannot receive deliveries, or None: HTTPS only (plain HTTP to this machine
+    only where the configuration allows it, for development), no credentials in it."""
+    parsed = urlsplit(url)
+    if parsed.scheme not in ("https", "http") or not parsed.hostname:
+        return "an absolute https:// URL is expected"
+    if parsed.username or parsed.password:
+        return "credentials in the URL are not accepted"
+    if parsed.scheme == "http" and not (allow_loopback_http and parsed.hostname in LOOPBACK_HOSTS):
+        return "deliveries go over https only"
+    return None

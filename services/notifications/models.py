@@ -10,7 +10,7 @@ from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Unique
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from services.common.kernel_tables import WithKernelTables
-from services.common.models import UtcDateTime
+from services.common.models import UtcDateTime, Versioned
 
 
 class Base(WithKernelTables, DeclarativeBase):
@@ -133,3 +133,50 @@ class DigestItem(Base):
     area: Mapped[str] = mapped_column(String(64))
     noted_at: Mapped[datetime] = mapped_column(UtcDateTime)
     digest_id: Mapped[str | None] = mapped_column(String(36))
+
+
+class WebhookSubscription(Versioned, Base):
+    """An outside system's subscription to public events over HTTPS (docs/subscriptions.md):
+    where they go, which ones, and the secret each delivery is signed with."""
+
+    __tablename__ = "webhook_subscriptions"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    name: Mapped[str] = mapped_column(String(100))
+    url: Mapped[str] = mapped_column(String(2000))
+    events: Mapped[list] = mapped_column(JSON)
+    secret: Mapped[str] = mapped_column(String(100))
+    active: Mapped[bool] = mapped_column(Boolean)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    created_by: Mapped[str | None] = mapped_column(String(36))
+
+
+class WebhookDelivery(Base):
+    """One event for one subscription. ``seq`` orders the deliveries of a subject: a delivery
+    waits while an earlier one of the same subscription and subject is not delivered (or
+    discarded), so a subscriber sees a subject's events in the order they happened."""
+
+    __tablename__ = "webhook_deliveries"
+    __table_args__ = (
+        UniqueConstraint("subscription_id", "event_id", name="uq_webhook_deliveries_event"),
+        Index("ix_webhook_deliveries_due", "status", "due_at"),
+        Index("ix_webhook_deliveries_subject", "subscription_id", "subject", "seq"),
+    )
+
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    id: Mapped[str] = mapped_column(String(36), unique=True)
+    subscription_id: Mapped[str] = mapped_column(
+        String(36), ForeignKey("webhook_subscriptions.id", ondelete="CASCADE")
+    )
+    subject: Mapped[str] = mapped_column(String(200))
+    event_id: Mapped[str] = mapped_column(String(64))
+    event_type: Mapped[str] = mapped_column(String(200))
+    envelope: Mapped[dict] = mapped_column(JSON)
+    status: Mapped[str] = mapped_column(String(16))
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    due_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    lease_until: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    delivered_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    last_status: Mapped[int | None] = mapped_column(Integer)
+    last_error: Mapped[str | None] = mapped_column(String(500))

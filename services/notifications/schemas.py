@@ -6,7 +6,7 @@ from __future__ import annotations
 from marshmallow import Schema, fields, validate
 
 from services.common.contracts import publishes
-from services.common.schemas import PageQuerySchema, PageSchema
+from services.common.schemas import PageQuerySchema, PageSchema, StrictSchema
 from services.notifications.domain import MailStatus, Outcome
 
 
@@ -19,9 +19,6 @@ class EmailUndeliverableSchema(Schema):
     user_id = fields.String(required=True, allow_none=True)
     attempts = fields.Integer(required=True)
     reason = fields.String(required=True)
-
-
-EVENTS = publishes("notifications", {"email_undeliverable": EmailUndeliverableSchema})
 
 
 # --- the delivery log: Commission administrators ---------------------------------------------
@@ -60,3 +57,104 @@ class MailLogEntrySchema(Schema):
 
 class MailLogPageSchema(PageSchema):
     items = fields.List(fields.Nested(MailLogEntrySchema), required=True)
+
+
+# --- webhook subscriptions: Commission administrators ---------------------------------------
+
+
+class WebhookSubscriptionNewSchema(StrictSchema):
+    name = fields.String(required=True, validate=validate.Length(1, 100))
+    url = fields.String(required=True, validate=validate.Length(1, 2000))
+    events = fields.List(
+        fields.String(validate=validate.Regexp(r"^[a-z_]+\.[a-z_]+$")),
+        required=True, validate=validate.Length(1, 200),
+        metadata={"description": "Public events, as <service>.<event> (docs/events.md)"},
+    )  # fmt: skip
+
+
+class WebhookSubscriptionChangeSchema(StrictSchema):
+    version = fields.Integer(required=True, validate=validate.Range(min=1))
+    name = fields.String(validate=validate.Length(1, 100))
+    url = fields.String(validate=validate.Length(1, 2000))
+    events = fields.List(
+        fields.String(validate=validate.Regexp(r"^[a-z_]+\.[a-z_]+$")),
+        validate=validate.Length(1, 200),
+    )
+    active = fields.Boolean()
+
+
+class VersionSchema(StrictSchema):
+    version = fields.Integer(required=True, validate=validate.Range(min=1))
+
+
+class WebhookSubscriptionSchema(Schema):
+    id = fields.String(required=True)
+    name = fields.String(required=True)
+    url = fields.String(required=True)
+    events = fields.List(fields.String(), required=True)
+    active = fields.Boolean(required=True)
+    version = fields.Integer(required=True)
+    created_at = fields.AwareDateTime(required=True)
+    updated_at = fields.AwareDateTime(required=True)
+    deliveries = fields.Dict(
+        keys=fields.String(), values=fields.Integer(), required=True,
+        metadata={"description": "How many deliveries are in each status"},
+    )  # fmt: skip
+
+
+class WebhookSubscriptionWithSecretSchema(WebhookSubscriptionSchema):
+    secret = fields.String(
+        required=True,
+        metadata={"description": "The signing secret (whsec_…): shown this once, keep it"},
+    )
+
+
+class WebhookSubscriptionListSchema(Schema):
+    items = fields.List(fields.Nested(WebhookSubscriptionSchema), required=True)
+
+
+class WebhookDeliverySchema(Schema):
+    id = fields.String(required=True, metadata={"description": "The webhook-id header"})
+    event_id = fields.String(required=True)
+    event_type = fields.String(required=True)
+    subject = fields.String(required=True)
+    status = fields.String(required=True)
+    attempts = fields.Integer(required=True)
+    created_at = fields.AwareDateTime(required=True)
+    last_status = fields.Integer(required=True, allow_none=True)
+    last_error = fields.String(required=True, allow_none=True)
+
+
+class WebhookDeliveryListSchema(Schema):
+    items = fields.List(fields.Nested(WebhookDeliverySchema), required=True)
+
+
+class WebhookSubscriptionEventSchema(Schema):
+    """webhook_subscription_created / _updated / _deleted: never the URL's secret nor the
+    signing secret."""
+
+    subscription_id = fields.String(required=True)
+    name = fields.String(required=True)
+    events = fields.List(fields.String(), required=True)
+    active = fields.Boolean(required=True)
+    version = fields.Integer(required=True)
+
+
+class WebhookDeliveryDeadSchema(Schema):
+    delivery_id = fields.String(required=True)
+    subscription_id = fields.String(required=True)
+    event_id = fields.String(required=True)
+    attempts = fields.Integer(required=True)
+    last_status = fields.Integer(required=True, allow_none=True)
+
+
+EVENTS = publishes(
+    "notifications",
+    {
+        "email_undeliverable": EmailUndeliverableSchema,
+        "webhook_subscription_created": WebhookSubscriptionEventSchema,
+        "webhook_subscription_updated": WebhookSubscriptionEventSchema,
+        "webhook_subscription_deleted": WebhookSubscriptionEventSchema,
+        "webhook_delivery_dead": WebhookDeliveryDeadSchema,
+    },
+)

@@ -13,7 +13,7 @@ from services.common.entrypoints import event_handler, rpc
 from services.common.errors import ImiError
 from services.common.rpc import RpcClient
 from services.common.schemas import dump, load
-from services.common.transactions import handles_event_once
+from services.common.transactions import handles_event_once, transactional
 from services.notifications import (
     addressing,
     delivery,
@@ -21,11 +21,24 @@ from services.notifications import (
     directory_view,
     intake,
     mail_log,
+    webhook_delivery,
+    webhooks,
 )
 from services.notifications.domain import Audience
 from services.notifications.models import Base
 from services.notifications.rendering import TextsCache
-from services.notifications.schemas import MailLogPageSchema, MailLogQuerySchema
+from services.notifications.schemas import (
+    MailLogPageSchema,
+    MailLogQuerySchema,
+    VersionSchema,
+    WebhookDeliveryListSchema,
+    WebhookDeliverySchema,
+    WebhookSubscriptionChangeSchema,
+    WebhookSubscriptionListSchema,
+    WebhookSubscriptionNewSchema,
+    WebhookSubscriptionSchema,
+    WebhookSubscriptionWithSecretSchema,
+)
 from services.notifications.settings import CONFIG_KEY, Settings
 
 
@@ -52,6 +65,7 @@ class NotificationsService(observability.ObservableService):
     db = Database(Base)
     settings = Settings()
     texts = TextsCache()
+    poster = webhook_delivery.Posting()
     identity = RpcClient("identity")
     directory = RpcClient("directory")
     translation = RpcClient("translation")
@@ -67,6 +81,71 @@ class NotificationsService(observability.ObservableService):
             {"items": items, "page": request["page"], "page_size": request["page_size"],
              "total": total},
         )  # fmt: skip
+
+    # --- webhook subscriptions (docs/subscriptions.md) ------------------------------------
+
+    @rpc
+    @transactional
+    def create_webhook_subscription(self, actor: dict, data: dict) -> dict:
+        request = load(WebhookSubscriptionNewSchema, data)
+        created = webhooks.create(
+            self.db, load_actor(actor), request, self.settings.webhook_loopback_http
+        )
+        return dump(WebhookSubscriptionWithSecretSchema, created)
+
+    @rpc
+    def webhook_subscriptions(self, actor: dict) -> dict:
+        items = webhooks.listing(self.db, load_actor(actor))
+        return dump(WebhookSubscriptionListSchema, {"items": items})
+
+    @rpc
+    def webhook_subscription(self, actor: dict, subscription_id: str) -> dict:
+        found = webhooks.read(self.db, load_actor(actor), subscription_id)
+        return dump(WebhookSubscriptionSchema, found)
+
+    @rpc
+    @transactional
+    def change_webhook_subscription(self, actor: dict, subscription_id: str, data: dict) -> dict:
+        request = load(WebhookSubscriptionChangeSchema, data)
+        changed = webhooks.update(
+            self.db, load_actor(actor), subscription_id, request,
+            self.settings.webhook_loopback_http,
+        )  # fmt: skip
+        return dump(WebhookSubscriptionSchema, changed)
+
+    @rpc
+    @transactional
+    def rotate_webhook_secret(self, actor: dict, subscription_id: str, data: dict) -> dict:
+        version = load(VersionSchema, data)["version"]
+        rotated = webhooks.rotate_secret(self.db, load_actor(actor), subscription_id, version)
+        return dump(WebhookSubscriptionWithSecretSchema, rotated)
+
+    @rpc
+    @transactional
+    def delete_webhook_subscription(self, actor: dict, subscription_id: str) -> None:
+        webhooks.delete(self.db, load_actor(actor), subscription_id)
+
+    @rpc
+    def webhook_dead_letters(self, actor: dict, subscription_id: str) -> dict:
+        items = webhooks.dead_letters(self.db, load_actor(actor), subscription_id)
+        return dump(WebhookDeliveryListSchema, {"items": items})
+
+    @rpc
+    @transactional
+    def redrive_webhook_delivery(self, actor: dict, subscription_id: str, delivery_id: str):
+        found = webhooks.redrive(self.db, load_actor(actor), subscription_id, delivery_id)
+        return dump(WebhookDeliverySchema, found)
+
+    @rpc
+    @transactional
+    def discard_webhook_delivery(self, actor: dict, subscription_id: str, delivery_id: str):
+        found = webhooks.discard(self.db, load_actor(actor), subscription_id, delivery_id)
+        return dump(WebhookDeliverySchema, found)
+
+    @mail_timer("WEBHOOK_SECONDS", 1.0)
+    def deliver_webhooks(self) -> None:
+        while webhook_delivery.deliver_due(self.db, self.poster) == webhook_delivery.BATCH:
+            pass
 
     # --- addressing and delivering ---------------------------------------------------------
 

@@ -28,6 +28,8 @@ class MailSettings:
     delivery_seconds: float = 1.0
     # the hour (UTC) of the coordinators' daily digest
     digest_hour: int = 6
+    # webhooks to http:// on this machine (development and tests); https:// only otherwise
+    webhook_loopback_http: bool = False
 
     def link(self, path: str) -> str:
         return self.public_url.rstrip("/") + path
@@ -48,6 +50,7 @@ def mail_settings(config: dict) -> MailSettings:
         batch=int(section.get("DELIVERY_BATCH") or defaults.batch),
         delivery_seconds=float(section.get("DELIVERY_SECONDS") or defaults.delivery_seconds),
         digest_hour=int(section.get("DIGEST_HOUR") or defaults.digest_hour),
+        webhook_loopback_http=_switch(section.get("WEBHOOK_LOOPBACK_HTTP"), False),
     )
 
 

@@ -1,0 +1,243 @@
+"""Public events to the subscribers' HTTPS endpoints, signed as the Standard Webhooks
+specification says (https://www.standardwebhooks.com: the headers ``webhook-id``,
+``webhook-timestamp`` and ``webhook-signature: v1,<base64 HMAC-SHA256>`` of
+``<id>.<timestamp>.<body>``, with the library ``standardwebhooks``).
+
+An event is accepted once per subscription (a unique key on the event's id); a delivery run
+claims due deliveries with ``FOR UPDATE SKIP LOCKED`` (any number of replicas), but only the
+first unfinished one of each subscription and subject, so a subject's events arrive in order;
+it posts them concurrently, one keep-alive session per subscription, and commits the answers
+of the run together. A 2xx answer delivers; anything else is tried again with backoff; after a
+day the delivery goes to the dead letters, holding back its subject until an operator re-drives
+or discards it.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+import eventlet
+import requests
+from nameko.extensions import DependencyProvider
+from sqlalchemy import and_, exists, or_, select, update
+from sqlalchemy.orm import aliased
+from standardwebhooks.webhooks import Webhook
+
+from services.common.clock import utcnow
+from services.common.db import UnitOfWork
+from services.notifications.domain import (
+    UNFINISHED,
+    WEBHOOK_LEASE,
+    DeliveryStatus,
+    webhook_retry,
+)
+from services.notifications.models import WebhookDelivery, WebhookSubscription
+
+TIMEOUT_SECONDS = 10
+CONCURRENCY = 32
+BATCH = 500
+DETAIL_LENGTH = 500
+
+
+def accept(unit: UnitOfWork, envelope: dict, name: str) -> int:
+    """Queue a public event (``name``: ``<service>.<event>``) for every active subscription
+    to it, once; how many deliveries it made."""
+    session, now = unit.session, unit.now()
+    subscriptions = session.scalars(
+        select(WebhookSubscription).where(WebhookSubscription.active.is_(True))
+    ).all()
+    made = 0
+    for subscription in subscriptions:
+        if name not in subscription.events:
+            continue
+        known = select(WebhookDelivery.seq).where(
+            WebhookDelivery.subscription_id == subscription.id,
+            WebhookDelivery.event_id == envelope["id"],
+        )
+        if session.scalar(known) is not None:
+            continue
+        session.add(
+            WebhookDelivery(
+                id=str(uuid.uuid4()),
+                subscription_id=subscription.id,
+                subject=ordering_subject(name, envelope),
+                event_id=envelope["id"],
+                event_type=envelope["type"],
+                envelope=envelope,
+                status=DeliveryStatus.PENDING.value,
+                attempts=0,
+                due_at=now,
+                created_at=now,
+            )
+        )
+        made += 1
+    return made
+
+
+def ordering_subject(name: str, envelope: dict) -> str:
+    """What a subscriber's events are ordered by: the object they are about (the envelope's
+    subject) within its service, whatever the event."""
+    return f"{name.split('.')[0]}:{envelope.get('subject', '')}"[:200]
+
+
+def claim_due(unit: UnitOfWork, batch: int) -> list[WebhookDelivery]:
+    """The due deliveries that are first of their subject, marked as being sent; committed."""
+    session, now = unit.session, unit.now()
+    earlier = aliased(WebhookDelivery)
+    waiting = exists().where(
+        earlier.subscription_id == WebhookDelivery.subscription_id,
+        earlier.subject == WebhookDelivery.subject,
+        earlier.seq < WebhookDelivery.seq,
+        earlier.status.in_(UNFINISHED),
+    )
+    due = or_(
+        and_(WebhookDelivery.status == DeliveryStatus.PENDING.value,
+             WebhookDelivery.due_at <= now),
+        and_(WebhookDelivery.status == DeliveryStatus.SENDING.value,
+             WebhookDelivery.lease_until <= now),
+    )  # fmt: skip
+    seqs = session.scalars(
+        select(WebhookDelivery.seq)
+        .where(due, ~waiting)
+        .order_by(WebhookDelivery.seq)
+        .limit(batch)
+        .with_for_update(of=WebhookDelivery, skip_locked=True)
+    ).all()
+    if seqs:
+        session.execute(
+            update(WebhookDelivery)
+            .where(WebhookDelivery.seq.in_(seqs))
+            .values(status=DeliveryStatus.SENDING.value, lease_until=now + WEBHOOK_LEASE)
+            .execution_options(synchronize_session=False)
+        )
+    unit.commit()
+    if not seqs:
+        return []
+    return list(
+        session.scalars(
+            select(WebhookDelivery)
+            .where(WebhookDelivery.seq.in_(seqs))
+            .order_by(WebhookDelivery.seq)
+            .execution_options(populate_existing=True)
+        )
+    )
+
+
+@dataclass(frozen=True)
+class Answer:
+    status: int | None
+    detail: str
+
+    @property
+    def delivered(self) -> bool:
+        return self.status is not None and 200 <= self.status < 300
+
+
+Poster = Callable[[WebhookSubscription, WebhookDelivery], Answer]
+
+
+class HttpPoster:
+    """Posts signed deliveries, one keep-alive session per subscription."""
+
+    def __init__(self) -> None:
+        self._sessions: dict[str, requests.Session] = {}
+
+    def __call__(self, subscription: WebhookSubscription, delivery: WebhookDelivery) -> Answer:
+        body = json.dumps(delivery.envelope, separators=(",", ":"), ensure_ascii=False)
+        # signed at the moment it leaves, by the wall clock its receiver checks it against
+        headers = signed_headers(subscription.secret, delivery.id, utcnow(), body)
+        session = self._sessions.get(subscription.id)
+        if session is None:
+            session = self._sessions[subscription.id] = requests.Session()
+            adapter = requests.adapters.HTTPAdapter(pool_maxsize=CONCURRENCY)
+            session.mount("https://", adapter)
+            session.mount("http://", adapter)
+        try:
+            response = session.post(
+                subscription.url, data=body.encode(), headers=headers, timeout=TIMEOUT_SECONDS,
+                allow_redirects=False,
+            )  # fmt: skip
+        except requests.RequestException as exc:
+            return Answer(None, f"{type(exc).__name__}: {exc}"[:DETAIL_LENGTH])
+        return Answer(response.status_code, f"HTTP {response.status_code}")
+
+    def close(self) -> None:
+        for session in self._sessions.values():
+            session.close()
+        self._sessions.clear()
+
+
+class Posting(DependencyProvider):
+    """Declare as ``poster = Posting()``: one HttpPoster per process, its sessions kept alive
+    between runs and closed when the container stops."""
+
+    def setup(self) -> None:
+        self.poster = HttpPoster()
+
+    def stop(self) -> None:
+        self.poster.close()
+
+    def kill(self) -> None:
+        self.poster.close()
+
+    def get_dependency(self, worker_ctx) -> HttpPoster:
+        return self.poster
+
+
+def signed_headers(secret: str, message_id: str, now: datetime, body: str) -> dict[str, str]:
+    return {
+        "Content-Type": "application/json",
+        "webhook-id": message_id,
+        "webhook-timestamp": str(int(now.timestamp())),
+        "webhook-signature": Webhook(secret).sign(message_id, now, body),
+    }
+
+
+def deliver_due(unit: UnitOfWork, post: Poster, batch: int = BATCH) -> int:
+    """One delivery run; how many deliveries it tried."""
+    deliveries = claim_due(unit, batch)
+    if not deliveries:
+        return 0
+    now = unit.now()
+    subscriptions = {
+        row.id: row
+        for row in unit.session.scalars(
+            select(WebhookSubscription).where(
+                WebhookSubscription.id.in_({d.subscription_id for d in deliveries})
+            )
+        )
+    }
+    pool = eventlet.GreenPool(CONCURRENCY)
+    answers = pool.imap(
+        lambda delivery: post(subscriptions[delivery.subscription_id], delivery), deliveries
+    )
+    for delivery, answer in zip(deliveries, answers, strict=True):
+        record_answer(unit, delivery, answer, now)
+    unit.commit()
+    return len(deliveries)
+
+
+def record_answer(unit: UnitOfWork, delivery: WebhookDelivery, answer: Answer, now) -> None:
+    delivery.attempts += 1
+    delivery.lease_until = None
+    delivery.last_status = answer.status
+    if answer.delivered:
+        delivery.status, delivery.delivered_at = DeliveryStatus.DELIVERED.value, now
+        delivery.last_error = None
+        return
+    delivery.last_error = answer.detail
+    again = webhook_retry(delivery.created_at, delivery.attempts, now)
+    if again is None:
+        delivery.status = DeliveryStatus.DEAD.value
+        unit.record_event(
+            "webhook_delivery_dead", delivery.id,
+            {"delivery_id": delivery.id, "subscription_id": delivery.subscription_id,
+             "event_id": delivery.event_id, "attempts": delivery.attempts,
+             "last_status": answer.status},
+        )  # fmt: skip
+    else:
+        delivery.status, delivery.due_at = DeliveryStatus.PENDING.value, again
