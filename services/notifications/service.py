@@ -40,6 +40,11 @@ from services.notifications.schemas import (
     WebhookSubscriptionWithSecretSchema,
 )
 from services.notifications.settings import CONFIG_KEY, Settings
+from services.notifications.webhook_intake import (
+    event_name,
+    public_event_handler,
+    published_form,
+)
 
 
 class MailTimer(Timer):
@@ -262,3 +267,8 @@ class NotificationsService(observability.ObservableService):
     @handles_event_once
     def on_request_inactive(self, envelope: dict) -> None:
         digest.note(self.db, envelope, "requests_inactive", envelope["data"]["coordinators"])
+
+    @public_event_handler()
+    @handles_event_once
+    def on_public_event(self, envelope: dict) -> None:
+        webhook_delivery.accept(self.db, published_form(envelope), event_name(envelope))

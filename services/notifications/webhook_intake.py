@@ -1,0 +1,51 @@
+"""The public events reach the webhook deliveries through one durable queue of the
+notifications service, bound to each service's exchange for every event an outside system may
+subscribe to (services.notifications.webhooks.subscribable_events): never an event that
+carries a secret."""
+
+from __future__ import annotations
+
+from kombu import Queue, binding
+from nameko.standalone.events import get_event_exchange
+
+from services.common.contracts import contract
+from services.common.entrypoints import RetryingEventHandler
+from services.common.envelope import CloudEventSchema
+from services.notifications.webhooks import subscribable_events
+
+QUEUE = "evt-public--notifications.webhooks"
+
+
+class PublicEventsHandler(RetryingEventHandler):
+    """nameko's (retrying) event handler on one queue with a binding per public event."""
+
+    def __init__(self, **kwargs):
+        super().__init__("public", "events", **kwargs)
+
+    def setup(self):
+        super().setup()
+        config = self.container.config
+        bindings = []
+        for name in sorted(subscribable_events()):
+            service, event = name.split(".")
+            bindings.append(binding(get_event_exchange(service, config), routing_key=event))
+        self.queue = Queue(QUEUE, bindings=bindings, durable=True)
+
+
+public_event_handler = PublicEventsHandler.decorator
+
+
+def published_form(envelope: dict) -> dict:
+    """The envelope as its producer published it (JSON), from the one the handler loaded,
+    without the internal call id."""
+    _, _, service, event, version = envelope["type"].split(".")
+    data = contract(service, event, int(version[1:])).dump(envelope["data"])
+    out = CloudEventSchema().dump({**envelope, "data": {}})
+    out.pop("imicallid", None)
+    return {**out, "data": data}
+
+
+def event_name(envelope: dict) -> str:
+    """``<service>.<event>`` of an envelope (source ``/imi/<service>``, type
+    ``eu.imi.<service>.<event>.v<n>``)."""
+    return ".".join(envelope["type"].split(".")[-3:-1])
