@@ -62,7 +62,7 @@ PUBLIC: tuple[PublicEvent, ...] = tuple(
     + _public(
         "requests",
         "question_set_published list_published area_settings_changed "
-        "request_approved request_rejected request_submitted_for_approval request_sent "
+        "request_approved request_sent "
         "request_accepted request_forwarded request_split reply_sent "
         "additional_information_requested additional_information_declined "
         "additional_information_provided request_closed request_referred "
@@ -99,6 +99,8 @@ INTERNAL: dict[str, str] = {
     "requests.request_created": "a draft, seen by its own authority only",
     "requests.request_edited": "a draft, seen by its own authority only",
     "requests.reply_draft_saved": "a draft, seen by its own authority only",
+    "requests.request_submitted_for_approval": "a draft, seen by its own authority only",
+    "requests.request_rejected": "a draft, seen by its own authority only",
     "notifications.email_undeliverable": "the mail delivery of one user",
 }
 
