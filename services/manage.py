@@ -17,6 +17,12 @@ hooks get) tells them to load no demo data.
 ``dead-letters list|redrive|discard <service> [id ...]`` shows the events a service's handlers
 could not read, publishes them again to the handler that refused them (once it is fixed), or
 deletes them (services/common/dead_letters.py; docs/operations.md, "Dead letters").
+
+``subscriber add NAME --events ... [--personal-data] [--host HOST]|list|remove NAME|sync``
+manages the broker accounts of outside systems reading the public events exchange: ``add``
+prints the account's AMQP URI (its password, shown once), the exchange and the queue names it
+may use; ``sync`` makes the public exchange follow the catalogue (services/notifications/
+public_events.py, public_exchange.py, subscribers.py; docs/subscriptions.md).
 """
 
 from __future__ import annotations
@@ -114,6 +120,47 @@ def dead_letter_command(config: dict, action: str, service: str, ids: list[int],
         engine.dispose()
 
 
+def subscriber_command(config: dict, args: argparse.Namespace, out=sys.stdout) -> None:
+    """Create, list or remove an outside system's account; sync the public exchange."""
+    from services.notifications import public_events, public_exchange, subscribers
+
+    try:
+        if args.action in ("add", "sync"):
+            counts = public_exchange.sync(config, deployed_services())
+            print(
+                f"{public_events.PUBLIC_EXCHANGE}: {counts['bindings']} public event(s) bound, "
+                f"{counts['streams']} replay stream(s)",
+                file=out,
+            )
+        if args.action == "add":
+            events = public_events.entitlement(args.events, personal_data=args.personal_data)
+            account = subscribers.add(config, args.name, events, host=args.host)
+            sub = account.subscriber
+            print(f"subscriber {sub.name}: account {sub.user}", file=out)
+            print(f"AMQP URI (shown once): {account.uri}", file=out)
+            print(f"exchange: {public_events.PUBLIC_EXCHANGE} (topic)", file=out)
+            print(f"queues: {sub.queue_prefix}* (its own, durable)", file=out)
+            print(f"routing keys: {' '.join(e.event for e in sub.events)}", file=out)
+            print(f"replay streams: {' '.join(sub.replay) or 'none'}", file=out)
+        elif args.action == "list":
+            found = subscribers.listed(config)
+            for sub in found:
+                personal = any(e.personal_data for e in sub.events)
+                print(
+                    f"{sub.name}\t{sub.user}\t{len(sub.events)} event(s)"
+                    f"{' with personal data' if personal else ''}\t"
+                    f"replay: {','.join(sub.replay) or '-'}\t"
+                    f"{' '.join(e.key for e in sub.events)}",
+                    file=out,
+                )
+            print(f"{len(found)} subscriber(s)", file=out)
+        elif args.action == "remove":
+            subscribers.remove(config, args.name)
+            print(f"subscriber {args.name}: account deleted (its queues stay)", file=out)
+    except (public_events.EntitlementError, subscribers.SubscriberError) as exc:
+        raise SystemExit(str(exc)) from None
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m services.manage")
     parser.add_argument("--config", type=Path, default=None)
@@ -124,12 +171,28 @@ def main(argv: list[str] | None = None) -> None:
     letters.add_argument("action", choices=["list", "redrive", "discard"])
     letters.add_argument("service", choices=deployed_services())
     letters.add_argument("ids", nargs="*", type=int, help="only these (all when none)")
-    for command in (preparing, letters):  # also accepted after the command
+    subscriber = commands.add_parser("subscriber", help="outside systems' broker accounts")
+    actions = subscriber.add_subparsers(dest="action", required=True)
+    adding = actions.add_parser("add", help="create an account; prints its AMQP URI")
+    adding.add_argument("name", help="a-z, 0-9 and -; the account is sub.NAME")
+    adding.add_argument(
+        "--events", nargs="+", required=True,
+        help="public events: all, SERVICE.*, SERVICE.EVENT (docs/events.md, Public events)",
+    )  # fmt: skip
+    adding.add_argument("--personal-data", action="store_true", help="entitled to personal data")
+    adding.add_argument("--host", help="the broker's host name as the outside system reaches it")
+    actions.add_parser("list", help="the accounts and their entitlements")
+    removing = actions.add_parser("remove", help="delete an account")
+    removing.add_argument("name")
+    actions.add_parser("sync", help="make the public exchange follow the catalogue")
+    for command in (preparing, letters, subscriber):  # also accepted after the command
         command.add_argument("--config", type=Path, default=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     config = load_config(args.config)
     if args.command == "prepare":
         prepare(config, demo=not args.no_demo)
+    elif args.command == "subscriber":
+        subscriber_command(config, args)
     else:
         dead_letter_command(config, args.action, args.service, args.ids)
 

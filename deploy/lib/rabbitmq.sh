@@ -7,6 +7,10 @@
 #   make_test_vhost [VAR]       create a fresh vhost for guest; print its name (or set VAR).
 #   delete_test_vhost NAME
 #   imi_amqp_uri [VHOST]        print the pyamqp:// URI of the chosen broker.
+#   IMI_RABBITMQCTL             exported by ensure_rabbitmq: the rabbitmqctl command line that
+#                               administers the chosen broker (a wrapper under var/rabbitmq/
+#                               for the private node); services/notifications/subscribers.py
+#                               makes the outside systems' accounts with it.
 #   stop_rabbitmq_if_started    stop the private node only if this shell started it.
 
 # shellcheck source=deploy/lib/common.sh
@@ -179,6 +183,29 @@ ensure_rabbitmq() {
     fi
     IMI_AMQP_URI=$(imi_amqp_uri "${IMI_AMQP_VHOST:-/}")
     export IMI_AMQP_URI
+    _imi_export_rabbitmqctl
+}
+
+# Export IMI_RABBITMQCTL for the chosen broker (an operator's own setting wins).
+_imi_export_rabbitmqctl() {
+    if [[ $_IMI_RMQ_MODE == private ]]; then
+        local wrapper="$_IMI_RMQ_DIR/rabbitmqctl"
+        {
+            echo '#!/usr/bin/env bash'
+            echo '# rabbitmqctl of the private node (written by deploy/lib/rabbitmq.sh)'
+            printf 'source %q\n' "$IMI_ROOT/deploy/lib/rabbitmq.sh"
+            echo '_imi_rmq_private rabbitmqctl -n "$IMI_RMQ_NODE" "$@"'
+        } >"$wrapper"
+        chmod 700 "$wrapper"
+        IMI_RABBITMQCTL=$wrapper
+    elif [[ -z ${IMI_RABBITMQCTL:-} ]]; then
+        if [[ $(id -u) -eq 0 ]]; then
+            IMI_RABBITMQCTL=rabbitmqctl
+        else
+            IMI_RABBITMQCTL="sudo -n rabbitmqctl"
+        fi
+    fi
+    export IMI_RABBITMQCTL
 }
 
 _imi_rmqctl() {
@@ -208,6 +235,7 @@ make_test_vhost() {
         _imi_rmq_use_private $((_IMI_RMQ_PORT + 1)) || return 1
         IMI_AMQP_URI=$(imi_amqp_uri /)
         export IMI_AMQP_URI
+        _imi_export_rabbitmqctl
         _imi_rmq_add_vhost "$_imi_new_vhost" ||
             imi_die "could not create vhost $_imi_new_vhost on the private node" || return 1
     fi

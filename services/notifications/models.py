@@ -145,6 +145,8 @@ class WebhookSubscription(Versioned, Base):
     name: Mapped[str] = mapped_column(String(100))
     url: Mapped[str] = mapped_column(String(2000))
     events: Mapped[list] = mapped_column(JSON)
+    # whether the system may receive the public events that name a person (a user id)
+    personal_data: Mapped[bool] = mapped_column(Boolean)
     secret: Mapped[str] = mapped_column(String(100))
     active: Mapped[bool] = mapped_column(Boolean)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)

@@ -66,10 +66,15 @@ class WebhookSubscriptionNewSchema(StrictSchema):
     name = fields.String(required=True, validate=validate.Length(1, 100))
     url = fields.String(required=True, validate=validate.Length(1, 2000))
     events = fields.List(
-        fields.String(validate=validate.Regexp(r"^[a-z_]+\.[a-z_]+$")),
+        fields.String(validate=validate.Regexp(r"^(all|[a-z_]+\.([a-z_]+|\*))$")),
         required=True, validate=validate.Length(1, 200),
-        metadata={"description": "Public events, as <service>.<event> (docs/events.md)"},
+        metadata={"description": "Public events (docs/events.md, \"Public events\"): "
+                                 "<service>.<event>, <service>.* or all"},
     )  # fmt: skip
+    personal_data = fields.Boolean(
+        load_default=False,
+        metadata={"description": "Whether the system may receive events that name a person"},
+    )
 
 
 class WebhookSubscriptionChangeSchema(StrictSchema):
@@ -77,9 +82,10 @@ class WebhookSubscriptionChangeSchema(StrictSchema):
     name = fields.String(validate=validate.Length(1, 100))
     url = fields.String(validate=validate.Length(1, 2000))
     events = fields.List(
-        fields.String(validate=validate.Regexp(r"^[a-z_]+\.[a-z_]+$")),
+        fields.String(validate=validate.Regexp(r"^(all|[a-z_]+\.([a-z_]+|\*))$")),
         validate=validate.Length(1, 200),
     )
+    personal_data = fields.Boolean()
     active = fields.Boolean()
 
 
@@ -92,6 +98,7 @@ class WebhookSubscriptionSchema(Schema):
     name = fields.String(required=True)
     url = fields.String(required=True)
     events = fields.List(fields.String(), required=True)
+    personal_data = fields.Boolean(required=True)
     active = fields.Boolean(required=True)
     version = fields.Integer(required=True)
     created_at = fields.AwareDateTime(required=True)

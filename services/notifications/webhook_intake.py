@@ -1,7 +1,6 @@
 """The public events reach the webhook deliveries through one durable queue of the
-notifications service, bound to each service's exchange for every event an outside system may
-subscribe to (services.notifications.webhooks.subscribable_events): never an event that
-carries a secret."""
+notifications service, bound to each service's exchange for every event of the public
+catalogue (services.notifications.public_events): never an event that carries a secret."""
 
 from __future__ import annotations
 
@@ -11,7 +10,7 @@ from nameko.standalone.events import get_event_exchange
 from services.common.contracts import contract
 from services.common.entrypoints import RetryingEventHandler
 from services.common.envelope import CloudEventSchema
-from services.notifications.webhooks import subscribable_events
+from services.notifications.public_events import PUBLIC
 
 QUEUE = "evt-public--notifications.webhooks"
 
@@ -26,9 +25,9 @@ class PublicEventsHandler(RetryingEventHandler):
         super().setup()
         config = self.container.config
         bindings = []
-        for name in sorted(subscribable_events()):
-            service, event = name.split(".")
-            bindings.append(binding(get_event_exchange(service, config), routing_key=event))
+        for event in PUBLIC:
+            exchange = get_event_exchange(event.service, config)
+            bindings.append(binding(exchange, routing_key=event.event))
         self.queue = Queue(QUEUE, bindings=bindings, durable=True)
 
 

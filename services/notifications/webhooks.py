@@ -11,31 +11,13 @@ import uuid
 from sqlalchemy import func, select
 
 from services.common.actor import Actor, Right
-from services.common.config import deployed_services
-from services.common.contracts import published_events
 from services.common.db import UnitOfWork
 from services.common.errors import Conflict, NotFound, ValidationFailed
 from services.notifications.domain import DeliveryStatus, webhook_url_problem
 from services.notifications.models import WebhookDelivery, WebhookSubscription
+from services.notifications.public_events import EntitlementError, entitlement
 
 SECRET_BYTES = 32
-# Events that carry a secret on its way to the mailer: never for an outside system.
-SECRET_EVENTS = frozenset({
-    "identity.temporary_password_issued", "identity.password_reset_requested",
-    "directory.invitation_created", "directory.invitation_expiring",
-    "directory.first_user_requested",
-})  # fmt: skip
-
-
-def subscribable_events() -> set[str]:
-    """``<service>.<event>`` of every event a service of deploy/services publishes, but those
-    carrying a secret."""
-    names = {
-        f"{service}.{event.split('.')[0]}"
-        for service in deployed_services()
-        for event in published_events(service)
-    }
-    return names - SECRET_EVENTS
 
 
 def new_secret() -> str:
@@ -44,10 +26,11 @@ def new_secret() -> str:
 
 def create(unit: UnitOfWork, actor: Actor, data: dict, allow_loopback_http: bool) -> dict:
     actor.require(Right.COMMISSION_ADMINISTRATOR)
-    _check(data, allow_loopback_http)
+    events = _checked(data, allow_loopback_http)
     now = unit.now()
     subscription = WebhookSubscription(
-        id=str(uuid.uuid4()), name=data["name"], url=data["url"], events=sorted(data["events"]),
+        id=str(uuid.uuid4()), name=data["name"], url=data["url"], events=events,
+        personal_data=data["personal_data"],
         secret=new_secret(), active=True, created_at=now, created_by=actor.user_id,
         version=1, updated_at=now, updated_by=actor.user_id,
     )  # fmt: skip
@@ -63,10 +46,11 @@ def update(
     actor.require(Right.COMMISSION_ADMINISTRATOR)
     subscription = find(unit, ident)
     subscription.require_version(data["version"])
-    changes = {key: data[key] for key in ("name", "url", "events", "active") if key in data}
-    _check({**view(unit, subscription), **changes}, allow_loopback_http)
+    keys = ("name", "url", "events", "personal_data", "active")
+    changes = {key: data[key] for key in keys if key in data}
+    changes["events"] = _checked({**view(unit, subscription), **changes}, allow_loopback_http)
     for key, value in changes.items():
-        setattr(subscription, key, sorted(value) if key == "events" else value)
+        setattr(subscription, key, value)
     subscription.touch(actor.user_id, unit.now())
     unit.record_event("webhook_subscription_updated", subscription.id, _payload(subscription))
     return view(unit, subscription)
@@ -150,7 +134,8 @@ def view(unit: UnitOfWork, subscription: WebhookSubscription) -> dict:
     )
     return {
         "id": subscription.id, "name": subscription.name, "url": subscription.url,
-        "events": list(subscription.events), "active": subscription.active,
+        "events": list(subscription.events), "personal_data": subscription.personal_data,
+        "active": subscription.active,
         "version": subscription.version, "created_at": subscription.created_at,
         "updated_at": subscription.updated_at,
         "deliveries": {status.value: counts.get(status.value, 0) for status in DeliveryStatus},
@@ -183,16 +168,20 @@ def _dead(unit: UnitOfWork, actor: Actor, ident: str, delivery_id: str) -> Webho
     return delivery
 
 
-def _check(data: dict, allow_loopback_http: bool) -> None:
+def _checked(data: dict, allow_loopback_http: bool) -> list[str]:
+    """The public events the subscription takes (``all``, ``SERVICE.*`` or ``SERVICE.EVENT``
+    expanded, as the AMQP subscriptions' entitlements are), once its endpoint is acceptable."""
     problems = {}
     url_problem = webhook_url_problem(data["url"], allow_loopback_http)
     if url_problem:
         problems["url"] = [url_problem]
-    unknown = sorted(set(data["events"]) - subscribable_events())
-    if unknown:
-        problems["events"] = [f"not an event an outside system may take: {', '.join(unknown)}"]
+    try:
+        events = [event.key for event in entitlement(data["events"], data["personal_data"])]
+    except EntitlementError as exc:
+        problems["events"] = [str(exc)]
     if problems:
         raise ValidationFailed.from_fields(problems)
+    return events
 
 
 def _payload(subscription: WebhookSubscription) -> dict:

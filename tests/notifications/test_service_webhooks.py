@@ -45,7 +45,7 @@ def test_a_subscribed_system_receives_the_public_events_it_chose_and_no_secret(
     with SignedRpcProxy(hook_config) as proxy:
         created = proxy.notifications.create_webhook_subscription(
             actor(Right.COMMISSION_ADMINISTRATOR),
-            {"name": "SOLVIT", "url": receiver.url, "events": events},
+            {"name": "SOLVIT", "url": receiver.url, "events": events, "personal_data": True},
         )
     receiver.secret = created["secret"]
     dispatch = event_dispatcher(hook_config)

@@ -53,8 +53,8 @@ def in_unit(database, action):
 
 def subscribe(database, receiver, events=EVENTS) -> dict:
     created = in_unit(database, lambda unit: webhooks.create(
-        unit, ADMIN, {"name": "SOLVIT", "url": receiver.url, "events": events},
-        allow_loopback_http=True))  # fmt: skip
+        unit, ADMIN, {"name": "SOLVIT", "url": receiver.url, "events": events,
+                      "personal_data": False}, allow_loopback_http=True))  # fmt: skip
     receiver.secret = created["secret"]
     return created
 
@@ -96,12 +96,21 @@ def test_only_commission_administrators_manage_subscriptions_and_the_secret_show
         ("http://solvit.example.eu/hook", EVENTS),  # not https
         ("https://user:pw@solvit.example.eu/hook", EVENTS),
         ("https://solvit.example.eu/hook", ["identity.temporary_password_issued"]),
+        ("https://solvit.example.eu/hook", ["requests.request_created"]),  # a draft
         ("https://solvit.example.eu/hook", ["requests.no_such_event"]),
+        ("https://solvit.example.eu/hook", ["identity.user_created"]),  # names a person
     ):
         with pytest.raises(ValidationFailed):
             in_unit(mail_database, lambda unit, u=url, e=events: webhooks.create(
-                unit, ADMIN, {"name": "x", "url": u, "events": e}, allow_loopback_http=True,
+                unit, ADMIN, {"name": "x", "url": u, "events": e, "personal_data": False},
+                allow_loopback_http=True,
             ))  # fmt: skip
+
+    everything = in_unit(mail_database, lambda unit: webhooks.create(
+        unit, ADMIN, {"name": "portal", "url": receiver.url, "events": ["directory.*"],
+                      "personal_data": False}, allow_loopback_http=True))  # fmt: skip
+    assert "directory.authority_registered" in everything["events"]
+    assert "directory.invitation_created" not in everything["events"]
 
     rotated = in_unit(mail_database, lambda unit: webhooks.rotate_secret(
         unit, ADMIN, created["id"], created["version"]))  # fmt: skip

@@ -24,6 +24,7 @@ def upgrade() -> None:
         sa.Column("name", sa.String(length=100), nullable=False),
         sa.Column("url", sa.String(length=2000), nullable=False),
         sa.Column("events", sa.JSON(), nullable=False),
+        sa.Column("personal_data", sa.Boolean(), nullable=False),
         sa.Column("secret", sa.String(length=100), nullable=False),
         sa.Column("active", sa.Boolean(), nullable=False),
         sa.Column("created_at", services.common.models.UtcDateTime(timezone=True), nullable=False),

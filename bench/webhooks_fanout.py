@@ -1,0 +1,197 @@
+"""Benchmark: public events fanned out to webhook subscribers on loopback.
+
+    .venv/bin/python -m bench.webhooks_fanout [--events 10000] [--subscribers 3]
+        [--subjects 2500] [--replicas 1] [--quiet-wait 60]
+
+The notifications service runs as ``nameko run`` processes (``--replicas``) on a fresh
+RabbitMQ vhost and a fresh PostgreSQL database, with ``--subscribers`` webhook subscriptions
+to ``requests.*`` events whose endpoints are asyncio servers in another process
+(bench/webhook_receivers.py). The run publishes ``--events`` events as the requests service
+would (each subject, a request, gets its events in order: sent, accepted, reply sent,
+closed), as fast as one kombu producer goes, and waits until every endpoint has every event.
+It reports the throughput (events fully fanned out per second, from the first publication to
+the last arrival), the latency of each delivery from its event's publication (p50, p99, max)
+and the CPU each process used. docs/performance.md ("Webhooks") has the figures.
+"""
+
+from __future__ import annotations
+
+import argparse
+import copy
+import json
+import statistics
+import tempfile
+import time
+import uuid
+from datetime import UTC, datetime
+from pathlib import Path
+
+import psycopg2
+import yaml
+from kombu import Connection
+from nameko.standalone.events import get_event_exchange
+
+from bench.broker import Broker
+from bench.processes import ProcessGroup, free_port, nameko_run, python_command
+from bench.procstat import CpuMeter, wait_until_quiet
+from services.common.actor import Actor, Grant, Right
+from services.common.config import AMQP_URI, DB_URIS, SERVICE_HTTP_PORTS, load_config
+from services.common.db import StandaloneDatabase
+from services.common.envelope import make_envelope
+from services.common.migrations import upgrade
+from services.notifications import webhooks
+from services.notifications.models import Base
+
+PG_SERVER = "postgresql://postgres@127.0.0.1:5432"
+STEPS = (
+    ("request_sent", None, "sent"),
+    ("request_accepted", "sent", "accepted"),
+    ("reply_sent", "accepted", "answered"),
+    ("request_closed", "answered", "closed"),
+)
+ADMIN = Actor("bench", "bench", "commission", "EU",
+              grants=frozenset({Grant(Right.COMMISSION_ADMINISTRATOR)}))  # fmt: skip
+DONE_TIMEOUT = 600
+
+
+def main() -> None:
+    args = arguments()
+    folder = Path(tempfile.mkdtemp(prefix="imi-bench-webhooks-"))
+    broker = Broker()
+    vhost = broker.create_vhost("imi-bench-webhooks")
+    database = f"imi_bench_webhooks_{uuid.uuid4().hex[:8]}"
+    admin("CREATE DATABASE {}", database)
+    try:
+        run(args, folder, broker, vhost, database)
+    finally:
+        broker.delete_vhost(vhost)
+        admin("DROP DATABASE IF EXISTS {} WITH (FORCE)", database)
+
+
+def run(args, folder: Path, broker: Broker, vhost: str, database: str) -> None:
+    uri = f"postgresql+psycopg2://postgres@127.0.0.1:5432/{database}"
+    upgrade("notifications", uri)
+    ports = [free_port() for _ in range(args.subscribers)]
+    subscribe(uri, ports)
+    config = copy.deepcopy(load_config())
+    config[AMQP_URI] = broker.amqp_uri(vhost)
+    config[DB_URIS] = {"notifications": uri}
+    config[SERVICE_HTTP_PORTS] = {}
+    config["KEYS"] = {"DIR": str(folder / "keys")}
+    config["NOTIFICATIONS"] = {
+        **(config.get("NOTIFICATIONS") or {}), "WEBHOOK_SECONDS": 0.05,
+        "WEBHOOK_LOOPBACK_HTTP": True, "DELIVERY_SECONDS": 60, "ADDRESSING_SECONDS": 60,
+    }  # fmt: skip
+    config_file = folder / "config.yaml"
+    config_file.write_text(yaml.safe_dump(config, sort_keys=False))
+    arrivals_file = folder / "arrivals.json"
+    with ProcessGroup(folder) as group:
+        receivers = group.start("receivers", python_command(
+            "-m", "bench.webhook_receivers", "--ports", ",".join(map(str, ports)),
+            "--expect", str(args.events), "--out", str(arrivals_file)))  # fmt: skip
+        services = [
+            group.start(f"notifications-{n}",
+                        nameko_run(config_file, "services.notifications.service"))
+            for n in range(args.replicas)
+        ]  # fmt: skip
+        time.sleep(5)  # the consumers declare their queue and bindings
+        for process in (receivers, *services):
+            process.check_alive()
+        wait_until_quiet(args.quiet_wait)
+        meter = CpuMeter({"receivers": receivers.pid, "broker": broker.os_pid(),
+                          **{p.name: p.pid for p in services}})  # fmt: skip
+        before = meter.snapshot()
+        published = publish(config, args.events, args.subjects)
+        wait_for(arrivals_file, receivers, services)
+        used = CpuMeter.used(before, meter.snapshot())
+    report(args, published, json.loads(arrivals_file.read_text()), used)
+
+
+def subscribe(uri: str, ports: list[int]) -> None:
+    database = StandaloneDatabase(Base, "notifications", uri)
+    unit = database.unit_of_work()
+    events = [f"requests.{event}" for event, _before, _after in STEPS]
+    for number, port in enumerate(ports):
+        data = {"name": f"subscriber {number}", "url": f"http://127.0.0.1:{port}/hook",
+                "events": events, "personal_data": False}  # fmt: skip
+        webhooks.create(unit, ADMIN, data, allow_loopback_http=True)
+    unit.commit()
+    unit.close()
+    database.dispose()
+
+
+def publish(config: dict, count: int, subjects: int) -> dict[str, float]:
+    """Publish ``count`` events over ``subjects`` requests, each request's in order; the
+    moment each was published, by event id."""
+    requests = [str(uuid.uuid4()) for _ in range(subjects)]
+    exchange = get_event_exchange("requests", config)
+    published = {}
+    with Connection(config[AMQP_URI]) as connection:
+        producer = connection.Producer()
+        for number in range(count):
+            request_id = requests[number % subjects]
+            event, before, after = STEPS[(number // subjects) % len(STEPS)]
+            data = {"request_id": request_id, "from_status": before, "status": after,
+                    "area": "services", "requesting_authority": "it", "responding_authority": "hu",
+                    "actor_authority": "it"}  # fmt: skip
+            envelope = make_envelope("requests", event, request_id, data, datetime.now(UTC))
+            published[envelope["id"]] = time.time()
+            producer.publish(envelope, exchange=exchange, routing_key=event,
+                             serializer="json", declare=[exchange], retry=True)  # fmt: skip
+    return published
+
+
+def wait_for(arrivals_file: Path, receivers, services) -> None:
+    deadline = time.monotonic() + DONE_TIMEOUT
+    while not arrivals_file.exists():
+        if time.monotonic() > deadline:
+            raise SystemExit("the receivers did not get every event in time")
+        for process in services:
+            process.check_alive()
+        time.sleep(0.2)
+
+
+def report(args, published: dict[str, float], arrivals: dict, used) -> None:
+    start = min(published.values())
+    last = max(at for port in arrivals.values() for at in port.values())
+    latencies = sorted(
+        (at - published[event_id]) * 1000
+        for port in arrivals.values() for event_id, at in port.items()
+    )  # fmt: skip
+    deliveries = len(latencies)
+    print(f"{args.events} events to {args.subscribers} subscribers over {args.subjects} "
+          f"subjects, {args.replicas} replica(s): {deliveries} deliveries")  # fmt: skip
+    print(
+        f"throughput: {args.events / (last - start):.0f} events/s fanned out "
+        f"({deliveries / (last - start):.0f} deliveries/s), all in {last - start:.1f} s"
+    )
+    print(f"publication took {max(published.values()) - start:.1f} s")
+    print(
+        f"delivery latency ms: p50 {statistics.median(latencies):.0f}, "
+        f"p99 {latencies[int(0.99 * (deliveries - 1))]:.0f}, max {latencies[-1]:.0f}"
+    )
+    print("CPU s: " + ", ".join(f"{name} {seconds:.1f}" for name, seconds in
+                                sorted(used.per_process.items()))
+          + f"; whole machine {used.machine:.1f}")  # fmt: skip
+
+
+def admin(statement: str, name: str) -> None:
+    connection = psycopg2.connect(f"{PG_SERVER}/postgres")
+    connection.autocommit = True
+    with connection.cursor() as cursor:
+        cursor.execute(statement.format(f'"{name}"'))
+    connection.close()
+
+
+def arguments() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--events", type=int, default=10000)
+    parser.add_argument("--subscribers", type=int, default=3)
+    parser.add_argument("--subjects", type=int, default=2500)
+    parser.add_argument("--replicas", type=int, default=1)
+    parser.add_argument("--quiet-wait", type=float, default=60)
+    return parser.parse_args()
+
+
+if __name__ == "__main__":
+    main()
