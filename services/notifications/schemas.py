@@ -7,6 +7,8 @@ from marshmallow import Schema, fields, validate
 
 from services.common.contracts import publishes
 from services.common.schemas import PageQuerySchema, PageSchema
+from services.notifications import alerts
+from services.notifications.alert_schemas import AlertEventSchema, AlertSettingEventSchema
 from services.notifications.domain import MailStatus, Outcome
 
 
@@ -21,7 +23,14 @@ class EmailUndeliverableSchema(Schema):
     reason = fields.String(required=True)
 
 
-EVENTS = publishes("notifications", {"email_undeliverable": EmailUndeliverableSchema})
+EVENTS = publishes(
+    "notifications",
+    {
+        "email_undeliverable": EmailUndeliverableSchema,
+        **{name: AlertEventSchema for name in sorted(alerts.EVENTS)},
+        "alert_approval_setting_changed": AlertSettingEventSchema,
+    },
+)
 
 
 # --- the delivery log: Commission administrators ---------------------------------------------
