@@ -96,12 +96,27 @@ def view(session: Session, actor: Actor, alert_id: str, now: datetime) -> dict:
                 AlertRecipient.alert_id == row.id).order_by(AlertRecipient.added_at,
                                                             AlertRecipient.authority_id))
         ]  # fmt: skip
-        comments = session.scalars(
-            select(AlertComment).where(AlertComment.alert_id == row.id).order_by(AlertComment.at)
-        ).all()
-        history = session.scalars(
-            select(AlertHistory).where(AlertHistory.alert_id == row.id).order_by(AlertHistory.id)
-        ).all()
+        comments = [
+            {
+                "id": item.id,
+                "kind": item.kind,
+                "authority_id": item.authority_id,
+                "user_id": item.user_id,
+                "text": item.text,
+                "at": item.at,
+            }
+            for item in session.scalars(
+                select(AlertComment)
+                .where(AlertComment.alert_id == row.id)
+                .order_by(AlertComment.at)
+            )
+        ]
+        history = [
+            {"action": item.action, "status": item.status, "user_id": item.user_id,
+             "authority_id": item.authority_id, "at": item.at, "late": item.late}
+            for item in session.scalars(select(AlertHistory).where(
+                AlertHistory.alert_id == row.id).order_by(AlertHistory.id))
+        ]  # fmt: skip
     return {
         "id": row.id, "kind": row.kind, "area": row.area, "status": row.status,
         "version": row.version, "view": seen.value, "sender_authority": row.sender_authority,

@@ -17,7 +17,7 @@ DE_MAILBOX, EU_MAILBOX, DE_AUTHORITY, AT_AUTHORITY = (
     "de-auth",
     "at-auth",
 )
-STATES = {SENDER: "IT", IT_COORDINATOR: "IT", DE_MAILBOX: "DE", EU_MAILBOX: "EU",
+STATES = {SENDER: "IT", IT_COORDINATOR: "IT", DE_MAILBOX: "DE", EU_MAILBOX: "EU", "fr-auth": "FR",
           DE_AUTHORITY: "DE", AT_AUTHORITY: "AT"}  # fmt: skip
 
 
