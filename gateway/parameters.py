@@ -13,7 +13,7 @@ from types import MappingProxyType
 
 from marshmallow import fields, validate
 
-from services.common.reference import SUPPORTED_LANGUAGES
+from services.common.reference import EEA_COUNTRIES, SUPPORTED_LANGUAGES
 from services.common.schemas import WholeMatch
 from services.directory.domain import LISTED_KINDS, TermKind, Workflow
 from services.directory.schemas.fields import CODE
@@ -47,6 +47,8 @@ PATH_FIELDS: MappingProxyType[str, fields.Field] = MappingProxyType({
     "subscription_id": _identifier(),
     "delivery_id": _identifier(),
     "action": fields.String(validate=validate.OneOf(REQUEST_ACTIONS)),
+    "alert_id": _identifier(),
+    "member_state": fields.String(validate=validate.OneOf(EEA_COUNTRIES)),
     "key": fields.String(validate=[
         validate.Length(1, KEY_MAX_LENGTH), WholeMatch(f"^{KEY_PATTERN.pattern}$"),
     ]),

@@ -4,9 +4,18 @@ the directory (authorities' names and coordinator links) that addresses them."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from services.common.kernel_tables import WithKernelTables
@@ -98,6 +107,7 @@ class KnownAuthority(Base):
     official_name: Mapped[str] = mapped_column(String(500))
     titles: Mapped[dict] = mapped_column(JSON)
     version: Mapped[int] = mapped_column(Integer)
+    coordinator_kind: Mapped[str | None] = mapped_column(String(16))
 
 
 class CoordinatorLink(Base):
@@ -182,3 +192,116 @@ class WebhookDelivery(Base):
     delivered_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     last_status: Mapped[int | None] = mapped_column(Integer)
     last_error: Mapped[str | None] = mapped_column(String(500))
+
+
+class AuthorityRole(Base):
+    """An authority's roles per area and workflow as the directory's authority events carry
+    them: which authority is a member state's incoming alert mailbox, which take part in an
+    area's alerts. Replaced by each newer version of the authority."""
+
+    __tablename__ = "authority_roles"
+    __table_args__ = (Index("ix_authority_roles_role", "area", "workflow", "role"),)
+
+    authority_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    area: Mapped[str] = mapped_column(String(64), primary_key=True)
+    workflow: Mapped[str] = mapped_column(String(32), primary_key=True)
+    role: Mapped[str] = mapped_column(String(32), primary_key=True)
+    member_state: Mapped[str] = mapped_column(String(2))
+
+
+class AlertSetting(Versioned, Base):
+    """Whether a member state's outgoing alerts need an alert coordinator's approval (set by
+    a Commission administrator or the state's national coordinator; none: no approval)."""
+
+    __tablename__ = "alert_settings"
+
+    member_state: Mapped[str] = mapped_column(String(2), primary_key=True)
+    approval_required: Mapped[bool] = mapped_column(Boolean)
+
+
+class Alert(Versioned, Base):
+    """A Services Directive alert, a Professional Qualifications alert or a case-by-case
+    derogation (services.notifications.alerts). ``professional`` holds the only personal data
+    (a Professional Qualifications alert's name, date and place of birth of the professional),
+    erased when the alert is closed or withdrawn; ``content`` holds the rest."""
+
+    __tablename__ = "alerts"
+    __table_args__ = (
+        Index("ix_alerts_sender", "sender_authority", "created_at"),
+        Index("ix_alerts_deadline", "kind", "deadline_at"),
+    )
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    area: Mapped[str] = mapped_column(String(64))
+    status: Mapped[str] = mapped_column(String(24))
+    sender_authority: Mapped[str] = mapped_column(String(64))
+    sender_state: Mapped[str] = mapped_column(String(2))
+    created_by: Mapped[str] = mapped_column(String(36))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    title: Mapped[str] = mapped_column(String(200))
+    content: Mapped[dict] = mapped_column(JSON)
+    professional: Mapped[dict | None] = mapped_column(JSON)
+    personal_data_erased_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    member_states: Mapped[list] = mapped_column(JSON)
+    decision_date: Mapped[date | None] = mapped_column(Date)
+    deadline_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    late: Mapped[bool] = mapped_column(Boolean, default=False)
+    sent_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    closed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    unjustified: Mapped[bool] = mapped_column(Boolean, default=False)
+    unjustified_reason: Mapped[str | None] = mapped_column(String(2000))
+    informed: Mapped[dict | None] = mapped_column(JSON)
+
+
+class AlertRecipient(Base):
+    """An authority an alert reached: a member state's mailbox when it was sent, or an
+    authority a mailbox disseminated (routed) it to; and its acknowledgement."""
+
+    __tablename__ = "alert_recipients"
+    __table_args__ = (Index("ix_alert_recipients_authority", "authority_id"),)
+
+    alert_id: Mapped[str] = mapped_column(
+        String(36), ForeignKey("alerts.id", ondelete="CASCADE"), primary_key=True
+    )
+    authority_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    member_state: Mapped[str] = mapped_column(String(2))
+    via: Mapped[str] = mapped_column(String(16))
+    added_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    added_by: Mapped[str | None] = mapped_column(String(36))
+    acknowledged_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    acknowledged_by: Mapped[str | None] = mapped_column(String(36))
+
+
+class AlertComment(Base):
+    """A comment, further information or (a derogation's) answer on an alert."""
+
+    __tablename__ = "alert_comments"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    alert_id: Mapped[str] = mapped_column(
+        String(36), ForeignKey("alerts.id", ondelete="CASCADE"), index=True
+    )
+    kind: Mapped[str] = mapped_column(String(24))
+    authority_id: Mapped[str] = mapped_column(String(64))
+    user_id: Mapped[str] = mapped_column(String(36))
+    text: Mapped[str] = mapped_column(String(4000))
+    at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class AlertHistory(Base):
+    """Every step of an alert, by whom and when: the audit of who processed it, kept after
+    its personal data is erased. Never any personal data."""
+
+    __tablename__ = "alert_history"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    alert_id: Mapped[str] = mapped_column(
+        String(36), ForeignKey("alerts.id", ondelete="CASCADE"), index=True
+    )
+    action: Mapped[str] = mapped_column(String(32))
+    status: Mapped[str] = mapped_column(String(24))
+    user_id: Mapped[str] = mapped_column(String(36))
+    authority_id: Mapped[str] = mapped_column(String(64))
+    at: Mapped[datetime] = mapped_column(UtcDateTime)
+    late: Mapped[bool] = mapped_column(Boolean, default=False)

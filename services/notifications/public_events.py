@@ -20,6 +20,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from services.notifications.alerts import EVENTS as ALERT_EVENTS
+
 PUBLIC_EXCHANGE = "imi.public"
 # Replay (RabbitMQ streams bound to the public exchange): one per entitlement that can read it.
 REPLAY_STREAM = "imi.public.replay"  # every public event without personal data
@@ -106,6 +108,11 @@ INTERNAL: dict[str, str] = {
     "notifications.webhook_subscription_updated": "the subscriptions themselves, for operators",
     "notifications.webhook_subscription_deleted": "the subscriptions themselves, for operators",
     "notifications.webhook_delivery_dead": "one subscriber's failed delivery, for operators",
+    **dict.fromkeys(
+        [f"notifications.{name}" for name in sorted(ALERT_EVENTS)]
+        + ["notifications.alert_approval_setting_changed"],
+        "alerts are confidential between the authorities concerned (DOMAIN.md section 5)",
+    ),
 }
 
 _BY_KEY = {event.key: event for event in PUBLIC}

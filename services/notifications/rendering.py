@@ -6,13 +6,15 @@ A placeholder's value is plain text, or one of:
 ``{"label": key}`` (a catalogue text, e.g. a request status), ``{"date": "2026-12-06"}`` or
 ``{"date": "<ISO datetime>"}`` (written as the reader's locale writes dates),
 ``{"authority": id}`` (the authority's informal title in the language, else its official name),
-``{"request": id}`` (the link to the request), ``{"path": "/…"}`` (a link into the system),
-``{"lines": [{"label": key, "count": n}, …]}`` (a list, one line per catalogue text with its
-``{count}``: the items of a digest).
+``{"request": id}`` (the link to the request), ``{"alert": id}`` (the link to the alert),
+``{"member_state": code}`` (the member state's name in the language), ``{"path": "/…"}`` (a
+link into the system), ``{"lines": [{"label": key, "count": n}, …]}`` (a list, one line per
+catalogue text with its ``{count}``: the items of a digest).
 """
 
 from __future__ import annotations
 
+import functools
 import time
 from collections.abc import Callable
 from datetime import date, datetime
@@ -23,6 +25,7 @@ from babel import Locale, UnknownLocaleError
 from babel.dates import format_date
 from nameko.extensions import DependencyProvider
 
+from services.common.reference import member_states
 from services.notifications.domain import fill
 from services.notifications.settings import MailSettings
 
@@ -116,9 +119,24 @@ def _value(texts, settings, language, value, titles) -> str:
         return titles(value["authority"], language)
     if "request" in value:
         return settings.link(f"/requests/{value['request']}")
+    if "alert" in value:
+        return settings.link(f"/alerts/{value['alert']}")
+    if "member_state" in value:
+        return member_state_name(value["member_state"], language)
     if "path" in value:
         return settings.link(value["path"])
     return ""
+
+
+@functools.cache
+def _state_names() -> dict[str, dict[str, str]]:
+    return {state["code"]: state["names"] for state in member_states()}
+
+
+def member_state_name(code: str, language: str) -> str:
+    """A member state's name in ``language`` (the Commission's is "EU" in any)."""
+    names = _state_names().get(code, {})
+    return names.get(language) or names.get("en") or code
 
 
 def local_date(value: str, language: str) -> str:

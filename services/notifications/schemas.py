@@ -7,6 +7,8 @@ from marshmallow import Schema, fields, validate
 
 from services.common.contracts import publishes
 from services.common.schemas import PageQuerySchema, PageSchema, StrictSchema
+from services.notifications import alerts
+from services.notifications.alert_schemas import AlertEventSchema, AlertSettingEventSchema
 from services.notifications.domain import MailStatus, Outcome
 
 
@@ -163,5 +165,7 @@ EVENTS = publishes(
         "webhook_subscription_updated": WebhookSubscriptionEventSchema,
         "webhook_subscription_deleted": WebhookSubscriptionEventSchema,
         "webhook_delivery_dead": WebhookDeliveryDeadSchema,
+        **{name: AlertEventSchema for name in sorted(alerts.EVENTS)},
+        "alert_approval_setting_changed": AlertSettingEventSchema,
     },
 )

@@ -16,6 +16,8 @@ from services.common.schemas import dump, load
 from services.common.transactions import handles_event_once, transactional
 from services.notifications import (
     addressing,
+    alert_store,
+    alerts,
     delivery,
     digest,
     directory_view,
@@ -23,6 +25,16 @@ from services.notifications import (
     mail_log,
     webhook_delivery,
     webhooks,
+)
+from services.notifications.alert_schemas import (
+    AlertActionSchema,
+    AlertListQuerySchema,
+    AlertListSchema,
+    AlertSettingInputSchema,
+    AlertSettingListSchema,
+    AlertSettingSchema,
+    AlertViewSchema,
+    LateAlertQuerySchema,
 )
 from services.notifications.domain import Audience
 from services.notifications.models import Base
@@ -86,6 +98,62 @@ class NotificationsService(observability.ObservableService):
             {"items": items, "page": request["page"], "page_size": request["page_size"],
              "total": total},
         )  # fmt: skip
+
+    # --- alerts (docs/alerts.md) -----------------------------------------------------------
+
+    @rpc
+    def create_alert(self, actor: dict, kind: str, data: dict) -> dict:
+        """A new draft alert of ``kind`` (services, professional_qualifications, derogation)
+        by an alert handler; the draft in the author's view."""
+        who = load_actor(actor)
+        return self._alert_view(who, self._create_alert(who, kind, data))
+
+    @transactional
+    def _create_alert(self, who, kind: str, data: dict) -> str:
+        return alert_store.create(self.db, who, alerts.kind_named(kind), data).id
+
+    @rpc
+    def alert(self, actor: dict, alert_id: str) -> dict:
+        return self._alert_view(load_actor(actor), alert_id)
+
+    @rpc
+    def act_on_alert(self, actor: dict, alert_id: str, action: str, data: dict) -> dict:
+        """One step of the alert's workflow at the version read; the alert after it."""
+        who = load_actor(actor)
+        return self._alert_view(who, self._act_on_alert(who, alert_id, action, data))
+
+    @transactional
+    def _act_on_alert(self, who, alert_id: str, action: str, data: dict) -> str:
+        step = alerts.action_named(action)
+        return alert_store.act(self.db, who, alert_id, step, load(AlertActionSchema, data)).id
+
+    @rpc
+    def list_alerts(self, actor: dict, query: dict) -> dict:
+        request = load(AlertListQuerySchema, query)
+        found = alert_store.listing(self.db.session, load_actor(actor), request, self.db.now())
+        return dump(AlertListSchema, found)
+
+    @rpc
+    def late_alerts(self, actor: dict, query: dict) -> dict:
+        request = load(LateAlertQuerySchema, query)
+        found = alert_store.late(self.db.session, load_actor(actor), request, self.db.now())
+        return dump(AlertListSchema, found)
+
+    @rpc
+    def alert_settings(self, actor: dict) -> dict:
+        load_actor(actor)
+        return dump(AlertSettingListSchema, {"items": alert_store.settings(self.db.session)})
+
+    @rpc
+    @transactional
+    def change_alert_setting(self, actor: dict, member_state: str, data: dict) -> dict:
+        request = load(AlertSettingInputSchema, data)
+        changed = alert_store.set_setting(self.db, load_actor(actor), member_state, request)
+        return dump(AlertSettingSchema, changed)
+
+    def _alert_view(self, who, alert_id: str) -> dict:
+        return dump(AlertViewSchema, alert_store.view(self.db.session, who, alert_id,
+                                                      self.db.now()))  # fmt: skip
 
     # --- webhook subscriptions (docs/subscriptions.md) ------------------------------------
 

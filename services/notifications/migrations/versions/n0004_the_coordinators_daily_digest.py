@@ -1,7 +1,7 @@
 """the coordinators daily digest
 
 Revision ID: n0004
-Revises: n0001
+Revises: n0002
 Create Date: 2026-12-06 08:21:07.068066
 """
 
@@ -11,7 +11,7 @@ from alembic import op
 import services.common.models
 
 revision = "n0004"
-down_revision = "n0001"
+down_revision = "n0002"
 branch_labels = None
 depends_on = None
 
