@@ -46,6 +46,7 @@ PATH_FIELDS: MappingProxyType[str, fields.Field] = MappingProxyType({
     "attachment_id": _identifier(),
     "subscription_id": _identifier(),
     "delivery_id": _identifier(),
+    "item_id": _identifier(),
     "action": fields.String(validate=validate.OneOf(REQUEST_ACTIONS)),
     "alert_id": _identifier(),
     "member_state": fields.String(validate=validate.OneOf(EEA_COUNTRIES)),

@@ -1,9 +1,9 @@
 """The notifications service's part of the HTTP API: the delivery log of emails (mail.py),
-alerts (alerts.py) and the webhook subscriptions of outside systems (webhooks.py), each module
-with its rows of the route table (``ROUTES``) and a mixin of GatewayService holding their entry
-points."""
+alerts (alerts.py), each user's inbox (inbox.py) and the webhook subscriptions of outside
+systems (webhooks.py), each module with its rows of the route table (``ROUTES``) and a mixin
+of GatewayService holding their entry points."""
 
-from gateway.notifications import alerts, mail, webhooks
+from gateway.notifications import alerts, inbox, mail, webhooks
 
-ROUTES = (*mail.ROUTES, *alerts.ROUTES, *webhooks.ROUTES)
-MIXINS = (mail.MailApi, alerts.AlertsApi, webhooks.WebhooksApi)
+ROUTES = (*mail.ROUTES, *alerts.ROUTES, *inbox.ROUTES, *webhooks.ROUTES)
+MIXINS = (mail.MailApi, alerts.AlertsApi, inbox.InboxApi, webhooks.WebhooksApi)

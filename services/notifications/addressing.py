@@ -1,8 +1,9 @@
-"""Turning queued mailings into emails to people: the audience's addresses and languages are
-asked of identity (the users who hold the right) and of the directory (the authority's
-functional mailbox) when the job runs, so an email goes to the people who hold the right
-then. A job whose owners do not answer waits and is tried again; any number of replicas may
-run this at once (claimed rows are skipped, not waited for)."""
+"""Turning queued mailings into emails to people, and into items of their inboxes
+(services.notifications.inbox): the audience's addresses and languages are asked of identity
+(the users who hold the right) and of the directory (the authority's functional mailbox) when
+the job runs, so an email goes to the people who hold the right then. A job whose owners do
+not answer waits and is tried again; any number of replicas may run this at once (claimed rows
+are skipped, not waited for)."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from sqlalchemy import select
 
 from services.common.db import UnitOfWork
 from services.common.errors import ImiError, NotFound
+from services.notifications import inbox
 from services.notifications.domain import Audience, JobStatus, next_try
 from services.notifications.mail_queue import queue_message
 from services.notifications.models import MailJob
@@ -53,6 +55,8 @@ def _address(unit: UnitOfWork, book: AddressBook, job: MailJob) -> None:
         recipients.setdefault(
             person["email"].casefold(), (person["email"], person["language"], person["user_id"])
         )
+        inbox.keep(unit, f"{job.id}:{person['user_id']}", person["user_id"], job.template,
+                   job.params)  # fmt: skip
     if audience.functional:
         for authority_id in audience.authority_ids:
             box = book.mailbox(authority_id)

@@ -42,7 +42,7 @@ class Post:
     session: Callable[[MailSettings], SmtpSession] = SmtpSession
 
 
-def claim_due(unit: UnitOfWork, batch: int) -> list[str]:
+def claim_due(unit: UnitOfWork, batch: int, lease: timedelta = SENDING_LEASE) -> list[str]:
     """Take up to ``batch`` due messages for this run and commit the claim."""
     session, now = unit.session, unit.now()
     due = or_(
@@ -60,7 +60,7 @@ def claim_due(unit: UnitOfWork, batch: int) -> list[str]:
         session.execute(
             update(MailMessage)
             .where(MailMessage.id.in_(ids))
-            .values(status=MailStatus.SENDING.value, lease_until=now + SENDING_LEASE)
+            .values(status=MailStatus.SENDING.value, lease_until=now + lease)
             .execution_options(synchronize_session=False)
         )
     unit.commit()
@@ -69,7 +69,7 @@ def claim_due(unit: UnitOfWork, batch: int) -> list[str]:
 
 def deliver_due(unit: UnitOfWork, post: Post) -> int:
     """One delivery run; how many messages it took."""
-    ids = claim_due(unit, post.settings.batch)
+    ids = claim_due(unit, post.settings.batch, post.settings.sending_lease)
     if not ids:
         return 0
     smtp = post.session(post.settings)

@@ -305,3 +305,23 @@ class AlertHistory(Base):
     authority_id: Mapped[str] = mapped_column(String(64))
     at: Mapped[datetime] = mapped_column(UtcDateTime)
     late: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class InboxItem(Base):
+    """What a user was told by email about the work of their authority (a request arrived, an
+    alert reached its mailbox, a status changed), kept in their inbox of notifications until
+    they have read it: the template and its placeholders, never any content."""
+
+    __tablename__ = "inbox_items"
+    __table_args__ = (
+        UniqueConstraint("dedupe_key", name="uq_inbox_items_dedupe_key"),
+        Index("ix_inbox_items_user", "user_id", "created_at"),
+    )
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    dedupe_key: Mapped[str] = mapped_column(String(200))
+    user_id: Mapped[str] = mapped_column(String(36))
+    template: Mapped[str] = mapped_column(String(64))
+    params: Mapped[dict] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    read_at: Mapped[datetime | None] = mapped_column(UtcDateTime)

@@ -169,3 +169,32 @@ EVENTS = publishes(
         "alert_approval_setting_changed": AlertSettingEventSchema,
     },
 )
+
+
+# --- each user's inbox of notifications -----------------------------------------------------
+
+
+class InboxQuerySchema(PageQuerySchema):
+    unread = fields.Boolean(
+        load_default=False, metadata={"description": "Only the notifications not read yet"}
+    )
+
+
+class InboxItemSchema(Schema):
+    id = fields.String(required=True)
+    kind = fields.String(required=True, metadata={"description": "The email template's key"})
+    title = fields.String(required=True, metadata={"description": "In the reader's language"})
+    link = fields.String(
+        required=True, allow_none=True, metadata={"description": "Where to look, in the system"}
+    )
+    created_at = fields.AwareDateTime(required=True)
+    read = fields.Boolean(required=True)
+
+
+class InboxPageSchema(PageSchema):
+    items = fields.List(fields.Nested(InboxItemSchema), required=True)
+    unread = fields.Integer(required=True)
+
+
+class InboxReadSchema(Schema):
+    marked = fields.Integer(required=True, metadata={"description": "How many were unread"})

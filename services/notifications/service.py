@@ -21,6 +21,7 @@ from services.notifications import (
     delivery,
     digest,
     directory_view,
+    inbox,
     intake,
     mail_log,
     webhook_delivery,
@@ -38,8 +39,10 @@ from services.notifications.alert_schemas import (
 )
 from services.notifications.domain import Audience
 from services.notifications.models import Base
-from services.notifications.rendering import TextsCache
+from services.notifications.rendering import MissingTemplate, TextsCache, render
 from services.notifications.schemas import (
+    InboxPageSchema,
+    InboxQuerySchema,
     MailLogPageSchema,
     MailLogQuerySchema,
     VersionSchema,
@@ -217,8 +220,35 @@ class NotificationsService(observability.ObservableService):
 
     @mail_timer("WEBHOOK_SECONDS", 1.0)
     def deliver_webhooks(self) -> None:
-        while webhook_delivery.deliver_due(self.db, self.poster) == webhook_delivery.BATCH:
+        batch, lease = webhook_delivery.BATCH, self.settings.webhook_lease
+        while webhook_delivery.deliver_due(self.db, self.poster, batch, lease) == batch:
             pass
+
+    # --- each user's inbox of notifications --------------------------------------------------
+
+    @rpc
+    def inbox(self, actor: dict, query: dict) -> dict:
+        who = load_actor(actor)
+        request = load(InboxQuerySchema, query)
+        texts = self.texts(self._catalogue)
+
+        def title(item) -> str:
+            try:
+                subject, _body = render(
+                    texts, self.settings, template=item.template, language=who.language,
+                    params=item.params, titles=self._title,
+                )  # fmt: skip
+            except (MissingTemplate, ImiError):
+                return item.template
+            return subject
+
+        return dump(InboxPageSchema, inbox.page(self.db, who, request, title))
+
+    @rpc
+    @transactional
+    def mark_inbox_read(self, actor: dict, item_id: str | None) -> dict:
+        """One notification read, or (``item_id`` None) all of them."""
+        return {"marked": inbox.mark_read(self.db, load_actor(actor), item_id)}
 
     # --- addressing and delivering ---------------------------------------------------------
 

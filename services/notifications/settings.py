@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 
 from nameko.extensions import DependencyProvider
 
 from services.common.config import SWITCHED_OFF
+from services.notifications.domain import SENDING_LEASE, WEBHOOK_LEASE
 
 CONFIG_KEY = "NOTIFICATIONS"
 
@@ -30,6 +32,10 @@ class MailSettings:
     digest_hour: int = 6
     # webhooks to http:// on this machine (development and tests); https:// only otherwise
     webhook_loopback_http: bool = False
+    # how long a replica may hold an email or a webhook delivery it is sending before another
+    # takes it (a replica killed mid-send): far longer than one SMTP or HTTP exchange lasts
+    sending_lease: timedelta = SENDING_LEASE
+    webhook_lease: timedelta = WEBHOOK_LEASE
 
     def link(self, path: str) -> str:
         return self.public_url.rstrip("/") + path
@@ -51,7 +57,13 @@ def mail_settings(config: dict) -> MailSettings:
         delivery_seconds=float(section.get("DELIVERY_SECONDS") or defaults.delivery_seconds),
         digest_hour=int(section.get("DIGEST_HOUR") or defaults.digest_hour),
         webhook_loopback_http=_switch(section.get("WEBHOOK_LOOPBACK_HTTP"), False),
+        sending_lease=_seconds(section.get("SENDING_LEASE_SECONDS"), defaults.sending_lease),
+        webhook_lease=_seconds(section.get("WEBHOOK_LEASE_SECONDS"), defaults.webhook_lease),
     )
+
+
+def _seconds(value, default: timedelta) -> timedelta:
+    return default if value is None or str(value).strip() == "" else timedelta(seconds=float(value))
 
 
 def _switch(value, default: bool) -> bool:

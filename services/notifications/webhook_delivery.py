@@ -18,7 +18,7 @@ import json
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import eventlet
 import urllib3
@@ -79,7 +79,9 @@ def ordering_subject(name: str, envelope: dict) -> str:
     return f"{name.split('.')[0]}:{envelope.get('subject', '')}"[:200]
 
 
-def claim_due(unit: UnitOfWork, batch: int) -> list[WebhookDelivery]:
+def claim_due(
+    unit: UnitOfWork, batch: int, lease: timedelta = WEBHOOK_LEASE
+) -> list[WebhookDelivery]:
     """The due deliveries that are first of their subject, marked as being sent; committed."""
     session, now = unit.session, unit.now()
     earlier = aliased(WebhookDelivery)
@@ -106,7 +108,7 @@ def claim_due(unit: UnitOfWork, batch: int) -> list[WebhookDelivery]:
         session.execute(
             update(WebhookDelivery)
             .where(WebhookDelivery.seq.in_(seqs))
-            .values(status=DeliveryStatus.SENDING.value, lease_until=now + WEBHOOK_LEASE)
+            .values(status=DeliveryStatus.SENDING.value, lease_until=now + lease)
             .execution_options(synchronize_session=False)
         )
     unit.commit()
@@ -188,9 +190,11 @@ def signed_headers(secret: str, message_id: str, now: datetime, body: str) -> di
     }
 
 
-def deliver_due(unit: UnitOfWork, post: Poster, batch: int = BATCH) -> int:
+def deliver_due(
+    unit: UnitOfWork, post: Poster, batch: int = BATCH, lease: timedelta = WEBHOOK_LEASE
+) -> int:
     """One delivery run; how many deliveries it tried."""
-    deliveries = claim_due(unit, batch)
+    deliveries = claim_due(unit, batch, lease)
     if not deliveries:
         return 0
     now = unit.now()

@@ -13,7 +13,7 @@ import base64
 import pytest
 
 from services.common.reference import SUPPORTED_LANGUAGES
-from tests.e2e.stack import API, Stack, User
+from tests.e2e.stack import API, Stack, User, shipped_text
 from tests.requests.sample_files import pdf
 from tests.translation.machine_harness import libretranslate
 
@@ -94,6 +94,10 @@ def test_an_italian_request_answered_in_hungarian_is_read_in_italian(stack: Stac
         arrival = stack.eventually(lambda a=address: told(a, "email.request_received"), timeout=15)
         assert link in arrival
         assert "Budapesti Kereskedelmi Kamara" in arrival
+    inbox = web.get(f"{API}/inbox", headers=hungarian.auth).json()  # the same, in the system
+    [arrived] = [item for item in inbox["items"] if item["link"] == link]
+    assert arrived["title"] == shipped_text("email.request_received.subject", "hu")
+    assert inbox["unread"] >= 1
 
     seen = web.get(f"{REQUESTS}/{draft['id']}", headers=hungarian.auth).json()
     assert seen["language"] == "hu"

@@ -8,8 +8,9 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import select
 
-from services.common.actor import Right
-from services.common.errors import Unavailable
+from services.common.actor import Actor, Right
+from services.common.errors import NotFound, Unavailable
+from services.notifications import inbox
 from services.notifications.addressing import AddressBook, address_due_jobs
 from services.notifications.domain import (
     Audience,
@@ -170,3 +171,46 @@ def test_a_mailing_whose_owners_do_not_answer_waits_and_is_addressed_later(
     people = people_of({IT: [{"user_id": "u9", "email": "m@cc.example.it", "language": "it"}]})
     run_addressing(mail_database, AddressBook(people=people, mailbox=lambda ident: None))
     assert [m.recipient for m in messages(mail_database)] == ["m@cc.example.it"]
+
+
+def test_a_mailing_to_people_fills_their_inboxes_once_and_each_reads_only_their_own(
+    mail_database,
+):
+    mailing = Mailing("email.request_received",
+                      Audience((HU,), Right.REQUEST_HANDLER, "services", functional=True),
+                      {"link": {"request": "r-1"}})  # fmt: skip
+    queue(mail_database, mailing)
+    book = AddressBook(
+        people=people_of({HU: [
+            {"user_id": "u1", "email": "anna@bkik.example.hu", "language": "hu"},
+            {"user_id": "u2", "email": "bela@bkik.example.hu", "language": "hu"},
+        ]}),
+        mailbox=lambda ident: {"email": "iroda@bkik.example.hu", "official_language": "hu"},
+    )  # fmt: skip
+    run_addressing(mail_database, book)
+    run_addressing(mail_database, book)
+    anna = Actor("u1", "hu-anna", HU, "HU", language="hu")
+    query = {"page": 1, "page_size": 25}
+
+    def page(actor, **extra):
+        unit = mail_database.unit_of_work()
+        try:
+            return inbox.page(unit, actor, {**query, **extra}, lambda item: item.template)
+        finally:
+            unit.close()
+
+    first = page(anna)
+    assert first["unread"] == 1
+    [item] = first["items"]
+    assert item["link"] == "/requests/r-1"
+    assert item["read"] is False
+
+    unit = mail_database.unit_of_work()
+    with pytest.raises(NotFound):
+        inbox.mark_read(unit, Actor("u2", "hu-bela", HU, "HU"), item["id"])
+    assert inbox.mark_read(unit, anna, item["id"]) == 1
+    unit.commit()
+    unit.close()
+    assert page(anna)["unread"] == 0
+    assert page(anna, unread=True)["items"] == []
+    assert page(Actor("u2", "hu-bela", HU, "HU"))["unread"] == 1
