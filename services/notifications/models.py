@@ -271,6 +271,8 @@ class AlertRecipient(Base):
     added_by: Mapped[str | None] = mapped_column(String(36))
     acknowledged_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     acknowledged_by: Mapped[str | None] = mapped_column(String(36))
+    # when its alert handlers were reminded that it waits for their acknowledgement (once)
+    reminded_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
 
 
 class AlertComment(Base):

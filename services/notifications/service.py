@@ -24,6 +24,7 @@ from services.notifications import (
     inbox,
     intake,
     mail_log,
+    reminders,
     webhook_delivery,
     webhooks,
 )
@@ -268,6 +269,12 @@ class NotificationsService(observability.ObservableService):
         )
         while delivery.deliver_due(self.db, post) == self.settings.batch:
             pass
+
+    @mail_timer("REMINDER_SECONDS", 3600.0)
+    def remind_unacknowledged_alerts(self) -> None:
+        while reminders.remind_unacknowledged(self.db) == reminders.BATCH:
+            self.db.commit()
+        self.db.commit()
 
     @mail_timer("DIGEST_SECONDS", 300.0)
     def send_digests(self) -> None:

@@ -14,7 +14,7 @@ from sqlalchemy import select
 from services.common.actor import Right
 from services.common.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from services.common.reference import EEA_COUNTRIES
-from services.notifications import alert_store, directory_view
+from services.notifications import alert_store, directory_view, reminders
 from services.notifications.alerts import Action, Kind
 from services.notifications.models import AlertComment, MailJob
 from tests.notifications.alert_world import PQ_AREA, SD_AREA, user
@@ -335,3 +335,31 @@ def test_alert_events_carry_no_personal_data(world, frozen_clock):
     for personal in ("Mario", "Rossi", "Bologna", "1970", "Nurse", "nursing"):
         assert personal not in text
     assert uuid.UUID(row.id)
+
+
+def test_a_recipient_that_has_not_acknowledged_after_two_days_is_reminded_once(world, frozen_clock):
+    unit = world
+    row = alert_store.create(unit, handler(IT), Kind.SERVICES, SERVICES_ALERT)
+    unit.commit()
+    step(unit, handler(IT), row.id, Action.SEND)
+    step(unit, authoriser(DE), row.id, Action.DISSEMINATE, authority_ids=[DE_AUTHORITY])
+    step(unit, authoriser(EU), row.id, Action.ACKNOWLEDGE)
+
+    def reminded() -> list[tuple[str, tuple[str, ...], str]]:
+        return [item for item in templates(unit)
+                if item[0] == "email.alert_acknowledgement_missing"]  # fmt: skip
+
+    frozen_clock.advance(days=1, hours=23)
+    assert reminders.remind_unacknowledged(unit) == 0
+    frozen_clock.advance(hours=1)
+    assert reminders.remind_unacknowledged(unit) == 3
+    unit.commit()
+    assert reminders.remind_unacknowledged(unit) == 0
+    assert reminded() == [
+        ("email.alert_acknowledgement_missing", ("at-mailbox",), "alert_authoriser"),
+        ("email.alert_acknowledgement_missing", (DE_AUTHORITY,), "alert_handler"),
+        ("email.alert_acknowledgement_missing", ("de-mailbox",), "alert_authoriser"),
+    ]
+    step(unit, handler(IT), row.id, Action.WITHDRAW)
+    frozen_clock.advance(days=5)
+    assert reminders.remind_unacknowledged(unit) == 0
