@@ -78,36 +78,53 @@ PUBLIC: tuple[PublicEvent, ...] = tuple(
     + _public("requests", "request_allocated", personal_data=True)
 )
 
+
+def _internal(service: str, events: str, reason: str) -> dict[str, str]:
+    """``<service>.<event>`` of each of ``events`` (names separated by spaces), with the reason
+    it stays inside."""
+    return {f"{service}.{name}": reason for name in events.split()}
+
+
 NEVER_PUBLIC = "a secret (password, code, token) or a person's contact details, sensitive=True"
 INTERNAL: dict[str, str] = {
-    "identity.temporary_password_issued": NEVER_PUBLIC,
-    "identity.password_reset_requested": NEVER_PUBLIC,
-    "directory.first_user_requested": NEVER_PUBLIC,
-    "directory.invitation_created": NEVER_PUBLIC,
-    "directory.invitation_expiring": NEVER_PUBLIC,
-    "identity.user_blocked": "the security state of an account",
-    "identity.user_unblocked": "the security state of an account",
-    "identity.password_reset": "the security state of an account",
-    "identity.tokens_revoked": "session ids, for the services' token checks only",
-    "directory.invitation_held": "the administration of invitations (user ids)",
-    "directory.invitation_released": "the administration of invitations (user ids)",
-    "directory.invitation_expired": "the administration of invitations",
-    "translation.texts_changed": "the services' text caches",
-    "translation.entry_registered": "the translation workflow",
-    "translation.entry_source_changed": "the translation workflow",
-    "translation.translation_submitted": "the translation workflow",
-    "translation.translation_reviewed": "the translation workflow",
-    "translation.translations_imported": "the translation workflow (a translator's id)",
-    "requests.request_created": "a draft, seen by its own authority only",
-    "requests.request_edited": "a draft, seen by its own authority only",
-    "requests.reply_draft_saved": "a draft, seen by its own authority only",
-    "requests.request_submitted_for_approval": "a draft, seen by its own authority only",
-    "requests.request_rejected": "a draft, seen by its own authority only",
-    "notifications.email_undeliverable": "the mail delivery of one user",
-    "notifications.webhook_subscription_created": "the subscriptions themselves, for operators",
-    "notifications.webhook_subscription_updated": "the subscriptions themselves, for operators",
-    "notifications.webhook_subscription_deleted": "the subscriptions themselves, for operators",
-    "notifications.webhook_delivery_dead": "one subscriber's failed delivery, for operators",
+    **_internal("identity", "temporary_password_issued password_reset_requested", NEVER_PUBLIC),
+    **_internal(
+        "directory", "first_user_requested invitation_created invitation_expiring", NEVER_PUBLIC
+    ),
+    **_internal(
+        "identity", "user_blocked user_unblocked password_reset", "the security state of an account"
+    ),
+    **_internal("identity", "tokens_revoked", "session ids, for the services' token checks only"),
+    **_internal(
+        "directory",
+        "invitation_held invitation_released",
+        "the administration of invitations (user ids)",
+    ),
+    **_internal("directory", "invitation_expired", "the administration of invitations"),
+    **_internal("translation", "texts_changed", "the services' text caches"),
+    **_internal(
+        "translation",
+        "entry_registered entry_source_changed translation_submitted translation_reviewed",
+        "the translation workflow",
+    ),
+    **_internal(
+        "translation", "translations_imported", "the translation workflow (a translator's id)"
+    ),
+    **_internal(
+        "requests",
+        "request_created request_edited reply_draft_saved request_submitted_for_approval "
+        "request_rejected",
+        "a draft, seen by its own authority only",
+    ),
+    **_internal("notifications", "email_undeliverable", "the mail delivery of one user"),
+    **_internal(
+        "notifications",
+        "webhook_subscription_created webhook_subscription_updated webhook_subscription_deleted",
+        "the subscriptions themselves, for operators",
+    ),
+    **_internal(
+        "notifications", "webhook_delivery_dead", "one subscriber's failed delivery, for operators"
+    ),
     **dict.fromkeys(
         [f"notifications.{name}" for name in sorted(ALERT_EVENTS)]
         + ["notifications.alert_approval_setting_changed"],
