@@ -34,7 +34,7 @@ BOXES = ("outgoing", "incoming", "all")
 # --- notification types ------------------------------------------------------------------------
 
 
-class FieldInputSchema(StrictSchema):
+class TypeFieldInputSchema(StrictSchema):
     name = fields.String(required=True, validate=validate.Regexp(NAME.pattern))
     label = fields.String(required=True, validate=LABEL, metadata={"description": "In English"})
     kind = fields.String(required=True, validate=validate.OneOf([k.value for k in FieldKind]))
@@ -59,7 +59,7 @@ class NotificationTypeChangeSchema(StrictSchema):
     area = fields.String(required=True, validate=CODE)
     title = fields.String(required=True, validate=LABEL, metadata={"description": "In English"})
     fields_ = fields.List(
-        fields.Nested(FieldInputSchema), required=True, validate=validate.Length(1, 50),
+        fields.Nested(TypeFieldInputSchema), required=True, validate=validate.Length(1, 50),
         data_key="fields",
     )  # fmt: skip
     senders = fields.List(
@@ -88,20 +88,20 @@ class NotificationTypeEditSchema(NotificationTypeChangeSchema):
     version = version_field(metadata={"description": "The type's latest version, as read"})
 
 
-class OptionSchema(Schema):
+class TypeOptionSchema(Schema):
     value = fields.String(required=True)
     label = fields.String(required=True)
     label_key = fields.String(required=True)
 
 
-class FieldSchema(Schema):
+class TypeFieldSchema(Schema):
     name = fields.String(required=True)
     label = fields.String(required=True, metadata={"description": "The English source"})
     label_key = fields.String(required=True, metadata={"description": "Its catalogue key"})
     kind = fields.String(required=True)
     required = fields.Boolean(required=True)
     personal_data = fields.Boolean(required=True)
-    options = fields.List(fields.Nested(OptionSchema), required=True)
+    options = fields.List(fields.Nested(TypeOptionSchema), required=True)
 
 
 class NotificationTypeSchema(Schema):
@@ -110,7 +110,7 @@ class NotificationTypeSchema(Schema):
     area = fields.String(required=True)
     title = fields.String(required=True, metadata={"description": "The English source"})
     title_key = fields.String(required=True, metadata={"description": "Its catalogue key"})
-    fields_ = fields.List(fields.Nested(FieldSchema), required=True, data_key="fields")
+    fields_ = fields.List(fields.Nested(TypeFieldSchema), required=True, data_key="fields")
     senders = fields.List(fields.String(), required=True)
     receivers = fields.String(required=True)
     repository = fields.String(required=True, allow_none=True)
@@ -155,13 +155,13 @@ class NotificationActionSchema(StrictSchema):
         "description": "comment: its text"})  # fmt: skip
 
 
-class RecipientSchema(Schema):
+class GenericRecipientSchema(Schema):
     authority_id = fields.String(required=True)
     member_state = fields.String(required=True)
     added_at = fields.AwareDateTime(required=True)
 
 
-class CommentSchema(Schema):
+class GenericCommentSchema(Schema):
     id = fields.String(required=True)
     authority_id = fields.String(required=True)
     user_id = fields.String(required=True)
@@ -169,7 +169,7 @@ class CommentSchema(Schema):
     at = fields.AwareDateTime(required=True)
 
 
-class HistorySchema(Schema):
+class GenericHistorySchema(Schema):
     action = fields.String(required=True)
     status = fields.String(required=True)
     edition = fields.Integer(required=True)
@@ -196,9 +196,9 @@ class NotificationViewSchema(Schema):
     created_at = fields.AwareDateTime(required=True)
     broadcast_at = fields.AwareDateTime(required=True, allow_none=True)
     closed_at = fields.AwareDateTime(required=True, allow_none=True)
-    recipients = fields.List(fields.Nested(RecipientSchema), required=True)
-    comments = fields.List(fields.Nested(CommentSchema), required=True)
-    history = fields.List(fields.Nested(HistorySchema), required=True)
+    recipients = fields.List(fields.Nested(GenericRecipientSchema), required=True)
+    comments = fields.List(fields.Nested(GenericCommentSchema), required=True)
+    history = fields.List(fields.Nested(GenericHistorySchema), required=True)
     actions = fields.List(
         fields.String(validate=validate.OneOf([a.value for a in Action])), required=True
     )
