@@ -49,6 +49,7 @@ PATH_FIELDS: MappingProxyType[str, fields.Field] = MappingProxyType({
     "item_id": _identifier(),
     "action": fields.String(validate=validate.OneOf(REQUEST_ACTIONS)),
     "alert_id": _identifier(),
+    "notification_id": _identifier(),
     "member_state": fields.String(validate=validate.OneOf(EEA_COUNTRIES)),
     "key": fields.String(validate=[
         validate.Length(1, KEY_MAX_LENGTH), WholeMatch(f"^{KEY_PATTERN.pattern}$"),

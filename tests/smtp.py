@@ -1,9 +1,10 @@
 """A real SMTP server for the tests (aiosmtpd on a loopback port) that keeps what it accepted
-and can be told to answer as a busy or refusing server does, or be stopped and started again
-on the same port as a mail server that goes down."""
+and can be told to answer as a busy or refusing server does, to take its time over each
+message, or be stopped and started again on the same port as a mail server that goes down."""
 
 from __future__ import annotations
 
+import asyncio
 import threading
 from email import policy
 from email.message import EmailMessage
@@ -20,10 +21,13 @@ class Recorder:
 
     def __init__(self) -> None:
         self.reply = "250 OK"
+        self.delay = 0.0  # seconds each message takes, as a busy server's do
         self.messages: list[EmailMessage] = []
         self._lock = threading.Lock()
 
     async def handle_DATA(self, server, session, envelope) -> str:  # noqa: N802 (aiosmtpd's name)
+        if self.delay:
+            await asyncio.sleep(self.delay)
         if self.reply.startswith("250"):
             message = BytesParser(policy=policy.default).parsebytes(envelope.original_content)
             with self._lock:

@@ -121,3 +121,32 @@ def alert_authorities(session: Session, authority_ids: list[str], area: str) -> 
 
 def authority(session: Session, authority_id: str) -> KnownAuthority | None:
     return session.get(KnownAuthority, authority_id)
+
+
+def workflow_authorities(
+    session: Session, states: list[str], area: str, workflows: tuple[str, ...]
+) -> dict[str, str]:
+    """The authorities of ``states`` with any role in one of ``area``'s ``workflows``, with
+    their member state."""
+    rows = session.execute(
+        select(AuthorityRole.authority_id, AuthorityRole.member_state).where(
+            AuthorityRole.member_state.in_(states),
+            AuthorityRole.area == area,
+            AuthorityRole.workflow.in_(workflows),
+        )
+    )
+    return dict(rows.tuples().all())
+
+
+def takes_part(session: Session, authority_id: str, area: str, workflows: tuple[str, ...]) -> bool:
+    """Whether the authority has any role in one of ``area``'s ``workflows``."""
+    found = session.scalar(
+        select(AuthorityRole.authority_id)
+        .where(
+            AuthorityRole.authority_id == authority_id,
+            AuthorityRole.area == area,
+            AuthorityRole.workflow.in_(workflows),
+        )
+        .limit(1)
+    )
+    return found is not None

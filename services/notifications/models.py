@@ -327,3 +327,114 @@ class InboxItem(Base):
     params: Mapped[dict] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
     read_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+
+class NotificationType(Base):
+    """One version of a generic notification type (services.notifications.generic): its
+    document (area, fields, senders, receivers, repository, texts with their catalogue keys).
+    A version is never changed: editing a type adds the next one, and a notification keeps
+    the version it was written with."""
+
+    __tablename__ = "notification_types"
+    __table_args__ = (Index("ix_notification_types_area", "area"),)
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    version: Mapped[int] = mapped_column(Integer, primary_key=True)
+    area: Mapped[str] = mapped_column(String(64))
+    document: Mapped[dict] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    created_by: Mapped[str | None] = mapped_column(String(36))
+
+
+class GenericNotification(Versioned, Base):
+    """A generic notification: its type (key and version), the sending authority, the
+    member states chosen and the content (checked against the type's fields); ``edition``
+    counts the broadcast contents (1 when broadcast, one more at each modification)."""
+
+    __tablename__ = "generic_notifications"
+    __table_args__ = (Index("ix_generic_notifications_sender", "sender_authority", "created_at"),)
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    type_key: Mapped[str] = mapped_column(String(64))
+    type_version: Mapped[int] = mapped_column(Integer)
+    area: Mapped[str] = mapped_column(String(64))
+    status: Mapped[str] = mapped_column(String(24))
+    sender_authority: Mapped[str] = mapped_column(String(64))
+    sender_state: Mapped[str] = mapped_column(String(2))
+    member_states: Mapped[list] = mapped_column(JSON)
+    content: Mapped[dict] = mapped_column(JSON)
+    edition: Mapped[int] = mapped_column(Integer, default=0)
+    created_by: Mapped[str] = mapped_column(String(36))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    broadcast_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    closed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    personal_data_erased_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+
+class GenericRecipient(Base):
+    """An authority a generic notification was broadcast to."""
+
+    __tablename__ = "generic_notification_recipients"
+    __table_args__ = (Index("ix_generic_recipients_authority", "authority_id"),)
+
+    notification_id: Mapped[str] = mapped_column(
+        String(36), ForeignKey("generic_notifications.id", ondelete="CASCADE"), primary_key=True
+    )
+    authority_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    member_state: Mapped[str] = mapped_column(String(2))
+    added_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class GenericComment(Base):
+    """A comment of the sender or a recipient on a broadcast notification."""
+
+    __tablename__ = "generic_notification_comments"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    notification_id: Mapped[str] = mapped_column(
+        String(36), ForeignKey("generic_notifications.id", ondelete="CASCADE"), index=True
+    )
+    authority_id: Mapped[str] = mapped_column(String(64))
+    user_id: Mapped[str] = mapped_column(String(36))
+    text: Mapped[str] = mapped_column(String(4000))
+    at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class GenericHistory(Base):
+    """Every step of a generic notification, by whom and when (never its content)."""
+
+    __tablename__ = "generic_notification_history"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    notification_id: Mapped[str] = mapped_column(
+        String(36), ForeignKey("generic_notifications.id", ondelete="CASCADE"), index=True
+    )
+    action: Mapped[str] = mapped_column(String(32))
+    status: Mapped[str] = mapped_column(String(24))
+    edition: Mapped[int] = mapped_column(Integer)
+    user_id: Mapped[str] = mapped_column(String(36))
+    authority_id: Mapped[str] = mapped_column(String(64))
+    at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class RepositoryEntry(Base):
+    """What a broadcast notification whose type names a repository writes there: its type,
+    its fields without personal data, the sending authority and state, and its dates;
+    removed when the notification is withdrawn."""
+
+    __tablename__ = "repository_entries"
+    __table_args__ = (Index("ix_repository_entries_repository", "repository", "broadcast_at"),)
+
+    notification_id: Mapped[str] = mapped_column(
+        String(36), ForeignKey("generic_notifications.id", ondelete="CASCADE"), primary_key=True
+    )
+    repository: Mapped[str] = mapped_column(String(64))
+    area: Mapped[str] = mapped_column(String(64))
+    type_key: Mapped[str] = mapped_column(String(64))
+    fields: Mapped[dict] = mapped_column(JSON)
+    authority_id: Mapped[str] = mapped_column(String(64))
+    member_state: Mapped[str] = mapped_column(String(2))
+    edition: Mapped[int] = mapped_column(Integer)
+    broadcast_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    closed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)

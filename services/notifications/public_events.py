@@ -21,6 +21,8 @@ import re
 from dataclasses import dataclass
 
 from services.notifications.alerts import EVENTS as ALERT_EVENTS
+from services.notifications.generic import EVENTS as GENERIC_EVENTS
+from services.notifications.generic import REPOSITORY_EVENTS, TYPE_EVENTS
 
 PUBLIC_EXCHANGE = "imi.public"
 # Replay (RabbitMQ streams bound to the public exchange): one per entitlement that can read it.
@@ -129,6 +131,15 @@ INTERNAL: dict[str, str] = {
         [f"notifications.{name}" for name in sorted(ALERT_EVENTS)]
         + ["notifications.alert_approval_setting_changed"],
         "alerts are confidential between the authorities concerned (DOMAIN.md section 5)",
+    ),
+    **dict.fromkeys(
+        [f"notifications.{name}" for name in sorted(GENERIC_EVENTS | REPOSITORY_EVENTS)],
+        "generic notifications and their repositories are for the authorities concerned "
+        "(DOMAIN.md section 5)",
+    ),
+    **dict.fromkeys(
+        [f"notifications.{name}" for name in sorted(TYPE_EVENTS)],
+        "the definition of notification types, for the catalogue and operators",
     ),
 }
 

@@ -7,9 +7,14 @@ from marshmallow import Schema, fields, validate
 
 from services.common.contracts import publishes
 from services.common.schemas import PageQuerySchema, PageSchema, StrictSchema
-from services.notifications import alerts
+from services.notifications import alerts, generic
 from services.notifications.alert_schemas import AlertEventSchema, AlertSettingEventSchema
 from services.notifications.domain import MailStatus, Outcome
+from services.notifications.generic_schemas import (
+    GenericEventSchema,
+    NotificationTypeEventSchema,
+    RepositoryEventSchema,
+)
 
 
 class EmailUndeliverableSchema(Schema):
@@ -167,6 +172,9 @@ EVENTS = publishes(
         "webhook_delivery_dead": WebhookDeliveryDeadSchema,
         **{name: AlertEventSchema for name in sorted(alerts.EVENTS)},
         "alert_approval_setting_changed": AlertSettingEventSchema,
+        **{name: GenericEventSchema for name in sorted(generic.EVENTS)},
+        "notification_type_published": NotificationTypeEventSchema,
+        **{name: RepositoryEventSchema for name in sorted(generic.REPOSITORY_EVENTS)},
     },
 )
 

@@ -21,6 +21,8 @@ from services.notifications import (
     delivery,
     digest,
     directory_view,
+    generic,
+    generic_store,
     inbox,
     intake,
     mail_log,
@@ -39,6 +41,20 @@ from services.notifications.alert_schemas import (
     LateAlertQuerySchema,
 )
 from services.notifications.domain import Audience
+from services.notifications.generic_schemas import (
+    NotificationActionSchema,
+    NotificationListQuerySchema,
+    NotificationListSchema,
+    NotificationNewSchema,
+    NotificationTypeEditSchema,
+    NotificationTypeListSchema,
+    NotificationTypeNewSchema,
+    NotificationTypeQuerySchema,
+    NotificationTypeSchema,
+    NotificationViewSchema,
+    RepositoryPageSchema,
+    RepositoryQuerySchema,
+)
 from services.notifications.models import Base
 from services.notifications.rendering import MissingTemplate, TextsCache, render
 from services.notifications.schemas import (
@@ -158,6 +174,83 @@ class NotificationsService(observability.ObservableService):
     def _alert_view(self, who, alert_id: str) -> dict:
         return dump(AlertViewSchema, alert_store.view(self.db.session, who, alert_id,
                                                       self.db.now()))  # fmt: skip
+
+    # --- generic notifications (docs/generic-notifications.md) ---------------------------
+
+    @rpc
+    def notification_types(self, actor: dict, query: dict) -> dict:
+        load_actor(actor)
+        request = load(NotificationTypeQuerySchema, query)
+        found = generic_store.types(self.db.session, request.get("area"))
+        return dump(NotificationTypeListSchema, {"items": found})
+
+    @rpc
+    def notification_type(self, actor: dict, type_key: str) -> dict:
+        load_actor(actor)
+        return dump(NotificationTypeSchema, generic_store.read_type(self.db.session, type_key))
+
+    @rpc
+    @transactional
+    def create_notification_type(self, actor: dict, data: dict) -> dict:
+        request = load(NotificationTypeNewSchema, data)
+        made = generic_store.define_type(self.db, load_actor(actor), None, request)
+        return dump(NotificationTypeSchema, made)
+
+    @rpc
+    @transactional
+    def change_notification_type(self, actor: dict, type_key: str, data: dict) -> dict:
+        request = load(NotificationTypeEditSchema, data)
+        made = generic_store.define_type(self.db, load_actor(actor), type_key, request)
+        return dump(NotificationTypeSchema, made)
+
+    @rpc
+    def create_notification(self, actor: dict, data: dict) -> dict:
+        """A new draft generic notification of a type, by one of its senders."""
+        who = load_actor(actor)
+        return self._notification_view(who, self._create_notification(who, data))
+
+    @transactional
+    def _create_notification(self, who, data: dict) -> str:
+        return generic_store.create(self.db, who, load(NotificationNewSchema, data)).id
+
+    @rpc
+    def notification(self, actor: dict, notification_id: str) -> dict:
+        return self._notification_view(load_actor(actor), notification_id)
+
+    @rpc
+    def act_on_notification(
+        self, actor: dict, notification_id: str, action: str, data: dict
+    ) -> dict:
+        """One step of the notification's workflow at the version read; it after the step."""
+        who = load_actor(actor)
+        return self._notification_view(
+            who, self._act_on_notification(who, notification_id, action, data)
+        )
+
+    @transactional
+    def _act_on_notification(self, who, notification_id: str, action: str, data: dict) -> str:
+        step = generic.action_named(action)
+        request = load(NotificationActionSchema, data)
+        return generic_store.act(self.db, who, notification_id, step, request).id
+
+    @rpc
+    def list_notifications(self, actor: dict, query: dict) -> dict:
+        request = load(NotificationListQuerySchema, query)
+        found = generic_store.listing(self.db.session, load_actor(actor), request)
+        return dump(NotificationListSchema, found)
+
+    @rpc
+    def repository_entries(self, actor: dict, repository: str, query: dict) -> dict:
+        request = load(RepositoryQuerySchema, query)
+        found = generic_store.repository_entries(
+            self.db.session, load_actor(actor), repository, request
+        )
+        return dump(RepositoryPageSchema, found)
+
+    def _notification_view(self, who, notification_id: str) -> dict:
+        return dump(
+            NotificationViewSchema, generic_store.view(self.db.session, who, notification_id)
+        )
 
     # --- webhook subscriptions (docs/subscriptions.md) ------------------------------------
 

@@ -26,7 +26,7 @@ from services.common.contracts import (
 )
 from services.common.envelope import make_envelope
 from services.common.errors import ValidationFailed
-from services.notifications import alerts
+from services.notifications import alerts, generic
 from services.requests import workflow
 from tests.events import CATALOGUE, catalogued_examples
 
@@ -50,7 +50,12 @@ def catalogued_events() -> dict[str, set[str]]:
 # the functions that record an event, and the position of the event's name among their arguments
 RECORDERS = {"record_event": 0, "record_authority_event": 1}
 # Event names a recorder takes from a table rather than a literal: the table's events.
-FROM_TABLES = {"outcome.event_name": workflow.EVENTS, "event_name": alerts.EVENTS}
+FROM_TABLES = {
+    "outcome.event_name": workflow.EVENTS,
+    "event_name": alerts.EVENTS,
+    "step_event": generic.EVENTS - {"generic_notification_created"},
+    "repository_event": generic.REPOSITORY_EVENTS,
+}
 
 
 def calls_in_source(function: str) -> list[tuple[str, ast.Call, str]]:

@@ -117,6 +117,7 @@ def test_a_fan_out_survives_a_broker_restart_and_a_killed_service_once_each(
         },
     }  # fmt: skip
     container_factory(TranslationService, config).start()
+    smtp.recorder.delay = 0.03  # a fan-out of some seconds, to be cut in the middle
     config_file = tmp_path / "notifications.yaml"
     config_file.write_text(yaml.safe_dump(config))
     service = NotificationsProcess(config_file, tmp_path / "notifications.log")
@@ -130,12 +131,14 @@ def test_a_fan_out_survives_a_broker_restart_and_a_killed_service_once_each(
         events = [publish_request_event(config) for _ in range(EVENTS)]
 
         wait_until(lambda: len(smtp.messages) >= 30, "the fan-out under way", timeout=60)
-        broker("stop_app")
-        broker("start_app")
-        wait_until(lambda: len(smtp.messages) >= 80, "the fan-out after the restart",
-                   timeout=120)  # fmt: skip
         service.kill()
+        sent_before_the_kill = {message["To"] for message in smtp.messages}
         service.start()
+        wait_until(lambda: len(smtp.messages) >= len(sent_before_the_kill) + 20,
+                   "the fan-out going on after the kill", timeout=120)  # fmt: skip
+        broker("stop_app")
+        sent_before_the_restart = {message["To"] for message in smtp.messages}
+        broker("start_app")
 
         wait_until(lambda: set(addresses) <= {m["To"] for m in smtp.messages},
                    "every email", timeout=180)  # fmt: skip
@@ -143,6 +146,8 @@ def test_a_fan_out_survives_a_broker_restart_and_a_killed_service_once_each(
     finally:
         service.stop()
 
+    assert not set(addresses) <= sent_before_the_kill, "the kill came after the fan-out"
+    assert not set(addresses) <= sent_before_the_restart, "the restart came after the fan-out"
     ids_per_address = defaultdict(set)
     for message in smtp.messages:
         ids_per_address[message["To"]].add(message["Message-ID"])
