@@ -87,6 +87,17 @@ def test_a_coordinator_registers_nothing_outside_its_country_or_areas(directory)
     assert directory.register(limic.admin, "DE", areas=services)["status"] == "validated"
 
 
+def test_only_the_commission_registers_one_of_its_own_services_under_eu(directory):
+    nimic = directory.nimic("DE")
+    alerts = [{"area": "services", "workflow": "alerts", "roles": ["incoming_alert_mailbox"]}]
+
+    with pytest.raises(Forbidden):
+        directory.register(nimic.admin, "EU", areas=alerts)
+    record = directory.register(COMMISSION, "EU", areas=alerts)
+    assert record["member_state"] == "EU"
+    assert record["status"] == "validated"
+
+
 def test_a_user_without_the_data_administrator_right_registers_nothing(directory):
     nimic = directory.nimic("DE")
     clerk = actor(nimic.id, "DE", Right.REQUEST_HANDLER)

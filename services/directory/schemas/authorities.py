@@ -95,7 +95,9 @@ class NewAuthoritySchema(AuthorityFieldsSchema):
 
     official_name = text(300, required=True)
     official_language = fields.String(required=True, validate=LANGUAGE)
-    member_state = MemberStateField(required=True)
+    # EU: one of the Commission's own services (its incoming alert mailbox, for instance),
+    # which only a Commission administrator registers (DOMAIN.md section 1)
+    member_state = MemberStateField(required=True, commission=True)
     email = fields.Email(required=True, validate=validate.Length(max=254))
     languages = fields.List(
         fields.String(validate=LANGUAGE),
