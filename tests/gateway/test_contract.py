@@ -58,7 +58,8 @@ def refused(schema, data: dict) -> dict:
 def test_a_member_state_is_a_closed_list_of_codes_in_the_document(document):
     member_state = component(document, "NewAuthority")["properties"]["member_state"]
 
-    assert set(member_state["enum"]) == {*EEA_COUNTRIES, "GR"}
+    # EU: the Commission's own services, which only a Commission administrator registers
+    assert set(member_state["enum"]) == {*EEA_COUNTRIES, "GR", "EU"}
 
 
 @pytest.mark.parametrize("code", ["", " de ", "de", "EU", "XX"])
