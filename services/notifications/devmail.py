@@ -36,7 +36,7 @@ def read_messages(maildir: Path, to: str | None = None) -> list[EmailMessage]:
     box = mailbox.Maildir(maildir, factory=None, create=False)
     parser = BytesParser(policy=policy.default)
     found = []
-    for key in box:
+    for key in box.iterkeys():
         with box.get_file(key) as stream:
             message = parser.parse(stream)
         if to is None or to.casefold() in str(message["To"]).casefold():
@@ -44,17 +44,24 @@ def read_messages(maildir: Path, to: str | None = None) -> list[EmailMessage]:
     return sorted(found, key=lambda message: message["Date"].datetime)
 
 
-def _serve(args) -> None:
-    folder = _folder(args.maildir)
-    folder.mkdir(parents=True, exist_ok=True)
-    controller = Controller(Mailbox(folder), hostname=args.host, port=args.port)
+def serve(host: str, port: int, folder: Path, stop: threading.Event) -> None:
+    """Receive and keep messages in the Maildir ``folder`` until ``stop`` is set."""
+    for part in ("tmp", "new", "cur"):  # a Maildir, even where an empty folder was left
+        (folder / part).mkdir(parents=True, exist_ok=True)
+    controller = Controller(Mailbox(folder), hostname=host, port=port)
     controller.start()
-    print(f"devmail: SMTP on {args.host}:{args.port}, messages kept in {folder}", flush=True)
+    print(f"devmail: SMTP on {host}:{port}, messages kept in {folder}", flush=True)
+    try:
+        stop.wait()
+    finally:
+        controller.stop()
+
+
+def _serve(args) -> None:
     stop = threading.Event()
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, lambda *_: stop.set())
-    stop.wait()
-    controller.stop()
+    serve(args.host, args.port, _folder(args.maildir), stop)
 
 
 def _read(args) -> None:
