@@ -30,6 +30,7 @@ import requests  # noqa: E402
 from kombu.mixins import ConsumerMixin  # noqa: E402
 
 from tests.databases import Load, prepare  # noqa: E402
+from tests.webhook_receiver import Receiver  # noqa: E402
 
 TEST_AMQP_URI = os.environ.get("IMI_TEST_AMQP_URI", "pyamqp://guest:guest@127.0.0.1:5672/")
 TEST_PG_URI = os.environ.get("IMI_TEST_PG_URI", "postgresql://postgres@127.0.0.1:5432/")
@@ -185,3 +186,23 @@ class HttpSession(requests.Session):
 
     def request(self, method, url, *args, **kwargs):
         return super().request(method, self.base_url + url, *args, **kwargs)
+
+
+@pytest.fixture
+def smtp():
+    """A real SMTP server on loopback that keeps what it accepts (tests/smtp.py)."""
+    from tests.smtp import SmtpServer  # it imports this module's free_port
+
+    server = SmtpServer()
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def receiver():
+    """An outside system's webhook endpoint on loopback (tests/webhook_receiver.py)."""
+    endpoint = Receiver()
+    endpoint.start()
+    yield endpoint
+    endpoint.stop()

@@ -20,7 +20,7 @@ import importlib
 
 from marshmallow import EXCLUDE, Schema, ValidationError
 
-from services.common.envelope import TYPE_PREFIX
+from services.common.envelope import split_event_type
 from services.common.errors import ValidationFailed
 from services.common.schemas import instance
 
@@ -80,12 +80,11 @@ def produce(service: str, event: str, data: dict, version: int = 1) -> dict:
 
 def read(envelope: dict) -> dict:
     """The envelope's data loaded with its producer's contract, or ValidationFailed."""
-    parts = envelope["type"].split(".")
-    if len(parts) != 5 or ".".join(parts[:2]) != TYPE_PREFIX or not parts[4][1:].isdigit():
+    parsed = split_event_type(envelope["type"])
+    if parsed is None:
         raise ValidationFailed.from_fields({"type": ["Not an event type of this system."]})
-    _, _, service, event, version = parts
     try:
-        schema = contract(service, event, int(version[1:]))
+        schema = contract(*parsed)
     except UnknownEvent:
         raise ValidationFailed.from_fields({"type": ["An event without a contract."]}) from None
     try:

@@ -21,6 +21,20 @@ def event_type_name(service: str, event: str, version: int = 1) -> str:
     return f"{TYPE_PREFIX}.{service}.{event}.v{version}"
 
 
+def split_event_type(name: str) -> tuple[str, str, int] | None:
+    """(service, event, version) of an ``eu.imi.<service>.<event>.v<n>`` name, the inverse of
+    ``event_type_name``; None for a name of another form."""
+    parts = name.split(".")
+    if len(parts) != 5 or ".".join(parts[:2]) != TYPE_PREFIX or not parts[4][1:].isdigit():
+        return None
+    return parts[2], parts[3], int(parts[4][1:])
+
+
+def event_name(envelope: dict) -> str:
+    """The event's name (``user_created``) of an envelope a handler has loaded."""
+    return split_event_type(envelope["type"])[1]
+
+
 def make_envelope(
     service: str,
     event: str,

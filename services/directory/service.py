@@ -7,6 +7,7 @@ from services.common.actor import load_actor
 from services.common.clock import Clock
 from services.common.db import Database
 from services.common.entrypoints import event_handler, rpc
+from services.common.envelope import event_name
 from services.common.rpc import RpcClient
 from services.common.schemas import dump, load
 from services.common.transactions import handles_event_once, transactional
@@ -365,5 +366,5 @@ class DirectoryService(observability.ObservableService):
     @event_handler("identity", "user_deleted")
     @handles_event_once
     def on_user_changed(self, envelope: dict) -> None:
-        event_type = envelope["type"].split(".")[-2]
+        event_type = event_name(envelope)
         known_users.remember_user(self.db, event_type, envelope["data"], envelope["time"])

@@ -15,7 +15,6 @@ from sqlalchemy.orm import Session
 from services.common.actor import Actor, Right
 from services.common.db import UnitOfWork
 from services.common.errors import Conflict, Forbidden, NotFound, ValidationFailed
-from services.common.models import stale_version
 from services.common.reference import COMMISSION
 from services.common.schemas import load
 from services.notifications import alerts, directory_view
@@ -289,18 +288,13 @@ def create(unit: UnitOfWork, actor: Actor, kind: Kind, data: dict) -> Alert:
     return row
 
 
-def set_version(row: Alert, data: dict) -> None:
-    if row.version != data["version"]:
-        raise stale_version(row)
-
-
 def act(unit: UnitOfWork, actor: Actor, alert_id: str, action: Action, data: dict) -> Alert:
     """Take ``action`` on the alert at the version read; its status, history, events and
     emails follow."""
     session, now = unit.session, unit.now()
     row, facts, _seen = visible(session, actor, alert_id)
     alerts.check(actor, facts, action)
-    set_version(row, data)
+    row.require_version(data["version"])
     after = alerts.status_after(facts, action)
     concerned: list[str] = []
     late = False
@@ -500,8 +494,8 @@ def set_setting(unit: UnitOfWork, actor: Actor, member_state: str, data: dict) -
     if row is None:
         row = AlertSetting(member_state=member_state, version=0, updated_at=now)
         unit.session.add(row)
-    elif data["version"] is None or data["version"] != row.version:
-        raise stale_version(row)
+    else:
+        row.require_version(data["version"])
     row.approval_required = data["approval_required"]
     row.touch(actor.user_id, now)
     unit.record_event(

@@ -47,17 +47,31 @@ class Outcome(StrEnum):
     GIVEN_UP = "given_up"
 
 
-def retry_delay(attempts: int) -> timedelta:
-    """The pause after the ``attempts``-th failed attempt (1, 2, …): 30 s, 1 min, 2 min, …,
-    never more than 15 minutes."""
-    return min(FIRST_RETRY * (2 ** max(attempts - 1, 0)), RETRY_CAP)
+@dataclass(frozen=True)
+class Backoff:
+    """Retries that wait twice as long each time, up to a cap, until a deadline after the
+    first try."""
+
+    first: timedelta
+    cap: timedelta
+    give_up_after: timedelta
+
+    def delay(self, attempts: int) -> timedelta:
+        """The pause after the ``attempts``-th failed attempt (1, 2, …)."""
+        return min(self.first * (2 ** max(attempts - 1, 0)), self.cap)
+
+    def next_try(self, created_at: datetime, attempts: int, now: datetime) -> datetime | None:
+        """When to try again after a transient failure, or None once it is given up."""
+        if now - created_at >= self.give_up_after:
+            return None
+        return now + self.delay(attempts)
 
 
-def next_try(created_at: datetime, attempts: int, now: datetime) -> datetime | None:
-    """When to try again after a transient failure, or None when the message is given up."""
-    if now - created_at >= GIVE_UP_AFTER:
-        return None
-    return now + retry_delay(attempts)
+# emails (and the mailings they are addressed from): 30 s, 1 min, 2 min, …, at most 15 min
+# apart, for two days
+MAIL_BACKOFF = Backoff(FIRST_RETRY, RETRY_CAP, GIVE_UP_AFTER)
+retry_delay = MAIL_BACKOFF.delay
+next_try = MAIL_BACKOFF.next_try
 
 
 def is_permanent(smtp_code: int | None) -> bool:
@@ -227,12 +241,10 @@ class DeliveryStatus(StrEnum):
 UNFINISHED = (DeliveryStatus.PENDING.value, DeliveryStatus.SENDING.value, DeliveryStatus.DEAD.value)
 
 
-def webhook_retry(created_at: datetime, attempts: int, now: datetime) -> datetime | None:
-    """When to offer a delivery again after its ``attempts``-th failure (10 s, 20 s, 40 s, …,
-    at most an hour apart), or None once it is due for the dead letters."""
-    if now - created_at >= WEBHOOK_DEAD_AFTER:
-        return None
-    return now + min(WEBHOOK_FIRST_RETRY * (2 ** max(attempts - 1, 0)), WEBHOOK_RETRY_CAP)
+# webhook deliveries: 10 s, 20 s, 40 s, …, at most an hour apart, for a day, then the dead
+# letters
+WEBHOOK_BACKOFF = Backoff(WEBHOOK_FIRST_RETRY, WEBHOOK_RETRY_CAP, WEBHOOK_DEAD_AFTER)
+webhook_retry = WEBHOOK_BACKOFF.next_try
 
 
 def webhook_url_problem(url: str, allow_loopback_http: bool) -> str | None:

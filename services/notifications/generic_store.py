@@ -14,7 +14,6 @@ from sqlalchemy.orm import Session
 from services.common.actor import Actor
 from services.common.db import UnitOfWork
 from services.common.errors import Conflict, Forbidden, NotFound, ValidationFailed
-from services.common.models import stale_version
 from services.common.reference import COMMISSION
 from services.notifications import directory_view, generic
 from services.notifications.generic import Action, Facts, Status
@@ -320,8 +319,7 @@ def act(
     session, now = unit.session, unit.now()
     row, document, facts = visible(session, actor, notification_id)
     generic.check(actor, facts, action)
-    if row.version != data["version"]:
-        raise stale_version(row)
+    row.require_version(data["version"])
     concerned: list[str] = []
     told: list[str] = []
     if action == Action.EDIT_DRAFT:

@@ -12,6 +12,7 @@ from math import ceil
 
 from services.common.actor import Right
 from services.common.db import UnitOfWork
+from services.common.envelope import event_name
 from services.notifications import directory_view
 from services.notifications.domain import (
     Audience,
@@ -82,7 +83,7 @@ def authority_validated(unit: UnitOfWork, envelope: dict) -> None:
 
 
 def request_event(unit: UnitOfWork, envelope: dict) -> None:
-    event_type, data = envelope["type"].split(".")[-2], envelope["data"]
+    event_type, data = event_name(envelope), envelope["data"]
     mailings = request_mailings(event_type, data)
     coordinators = directory_view.request_coordinators(
         unit.session, _concerned(event_type, data), data["area"]

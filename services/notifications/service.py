@@ -10,6 +10,7 @@ from services.common.actor import load_actor
 from services.common.clock import Clock
 from services.common.db import Database
 from services.common.entrypoints import event_handler, rpc
+from services.common.envelope import event_name
 from services.common.errors import ImiError
 from services.common.rpc import RpcClient
 from services.common.schemas import dump, load
@@ -73,8 +74,8 @@ from services.notifications.schemas import (
 )
 from services.notifications.settings import CONFIG_KEY, Settings
 from services.notifications.webhook_intake import (
-    event_name,
     public_event_handler,
+    public_name,
     published_form,
 )
 
@@ -426,7 +427,7 @@ class NotificationsService(observability.ObservableService):
     @handles_event_once
     def on_authority_changed(self, envelope: dict) -> None:
         directory_view.remember_authority(self.db, envelope["data"])
-        if envelope["type"].split(".")[-2] == "authority_validated":
+        if event_name(envelope) == "authority_validated":
             intake.authority_validated(self.db, envelope)
 
     @event_handler("directory", "coordinator_linked")
@@ -469,4 +470,4 @@ class NotificationsService(observability.ObservableService):
     @public_event_handler()
     @handles_event_once
     def on_public_event(self, envelope: dict) -> None:
-        webhook_delivery.accept(self.db, published_form(envelope), event_name(envelope))
+        webhook_delivery.accept(self.db, published_form(envelope), public_name(envelope))

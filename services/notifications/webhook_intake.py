@@ -9,7 +9,7 @@ from nameko.standalone.events import get_event_exchange
 
 from services.common.contracts import contract
 from services.common.entrypoints import RetryingEventHandler
-from services.common.envelope import CloudEventSchema
+from services.common.envelope import CloudEventSchema, split_event_type
 from services.notifications.public_events import PUBLIC
 
 QUEUE = "evt-public--notifications.webhooks"
@@ -37,14 +37,13 @@ public_event_handler = PublicEventsHandler.decorator
 def published_form(envelope: dict) -> dict:
     """The envelope as its producer published it (JSON), from the one the handler loaded,
     without the internal call id."""
-    _, _, service, event, version = envelope["type"].split(".")
-    data = contract(service, event, int(version[1:])).dump(envelope["data"])
+    data = contract(*split_event_type(envelope["type"])).dump(envelope["data"])
     out = CloudEventSchema().dump({**envelope, "data": {}})
     out.pop("imicallid", None)
     return {**out, "data": data}
 
 
-def event_name(envelope: dict) -> str:
-    """``<service>.<event>`` of an envelope (source ``/imi/<service>``, type
-    ``eu.imi.<service>.<event>.v<n>``)."""
-    return ".".join(envelope["type"].split(".")[-3:-1])
+def public_name(envelope: dict) -> str:
+    """``<service>.<event>`` of an envelope, as the public catalogue names it."""
+    service, event, _version = split_event_type(envelope["type"])
+    return f"{service}.{event}"

@@ -45,15 +45,6 @@ from tests.conftest import HttpSession, free_port
 from tests.databases import Load, prepare
 from tests.e2e.stack import Mailbox, Stack, User
 from tests.services import delete_event_queues
-from tests.smtp import SmtpServer
-
-
-@pytest.fixture
-def smtp():
-    server = SmtpServer()
-    server.start()
-    yield server
-    server.stop()
 
 
 @pytest.fixture

@@ -37,7 +37,6 @@ from services.translation.service import TranslationService
 from tests.conftest import free_port
 from tests.databases import prepare
 from tests.events import event_data, wait_until
-from tests.smtp import SmtpServer
 from tests.webhook_receiver import Receiver
 
 RABBITMQCTL = os.environ.get("IMI_RABBITMQCTL")
@@ -81,22 +80,6 @@ class NotificationsProcess:
                 self.popen.wait(timeout=30)
             except subprocess.TimeoutExpired:
                 self.kill()
-
-
-@pytest.fixture
-def smtp():
-    server = SmtpServer()
-    server.start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture
-def receiver():
-    endpoint = Receiver()
-    endpoint.start()
-    yield endpoint
-    endpoint.stop()
 
 
 def test_a_fan_out_survives_a_broker_restart_and_a_killed_service_once_each(

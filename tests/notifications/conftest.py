@@ -19,20 +19,11 @@ from services.notifications.rendering import Texts
 from services.notifications.settings import MailSettings
 from services.translation import bundles
 from services.translation.bootstrap import prepare_translation
-from tests.smtp import SmtpServer
 
 
 @pytest.fixture
 def frozen_clock() -> FrozenClock:
     return FrozenClock()
-
-
-@pytest.fixture
-def smtp():
-    server = SmtpServer()
-    server.start()
-    yield server
-    server.stop()
 
 
 @pytest.fixture

@@ -16,15 +16,6 @@ from tests.events import event_data, wait_until
 from tests.services import started_on_clock
 from tests.signed_rpc import SignedRpcProxy
 from tests.translation.harness import actor
-from tests.webhook_receiver import Receiver
-
-
-@pytest.fixture
-def receiver():
-    endpoint = Receiver()
-    endpoint.start()
-    yield endpoint
-    endpoint.stop()
 
 
 @pytest.fixture

@@ -18,20 +18,11 @@ from services.notifications import webhook_delivery, webhooks
 from services.notifications.domain import WEBHOOK_DEAD_AFTER, DeliveryStatus
 from services.notifications.models import WebhookDelivery
 from tests.events import event_data
-from tests.webhook_receiver import Receiver
 
 ADMIN = Actor("u-admin", "eu-admin", "commission", "EU",
               grants=frozenset({Grant(Right.COMMISSION_ADMINISTRATOR)}))  # fmt: skip
 HANDLER = Actor("u-h", "it-h", "it-roma", "IT", grants=frozenset({Grant(Right.REQUEST_HANDLER)}))
 EVENTS = ["requests.request_sent", "requests.request_accepted"]
-
-
-@pytest.fixture
-def receiver():
-    endpoint = Receiver()
-    endpoint.start()
-    yield endpoint
-    endpoint.stop()
 
 
 @pytest.fixture

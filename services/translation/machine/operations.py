@@ -24,6 +24,7 @@ from sqlalchemy import delete, select, update
 
 from services.common.actor import Actor
 from services.common.db import UnitOfWork
+from services.common.envelope import event_name
 from services.common.errors import Conflict, ImiError, NotFound, Unavailable, ValidationFailed
 from services.common.reference import SUPPORTED_LANGUAGES
 from services.translation.detection import detect
@@ -353,9 +354,7 @@ def fill_titles(unit: UnitOfWork, machine: Machine, envelope: dict) -> None:
     """Translate an authority's informal title into the languages it lacks (memory first,
     then the engine, masked if external) and tell the directory."""
     data = envelope["data"]
-    if envelope["type"].split(".")[-2] == "authority_updated" and "titles" not in data.get(
-        "changed", ()
-    ):
+    if event_name(envelope) == "authority_updated" and "titles" not in data.get("changed", ()):
         return
     titles: dict[str, str] = data.get("titles") or {}
     source = data.get("official_language")
