@@ -96,6 +96,17 @@ class Gate:
             key = idempotency_key(request, actor["user_id"] if actor else "", raw)
         return Admission(actor, body, query, key)
 
+    def authenticate(self, access_token: str) -> dict:
+        """The actor a web session's access token proves (the wire form); as with a Bearer
+        token, the token then goes with every call this request makes."""
+        verified = self._keeper.verifier.verify(f"Bearer {access_token}", self._identity())
+        self._worker_ctx.data[USER_CREDENTIAL] = verified.token
+        return verified.wire
+
+    def limit_logins(self, request: Request) -> None:
+        """The login rate limit of the API, for the login forms of the web pages."""
+        self._limit(client_address(request, self._keeper.settings.trusted_proxy_hops))
+
     def revoke(self, payload: dict) -> None:
         """Refuse at once the tokens a ``tokens_revoked`` event names."""
         try:

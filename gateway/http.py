@@ -27,6 +27,7 @@ from gateway.problems import CONTENT_TYPE, problem_for
 from gateway.route import JSON, Route
 from gateway.server import HttpServer
 from gateway.settings import settings_from_config
+from gateway.web.errors import error_page
 from services.common.errors import EXPECTED_ERRORS, Unavailable
 from services.common.metrics import HTTP_LATENCY
 
@@ -68,6 +69,11 @@ def problem_response(exc: BaseException, instance: str, call_id: str | None) -> 
     response = json_response(problem.body, problem.status, CONTENT_TYPE)
     response.headers.update(problem.headers)
     return response
+
+
+def is_page_path(path: str) -> bool:
+    """Whether a path is the web pages' rather than the API's or the operators'."""
+    return not (path.startswith("/api/") or path in ("/metrics", "/health"))
 
 
 def match_template(adapter: MapAdapter, path: str, method: str) -> tuple[Rule, dict]:
@@ -151,6 +157,8 @@ class ApiWsgiApp(WsgiApp):
             # A redirect (e.g. a doubled slash) is not an error; anything else is a problem.
             if exc.code is not None and exc.code < 400:
                 response = exc.get_response()
+            elif is_page_path(request.path):
+                response = error_page(request, exc, None)
             else:
                 response = problem_response(exc, request.path, None)
         elapsed = time.perf_counter() - started

@@ -15,6 +15,8 @@ from gateway.documents import openapi_response, reference_response
 from gateway.gate import Gatekeeper
 from gateway.health import HealthCheck
 from gateway.http import JsonResponse, api, json_response
+from gateway.web.site import MIXINS as WEB_PAGES
+from gateway.web.visit import WebSite
 from services.common import reference
 from services.common.logs import CallIdLogging
 from services.common.metrics import EntrypointMetrics, exposition
@@ -24,14 +26,15 @@ from services.common.runtime import ProcessTuning
 REVOCATIONS_RESYNC_SECONDS = 60
 
 
-class GatewayService(*(mixin for api in SERVICE_APIS for mixin in api.mixins)):
-    """The HTTP API. Each service's entry points come from the mixins of its folder
-    gateway/<service>/ (gateway/apis.py), and reach it as ``self.<service>``; here are the
-    gateway's own."""
+class GatewayService(*(mixin for api in SERVICE_APIS for mixin in api.mixins), *WEB_PAGES):
+    """The HTTP API and the web pages. Each service's entry points come from the mixins of its
+    folder gateway/<service>/ (gateway/apis.py), and reach it as ``self.<service>``; the pages'
+    from gateway/web/site.py; here are the gateway's own."""
 
     name = "gateway"
 
     gate = Gatekeeper()
+    web = WebSite()
     health_check = HealthCheck()
     call_logging = CallIdLogging()
     entrypoint_metrics = EntrypointMetrics()

@@ -119,11 +119,11 @@ def _language(code: str) -> Language:
 
 def _names(lookup: Callable[[Locale], str | None]) -> tuple[dict[str, str], list[str]]:
     """A name in each supported language, English where CLDR lacks one (listed as untranslated)."""
-    english = lookup(_locale(FALLBACK_LANGUAGE))
+    english = lookup(babel_locale(FALLBACK_LANGUAGE))
     names: dict[str, str] = {}
     untranslated: list[str] = []
     for language in SUPPORTED_LANGUAGES:
-        name = lookup(_locale(language))
+        name = lookup(babel_locale(language))
         if not name:
             untranslated.append(language)
         names[language] = name or english
@@ -131,5 +131,5 @@ def _names(lookup: Callable[[Locale], str | None]) -> tuple[dict[str, str], list
 
 
 @cache
-def _locale(language: str) -> Locale:
+def babel_locale(language: str) -> Locale:
     return Locale.parse(_BABEL_LOCALES.get(language, language))

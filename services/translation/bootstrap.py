@@ -35,10 +35,11 @@ def prepare(config: dict, out: TextIO) -> None:
     print(f"translation: shipped texts loaded ({written} translations written)", file=out)
 
 
-def content_entries(folder: Path = CONTENT_DIR) -> Iterator[dict]:
-    """Every entry of the content files, as ``{key, namespace, ..., texts}``."""
-    for path in sorted(folder.glob("*.yaml")):
-        for document in yaml.safe_load_all(path.read_text(encoding="utf-8")):
+def content_entries(folder: Path = CONTENT_DIR, pattern: str = "*.yaml") -> Iterator[dict]:
+    """Every entry of the content files (those matching ``pattern``), as ``{key, namespace,
+    ..., texts}``."""
+    for path in sorted(folder.glob(pattern)):
+        for document in yaml.load_all(path.read_text(encoding="utf-8"), Loader=yaml.CSafeLoader):
             namespace = document["namespace"]
             for name, entry in document["entries"].items():
                 source_language = document.get("source_language", FALLBACK_LANGUAGE)
@@ -54,10 +55,10 @@ def content_entries(folder: Path = CONTENT_DIR) -> Iterator[dict]:
                 }
 
 
-def directory_entries(folder: Path = DIRECTORY_DATA_DIR) -> Iterator[dict]:
+def directory_entries(folder: Path = DIRECTORY_DATA_DIR, pattern: str = "*.yaml") -> Iterator[dict]:
     """The directory's reference lists: ``<kind>s.yaml`` holds entries with names per
     language; a name missing, or listed in the entry's ``untranslated``, is missing here."""
-    for path in sorted(folder.glob("*.yaml")):
+    for path in sorted(folder.glob(pattern)):
         kind = _singular(path.stem)
         namespace = f"directory.{kind}"
         for item in yaml.load(path.read_text(encoding="utf-8"), Loader=yaml.CSafeLoader) or []:

@@ -10,12 +10,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.message import EmailMessage
-from pathlib import Path
 
-import yaml
 from nameko.standalone.events import event_dispatcher
 
+from gateway.web.texts import shipped_texts as web_texts
 from services.common.envelope import make_envelope
+from services.translation.bootstrap import content_entries
 from tests.conftest import HttpSession
 from tests.events import event_data
 from tests.smtp import SmtpServer
@@ -23,7 +23,6 @@ from tests.smtp import SmtpServer
 API = "/api/v1"
 NEW_PASSWORD = "Correct-Horse-Battery-42"
 SECURITY_CODE = "739204618375"
-CONTENT = Path(__file__).resolve().parents[2] / "services" / "translation" / "content"
 
 
 class Mailbox:
@@ -61,12 +60,11 @@ def shipped_text(key: str, language: str) -> str:
 
 @functools.cache
 def _shipped_texts() -> dict[str, dict[str, str]]:
-    texts = {}
-    for path in CONTENT.glob("emails*.yaml"):
-        for document in yaml.safe_load_all(path.read_text(encoding="utf-8")):
-            for name, entry in document["entries"].items():
-                texts[f"{document['namespace']}.{name}"] = entry["texts"]
-    return texts
+    """The content files' texts, with the lists the web pages name items of."""
+    return {
+        **{entry["key"]: entry["texts"] for entry in content_entries()},
+        **web_texts(),
+    }
 
 
 def _subject(template: str, email: EmailMessage) -> str:

@@ -1,0 +1,19 @@
+"""The page table: every page of the web application, by the name of its entry point.
+
+Each module of pages declares its rows (``PAGES``) beside its entry points (a mixin of
+GatewayService); a page cannot be served without its row, nor have a row without being
+served (gateway/web/page.py checks at start).
+"""
+
+from __future__ import annotations
+
+from types import MappingProxyType
+
+from gateway.web import account_pages, work_pages
+
+_MODULES = (account_pages, work_pages)
+
+PAGES: MappingProxyType[str, object] = MappingProxyType(
+    {route.name: route for module in _MODULES for route in module.PAGES}
+)
+MIXINS: tuple[type, ...] = (account_pages.AccountPages, work_pages.WorkPages)
