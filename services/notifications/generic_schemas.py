@@ -16,9 +16,11 @@ from services.common.schemas import (
 )
 from services.notifications.generic import (
     KEY,
+    LABEL_MAX,
     NAME,
     SENDER_RIGHTS,
     TEXT_MAX,
+    TYPE_KEY,
     Action,
     FieldKind,
     Receivers,
@@ -26,7 +28,7 @@ from services.notifications.generic import (
 )
 
 STATES = validate.OneOf(EEA_COUNTRIES)
-LABEL = validate.Length(1, 200)
+LABEL = validate.Length(1, LABEL_MAX)
 CODE = validate.Regexp(KEY.pattern)
 BOXES = ("outgoing", "incoming", "all")
 
@@ -81,7 +83,10 @@ class NotificationTypeChangeSchema(StrictSchema):
 
 
 class NotificationTypeNewSchema(NotificationTypeChangeSchema):
-    key = fields.String(required=True, validate=CODE)
+    key = fields.String(
+        required=True, validate=validate.Regexp(TYPE_KEY.pattern),
+        metadata={"description": "Its texts' catalogue keys begin notification_type.<key>."},
+    )  # fmt: skip
 
 
 class NotificationTypeEditSchema(NotificationTypeChangeSchema):
@@ -290,6 +295,25 @@ class NotificationTypeEventSchema(Schema):
     repository = fields.String(required=True, allow_none=True)
     active = fields.Boolean(required=True)
     text_keys = fields.List(fields.String(), required=True)
+
+
+class TypeTextEntrySchema(Schema):
+    key = fields.String(required=True)
+    namespace = fields.String(required=True)
+    source_language = fields.String(required=True)
+    source_text = fields.String(required=True)
+    max_length = fields.Integer(required=True)
+    description = fields.String(required=True)
+
+
+class NotificationTypeTextsEventSchema(Schema):
+    """notification_type_texts_published: the user-facing texts of a type's new version (its
+    title, field labels and option labels, in English), for the translation catalogue."""
+
+    type_key = fields.String(required=True)
+    version = fields.Integer(required=True)
+    area = fields.String(required=True)
+    entries = fields.List(fields.Nested(TypeTextEntrySchema), required=True)
 
 
 class RepositoryEventSchema(Schema):

@@ -13,6 +13,7 @@ from services.notifications.domain import MailStatus, Outcome
 from services.notifications.generic_schemas import (
     GenericEventSchema,
     NotificationTypeEventSchema,
+    NotificationTypeTextsEventSchema,
     RepositoryEventSchema,
 )
 
@@ -174,6 +175,7 @@ EVENTS = publishes(
         "alert_approval_setting_changed": AlertSettingEventSchema,
         **{name: GenericEventSchema for name in sorted(generic.EVENTS)},
         "notification_type_published": NotificationTypeEventSchema,
+        "notification_type_texts_published": NotificationTypeTextsEventSchema,
         **{name: RepositoryEventSchema for name in sorted(generic.REPOSITORY_EVENTS)},
     },
 )
