@@ -24,6 +24,8 @@ WORKFLOW = "notifications"
 REPOSITORY_WORKFLOWS = ("notifications", "repositories")
 NAMESPACE = "notification_type"
 TEXT_MAX = 4000
+# The largest magnitude a number field takes.
+NUMBER_MAX = 10**15
 NAME = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
 KEY = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
 # A type's key makes its texts' catalogue namespace, notification_type.<key>, which the
@@ -218,7 +220,7 @@ def _value(item: dict, value) -> tuple[str | None, object]:
         return (None, value) if isinstance(value, bool) else ("true or false is expected.", None)
     if kind == FieldKind.NUMBER:
         good = isinstance(value, int | float) and not isinstance(value, bool)
-        if not good or not math.isfinite(value) or abs(value) > 1e15:
+        if not good or not math.isfinite(value) or abs(value) > NUMBER_MAX:
             return "A number is expected.", None
         return None, value
     if kind == FieldKind.DATE:

@@ -5,10 +5,13 @@ states: never the content)."""
 
 from __future__ import annotations
 
+import math
+
 from marshmallow import Schema, fields, validate
 
 from services.common.reference import EEA_COUNTRIES
 from services.common.schemas import (
+    JsonBoolean,
     PageQuerySchema,
     PageSchema,
     StrictSchema,
@@ -18,6 +21,7 @@ from services.notifications.generic import (
     KEY,
     LABEL_MAX,
     NAME,
+    NUMBER_MAX,
     SENDER_RIGHTS,
     TEXT_MAX,
     TYPE_KEY,
@@ -40,8 +44,8 @@ class TypeFieldInputSchema(StrictSchema):
     name = fields.String(required=True, validate=validate.Regexp(NAME.pattern))
     label = fields.String(required=True, validate=LABEL, metadata={"description": "In English"})
     kind = fields.String(required=True, validate=validate.OneOf([k.value for k in FieldKind]))
-    required = fields.Boolean(load_default=False)
-    personal_data = fields.Boolean(
+    required = JsonBoolean(load_default=False)
+    personal_data = JsonBoolean(
         load_default=False,
         metadata={"description": "Never copied to a repository; erased on closure or "
                   "withdrawal"},
@@ -79,7 +83,7 @@ class NotificationTypeChangeSchema(StrictSchema):
         load_default=None, allow_none=True, validate=CODE,
         metadata={"description": "The repository a broadcast notification feeds"},
     )  # fmt: skip
-    active = fields.Boolean(load_default=True, metadata={"description": "New drafts allowed"})
+    active = JsonBoolean(load_default=True, metadata={"description": "New drafts allowed"})
 
 
 class NotificationTypeNewSchema(NotificationTypeChangeSchema):
@@ -134,24 +138,46 @@ class NotificationTypeQuerySchema(StrictSchema):
 # --- notifications --------------------------------------------------------------------------
 
 
+class ContentValue(fields.Raw):
+    """A value of a notification's field: a text (a date and a choice are texts too), a
+    number, true or false, or null for an empty optional field; never a list or an object.
+    Which of them a field takes is its type's (services.notifications.generic)."""
+
+    default_error_messages = {"invalid": "A text, a number, true, false or null is expected."}
+
+    def __init__(self, **kwargs):
+        json_schema = {"type": ["string", "number", "boolean"], "maxLength": TEXT_MAX,
+                       "minimum": -NUMBER_MAX, "maximum": NUMBER_MAX}  # fmt: skip
+        super().__init__(allow_none=True, metadata=json_schema, **kwargs)
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if value is None or isinstance(value, bool):
+            return value
+        if isinstance(value, str) and len(value) <= TEXT_MAX:
+            return value
+        if isinstance(value, int | float) and math.isfinite(value) and abs(value) <= NUMBER_MAX:
+            return value
+        raise self.make_error("invalid")
+
+
+def content_field(**kwargs) -> fields.Dict:
+    return fields.Dict(
+        keys=fields.String(validate=validate.Length(1, 40)), values=ContentValue(), **kwargs
+    )
+
+
 class NotificationNewSchema(StrictSchema):
     type_key = fields.String(required=True, validate=CODE)
     member_states = fields.List(
         fields.String(validate=STATES), load_default=list, validate=validate.Length(0, 30),
         metadata={"description": "For a type whose receivers are chosen_states"},
     )  # fmt: skip
-    content = fields.Dict(
-        keys=fields.String(validate=validate.Length(1, 40)), required=True,
-        metadata={"description": "The type's fields by name"},
-    )  # fmt: skip
+    content = content_field(required=True, metadata={"description": "The type's fields by name"})
 
 
 class NotificationActionSchema(StrictSchema):
     version = version_field()
-    content = fields.Dict(
-        keys=fields.String(validate=validate.Length(1, 40)),
-        metadata={"description": "edit_draft, modify: the whole new content"},
-    )  # fmt: skip
+    content = content_field(metadata={"description": "edit_draft, modify: the whole new content"})
     member_states = fields.List(
         fields.String(validate=STATES), validate=validate.Length(0, 30),
         metadata={"description": "edit_draft: the member states chosen"},

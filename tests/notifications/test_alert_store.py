@@ -460,3 +460,17 @@ def test_a_rectification_reaches_every_recipients_users_by_email_and_inbox_in_th
     assert item["link"] == f"/alerts/{row.id}"
     assert item["title"] == texts.text("el", f"{template}.subject")
     assert item["read"] is False
+
+
+@pytest.mark.parametrize("state", ["AAA", "EU", "de"])
+def test_a_setting_for_no_member_state_is_refused_naming_it_and_changes_nothing(world, state):
+    administrator = user("eu-mailbox", Right.COMMISSION_ADMINISTRATOR, area=None)
+    outbox = len(world.session.scalars(select(world._database.outbox_model)).all())
+
+    with pytest.raises(ValidationFailed) as refused:  # it was a 500 (docs/api-conformance.md)
+        alert_store.set_setting(world, administrator, state, {"approval_required": False,
+                                                              "version": None})  # fmt: skip
+
+    assert "member_state" in refused.value.extra["errors"]
+    assert alert_store.settings(world.session) == []
+    assert len(world.session.scalars(select(world._database.outbox_model)).all()) == outbox
