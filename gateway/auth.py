@@ -199,7 +199,9 @@ class TokenVerifier:
             raise Unauthenticated("The access token has expired.", "auth.token_expired")
 
     def _key(self, kid: str, source: TokenSource) -> Ed25519PublicKey:
-        if kid not in self._keys and self._may_reload_keys():
+        if kid not in self._keys:
+            # a reload under way (the first request's, at start) is waited for, not taken
+            # for keys that could not be loaded
             with self._key_loading:
                 if kid not in self._keys and self._may_reload_keys():
                     self._reload_keys(source)

@@ -62,6 +62,16 @@ class JsonInteger(fields.Integer):
         return super()._deserialize(int(value), attr, data, **kwargs)
 
 
+class JsonBoolean(fields.Boolean):
+    """true or false as JSON has them, never 1, 0, "yes" or "true" (a body's; a query's come
+    as text and use fields.Boolean)."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if not isinstance(value, bool):
+            raise self.make_error("invalid")
+        return value
+
+
 def version_field(**kwargs) -> fields.Integer:
     """The version of an object an edit was made on, at most what the database's integer
     column holds."""

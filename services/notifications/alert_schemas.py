@@ -10,10 +10,12 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 from services.common.reference import COMMISSION, EEA_COUNTRIES
 from services.common.schemas import (
     MAX_VERSION,
+    JsonBoolean,
     JsonInteger,
     PageQuerySchema,
     PageSchema,
     StrictSchema,
+    instance,
     version_field,
 )
 from services.notifications.alerts import Action, Kind, Status, View
@@ -26,8 +28,8 @@ MEANS = ("letter", "email", "in_person", "other")
 BOXES = ("outgoing", "incoming", "mailbox", "approval")
 
 
-def _confirmed(description: str) -> fields.Boolean:
-    return fields.Boolean(
+def _confirmed(description: str) -> JsonBoolean:
+    return JsonBoolean(
         required=True,
         validate=validate.Equal(True, error="The alert may be sent only if this is true."),
         metadata={"description": description},
@@ -108,18 +110,36 @@ class PqChangeSchema(StrictSchema):
     restriction_until = fields.Date(allow_none=True)
 
 
+class DraftField(fields.Dict):
+    """edit_draft's new content: what creating an alert of one of the three kinds takes (the
+    service checks it against the alert's own kind); refused with the errors of the kind it
+    comes closest to."""
+
+    def __init__(self, **kwargs):
+        refs = [{"$ref": f"#/components/schemas/{schema.__name__.removesuffix('Schema')}"}
+                for schema in INPUTS.values()]  # fmt: skip
+        super().__init__(metadata={**kwargs.pop("metadata", {}), "anyOf": refs}, **kwargs)
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        found = super()._deserialize(value, attr, data, **kwargs)
+        closest = min((instance(schema).validate(found) for schema in INPUTS.values()), key=len)
+        if closest:
+            raise ValidationError(closest)
+        return found
+
+
 class AlertActionSchema(StrictSchema):
     """An action on an alert at the version read, with what the action needs."""
 
     version = version_field()
-    draft = fields.Dict(metadata={"description": "edit_draft: the whole new content, as "
-                                  "creating the alert takes it"})  # fmt: skip
+    draft = DraftField(metadata={"description": "edit_draft: the whole new content, as "
+                                 "creating an alert of its kind takes it"})  # fmt: skip
     authority_ids = fields.List(
         fields.String(validate=ID), validate=validate.Length(1, 200),
         metadata={"description": "disseminate: authorities of the mailbox's member state"},
     )  # fmt: skip
     text = fields.String(validate=LONG, metadata={"description": "comment, answer"})
-    further_information = fields.Boolean(
+    further_information = JsonBoolean(
         load_default=False, metadata={"description": "comment: further information"}
     )
     reason = fields.String(
@@ -238,7 +258,7 @@ class LateAlertQuerySchema(PageQuerySchema):
 
 
 class AlertSettingInputSchema(StrictSchema):
-    approval_required = fields.Boolean(required=True)
+    approval_required = JsonBoolean(required=True)
     version = JsonInteger(
         load_default=None,
         allow_none=True,

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from services.common.actor import Actor, Right
 from services.common.db import UnitOfWork
 from services.common.errors import Conflict, Forbidden, NotFound, ValidationFailed
-from services.common.reference import COMMISSION
+from services.common.reference import EEA_COUNTRIES
 from services.common.schemas import load
 from services.notifications import alerts, directory_view
 from services.notifications.alert_schemas import INPUTS
@@ -483,7 +483,9 @@ def may_set(session: Session, actor: Actor, member_state: str) -> bool:
 
 
 def set_setting(unit: UnitOfWork, actor: Actor, member_state: str, data: dict) -> dict:
-    if member_state == COMMISSION or not may_set(unit.session, actor, member_state):
+    if member_state not in EEA_COUNTRIES:
+        raise ValidationFailed.from_fields({"member_state": ["An EEA member state is expected."]})
+    if not may_set(unit.session, actor, member_state):
         raise Forbidden(
             "Only a Commission administrator or the member state's national coordinator may "
             "set whether its alerts need approval.",

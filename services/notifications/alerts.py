@@ -340,6 +340,15 @@ def overdue(deadline: datetime | None, done_at: datetime | None, now: datetime) 
 # --- who is emailed -------------------------------------------------------------------------
 
 
+# Steps every authority an alert reached is told of, by email and in its users' inboxes.
+TOLD_RECIPIENTS = {
+    Action.PROPOSE_CLOSURE: "email.alert_closure_proposed",
+    Action.CLOSE: "email.alert_closed",
+    Action.WITHDRAW: "email.alert_withdrawn",
+    Action.MARK_UNJUSTIFIED: "email.alert_marked_unjustified",
+}
+
+
 def mailings(
     alert_id: str,
     facts: AlertFacts,
@@ -354,8 +363,9 @@ def mailings(
       coordinator) and its functional address;
     - disseminated: the alert handlers of each authority it now reaches, and their functional
       addresses;
-    - closure proposed: the alert handlers of the authorities it was disseminated to and the
-      alert authorisers of the mailboxes.
+    - closure proposed, closed, withdrawn, marked unjustified: every authority it reached,
+      the alert handlers of the authorities it was disseminated to and the alert authorisers
+      of the mailboxes (a draft withdrawn reached nobody).
     """
     area, link = facts.area, {"alert": alert_id}
     if action == Action.SEND and after == Status.AWAITING_APPROVAL:
@@ -384,18 +394,19 @@ def mailings(
             )
             for authority in new_recipients
         ]
-    if action == Action.PROPOSE_CLOSURE:
-        mailboxes = set(facts.mailboxes.values())
-        return [
-            Mailing(
-                "email.alert_closure_proposed",
-                Audience(
-                    (authority,),
-                    Right.ALERT_AUTHORISER if authority in mailboxes else Right.ALERT_HANDLER,
-                    area,
-                ),
-                {"authority_name": {"authority": authority}, "link": link},
-            )
-            for authority in sorted(facts.recipients)
-        ]
-    return []
+    template = TOLD_RECIPIENTS.get(action)
+    if template is None:
+        return []
+    mailboxes = set(facts.mailboxes.values())
+    return [
+        Mailing(
+            template,
+            Audience(
+                (authority,),
+                Right.ALERT_AUTHORISER if authority in mailboxes else Right.ALERT_HANDLER,
+                area,
+            ),
+            {"authority_name": {"authority": authority}, "link": link},
+        )
+        for authority in sorted(facts.recipients)
+    ]

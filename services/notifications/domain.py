@@ -250,7 +250,10 @@ webhook_retry = WEBHOOK_BACKOFF.next_try
 def webhook_url_problem(url: str, allow_loopback_http: bool) -> str | None:
     """Why ``url`` cannot receive deliveries, or None: HTTPS only (plain HTTP to this machine
     only where the configuration allows it, for development), no credentials in it."""
-    parsed = urlsplit(url)
+    try:
+        parsed = urlsplit(url)
+    except ValueError:  # brackets of an IPv6 address not closed, or not around one
+        return "an absolute https:// URL is expected"
     if parsed.scheme not in ("https", "http") or not parsed.hostname:
         return "an absolute https:// URL is expected"
     if parsed.username or parsed.password:

@@ -24,8 +24,17 @@ WORKFLOW = "notifications"
 REPOSITORY_WORKFLOWS = ("notifications", "repositories")
 NAMESPACE = "notification_type"
 TEXT_MAX = 4000
+# The largest magnitude a number field takes.
+NUMBER_MAX = 10**15
 NAME = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
 KEY = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
+# A type's key makes its texts' catalogue namespace, notification_type.<key>, which the
+# catalogue keeps in 64 characters; the longest text key (an option's) then stays within 160.
+TYPE_KEY = re.compile(r"^[a-z][a-z0-9_]{0,45}$")
+# A type's texts are written in English (their catalogue source), each in at most LABEL_MAX
+# characters, and so is each of their translations.
+SOURCE_LANGUAGE = "en"
+LABEL_MAX = 200
 
 
 class FieldKind(StrEnum):
@@ -116,6 +125,49 @@ def type_document(key: str, data: dict) -> dict:
     }  # fmt: skip
 
 
+def catalogue_entries(document: dict) -> list[dict]:
+    """The catalogue entries of a type version's user-facing texts (its title, field labels
+    and option labels), each with its English source and what it is, for translators."""
+    key, namespace = document["key"], f"{NAMESPACE}.{document['key']}"
+
+    def entry(text_key: str, source: str, description: str) -> dict:
+        return {
+            "key": text_key,
+            "namespace": namespace,
+            "source_language": SOURCE_LANGUAGE,
+            "source_text": source,
+            "max_length": LABEL_MAX,
+            "description": description,
+        }
+
+    entries = [
+        entry(
+            document["title_key"],
+            document["title"],
+            f"The title of the notification type {key} ({document['area']}). Shown in "
+            "lists and in the email telling authorities of a new notification.",
+        )
+    ]
+    for item in document["fields"]:
+        name = item["name"]
+        entries.append(
+            entry(
+                item["label_key"],
+                item["label"],
+                f"The label of the field {name} of the notification type {key}.",
+            )
+        )
+        entries += [
+            entry(
+                option["label_key"],
+                option["label"],
+                f"An answer of the field {name} of the notification type {key}.",
+            )
+            for option in item["options"]
+        ]
+    return entries
+
+
 def same_document(old: dict, new: dict) -> bool:
     return {k: v for k, v in old.items() if k != "version"} == {
         k: v for k, v in new.items() if k != "version"
@@ -168,7 +220,7 @@ def _value(item: dict, value) -> tuple[str | None, object]:
         return (None, value) if isinstance(value, bool) else ("true or false is expected.", None)
     if kind == FieldKind.NUMBER:
         good = isinstance(value, int | float) and not isinstance(value, bool)
-        if not good or not math.isfinite(value) or abs(value) > 1e15:
+        if not good or not math.isfinite(value) or abs(value) > NUMBER_MAX:
             return "A number is expected.", None
         return None, value
     if kind == FieldKind.DATE:
@@ -277,7 +329,7 @@ AFTER = {
 }
 EVENTS = frozenset({"generic_notification_created"} | {step[2] for step in STEPS.values()})
 REPOSITORY_EVENTS = frozenset({"repository_entry_recorded", "repository_entry_removed"})
-TYPE_EVENTS = frozenset({"notification_type_published"})
+TYPE_EVENTS = frozenset({"notification_type_published", "notification_type_texts_published"})
 
 
 def action_named(name: str) -> Action:
@@ -341,7 +393,7 @@ def mailings(notification_id: str, document: dict, recipients: list[str]) -> lis
             "email.notification_received",
             Audience((authority,), right, document["area"], functional=True),
             {
-                "notification_type": {"label": document["title_key"]},
+                "notification_type": {"label": document["title_key"], "source": document["title"]},
                 "authority_name": {"authority": authority},
                 "link": {"path": f"/notifications/{notification_id}"},
             },

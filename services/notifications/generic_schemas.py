@@ -5,10 +5,13 @@ states: never the content)."""
 
 from __future__ import annotations
 
+import math
+
 from marshmallow import Schema, fields, validate
 
 from services.common.reference import EEA_COUNTRIES
 from services.common.schemas import (
+    JsonBoolean,
     PageQuerySchema,
     PageSchema,
     StrictSchema,
@@ -16,9 +19,12 @@ from services.common.schemas import (
 )
 from services.notifications.generic import (
     KEY,
+    LABEL_MAX,
     NAME,
+    NUMBER_MAX,
     SENDER_RIGHTS,
     TEXT_MAX,
+    TYPE_KEY,
     Action,
     FieldKind,
     Receivers,
@@ -26,7 +32,7 @@ from services.notifications.generic import (
 )
 
 STATES = validate.OneOf(EEA_COUNTRIES)
-LABEL = validate.Length(1, 200)
+LABEL = validate.Length(1, LABEL_MAX)
 CODE = validate.Regexp(KEY.pattern)
 BOXES = ("outgoing", "incoming", "all")
 
@@ -38,8 +44,8 @@ class TypeFieldInputSchema(StrictSchema):
     name = fields.String(required=True, validate=validate.Regexp(NAME.pattern))
     label = fields.String(required=True, validate=LABEL, metadata={"description": "In English"})
     kind = fields.String(required=True, validate=validate.OneOf([k.value for k in FieldKind]))
-    required = fields.Boolean(load_default=False)
-    personal_data = fields.Boolean(
+    required = JsonBoolean(load_default=False)
+    personal_data = JsonBoolean(
         load_default=False,
         metadata={"description": "Never copied to a repository; erased on closure or "
                   "withdrawal"},
@@ -77,11 +83,14 @@ class NotificationTypeChangeSchema(StrictSchema):
         load_default=None, allow_none=True, validate=CODE,
         metadata={"description": "The repository a broadcast notification feeds"},
     )  # fmt: skip
-    active = fields.Boolean(load_default=True, metadata={"description": "New drafts allowed"})
+    active = JsonBoolean(load_default=True, metadata={"description": "New drafts allowed"})
 
 
 class NotificationTypeNewSchema(NotificationTypeChangeSchema):
-    key = fields.String(required=True, validate=CODE)
+    key = fields.String(
+        required=True, validate=validate.Regexp(TYPE_KEY.pattern),
+        metadata={"description": "Its texts' catalogue keys begin notification_type.<key>."},
+    )  # fmt: skip
 
 
 class NotificationTypeEditSchema(NotificationTypeChangeSchema):
@@ -129,24 +138,46 @@ class NotificationTypeQuerySchema(StrictSchema):
 # --- notifications --------------------------------------------------------------------------
 
 
+class ContentValue(fields.Raw):
+    """A value of a notification's field: a text (a date and a choice are texts too), a
+    number, true or false, or null for an empty optional field; never a list or an object.
+    Which of them a field takes is its type's (services.notifications.generic)."""
+
+    default_error_messages = {"invalid": "A text, a number, true, false or null is expected."}
+
+    def __init__(self, **kwargs):
+        json_schema = {"type": ["string", "number", "boolean"], "maxLength": TEXT_MAX,
+                       "minimum": -NUMBER_MAX, "maximum": NUMBER_MAX}  # fmt: skip
+        super().__init__(allow_none=True, metadata=json_schema, **kwargs)
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if value is None or isinstance(value, bool):
+            return value
+        if isinstance(value, str) and len(value) <= TEXT_MAX:
+            return value
+        if isinstance(value, int | float) and math.isfinite(value) and abs(value) <= NUMBER_MAX:
+            return value
+        raise self.make_error("invalid")
+
+
+def content_field(**kwargs) -> fields.Dict:
+    return fields.Dict(
+        keys=fields.String(validate=validate.Length(1, 40)), values=ContentValue(), **kwargs
+    )
+
+
 class NotificationNewSchema(StrictSchema):
     type_key = fields.String(required=True, validate=CODE)
     member_states = fields.List(
         fields.String(validate=STATES), load_default=list, validate=validate.Length(0, 30),
         metadata={"description": "For a type whose receivers are chosen_states"},
     )  # fmt: skip
-    content = fields.Dict(
-        keys=fields.String(validate=validate.Length(1, 40)), required=True,
-        metadata={"description": "The type's fields by name"},
-    )  # fmt: skip
+    content = content_field(required=True, metadata={"description": "The type's fields by name"})
 
 
 class NotificationActionSchema(StrictSchema):
     version = version_field()
-    content = fields.Dict(
-        keys=fields.String(validate=validate.Length(1, 40)),
-        metadata={"description": "edit_draft, modify: the whole new content"},
-    )  # fmt: skip
+    content = content_field(metadata={"description": "edit_draft, modify: the whole new content"})
     member_states = fields.List(
         fields.String(validate=STATES), validate=validate.Length(0, 30),
         metadata={"description": "edit_draft: the member states chosen"},
@@ -290,6 +321,25 @@ class NotificationTypeEventSchema(Schema):
     repository = fields.String(required=True, allow_none=True)
     active = fields.Boolean(required=True)
     text_keys = fields.List(fields.String(), required=True)
+
+
+class TypeTextEntrySchema(Schema):
+    key = fields.String(required=True)
+    namespace = fields.String(required=True)
+    source_language = fields.String(required=True)
+    source_text = fields.String(required=True)
+    max_length = fields.Integer(required=True)
+    description = fields.String(required=True)
+
+
+class NotificationTypeTextsEventSchema(Schema):
+    """notification_type_texts_published: the user-facing texts of a type's new version (its
+    title, field labels and option labels, in English), for the translation catalogue."""
+
+    type_key = fields.String(required=True)
+    version = fields.Integer(required=True)
+    area = fields.String(required=True)
+    entries = fields.List(fields.Nested(TypeTextEntrySchema), required=True)
 
 
 class RepositoryEventSchema(Schema):

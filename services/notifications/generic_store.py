@@ -113,15 +113,16 @@ def publish_type(
         created_by=actor.user_id if actor else None,
     )  # fmt: skip
     session.add(row)
-    text_keys = [document["title_key"]] + [
-        key for item in document["fields"]
-        for key in [item["label_key"], *(option["label_key"] for option in item["options"])]
-    ]  # fmt: skip
+    entries = generic.catalogue_entries(document)
     unit.record_event(
         "notification_type_published", key,
         {"type_key": key, "version": row.version, "area": row.area,
          "receivers": document["receivers"], "repository": repository,
-         "active": document["active"], "text_keys": text_keys},
+         "active": document["active"], "text_keys": [entry["key"] for entry in entries]},
+    )  # fmt: skip
+    unit.record_event(
+        "notification_type_texts_published", key,
+        {"type_key": key, "version": row.version, "area": row.area, "entries": entries},
     )  # fmt: skip
     return row, True
 

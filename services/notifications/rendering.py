@@ -3,7 +3,8 @@ catalogue (``email.<template>.subject`` and ``.body``), its placeholders filled 
 resolved in that language, and the headers a mail server and a mail program expect.
 
 A placeholder's value is plain text, or one of:
-``{"label": key}`` (a catalogue text, e.g. a request status), ``{"date": "2026-12-06"}`` or
+``{"label": key}`` (a catalogue text, e.g. a request status; with ``"source"``, the text to
+show while the catalogue does not have the key yet), ``{"date": "2026-12-06"}`` or
 ``{"date": "<ISO datetime>"}`` (written as the reader's locale writes dates),
 ``{"authority": id}`` (the authority's informal title in the language, else its official name),
 ``{"request": id}`` (the link to the request), ``{"alert": id}`` (the link to the alert),
@@ -106,7 +107,8 @@ def _value(texts, settings, language, value, titles) -> str:
     if not isinstance(value, dict):
         return str(value)
     if "label" in value:
-        return texts.text(language, value["label"]) or value["label"].rsplit(".", 1)[-1]
+        found = texts.text(language, value["label"])
+        return found or value.get("source") or value["label"].rsplit(".", 1)[-1]
     if "lines" in value:
         return "\n".join(
             "- " + fill(texts.text(language, line["label"]) or line["label"],

@@ -6,13 +6,21 @@ from __future__ import annotations
 from marshmallow import Schema, fields, validate
 
 from services.common.contracts import publishes
-from services.common.schemas import PageQuerySchema, PageSchema, StrictSchema
+from services.common.schemas import (
+    JsonBoolean,
+    PageQuerySchema,
+    PageSchema,
+    StrictSchema,
+    WholeMatch,
+    version_field,
+)
 from services.notifications import alerts, generic
 from services.notifications.alert_schemas import AlertEventSchema, AlertSettingEventSchema
 from services.notifications.domain import MailStatus, Outcome
 from services.notifications.generic_schemas import (
     GenericEventSchema,
     NotificationTypeEventSchema,
+    NotificationTypeTextsEventSchema,
     RepositoryEventSchema,
 )
 
@@ -69,35 +77,50 @@ class MailLogPageSchema(PageSchema):
 # --- webhook subscriptions: Commission administrators ---------------------------------------
 
 
+# An endpoint: an absolute http(s) URL in printable ASCII, without credentials (no "@" in its
+# host). Deliveries go over https only; plain http to this machine only where the
+# configuration allows it (for development).
+ENDPOINT = [
+    validate.Length(1, 2000),
+    WholeMatch(
+        r"^https?://[A-Za-z0-9._~%!$&'()*+,;=:\[\]-]+([/?#][\x21-\x7e]*)?$",
+        error="An absolute https:// URL without credentials is expected.",
+    ),
+]
+ENDPOINT_DESCRIPTION = "https://, without credentials (http to this machine only in development)"
+
+
 class WebhookSubscriptionNewSchema(StrictSchema):
     name = fields.String(required=True, validate=validate.Length(1, 100))
-    url = fields.String(required=True, validate=validate.Length(1, 2000))
+    url = fields.String(
+        required=True, validate=ENDPOINT, metadata={"description": ENDPOINT_DESCRIPTION}
+    )
     events = fields.List(
         fields.String(validate=validate.Regexp(r"^(all|[a-z_]+\.([a-z_]+|\*))$")),
         required=True, validate=validate.Length(1, 200),
         metadata={"description": "Public events (docs/events.md, \"Public events\"): "
                                  "<service>.<event>, <service>.* or all"},
     )  # fmt: skip
-    personal_data = fields.Boolean(
+    personal_data = JsonBoolean(
         load_default=False,
         metadata={"description": "Whether the system may receive events that name a person"},
     )
 
 
 class WebhookSubscriptionChangeSchema(StrictSchema):
-    version = fields.Integer(required=True, validate=validate.Range(min=1))
+    version = version_field()
     name = fields.String(validate=validate.Length(1, 100))
-    url = fields.String(validate=validate.Length(1, 2000))
+    url = fields.String(validate=ENDPOINT, metadata={"description": ENDPOINT_DESCRIPTION})
     events = fields.List(
         fields.String(validate=validate.Regexp(r"^(all|[a-z_]+\.([a-z_]+|\*))$")),
         validate=validate.Length(1, 200),
     )
-    personal_data = fields.Boolean()
-    active = fields.Boolean()
+    personal_data = JsonBoolean()
+    active = JsonBoolean()
 
 
 class VersionSchema(StrictSchema):
-    version = fields.Integer(required=True, validate=validate.Range(min=1))
+    version = version_field()
 
 
 class WebhookSubscriptionSchema(Schema):
@@ -174,6 +197,7 @@ EVENTS = publishes(
         "alert_approval_setting_changed": AlertSettingEventSchema,
         **{name: GenericEventSchema for name in sorted(generic.EVENTS)},
         "notification_type_published": NotificationTypeEventSchema,
+        "notification_type_texts_published": NotificationTypeTextsEventSchema,
         **{name: RepositoryEventSchema for name in sorted(generic.REPOSITORY_EVENTS)},
     },
 )

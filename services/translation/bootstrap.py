@@ -102,6 +102,17 @@ def shared_list_entries(published: dict) -> Iterator[dict]:
         }
 
 
+def notification_type_entries(published: dict) -> Iterator[dict]:
+    """The texts of a generic notification type's version the notifications service published
+    (notification_type_texts_published): English sources, translated in the catalogue."""
+    for entry in published["entries"]:
+        yield {
+            **entry,
+            "texts": {entry["source_language"]: entry["source_text"]},
+            "owner": "notifications",
+        }
+
+
 def _singular(plural: str) -> str:
     return plural[:-3] + "y" if plural.endswith("ies") else plural.removesuffix("s")
 

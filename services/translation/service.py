@@ -14,6 +14,7 @@ from services.common.transactions import handles_event_once, transactional
 from services.translation import bundles, catalogue, exchange
 from services.translation.bootstrap import (
     load_shipped,
+    notification_type_entries,
     question_set_entries,
     shared_list_entries,
 )
@@ -192,3 +193,10 @@ class TranslationService(observability.ObservableService):
     def on_list_published(self, envelope: dict) -> None:
         """A shared list of the requests service joins the catalogue, as a question set does."""
         load_shipped(self.db, shared_list_entries(envelope["data"]))
+
+    @event_handler("notifications", "notification_type_texts_published")
+    @handles_event_once
+    def on_notification_type_texts_published(self, envelope: dict) -> None:
+        """A generic notification type's texts join the catalogue in English, to be
+        translated; a text the type changed keeps its translations, flagged outdated."""
+        load_shipped(self.db, notification_type_entries(envelope["data"]))

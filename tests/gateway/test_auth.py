@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from datetime import UTC, datetime
 
+import eventlet
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
@@ -146,6 +147,24 @@ def test_without_keys_the_gateway_is_unavailable_rather_than_refusing(verifier, 
 
     with pytest.raises(Unavailable):
         verifier.actor(bearer(mint.token()), identity)
+
+
+def test_requests_arriving_while_the_keys_load_wait_for_them(verifier, mint):
+    """Two first requests at once: the second was a 503 while the first still loaded the keys
+    (./deploy/conformance, docs/api-conformance.md)."""
+
+    class SlowIdentity(FakeIdentity):
+        def token_keys(self) -> dict:
+            eventlet.sleep(0.05)  # identity answering over the broker
+            return super().token_keys()
+
+    identity = SlowIdentity(mint)
+    tokens = [mint.token(sub=f"u-{number}") for number in range(3)]
+
+    requests = [eventlet.spawn(verifier.actor, bearer(token), identity) for token in tokens]
+
+    assert [request.wait().user_id for request in requests] == ["u-0", "u-1", "u-2"]
+    assert identity.key_fetches == 1
 
 
 @pytest.mark.parametrize(

@@ -12,9 +12,12 @@ from sqlalchemy import select
 from services.common.actor import Actor, Grant, Right
 from services.common.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from services.common.reference import EEA_COUNTRIES
+from services.common.schemas import load
 from services.notifications import directory_view, generic_store
 from services.notifications.generic import Action
+from services.notifications.generic_schemas import NotificationTypeNewSchema
 from services.notifications.models import MailJob, NotificationType, RepositoryEntry
+from services.notifications.rendering import render
 
 AREA = "services"
 IT, DE, FR, AT, EU = "it-auth", "de-auth", "fr-auth", "at-auth", "eu-auth"
@@ -108,6 +111,56 @@ def test_a_type_is_versioned_and_a_used_version_never_changes(world):
         generic_store.define_type(world, ADMIN, "requirements", edited)
 
 
+def test_each_version_sends_its_texts_to_the_catalogue_with_what_each_one_is(world):
+    edited = {**REQUIREMENTS, "title": "Requirements notified", "version": 1}
+    edited.pop("key")
+
+    generic_store.define_type(world, ADMIN, "requirements", edited)
+    generic_store.define_type(world, ADMIN, "requirements", {**edited, "version": 2})  # same
+
+    published = [item["data"] for item in events(world, "requirements")
+                 if item["type"].endswith(".notification_type_texts_published.v1")]  # fmt: skip
+    assert [(item["version"], item["area"]) for item in published] == [(1, AREA), (2, AREA)]
+    entries = {entry["key"]: entry for entry in published[1]["entries"]}
+    assert entries["notification_type.requirements.title"] == {
+        "key": "notification_type.requirements.title",
+        "namespace": "notification_type.requirements", "source_language": "en",
+        "source_text": "Requirements notified", "max_length": 200,
+        "description": "The title of the notification type requirements (services). Shown in "
+                       "lists and in the email telling authorities of a new notification.",
+    }  # fmt: skip
+    assert entries["notification_type.requirements.option_kind_territorial"]["description"] == (
+        "An answer of the field kind of the notification type requirements."
+    )
+    assert len(entries) == 1 + len(REQUIREMENTS["fields_"]) + 2  # title, labels, options
+    [keys] = [item["data"]["text_keys"] for item in events(world, "requirements")
+              if item["type"].endswith(".notification_type_published.v1")][1:]  # fmt: skip
+    assert keys == list(entries)
+
+
+def test_a_type_key_fits_its_texts_catalogue_namespace(world):
+    longest = "k" * 46
+    with pytest.raises(ValidationFailed) as refused:
+        load(NotificationTypeNewSchema, {**_input(REQUIREMENTS), "key": longest + "k"})
+    assert "key" in refused.value.extra["errors"]
+
+    made = generic_store.define_type(
+        world, ADMIN, None, load(NotificationTypeNewSchema, {**_input(REQUIREMENTS),
+                                                             "key": longest})
+    )  # fmt: skip
+
+    assert len(f"notification_type.{longest}") == 64
+    assert all(len(option["label_key"]) <= 160 for item in made["fields_"]
+               for option in item["options"])  # fmt: skip
+
+
+def _input(data: dict) -> dict:
+    """A type as a Commission administrator sends it (``fields``, not the schema's name)."""
+    found = dict(data)
+    found["fields"] = found.pop("fields_")
+    return found
+
+
 def test_only_a_commission_administrator_defines_types(world):
     with pytest.raises(Forbidden):
         generic_store.define_type(world, handler(IT), None, {**REQUIREMENTS, "key": "other"})
@@ -184,7 +237,9 @@ def test_broadcast_reaches_every_other_state_taking_part_emails_them_and_feeds_t
     assert seen["content"]["requirement"] == "Minimum tariffs for architects"
     assert sorted(job.audience["authority_ids"][0] for job in jobs) == [DE, EU, FR]
     assert {job.template for job in jobs} == {"email.notification_received"}
-    assert jobs[0].params["notification_type"] == {"label": "notification_type.requirements.title"}
+    assert jobs[0].params["notification_type"] == {
+        "label": "notification_type.requirements.title", "source": "Notification of requirements"
+    }  # fmt: skip
     assert jobs[0].audience["right"] == "request_handler"
     assert jobs[0].audience["functional"]
     assert "Minimum" not in str([job.params for job in jobs])
@@ -192,6 +247,20 @@ def test_broadcast_reaches_every_other_state_taking_part_emails_them_and_feeds_t
     assert entry.member_state == "IT"
     assert "contact" not in entry.fields
     assert entry.fields["fee"] == 120.5
+
+
+def test_the_email_names_the_type_in_english_until_the_catalogue_has_its_title(
+    world, texts, mail_settings
+):
+    ident = broadcast(world)
+    [job, *_] = world.session.scalars(select(MailJob)).all()
+
+    body = render(texts, mail_settings, template=job.template, language="de", params=job.params,
+                  titles=lambda authority, language: authority)[1]  # fmt: skip
+
+    assert "„Notification of requirements“" in body
+    assert f"https://imi.example.eu/notifications/{ident}" in body
+    assert CONTENT["requirement"] not in body
 
 
 def test_content_is_seen_only_by_the_authorities_concerned(world):

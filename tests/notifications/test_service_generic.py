@@ -2,7 +2,7 @@
 Commission administrator defines a type, the directory's events build the read model, a
 sender drafts, broadcasts and withdraws, the recipients read and comment, outsiders learn
 nothing, the repository fills and empties, and the events reach the broker without the
-content."""
+content. With the real TranslationService beside it, a type's texts reach the catalogue."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ from services.common.envelope import make_envelope
 from services.common.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from services.notifications.generic import EVENTS, REPOSITORY_EVENTS
 from services.notifications.service import NotificationsService
+from services.translation.service import TranslationService
 from tests.events import event_data, listener_for, listening, wait_until
 from tests.services import started_on_clock
 from tests.signed_rpc import SignedRpcProxy
@@ -123,4 +124,49 @@ def _or_none(call):
     try:
         return call()
     except (Forbidden, Conflict):
+        return None
+
+
+@pytest.fixture
+def with_translation(container_factory, config, translation_uri, frozen_clock) -> dict:
+    """Both services on one configuration: the catalogue prepared as installation leaves it."""
+    both = {**config, "DB_URIS": {**config["DB_URIS"], "translation": translation_uri}}
+    started_on_clock(container_factory, TranslationService, both, frozen_clock)
+    started_on_clock(
+        container_factory, NotificationsService, both, frozen_clock, fresh_event_queues=True
+    )
+    return both
+
+
+def test_a_type_defined_at_run_time_reaches_the_catalogue_for_translators_and_readers(
+    with_translation,
+):
+    key = f"note_{uuid.uuid4().hex[:8]}"
+    title = f"notification_type.{key}.title"
+    with SignedRpcProxy(with_translation) as proxy:
+        proxy.notifications.create_notification_type(
+            actor(Right.COMMISSION_ADMINISTRATOR), {**TYPE, "key": key}
+        )
+        catalogue = proxy.translation
+        found = wait_until(lambda: _text(catalogue, title, "de"), f"the catalogue's {title}")
+        translator = actor(Right.COMMISSION_TRANSLATOR)
+        listed = catalogue.list_entries(
+            translator, "de", {"state": "missing", "namespace": f"notification_type.{key}"}
+        )
+        catalogue.submit_translation(
+            translator, "de", title, {"text": "Kooperationsvermerk", "version": 0}
+        )
+        translated = catalogue.text(actor(Right.REQUEST_HANDLER), {"key": title, "language": "de"})
+
+    assert (found["text"], found["fallback"]) == ("Cooperation note", True)
+    assert sorted(item["key"] for item in listed["items"]) == [
+        f"notification_type.{key}.field_due", f"notification_type.{key}.field_subject", title,
+    ]  # fmt: skip
+    assert (translated["text"], translated["fallback"]) == ("Kooperationsvermerk", False)
+
+
+def _text(catalogue, key: str, language: str):
+    try:
+        return catalogue.text(actor(Right.REQUEST_HANDLER), {"key": key, "language": language})
+    except NotFound:
         return None
