@@ -34,6 +34,7 @@ from nameko.standalone.events import get_event_exchange
 from bench.broker import Broker
 from bench.processes import ProcessGroup, free_port, nameko_run, python_command
 from bench.procstat import CpuMeter, wait_until_quiet
+from bench.requests_scale import DatabaseCpuMeter
 from services.common.actor import Actor, Grant, Right
 from services.common.config import AMQP_URI, DB_URIS, SERVICE_HTTP_PORTS, load_config
 from services.common.db import StandaloneDatabase
@@ -72,7 +73,8 @@ def run(args, folder: Path, broker: Broker, vhost: str, database: str) -> None:
     uri = f"postgresql+psycopg2://postgres@127.0.0.1:5432/{database}"
     upgrade("notifications", uri)
     ports = [free_port() for _ in range(args.subscribers)]
-    subscribe(uri, ports)
+    secrets_file = folder / "secrets.json"
+    secrets_file.write_text(json.dumps(subscribe(uri, ports)))
     config = copy.deepcopy(load_config())
     config[AMQP_URI] = broker.amqp_uri(vhost)
     config[DB_URIS] = {"notifications": uri}
@@ -87,7 +89,7 @@ def run(args, folder: Path, broker: Broker, vhost: str, database: str) -> None:
     arrivals_file = folder / "arrivals.json"
     with ProcessGroup(folder) as group:
         receivers = group.start("receivers", python_command(
-            "-m", "bench.webhook_receivers", "--ports", ",".join(map(str, ports)),
+            "-m", "bench.webhook_receivers", "--secrets", str(secrets_file),
             "--expect", str(args.events), "--out", str(arrivals_file)))  # fmt: skip
         services = [
             group.start(f"notifications-{n}",
@@ -98,31 +100,35 @@ def run(args, folder: Path, broker: Broker, vhost: str, database: str) -> None:
         for process in (receivers, *services):
             process.check_alive()
         wait_until_quiet(args.quiet_wait)
-        meter = CpuMeter({"receivers": receivers.pid, "broker": broker.os_pid(),
-                          **{p.name: p.pid for p in services}})  # fmt: skip
+        meter = DatabaseCpuMeter({"receivers": receivers.pid, "broker": broker.os_pid(),
+                                  **{p.name: p.pid for p in services}}, database)  # fmt: skip
         before = meter.snapshot()
         published = publish(config, args.events, args.subjects)
         wait_for(arrivals_file, receivers, services)
         used = CpuMeter.used(before, meter.snapshot())
+        meter.close()
     report(args, published, json.loads(arrivals_file.read_text()), used)
 
 
-def subscribe(uri: str, ports: list[int]) -> None:
+def subscribe(uri: str, ports: list[int]) -> dict[int, str]:
+    """A subscription per port; the signing secret of each port."""
     database = StandaloneDatabase(Base, "notifications", uri)
     unit = database.unit_of_work()
     events = [f"requests.{event}" for event, _before, _after in STEPS]
+    secrets = {}
     for number, port in enumerate(ports):
         data = {"name": f"subscriber {number}", "url": f"http://127.0.0.1:{port}/hook",
                 "events": events, "personal_data": False}  # fmt: skip
-        webhooks.create(unit, ADMIN, data, allow_loopback_http=True)
+        secrets[port] = webhooks.create(unit, ADMIN, data, allow_loopback_http=True)["secret"]
     unit.commit()
     unit.close()
     database.dispose()
+    return secrets
 
 
-def publish(config: dict, count: int, subjects: int) -> dict[str, float]:
+def publish(config: dict, count: int, subjects: int) -> dict[str, tuple[float, str, int]]:
     """Publish ``count`` events over ``subjects`` requests, each request's in order; the
-    moment each was published, by event id."""
+    moment each was published, its subject and its place among the subject's, by event id."""
     requests = [str(uuid.uuid4()) for _ in range(subjects)]
     exchange = get_event_exchange("requests", config)
     published = {}
@@ -135,7 +141,7 @@ def publish(config: dict, count: int, subjects: int) -> dict[str, float]:
                     "area": "services", "requesting_authority": "it", "responding_authority": "hu",
                     "actor_authority": "it"}  # fmt: skip
             envelope = make_envelope("requests", event, request_id, data, datetime.now(UTC))
-            published[envelope["id"]] = time.time()
+            published[envelope["id"]] = (time.time(), request_id, number // subjects)
             producer.publish(envelope, exchange=exchange, routing_key=event,
                              serializer="json", declare=[exchange], retry=True)  # fmt: skip
     return published
@@ -151,11 +157,12 @@ def wait_for(arrivals_file: Path, receivers, services) -> None:
         time.sleep(0.2)
 
 
-def report(args, published: dict[str, float], arrivals: dict, used) -> None:
-    start = min(published.values())
+def report(args, published: dict[str, tuple], found: dict, used) -> None:
+    start = min(at for at, _subject, _place in published.values())
+    arrivals = {port: taken["arrivals"] for port, taken in found.items()}
     last = max(at for port in arrivals.values() for at in port.values())
     latencies = sorted(
-        (at - published[event_id]) * 1000
+        (at - published[event_id][0]) * 1000
         for port in arrivals.values() for event_id, at in port.items()
     )  # fmt: skip
     deliveries = len(latencies)
@@ -165,14 +172,33 @@ def report(args, published: dict[str, float], arrivals: dict, used) -> None:
         f"throughput: {args.events / (last - start):.0f} events/s fanned out "
         f"({deliveries / (last - start):.0f} deliveries/s), all in {last - start:.1f} s"
     )
-    print(f"publication took {max(published.values()) - start:.1f} s")
+    print(f"publication took {max(at for at, _s, _p in published.values()) - start:.1f} s")
     print(
         f"delivery latency ms: p50 {statistics.median(latencies):.0f}, "
         f"p99 {latencies[int(0.99 * (deliveries - 1))]:.0f}, max {latencies[-1]:.0f}"
     )
+    print(
+        f"signatures checked: {sum(t['checked'] for t in found.values())}, forged "
+        f"{sum(t['forged'] for t in found.values())}; repeats "
+        f"{sum(t['repeats'] for t in found.values())}; "
+        f"out of order {out_of_order(published, arrivals)}"
+    )
     print("CPU s: " + ", ".join(f"{name} {seconds:.1f}" for name, seconds in
                                 sorted(used.per_process.items()))
           + f"; whole machine {used.machine:.1f}")  # fmt: skip
+
+
+def out_of_order(published: dict[str, tuple], arrivals: dict[str, dict[str, float]]) -> int:
+    """How many events reached an endpoint before an earlier event of their subject did."""
+    late = 0
+    for port in arrivals.values():
+        reached: dict[str, int] = {}  # the latest place of each subject that arrived
+        for event_id in port:  # in the order of arrival
+            _at, subject, place = published[event_id]
+            if place < reached.get(subject, -1):
+                late += 1
+            reached[subject] = max(place, reached.get(subject, -1))
+    return late
 
 
 def admin(statement: str, name: str) -> None:
