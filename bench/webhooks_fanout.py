@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import copy
 import json
+import resource
 import statistics
 import tempfile
 import time
@@ -102,10 +103,11 @@ def run(args, folder: Path, broker: Broker, vhost: str, database: str) -> None:
         wait_until_quiet(args.quiet_wait)
         meter = DatabaseCpuMeter({"receivers": receivers.pid, "broker": broker.os_pid(),
                                   **{p.name: p.pid for p in services}}, database)  # fmt: skip
-        before = meter.snapshot()
+        before, own = meter.snapshot(), own_cpu_seconds()
         published = publish(config, args.events, args.subjects)
         wait_for(arrivals_file, receivers, services)
         used = CpuMeter.used(before, meter.snapshot())
+        used.per_process["publisher"] = own_cpu_seconds() - own
         meter.close()
     report(args, published, json.loads(arrivals_file.read_text()), used)
 
@@ -199,6 +201,12 @@ def out_of_order(published: dict[str, tuple], arrivals: dict[str, dict[str, floa
                 late += 1
             reached[subject] = max(place, reached.get(subject, -1))
     return late
+
+
+def own_cpu_seconds() -> float:
+    """This process's CPU (the publisher's, and its waiting for the arrivals)."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
 
 
 def admin(statement: str, name: str) -> None:

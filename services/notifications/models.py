@@ -171,11 +171,22 @@ CLAIMABLE_DELIVERY = text("status IN ('pending', 'sending')")
 UNFINISHED_DELIVERY = text("status IN ('pending', 'sending', 'dead')")
 
 
+class WebhookEvent(Base):
+    """A public event as its deliveries post it: the JSON body, encoded once whatever the
+    subscriptions, kept while a delivery of it is."""
+
+    __tablename__ = "webhook_events"
+
+    event_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    body: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
 class WebhookDelivery(Base):
     """One event for one subscription. ``seq`` orders the deliveries of a subject: a delivery
     waits while an earlier one of the same subscription and subject is not delivered (or
-    discarded), so a subscriber sees a subject's events in the order they happened. ``body``
-    is the JSON posted, encoded once per event."""
+    discarded), so a subscriber sees a subject's events in the order they happened. What it
+    posts is its event's (WebhookEvent)."""
 
     __tablename__ = "webhook_deliveries"
     __table_args__ = (
@@ -194,7 +205,6 @@ class WebhookDelivery(Base):
     subject: Mapped[str] = mapped_column(String(200))
     event_id: Mapped[str] = mapped_column(String(64))
     event_type: Mapped[str] = mapped_column(String(200))
-    body: Mapped[str] = mapped_column(Text)
     status: Mapped[str] = mapped_column(String(16))
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     due_at: Mapped[datetime] = mapped_column(UtcDateTime)

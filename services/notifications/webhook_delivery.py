@@ -36,7 +36,7 @@ from services.notifications.domain import (
     DeliveryStatus,
     webhook_retry,
 )
-from services.notifications.models import WebhookDelivery, WebhookSubscription
+from services.notifications.models import WebhookDelivery, WebhookEvent, WebhookSubscription
 from services.notifications.webhook_http import EndpointError, HttpClient
 
 CONCURRENCY = 32
@@ -53,7 +53,7 @@ def accept(unit: UnitOfWork, envelope: dict, name: str) -> int:
 
 def accept_many(unit: UnitOfWork, events: list[tuple[dict, str]]) -> int:
     """Queue public events, each with its name, for every active subscription to it, once, in
-    the order given (a subject's order); how many deliveries they made. Three statements
+    the order given (a subject's order); how many deliveries they made. Five statements
     whatever the events and subscriptions."""
     session, now = unit.session, unit.now()
     subscriptions = [
@@ -71,29 +71,36 @@ def accept_many(unit: UnitOfWork, events: list[tuple[dict, str]]) -> int:
     idents = {ident for _envelope, _name, idents in wanted for ident in idents}
     if not idents:
         return 0
+    event_ids = {envelope["id"] for envelope, _name in events}
     made = set(
         session.execute(
             select(WebhookDelivery.subscription_id, WebhookDelivery.event_id).where(
                 WebhookDelivery.subscription_id.in_(idents),
-                WebhookDelivery.event_id.in_({envelope["id"] for envelope, _name in events}),
+                WebhookDelivery.event_id.in_(event_ids),
             )
         ).tuples()
     )
-    rows = []
+    kept = set(
+        session.scalars(select(WebhookEvent.event_id).where(WebhookEvent.event_id.in_(event_ids)))
+    )
+    bodies, rows = [], []
     for envelope, name, idents in wanted:
-        body = None
         for ident in idents:
             if (ident, envelope["id"]) in made:
                 continue
             made.add((ident, envelope["id"]))
-            body = body or json.dumps(envelope, separators=(",", ":"), ensure_ascii=False)
+            if envelope["id"] not in kept:
+                kept.add(envelope["id"])
+                body = json.dumps(envelope, separators=(",", ":"), ensure_ascii=False)
+                bodies.append({"event_id": envelope["id"], "body": body, "created_at": now})
             rows.append(
                 {"id": str(uuid.uuid4()), "subscription_id": ident,
                  "subject": ordering_subject(name, envelope), "event_id": envelope["id"],
-                 "event_type": envelope["type"], "body": body,
-                 "status": DeliveryStatus.PENDING.value, "attempts": 0, "due_at": now,
-                 "created_at": now}
+                 "event_type": envelope["type"], "status": DeliveryStatus.PENDING.value,
+                 "attempts": 0, "due_at": now, "created_at": now}
             )  # fmt: skip
+    if bodies:
+        session.execute(insert(WebhookEvent), bodies)
     if rows:
         session.execute(insert(WebhookDelivery), rows)
     return len(rows)
@@ -107,7 +114,7 @@ def ordering_subject(name: str, envelope: dict) -> str:
 
 CLAIMED = (
     WebhookDelivery.seq, WebhookDelivery.id, WebhookDelivery.subscription_id,
-    WebhookDelivery.event_id, WebhookDelivery.body, WebhookDelivery.attempts,
+    WebhookDelivery.event_id, WebhookDelivery.attempts,
     WebhookDelivery.created_at,
 )  # fmt: skip
 
@@ -220,11 +227,19 @@ def deliver_due(
         )
     }  # fmt: skip
 
+    bodies = {
+        row.event_id: (row.body, row.body.encode())
+        for row in unit.session.execute(
+            select(WebhookEvent.event_id, WebhookEvent.body)
+            .where(WebhookEvent.event_id.in_({d.event_id for d in deliveries}))
+        )
+    }  # fmt: skip
+
     def send(delivery: Row) -> Answer:
         url, signer = endpoints[delivery.subscription_id]
+        text, body = bodies[delivery.event_id]
         # signed at the moment it leaves, by the wall clock its receiver checks it against
-        headers = signed_headers(signer, delivery.id, utcnow(), delivery.body)
-        return post(url, headers, delivery.body.encode())
+        return post(url, signed_headers(signer, delivery.id, utcnow(), text), body)
 
     answers = eventlet.GreenPool(CONCURRENCY).imap(send, deliveries)
     taken: dict[int, list[int]] = {}  # by the answer's status
