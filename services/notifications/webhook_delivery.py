@@ -23,7 +23,7 @@ from datetime import datetime, timedelta
 
 import eventlet
 from nameko.extensions import DependencyProvider
-from sqlalchemy import and_, exists, insert, or_, select, update
+from sqlalchemy import and_, exists, insert, or_, select, text, update
 from sqlalchemy.engine import Row
 from sqlalchemy.orm import aliased
 from standardwebhooks.webhooks import Webhook
@@ -120,8 +120,8 @@ CLAIMED = (
 
 
 def claim_due(unit: UnitOfWork, batch: int, lease: timedelta = WEBHOOK_LEASE) -> list[Row]:
-    """The due deliveries that are first of their subject, marked as being sent in one
-    statement and committed; in the order of their ``seq``."""
+    """The due deliveries that are first of their subject, marked as being sent and
+    committed; in the order of their ``seq``."""
     session, now = unit.session, unit.now()
     earlier = aliased(WebhookDelivery)
     waiting = exists().where(
@@ -136,21 +136,28 @@ def claim_due(unit: UnitOfWork, batch: int, lease: timedelta = WEBHOOK_LEASE) ->
         and_(WebhookDelivery.status == DeliveryStatus.SENDING.value,
              WebhookDelivery.lease_until <= now),
     )  # fmt: skip
-    chosen = (
+    if session.get_bind().dialect.name == "postgresql":
+        # The claimable index gives the order: read it in order, checking each delivery's
+        # subject, until the batch is full. Misled by the statistics of a table whose rows
+        # come and go faster than they are analysed, the planner would otherwise check every
+        # claimable delivery and sort them (50 ms instead of 2 for 500 of 18,000).
+        session.execute(text("SET LOCAL enable_sort = off"))
+    seqs = session.scalars(
         select(WebhookDelivery.seq)
         .where(WebhookDelivery.status.in_(CLAIMABLE), due, ~waiting)
         .order_by(WebhookDelivery.seq)
         .limit(batch)
         .with_for_update(of=WebhookDelivery, skip_locked=True)
-        .scalar_subquery()
-    )
-    rows = session.execute(
-        update(WebhookDelivery)
-        .where(WebhookDelivery.seq.in_(chosen))
-        .values(status=DeliveryStatus.SENDING.value, lease_until=now + lease)
-        .returning(*CLAIMED)
-        .execution_options(synchronize_session=False)
     ).all()
+    rows = []
+    if seqs:
+        rows = session.execute(
+            update(WebhookDelivery)
+            .where(WebhookDelivery.seq.in_(seqs))
+            .values(status=DeliveryStatus.SENDING.value, lease_until=now + lease)
+            .returning(*CLAIMED)
+            .execution_options(synchronize_session=False)
+        ).all()
     unit.commit()
     return sorted(rows, key=lambda row: row.seq)
 
