@@ -1,17 +1,21 @@
 """Benchmark: public events fanned out to webhook subscribers on loopback.
 
     .venv/bin/python -m bench.webhooks_fanout [--events 10000] [--subscribers 3]
-        [--subjects 2500] [--replicas 1] [--quiet-wait 60]
+        [--subjects 2500] [--replicas 1] [--rate 0] [--quiet-wait 60]
 
 The notifications service runs as ``nameko run`` processes (``--replicas``) on a fresh
 RabbitMQ vhost and a fresh PostgreSQL database, with ``--subscribers`` webhook subscriptions
 to ``requests.*`` events whose endpoints are asyncio servers in another process
-(bench/webhook_receivers.py). The run publishes ``--events`` events as the requests service
-would (each subject, a request, gets its events in order: sent, accepted, reply sent,
-closed), as fast as one kombu producer goes, and waits until every endpoint has every event.
-It reports the throughput (events fully fanned out per second, from the first publication to
-the last arrival), the latency of each delivery from its event's publication (p50, p99, max)
-and the CPU each process used. docs/performance.md ("Webhooks") has the figures.
+(bench/webhook_receivers.py, which check every delivery's signature). The run publishes
+``--events`` events as the requests service would (each subject, a request, gets its events in
+order: sent, accepted, reply sent, closed), as fast as one kombu producer goes (or ``--rate``
+events a second, to see the latency of a load the service keeps up with), and waits until
+every endpoint has every event. It reports the throughput (events fully fanned out per second,
+from the first publication to the last arrival), the latency of each delivery from its event's
+publication (p50, p99, max), the forged deliveries, repeats and events that arrived before an
+earlier one of their subject (all three should be 0), and the CPU each process used: the
+services, the receivers, the broker, this process (the publisher) and PostgreSQL's backends
+serving the run's database. docs/performance.md ("Webhooks") has the figures.
 """
 
 from __future__ import annotations
@@ -19,8 +23,10 @@ from __future__ import annotations
 import argparse
 import copy
 import json
+import os
 import resource
 import statistics
+import subprocess
 import tempfile
 import time
 import uuid
@@ -54,6 +60,7 @@ STEPS = (
 ADMIN = Actor("bench", "bench", "commission", "EU",
               grants=frozenset({Grant(Right.COMMISSION_ADMINISTRATOR)}))  # fmt: skip
 DONE_TIMEOUT = 600
+PACE_SECONDS = 0.005  # with --rate, the publisher sleeps once this much ahead
 
 
 def main() -> None:
@@ -104,7 +111,7 @@ def run(args, folder: Path, broker: Broker, vhost: str, database: str) -> None:
         meter = DatabaseCpuMeter({"receivers": receivers.pid, "broker": broker.os_pid(),
                                   **{p.name: p.pid for p in services}}, database)  # fmt: skip
         before, own = meter.snapshot(), own_cpu_seconds()
-        published = publish(config, args.events, args.subjects)
+        published = publish(config, args.events, args.subjects, args.rate)
         wait_for(arrivals_file, receivers, services)
         used = CpuMeter.used(before, meter.snapshot())
         used.per_process["publisher"] = own_cpu_seconds() - own
@@ -128,15 +135,22 @@ def subscribe(uri: str, ports: list[int]) -> dict[int, str]:
     return secrets
 
 
-def publish(config: dict, count: int, subjects: int) -> dict[str, tuple[float, str, int]]:
-    """Publish ``count`` events over ``subjects`` requests, each request's in order; the
-    moment each was published, its subject and its place among the subject's, by event id."""
+def publish(
+    config: dict, count: int, subjects: int, rate: float
+) -> dict[str, tuple[float, str, int]]:
+    """Publish ``count`` events over ``subjects`` requests, each request's in order, ``rate``
+    a second (0: as fast as possible); the moment each was published, its subject and its
+    place among the subject's, by event id."""
     requests = [str(uuid.uuid4()) for _ in range(subjects)]
     exchange = get_event_exchange("requests", config)
     published = {}
     with Connection(config[AMQP_URI]) as connection:
         producer = connection.Producer()
+        start = time.monotonic()
         for number in range(count):
+            ahead = start + number / rate - time.monotonic() if rate else 0
+            if ahead > PACE_SECONDS:
+                time.sleep(ahead)
             request_id = requests[number % subjects]
             event, before, after = STEPS[(number // subjects) % len(STEPS)]
             data = {"request_id": request_id, "from_status": before, "status": after,
@@ -169,7 +183,8 @@ def report(args, published: dict[str, tuple], found: dict, used) -> None:
     )  # fmt: skip
     deliveries = len(latencies)
     print(f"{args.events} events to {args.subscribers} subscribers over {args.subjects} "
-          f"subjects, {args.replicas} replica(s): {deliveries} deliveries")  # fmt: skip
+          f"subjects, {args.replicas} replica(s): {deliveries} deliveries; commit {commit()}, "
+          f"load average {os.getloadavg()[0]:.2f}")  # fmt: skip
     print(
         f"throughput: {args.events / (last - start):.0f} events/s fanned out "
         f"({deliveries / (last - start):.0f} deliveries/s), all in {last - start:.1f} s"
@@ -203,6 +218,12 @@ def out_of_order(published: dict[str, tuple], arrivals: dict[str, dict[str, floa
     return late
 
 
+def commit() -> str:
+    found = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True,
+                           text=True, check=False, cwd=Path(__file__).parent)  # fmt: skip
+    return found.stdout.strip() or "?"
+
+
 def own_cpu_seconds() -> float:
     """This process's CPU (the publisher's, and its waiting for the arrivals)."""
     usage = resource.getrusage(resource.RUSAGE_SELF)
@@ -223,6 +244,7 @@ def arguments() -> argparse.Namespace:
     parser.add_argument("--subscribers", type=int, default=3)
     parser.add_argument("--subjects", type=int, default=2500)
     parser.add_argument("--replicas", type=int, default=1)
+    parser.add_argument("--rate", type=float, default=0)
     parser.add_argument("--quiet-wait", type=float, default=60)
     return parser.parse_args()
 

@@ -94,13 +94,17 @@ class BatchEventHandler(RetryingEventHandler):
     def handle_result(self, messages, worker_ctx, result=None, exc_info=None):
         """``result``: what each event's handling came to (None, or the exception it raised)."""
         failures = result if exc_info is None else [exc_info[1]] * len(messages)
-        for message, failure in zip(messages, failures, strict=True):
-            failed = None if failure is None else (type(failure), failure, failure.__traceback__)
-            self.handle_message_processed(message, None, failed)
-        if self._waiting:
-            self.container.spawn_managed_thread(self._start_batch)
-        else:
-            self._busy = False
+        try:
+            for message, failure in zip(messages, failures, strict=True):
+                failed = (
+                    None if failure is None else (type(failure), failure, failure.__traceback__)
+                )
+                self.handle_message_processed(message, None, failed)
+        finally:
+            if self._waiting:
+                self.container.spawn_managed_thread(self._start_batch)
+            else:
+                self._busy = False
         return result, exc_info
 
 
