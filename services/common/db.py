@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from nameko.extensions import DependencyProvider
-from sqlalchemy import Engine, create_engine, event, func, select
+from sqlalchemy import Engine, create_engine, event, func, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
@@ -328,6 +328,25 @@ class UnitOfWork:
         model = self._database.inbox_model
         self.session.add(model(event_id=event_id, handler=handler, handled_at=self.now()))
         return True
+
+    def claim_events(self, event_ids: list[str], handler: str) -> list[str]:
+        """Record that ``handler`` acts on each of ``event_ids`` it has not acted on yet; those
+        ids, in the order given, once each. One statement to read the inbox, one to write it."""
+        model = self._database.inbox_model
+        wanted = list(dict.fromkeys(event_ids))
+        if not wanted:
+            return []
+        done = set(
+            self.session.scalars(
+                select(model.event_id).where(model.handler == handler, model.event_id.in_(wanted))
+            )
+        )
+        fresh = [event_id for event_id in wanted if event_id not in done]
+        if fresh:
+            now = self.now()
+            rows = [{"event_id": ident, "handler": handler, "handled_at": now} for ident in fresh]
+            self.session.execute(insert(model), rows)
+        return fresh
 
     def event_claimed(self, event_id: str, handler: str) -> bool:
         return self.session.get(self._database.inbox_model, (event_id, handler)) is not None

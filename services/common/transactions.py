@@ -22,6 +22,7 @@ can do the same (stack.md, pitfall 7). So:
 from __future__ import annotations
 
 import functools
+from functools import partial
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
@@ -70,32 +71,47 @@ def transactional(method):
 def handles_event_once(method):
     @functools.wraps(method)
     def wrapper(self, payload):
-        service = self.name
-        handler = f"{service}.{method.__name__}"
-        unit = self.db
-        try:
-            envelope = load(CloudEventSchema, payload)
-            envelope["data"] = contracts.read(envelope)
-            if not unit.claim_event(envelope["id"], handler):
-                return _counted(service, handler, "duplicate")
-            result = method(self, envelope)
-        except ValidationFailed as exc:
-            model = unit.dead_letter_model
-            dead_letters.record(unit, model, handler, unit.entrypoint, payload, exc.extra)
-            return _counted(service, handler, "dead_lettered")
-        try:
-            unit.commit()
-        except IntegrityError as exc:
-            unit.rollback()
-            if not is_duplicate(exc) or not unit.event_claimed(envelope["id"], handler):
-                # not this event handled twice, but a clash with another event's change made
-                # at the same time: raised, so that services.common.entrypoints tries it again
-                raise
-            return _counted(service, handler, "duplicate")
-        _counted(service, handler, "handled")
-        return result
+        return handle_once(self, f"{self.name}.{method.__name__}", partial(method, self), payload)
 
     return wrapper
+
+
+def handle_once(service, handler: str, act, payload):
+    """The body of ``@handles_event_once``: ``act(envelope)`` on the event unless ``handler``
+    handled it before, committed with its inbox record (services.common.batches uses it for
+    an event of a batch that failed)."""
+    name = service.name
+    unit = service.db
+    try:
+        envelope = read_event(payload)
+        if not unit.claim_event(envelope["id"], handler):
+            return counted(name, handler, "duplicate")
+        result = act(envelope)
+    except ValidationFailed as exc:
+        dead_letter(unit, handler, payload, exc)
+        return counted(name, handler, "dead_lettered")
+    try:
+        unit.commit()
+    except IntegrityError as exc:
+        unit.rollback()
+        if not is_duplicate(exc) or not unit.event_claimed(envelope["id"], handler):
+            # not this event handled twice, but a clash with another event's change made
+            # at the same time: raised, so that services.common.entrypoints tries it again
+            raise
+        return counted(name, handler, "duplicate")
+    counted(name, handler, "handled")
+    return result
+
+
+def read_event(payload) -> dict:
+    """The envelope with its data loaded by the producer's contract, or ValidationFailed."""
+    envelope = load(CloudEventSchema, payload)
+    envelope["data"] = contracts.read(envelope)
+    return envelope
+
+
+def dead_letter(unit, handler: str, payload, exc: ValidationFailed) -> None:
+    dead_letters.record(unit, unit.dead_letter_model, handler, unit.entrypoint, payload, exc.extra)
 
 
 def _clash(service, exc: IntegrityError) -> Exception:
@@ -112,5 +128,5 @@ def _clash(service, exc: IntegrityError) -> Exception:
     )
 
 
-def _counted(service: str, handler: str, outcome: str) -> None:
-    EVENTS_HANDLED.labels(service, handler, outcome).inc()
+def counted(service: str, handler: str, outcome: str, count: int = 1) -> None:
+    EVENTS_HANDLED.labels(service, handler, outcome).inc(count)

@@ -168,13 +168,17 @@ def request_mailings(event_type: str, data: dict) -> list[Mailing]:
     return mailings
 
 
+# the events that need the intervention of coordinators, and the email that tells them
+COORDINATOR_TEMPLATES = {
+    "request_submitted_for_approval": "email.request_approval_needed",
+    "request_referred": "email.request_referred",
+}
+
+
 def coordinator_mailing(event_type: str, data: dict, coordinators: list[str]) -> Mailing | None:
     """The email to the coordinators an event needs the intervention of (approval, referral):
     coordinators are told only where they must act (DOMAIN.md section 4)."""
-    template = {
-        "request_submitted_for_approval": "email.request_approval_needed",
-        "request_referred": "email.request_referred",
-    }.get(event_type)
+    template = COORDINATOR_TEMPLATES.get(event_type)
     if template is None or not coordinators:
         return None
     return Mailing(

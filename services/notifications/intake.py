@@ -15,12 +15,13 @@ from services.common.db import UnitOfWork
 from services.common.envelope import event_name
 from services.notifications import directory_view
 from services.notifications.domain import (
+    COORDINATOR_TEMPLATES,
     Audience,
     Mailing,
     coordinator_mailing,
     request_mailings,
 )
-from services.notifications.mail_queue import queue_mailing, queue_message
+from services.notifications.mail_queue import queue_mailing, queue_mailings, queue_message
 from services.notifications.settings import MailSettings
 
 LOGIN_PATH = "/"
@@ -82,17 +83,28 @@ def authority_validated(unit: UnitOfWork, envelope: dict) -> None:
     queue_mailing(unit, f"{envelope['id']}:{mailing.template}", mailing)
 
 
-def request_event(unit: UnitOfWork, envelope: dict) -> None:
+def request_events(unit: UnitOfWork, envelopes: list[dict]) -> None:
+    """The emails of request events, queued together."""
+    queue_mailings(
+        unit, [keyed for envelope in envelopes for keyed in request_mailing(unit, envelope)]
+    )
+
+
+def request_mailing(unit: UnitOfWork, envelope: dict) -> list[tuple[str, Mailing]]:
+    """The emails a request event causes, each with its dedupe key."""
     event_type, data = event_name(envelope), envelope["data"]
     mailings = request_mailings(event_type, data)
-    coordinators = directory_view.request_coordinators(
-        unit.session, _concerned(event_type, data), data["area"]
-    )
-    wanted = coordinator_mailing(event_type, data, coordinators)
-    if wanted is not None:
-        mailings.append(wanted)
-    for number, mailing in enumerate(mailings):
-        queue_mailing(unit, f"{envelope['id']}:{mailing.template}:{number}", mailing)
+    if event_type in COORDINATOR_TEMPLATES:  # the coordinators are looked up only then
+        coordinators = directory_view.request_coordinators(
+            unit.session, _concerned(event_type, data), data["area"]
+        )
+        wanted = coordinator_mailing(event_type, data, coordinators)
+        if wanted is not None:
+            mailings.append(wanted)
+    return [
+        (f"{envelope['id']}:{mailing.template}:{number}", mailing)
+        for number, mailing in enumerate(mailings)
+    ]
 
 
 def _concerned(event_type: str, data: dict) -> list[str]:

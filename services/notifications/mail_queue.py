@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import uuid
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 
 from services.common.db import UnitOfWork
 from services.notifications.domain import JobStatus, Mailing, MailStatus
@@ -54,3 +54,23 @@ def queue_mailing(unit: UnitOfWork, dedupe_key: str, mailing: Mailing) -> MailJo
     )  # fmt: skip
     session.add(job)
     return job
+
+
+def queue_mailings(unit: UnitOfWork, mailings: list[tuple[str, Mailing]]) -> int:
+    """Queue emails for audiences, each with its dedupe key, but none whose key is queued
+    already; how many were queued. Two statements whatever their number."""
+    keys = [key for key, _mailing in mailings]
+    seen = set(unit.session.scalars(select(MailJob.dedupe_key).where(MailJob.dedupe_key.in_(keys))))
+    now, rows = unit.now(), []
+    for key, mailing in mailings:
+        if key in seen:
+            continue
+        seen.add(key)
+        rows.append(
+            {"id": str(uuid.uuid4()), "dedupe_key": key, "template": mailing.template,
+             "audience": mailing.audience.as_dict(), "params": mailing.params,
+             "status": JobStatus.PENDING.value, "attempts": 0, "due_at": now, "created_at": now}
+        )  # fmt: skip
+    if rows:
+        unit.session.execute(insert(MailJob), rows)
+    return len(rows)

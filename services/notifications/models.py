@@ -14,7 +14,9 @@ from sqlalchemy import (
     Index,
     Integer,
     String,
+    Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -163,17 +165,37 @@ class WebhookSubscription(Versioned, Base):
     created_by: Mapped[str | None] = mapped_column(String(36))
 
 
+# the deliveries a run may claim, and those that hold back the later ones of their subject
+# (domain.UNFINISHED): partial indexes, so that neither grows with the deliveries done
+CLAIMABLE_DELIVERY = text("status IN ('pending', 'sending')")
+UNFINISHED_DELIVERY = text("status IN ('pending', 'sending', 'dead')")
+
+
+class WebhookEvent(Base):
+    """A public event as its deliveries post it: the JSON body, encoded once whatever the
+    subscriptions, kept while a delivery of it is."""
+
+    __tablename__ = "webhook_events"
+
+    event_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    body: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
 class WebhookDelivery(Base):
     """One event for one subscription. ``seq`` orders the deliveries of a subject: a delivery
     waits while an earlier one of the same subscription and subject is not delivered (or
-    discarded), so a subscriber sees a subject's events in the order they happened."""
+    discarded), so a subscriber sees a subject's events in the order they happened. What it
+    posts is its event's (WebhookEvent)."""
 
     __tablename__ = "webhook_deliveries"
     __table_args__ = (
         UniqueConstraint("subscription_id", "event_id", name="uq_webhook_deliveries_event"),
-        Index("ix_webhook_deliveries_due", "status", "due_at"),
-        Index("ix_webhook_deliveries_subject", "subscription_id", "subject", "seq"),
-    )
+        Index("ix_webhook_deliveries_claimable", "seq",
+              sqlite_where=CLAIMABLE_DELIVERY, postgresql_where=CLAIMABLE_DELIVERY),
+        Index("ix_webhook_deliveries_unfinished", "subscription_id", "subject", "seq",
+              sqlite_where=UNFINISHED_DELIVERY, postgresql_where=UNFINISHED_DELIVERY),
+    )  # fmt: skip
 
     seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     id: Mapped[str] = mapped_column(String(36), unique=True)
@@ -183,7 +205,6 @@ class WebhookDelivery(Base):
     subject: Mapped[str] = mapped_column(String(200))
     event_id: Mapped[str] = mapped_column(String(64))
     event_type: Mapped[str] = mapped_column(String(200))
-    envelope: Mapped[dict] = mapped_column(JSON)
     status: Mapped[str] = mapped_column(String(16))
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     due_at: Mapped[datetime] = mapped_column(UtcDateTime)

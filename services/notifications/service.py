@@ -7,6 +7,7 @@ from nameko.timer import Timer
 
 from services.common import observability
 from services.common.actor import load_actor
+from services.common.batches import batch_event_handler, handles_events_once
 from services.common.clock import Clock
 from services.common.db import Database
 from services.common.entrypoints import event_handler, rpc
@@ -435,25 +436,27 @@ class NotificationsService(observability.ObservableService):
     def on_coordinator_linked(self, envelope: dict) -> None:
         directory_view.remember_link(self.db, envelope["data"], envelope["time"])
 
-    @event_handler("requests", "request_sent")
-    @event_handler("requests", "request_approved")
-    @event_handler("requests", "request_forwarded")
-    @event_handler("requests", "request_submitted_for_approval")
-    @event_handler("requests", "request_accepted")
-    @event_handler("requests", "request_split")
-    @event_handler("requests", "reply_sent")
-    @event_handler("requests", "additional_information_requested")
-    @event_handler("requests", "additional_information_declined")
-    @event_handler("requests", "additional_information_provided")
-    @event_handler("requests", "request_closed")
-    @event_handler("requests", "request_referred")
-    @event_handler("requests", "referral_opinion_given")
-    @event_handler("requests", "request_withdrawn")
-    @event_handler("requests", "comment_added")
-    @event_handler("requests", "attachment_added")
-    @handles_event_once
-    def on_request_event(self, envelope: dict) -> None:
-        intake.request_event(self.db, envelope)
+    @batch_event_handler("requests", "request_sent")
+    @batch_event_handler("requests", "request_approved")
+    @batch_event_handler("requests", "request_forwarded")
+    @batch_event_handler("requests", "request_submitted_for_approval")
+    @batch_event_handler("requests", "request_accepted")
+    @batch_event_handler("requests", "request_split")
+    @batch_event_handler("requests", "reply_sent")
+    @batch_event_handler("requests", "additional_information_requested")
+    @batch_event_handler("requests", "additional_information_declined")
+    @batch_event_handler("requests", "additional_information_provided")
+    @batch_event_handler("requests", "request_closed")
+    @batch_event_handler("requests", "request_referred")
+    @batch_event_handler("requests", "referral_opinion_given")
+    @batch_event_handler("requests", "request_withdrawn")
+    @batch_event_handler("requests", "comment_added")
+    @batch_event_handler("requests", "attachment_added")
+    @handles_events_once
+    def on_request_event(self, envelopes: list[dict]) -> None:
+        """The emails of a batch of request events (services/common/batches.py), queued in one
+        transaction."""
+        intake.request_events(self.db, envelopes)
 
     @event_handler("requests", "request_escalated")
     @handles_event_once
@@ -468,6 +471,10 @@ class NotificationsService(observability.ObservableService):
         digest.note(self.db, envelope, "requests_inactive", envelope["data"]["coordinators"])
 
     @public_event_handler()
-    @handles_event_once
-    def on_public_event(self, envelope: dict) -> None:
-        webhook_delivery.accept(self.db, published_form(envelope), public_name(envelope))
+    @handles_events_once
+    def on_public_event(self, envelopes: list[dict]) -> None:
+        """A batch of public events (services/common/batches.py) queued for the webhook
+        subscriptions in one transaction."""
+        webhook_delivery.accept_many(
+            self.db, [(published_form(envelope), public_name(envelope)) for envelope in envelopes]
+        )

@@ -3,13 +3,14 @@ specification says (https://www.standardwebhooks.com: the headers ``webhook-id``
 ``webhook-timestamp`` and ``webhook-signature: v1,<base64 HMAC-SHA256>`` of
 ``<id>.<timestamp>.<body>``, with the library ``standardwebhooks``).
 
-An event is accepted once per subscription (a unique key on the event's id); a delivery run
-claims due deliveries with ``FOR UPDATE SKIP LOCKED`` (any number of replicas), but only the
-first unfinished one of each subscription and subject, so a subject's events arrive in order;
-it posts them concurrently, one keep-alive session per subscription, and commits the answers
-of the run together. A 2xx answer delivers; anything else is tried again with backoff; after a
-day the delivery goes to the dead letters, holding back its subject until an operator re-drives
-or discards it.
+An event is accepted once per subscription (a unique key on the event's id), its JSON encoded
+once whatever the subscriptions; the events of a batch are accepted in three statements. A
+delivery run claims due deliveries with ``FOR UPDATE SKIP LOCKED`` (any number of replicas),
+but only the first unfinished one of each subscription and subject, so a subject's events
+arrive in order; it posts them concurrently over kept-alive connections (webhook_http.py) and
+commits the answers of the run together. A 2xx answer delivers; anything else is tried again
+with backoff; after a day the delivery goes to the dead letters, holding back its subject until
+an operator re-drives or discards it.
 """
 
 from __future__ import annotations
@@ -21,9 +22,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import eventlet
-import urllib3
 from nameko.extensions import DependencyProvider
-from sqlalchemy import and_, exists, insert, or_, select, update
+from sqlalchemy import and_, exists, insert, or_, select, text, update
+from sqlalchemy.engine import Row
 from sqlalchemy.orm import aliased
 from standardwebhooks.webhooks import Webhook
 
@@ -35,39 +36,71 @@ from services.notifications.domain import (
     DeliveryStatus,
     webhook_retry,
 )
-from services.notifications.models import WebhookDelivery, WebhookSubscription
+from services.notifications.models import WebhookDelivery, WebhookEvent, WebhookSubscription
+from services.notifications.webhook_http import EndpointError, HttpClient
 
-TIMEOUT_SECONDS = 10
 CONCURRENCY = 32
 BATCH = 500
 DETAIL_LENGTH = 500
+CLAIMABLE = (DeliveryStatus.PENDING.value, DeliveryStatus.SENDING.value)
 
 
 def accept(unit: UnitOfWork, envelope: dict, name: str) -> int:
     """Queue a public event (``name``: ``<service>.<event>``) for every active subscription
-    to it, once; how many deliveries it made. Three statements whatever the subscriptions."""
+    to it, once; how many deliveries it made."""
+    return accept_many(unit, [(envelope, name)])
+
+
+def accept_many(unit: UnitOfWork, events: list[tuple[dict, str]]) -> int:
+    """Queue public events, each with its name, for every active subscription to it, once, in
+    the order given (a subject's order); how many deliveries they made. Five statements
+    whatever the events and subscriptions."""
     session, now = unit.session, unit.now()
-    wanted = {row.id for row in session.execute(
-        select(WebhookSubscription.id, WebhookSubscription.events)
-        .where(WebhookSubscription.active.is_(True))
-    ) if name in row.events}  # fmt: skip
-    if not wanted:
-        return 0
-    wanted -= set(
-        session.scalars(
-            select(WebhookDelivery.subscription_id).where(
-                WebhookDelivery.event_id == envelope["id"]
-            )
+    subscriptions = [
+        (row.id, frozenset(row.events))
+        for row in session.execute(
+            select(WebhookSubscription.id, WebhookSubscription.events)
+            .where(WebhookSubscription.active.is_(True))
+            .order_by(WebhookSubscription.id)
         )
+    ]
+    wanted = [
+        (envelope, name, [ident for ident, names in subscriptions if name in names])
+        for envelope, name in events
+    ]
+    idents = {ident for _envelope, _name, idents in wanted for ident in idents}
+    if not idents:
+        return 0
+    event_ids = {envelope["id"] for envelope, _name in events}
+    made = set(
+        session.execute(
+            select(WebhookDelivery.subscription_id, WebhookDelivery.event_id).where(
+                WebhookDelivery.subscription_id.in_(idents),
+                WebhookDelivery.event_id.in_(event_ids),
+            )
+        ).tuples()
     )
-    subject = ordering_subject(name, envelope)
-    rows = [
-        {"id": str(uuid.uuid4()), "subscription_id": ident, "subject": subject,
-         "event_id": envelope["id"], "event_type": envelope["type"], "envelope": envelope,
-         "status": DeliveryStatus.PENDING.value, "attempts": 0, "due_at": now,
-         "created_at": now}
-        for ident in sorted(wanted)
-    ]  # fmt: skip
+    kept = set(
+        session.scalars(select(WebhookEvent.event_id).where(WebhookEvent.event_id.in_(event_ids)))
+    )
+    bodies, rows = [], []
+    for envelope, name, idents in wanted:
+        for ident in idents:
+            if (ident, envelope["id"]) in made:
+                continue
+            made.add((ident, envelope["id"]))
+            if envelope["id"] not in kept:
+                kept.add(envelope["id"])
+                body = json.dumps(envelope, separators=(",", ":"), ensure_ascii=False)
+                bodies.append({"event_id": envelope["id"], "body": body, "created_at": now})
+            rows.append(
+                {"id": str(uuid.uuid4()), "subscription_id": ident,
+                 "subject": ordering_subject(name, envelope), "event_id": envelope["id"],
+                 "event_type": envelope["type"], "status": DeliveryStatus.PENDING.value,
+                 "attempts": 0, "due_at": now, "created_at": now}
+            )  # fmt: skip
+    if bodies:
+        session.execute(insert(WebhookEvent), bodies)
     if rows:
         session.execute(insert(WebhookDelivery), rows)
     return len(rows)
@@ -79,10 +112,16 @@ def ordering_subject(name: str, envelope: dict) -> str:
     return f"{name.split('.')[0]}:{envelope.get('subject', '')}"[:200]
 
 
-def claim_due(
-    unit: UnitOfWork, batch: int, lease: timedelta = WEBHOOK_LEASE
-) -> list[WebhookDelivery]:
-    """The due deliveries that are first of their subject, marked as being sent; committed."""
+CLAIMED = (
+    WebhookDelivery.seq, WebhookDelivery.id, WebhookDelivery.subscription_id,
+    WebhookDelivery.event_id, WebhookDelivery.attempts,
+    WebhookDelivery.created_at,
+)  # fmt: skip
+
+
+def claim_due(unit: UnitOfWork, batch: int, lease: timedelta = WEBHOOK_LEASE) -> list[Row]:
+    """The due deliveries that are first of their subject, marked as being sent and
+    committed; in the order of their ``seq``."""
     session, now = unit.session, unit.now()
     earlier = aliased(WebhookDelivery)
     waiting = exists().where(
@@ -97,31 +136,30 @@ def claim_due(
         and_(WebhookDelivery.status == DeliveryStatus.SENDING.value,
              WebhookDelivery.lease_until <= now),
     )  # fmt: skip
+    if session.get_bind().dialect.name == "postgresql":
+        # The claimable index gives the order: read it in order, checking each delivery's
+        # subject, until the batch is full. Misled by the statistics of a table whose rows
+        # come and go faster than they are analysed, the planner would otherwise check every
+        # claimable delivery and sort them (50 ms instead of 2 for 500 of 18,000).
+        session.execute(text("SET LOCAL enable_sort = off"))
     seqs = session.scalars(
         select(WebhookDelivery.seq)
-        .where(due, ~waiting)
+        .where(WebhookDelivery.status.in_(CLAIMABLE), due, ~waiting)
         .order_by(WebhookDelivery.seq)
         .limit(batch)
         .with_for_update(of=WebhookDelivery, skip_locked=True)
     ).all()
+    rows = []
     if seqs:
-        session.execute(
+        rows = session.execute(
             update(WebhookDelivery)
             .where(WebhookDelivery.seq.in_(seqs))
             .values(status=DeliveryStatus.SENDING.value, lease_until=now + lease)
+            .returning(*CLAIMED)
             .execution_options(synchronize_session=False)
-        )
+        ).all()
     unit.commit()
-    if not seqs:
-        return []
-    return list(
-        session.scalars(
-            select(WebhookDelivery)
-            .where(WebhookDelivery.seq.in_(seqs))
-            .order_by(WebhookDelivery.seq)
-            .execution_options(populate_existing=True)
-        )
-    )
+    return sorted(rows, key=lambda row: row.seq)
 
 
 @dataclass(frozen=True)
@@ -134,39 +172,30 @@ class Answer:
         return self.status is not None and 200 <= self.status < 300
 
 
-Poster = Callable[[WebhookSubscription, WebhookDelivery], Answer]
+Poster = Callable[[str, dict[str, str], bytes], Answer]
 
 
 class HttpPoster:
-    """Posts signed deliveries over keep-alive connections (urllib3's pools, one per
-    endpoint), without following redirects or retrying: a failure is this module's to retry."""
+    """Posts a signed delivery (webhook_http.py), without following redirects or retrying: a
+    failure is this module's to retry."""
 
     def __init__(self) -> None:
-        self._pools = urllib3.PoolManager(
-            maxsize=CONCURRENCY, retries=False,
-            timeout=urllib3.Timeout(connect=TIMEOUT_SECONDS, read=TIMEOUT_SECONDS),
-        )  # fmt: skip
+        self._client = HttpClient()
 
-    def __call__(self, subscription: WebhookSubscription, delivery: WebhookDelivery) -> Answer:
-        body = json.dumps(delivery.envelope, separators=(",", ":"), ensure_ascii=False)
-        # signed at the moment it leaves, by the wall clock its receiver checks it against
-        headers = signed_headers(subscription.secret, delivery.id, utcnow(), body)
+    def __call__(self, url: str, headers: dict[str, str], body: bytes) -> Answer:
         try:
-            response = self._pools.request(
-                "POST", subscription.url, body=body.encode(), headers=headers, redirect=False,
-                preload_content=True,
-            )  # fmt: skip
-        except urllib3.exceptions.HTTPError as exc:
+            status = self._client.post(url, headers, body)
+        except (EndpointError, OSError, ValueError) as exc:
             return Answer(None, f"{type(exc).__name__}: {exc}"[:DETAIL_LENGTH])
-        return Answer(response.status, f"HTTP {response.status}")
+        return Answer(status, f"HTTP {status}")
 
     def close(self) -> None:
-        self._pools.clear()
+        self._client.close()
 
 
 class Posting(DependencyProvider):
-    """Declare as ``poster = Posting()``: one HttpPoster per process, its sessions kept alive
-    between runs and closed when the container stops."""
+    """Declare as ``poster = Posting()``: one HttpPoster per process, its connections kept
+    alive between runs and closed when the container stops."""
 
     def setup(self) -> None:
         self.poster = HttpPoster()
@@ -181,12 +210,11 @@ class Posting(DependencyProvider):
         return self.poster
 
 
-def signed_headers(secret: str, message_id: str, now: datetime, body: str) -> dict[str, str]:
+def signed_headers(signer: Webhook, message_id: str, now: datetime, body: str) -> dict[str, str]:
     return {
-        "Content-Type": "application/json",
         "webhook-id": message_id,
         "webhook-timestamp": str(int(now.timestamp())),
-        "webhook-signature": Webhook(secret).sign(message_id, now, body),
+        "webhook-signature": signer.sign(message_id, now, body),
     }
 
 
@@ -198,18 +226,29 @@ def deliver_due(
     if not deliveries:
         return 0
     now = unit.now()
-    subscriptions = {
-        row.id: row
-        for row in unit.session.scalars(
-            select(WebhookSubscription).where(
-                WebhookSubscription.id.in_({d.subscription_id for d in deliveries})
-            )
+    endpoints = {
+        row.id: (row.url, Webhook(row.secret))
+        for row in unit.session.execute(
+            select(WebhookSubscription.id, WebhookSubscription.url, WebhookSubscription.secret)
+            .where(WebhookSubscription.id.in_({d.subscription_id for d in deliveries}))
         )
-    }
-    pool = eventlet.GreenPool(CONCURRENCY)
-    answers = pool.imap(
-        lambda delivery: post(subscriptions[delivery.subscription_id], delivery), deliveries
-    )
+    }  # fmt: skip
+
+    bodies = {
+        row.event_id: (row.body, row.body.encode())
+        for row in unit.session.execute(
+            select(WebhookEvent.event_id, WebhookEvent.body)
+            .where(WebhookEvent.event_id.in_({d.event_id for d in deliveries}))
+        )
+    }  # fmt: skip
+
+    def send(delivery: Row) -> Answer:
+        url, signer = endpoints[delivery.subscription_id]
+        text, body = bodies[delivery.event_id]
+        # signed at the moment it leaves, by the wall clock its receiver checks it against
+        return post(url, signed_headers(signer, delivery.id, utcnow(), text), body)
+
+    answers = eventlet.GreenPool(CONCURRENCY).imap(send, deliveries)
     taken: dict[int, list[int]] = {}  # by the answer's status
     for delivery, answer in zip(deliveries, answers, strict=True):
         if answer.delivered:
@@ -228,19 +267,25 @@ def deliver_due(
     return len(deliveries)
 
 
-def record_failure(unit: UnitOfWork, delivery: WebhookDelivery, answer: Answer, now) -> None:
-    delivery.attempts += 1
-    delivery.lease_until = None
-    delivery.last_status = answer.status
-    delivery.last_error = answer.detail
-    again = webhook_retry(delivery.created_at, delivery.attempts, now)
+def record_failure(unit: UnitOfWork, delivery: Row, answer: Answer, now) -> None:
+    attempts = delivery.attempts + 1
+    again = webhook_retry(delivery.created_at, attempts, now)
+    outcome = (
+        {"status": DeliveryStatus.DEAD.value}
+        if again is None
+        else {"status": DeliveryStatus.PENDING.value, "due_at": again}
+    )
+    unit.session.execute(
+        update(WebhookDelivery)
+        .where(WebhookDelivery.seq == delivery.seq)
+        .values(attempts=attempts, lease_until=None, last_status=answer.status,
+                last_error=answer.detail, **outcome)
+        .execution_options(synchronize_session=False)
+    )  # fmt: skip
     if again is None:
-        delivery.status = DeliveryStatus.DEAD.value
         unit.record_event(
             "webhook_delivery_dead", delivery.id,
             {"delivery_id": delivery.id, "subscription_id": delivery.subscription_id,
-             "event_id": delivery.event_id, "attempts": delivery.attempts,
+             "event_id": delivery.event_id, "attempts": attempts,
              "last_status": answer.status},
         )  # fmt: skip
-    else:
-        delivery.status, delivery.due_at = DeliveryStatus.PENDING.value, again

@@ -7,16 +7,18 @@ from __future__ import annotations
 from kombu import Queue, binding
 from nameko.standalone.events import get_event_exchange
 
+from services.common.batches import BatchEventHandler
 from services.common.contracts import contract
-from services.common.entrypoints import RetryingEventHandler
 from services.common.envelope import CloudEventSchema, split_event_type
+from services.common.schemas import instance
 from services.notifications.public_events import PUBLIC
 
 QUEUE = "evt-public--notifications.webhooks"
 
 
-class PublicEventsHandler(RetryingEventHandler):
-    """nameko's (retrying) event handler on one queue with a binding per public event."""
+class PublicEventsHandler(BatchEventHandler):
+    """A batch event handler (services/common/batches.py) on one queue with a binding per
+    public event."""
 
     def __init__(self, **kwargs):
         super().__init__("public", "events", **kwargs)
@@ -38,7 +40,7 @@ def published_form(envelope: dict) -> dict:
     """The envelope as its producer published it (JSON), from the one the handler loaded,
     without the internal call id."""
     data = contract(*split_event_type(envelope["type"])).dump(envelope["data"])
-    out = CloudEventSchema().dump({**envelope, "data": {}})
+    out = instance(CloudEventSchema).dump({**envelope, "data": {}})
     out.pop("imicallid", None)
     return {**out, "data": data}
 

@@ -8,13 +8,14 @@ import base64
 import secrets
 import uuid
 
+import sqlalchemy as sa
 from sqlalchemy import func, select
 
 from services.common.actor import Actor, Right
 from services.common.db import UnitOfWork
 from services.common.errors import Conflict, NotFound, ValidationFailed
 from services.notifications.domain import DeliveryStatus, webhook_url_problem
-from services.notifications.models import WebhookDelivery, WebhookSubscription
+from services.notifications.models import WebhookDelivery, WebhookEvent, WebhookSubscription
 from services.notifications.public_events import EntitlementError, entitlement
 
 SECRET_BYTES = 32
@@ -72,6 +73,12 @@ def delete(unit: UnitOfWork, actor: Actor, ident: str) -> None:
     subscription = find(unit, ident)
     unit.record_event("webhook_subscription_deleted", subscription.id, _payload(subscription))
     unit.session.delete(subscription)
+    unit.session.flush()  # its deliveries go with it (ON DELETE CASCADE), then the bodies
+    unit.session.execute(  # no other subscription's delivery needs
+        sa.delete(WebhookEvent).where(
+            ~sa.exists().where(WebhookDelivery.event_id == WebhookEvent.event_id)
+        )
+    )
 
 
 def listing(unit: UnitOfWork, actor: Actor) -> list[dict]:

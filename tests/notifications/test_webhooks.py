@@ -12,12 +12,13 @@ import pytest
 from sqlalchemy import select
 
 from services.common.actor import Actor, Grant, Right
-from services.common.envelope import make_envelope
+from services.common.envelope import event_name, make_envelope
 from services.common.errors import Conflict, Forbidden, ValidationFailed
 from services.notifications import webhook_delivery, webhooks
 from services.notifications.domain import WEBHOOK_DEAD_AFTER, DeliveryStatus
-from services.notifications.models import WebhookDelivery
+from services.notifications.models import WebhookDelivery, WebhookEvent
 from tests.events import event_data
+from tests.webhook_receiver import Receiver
 
 ADMIN = Actor("u-admin", "eu-admin", "commission", "EU",
               grants=frozenset({Grant(Right.COMMISSION_ADMINISTRATOR)}))  # fmt: skip
@@ -179,3 +180,43 @@ def test_a_day_of_refusals_goes_to_the_dead_letters_until_re_driven_or_discarded
         in_unit(mail_database, lambda unit: webhooks.discard(
             unit, ADMIN, created["id"], dead[0]["id"]))  # fmt: skip
     assert statuses(mail_database) == [DeliveryStatus.DELIVERED] * 2
+
+
+def test_a_batch_is_queued_once_in_the_order_of_each_subject_with_one_body_per_event(
+    mail_database, receiver, poster
+):
+    subscribe(mail_database, receiver)
+    portal = Receiver()
+    portal.start()
+    try:
+        other = subscribe(mail_database, portal)
+        first, second = str(uuid.uuid4()), str(uuid.uuid4())
+        batch = [request_event("request_sent", first), request_event("request_sent", second),
+                 request_event("request_accepted", first),
+                 request_event("request_accepted", second)]  # fmt: skip
+        named = [(envelope, "requests." + event_name(envelope)) for envelope in batch]
+
+        assert in_unit(mail_database, lambda unit: webhook_delivery.accept_many(unit, named)) == 8
+        assert in_unit(mail_database, lambda unit: webhook_delivery.accept_many(unit, named)) == 0
+        assert sorted(bodies(mail_database)) == sorted(envelope["id"] for envelope in batch)
+        while run(mail_database, poster):
+            pass
+    finally:
+        portal.stop()
+    for endpoint in (receiver, portal):
+        assert endpoint.forged == 0
+        assert sorted(endpoint.ids()) == sorted(envelope["id"] for envelope in batch)
+        for subject in (first, second):
+            arrived = [item["id"] for item in endpoint.received if item["subject"] == subject]
+            assert arrived == [e["id"] for e in batch if e["subject"] == subject]
+
+    in_unit(mail_database, lambda unit: webhooks.delete(unit, ADMIN, other["id"]))
+    assert len(bodies(mail_database)) == 4  # still needed by the first subscription's
+    in_unit(mail_database, lambda unit: webhooks.delete(
+        unit, ADMIN, webhooks.listing(unit, ADMIN)[0]["id"]))  # fmt: skip
+    assert bodies(mail_database) == []
+
+
+def bodies(database) -> list[str]:
+    return in_unit(database, lambda unit: unit.session.scalars(
+        select(WebhookEvent.event_id)).all())  # fmt: skip
