@@ -19,7 +19,12 @@ import yaml
 from babel.dates import format_date, format_datetime
 from babel.numbers import format_decimal
 
-from services.common.reference import FALLBACK_LANGUAGE, SUPPORTED_LANGUAGES, babel_locale
+from services.common.reference import (
+    FALLBACK_LANGUAGE,
+    SUPPORTED_LANGUAGES,
+    babel_locale,
+    member_states,
+)
 from services.requests.bootstrap import LISTS_FILE
 from services.requests.shared_lists import entries as shared_list_entries
 from services.translation.bootstrap import DIRECTORY_DATA_DIR, content_entries, directory_entries
@@ -106,3 +111,10 @@ class Texts:
 @cache
 def texts_for(language: str) -> Texts:
     return Texts(language)
+
+
+@cache
+def member_state_names(language: str) -> Mapping[str, str]:
+    """Each member state (and the Commission) named in ``language``."""
+    return {state["code"]: state["names"].get(language) or state["names"][FALLBACK_LANGUAGE]
+            for state in member_states()}  # fmt: skip

@@ -13,6 +13,7 @@ from gateway.openapi import openapi_document
 from gateway.routes import ROUTES
 from gateway.schemas import ProblemSchema
 from gateway.service import GatewayService
+from gateway.web.page import PageHandler
 from services.common.models import stale_version
 
 METHODS = {"get", "put", "post", "patch", "delete"}
@@ -38,7 +39,7 @@ def served_routes() -> set[str]:
         name
         for name, method in inspect.getmembers(GatewayService, inspect.isfunction)
         for entrypoint in getattr(method, ENTRYPOINT_EXTENSIONS_ATTR, ())
-        if isinstance(entrypoint, ApiHandler)
+        if isinstance(entrypoint, ApiHandler) and not isinstance(entrypoint, PageHandler)
     }
 
 
