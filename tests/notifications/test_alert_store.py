@@ -253,7 +253,7 @@ def test_a_pq_alert_is_late_after_three_days_and_its_mailbox_sees_only_professio
     assert closed["professional"] is None
     assert closed["personal_data_erased"] is True
     assert closed["informed"] == {
-        "informed_on": frozen_clock().date().isoformat(),
+        "informed_on": frozen_clock().date(),
         "means": "letter",
     }
     assert [entry["late"] for entry in closed["history"]][-1] is False
