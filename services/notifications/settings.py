@@ -32,8 +32,9 @@ class MailSettings:
     digest_hour: int = 6
     # webhooks to http:// on this machine (development and tests); https:// only otherwise
     webhook_loopback_http: bool = False
-    # how long a replica may hold an email or a webhook delivery it is sending before another
-    # takes it (a replica killed mid-send): far longer than one SMTP or HTTP exchange lasts
+    # how long a replica may hold an email or a webhook delivery it is sending, or a mailing
+    # it is addressing, before another takes it (a replica killed mid-send): far longer than
+    # one SMTP or HTTP exchange, or one addressing run, lasts
     sending_lease: timedelta = SENDING_LEASE
     webhook_lease: timedelta = WEBHOOK_LEASE
 
