@@ -14,6 +14,7 @@ from sqlalchemy import select
 from services.common.actor import Right
 from services.common.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from services.common.reference import EEA_COUNTRIES
+from services.directory.domain import CoordinatorKind
 from services.notifications import alert_store, directory_view, reminders
 from services.notifications.alerts import Action, Kind
 from services.notifications.models import AlertComment, MailJob
@@ -37,7 +38,9 @@ def authority(unit, ident: str, state: str, *roles: str, kind: str | None = None
 def world(mail_database, frozen_clock):
     unit = mail_database.unit_of_work()
     authority(unit, IT, "IT", "alert_authority")
-    authority(unit, IT_COORDINATOR, "IT", "alert_coordinator", kind="nimic")
+    authority(
+        unit, IT_COORDINATOR, "IT", "alert_coordinator", kind=CoordinatorKind.NIMIC.value
+    )  # as the directory announces it
     authority(unit, DE_AUTHORITY, "DE", "alert_authority")
     authority(unit, FR_AUTHORITY, "FR", "alert_authority")
     authority(unit, AT, "AT", "alert_authority")
