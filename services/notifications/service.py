@@ -71,7 +71,13 @@ from services.notifications.schemas import (
     WebhookSubscriptionWithSecretSchema,
 )
 from services.notifications.settings import Settings
-from services.notifications.timers import ADDRESSING, DELIVERY, MailWake, mail_timer
+from services.notifications.timers import (
+    ADDRESSING,
+    DELIVERY,
+    DELIVERY_WORKERS,
+    MailWake,
+    mail_timer,
+)
 from services.notifications.webhook_intake import (
     public_event_handler,
     public_name,
@@ -340,7 +346,7 @@ class NotificationsService(observability.ObservableService):
         while addressing.address_due_jobs(self.db, book, lease=lease) == addressing.BATCH:
             pass
 
-    @mail_timer(DELIVERY, 1.0)
+    @mail_timer(DELIVERY, 1.0, workers=DELIVERY_WORKERS)
     def deliver_mail(self) -> None:
         post = delivery.Post(
             settings=self.settings, texts=self.texts(self._catalogue), titles=self._title

@@ -25,8 +25,9 @@ class MailSettings:
     smtp_user: str = ""
     smtp_password: str = ""
     timeout: float = 10.0
-    # how many messages one delivery run takes, and how often a run starts
-    batch: int = 200
+    # how many messages a delivery worker claims at a time (a run's workers share the due
+    # ones: services/notifications/timers.py), and how often a run starts
+    batch: int = 25
     delivery_seconds: float = 1.0
     # the hour (UTC) of the coordinators' daily digest
     digest_hour: int = 6

@@ -22,6 +22,9 @@ from services.notifications.models import MailJob, MailMessage
 from services.notifications.settings import CONFIG_KEY
 
 ADDRESSING, DELIVERY = "ADDRESSING_SECONDS", "DELIVERY_SECONDS"
+DELIVERY_WORKERS = "DELIVERY_WORKERS"
+# workers of a run: while one waits for the mail server or a commit, another works
+DEFAULT_WORKERS = 4
 # which timers have work in a session's transaction once it commits
 WORK = "imi_mail_work"
 WAKES = {MailJob: ADDRESSING, MailMessage: DELIVERY}
@@ -30,10 +33,13 @@ WAKES = {MailJob: ADDRESSING, MailMessage: DELIVERY}
 class MailTimer(Timer):
     """nameko's timer, its interval read from ``NOTIFICATIONS.<key>`` (seconds): tests set a
     long one and call the entry point themselves. ``wake()`` runs it now, or once the run
-    under way ends; wakes that come meanwhile make one more run, not one each."""
+    under way ends; wakes that come meanwhile make one more run, not one each. With
+    ``workers`` (a key of the block too), each run is that many workers at once, which share
+    the due work as replicas do (each claims its own)."""
 
-    def __init__(self, key: str, default: float, **kwargs):
-        self.key, self.default = key, default
+    def __init__(self, key: str, default: float, workers: str | None = None, **kwargs):
+        self.key, self.default, self.workers_key = key, default, workers
+        self.workers = self.running = 1
         self.wakes: LightQueue = LightQueue()
         self.stopping = False
         super().__init__(interval=default, **kwargs)
@@ -41,6 +47,8 @@ class MailTimer(Timer):
     def setup(self) -> None:
         section = self.container.config.get(CONFIG_KEY) or {}
         self.interval = float(section.get(self.key) or self.default)
+        if self.workers_key:
+            self.workers = max(1, int(section.get(self.workers_key) or DEFAULT_WORKERS))
 
     def wake(self) -> None:
         self.wakes.put(True)
@@ -58,9 +66,17 @@ class MailTimer(Timer):
                 return
             while self.wakes.qsize():
                 self.wakes.get_nowait()
-            self.handle_timer_tick()
+            self.running = self.workers
+            for _worker in range(self.workers):
+                self.handle_timer_tick()
             self.worker_complete.wait()
             self.worker_complete.reset()
+
+    def handle_result(self, worker_ctx, result, exc_info):
+        self.running -= 1
+        if not self.running:  # the run's last worker
+            self.worker_complete.send()
+        return result, exc_info
 
 
 mail_timer = MailTimer.decorator
