@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import argparse
 import copy
+import resource
 import shutil
 import sys
 import tempfile
@@ -354,40 +355,69 @@ class Phase:
     samples: list[Sample]
     cpu: dict[str, float]  # CPU seconds per process over the phase
     loads: list[float]  # the machine's load (cores used by others) before each measurement
+    during: list[float]  # cores used by others during each measurement
     seconds: float | None = None  # a burst: from its first send call to its last email
 
 
+class Others:
+    """The CPU of everything but the run's processes and this one (other tenants' test
+    suites on the shared machine), in cores, over a measurement."""
+
+    def __init__(self, meter: CpuMeter):
+        self.meter = meter
+
+    def start(self) -> None:
+        self.before, self.own, self.at = self.meter.snapshot(), _own_cpu(), time.monotonic()
+
+    def cores(self) -> float:
+        used = CpuMeter.used(self.before, self.meter.snapshot())
+        ours = sum(used.per_process.values()) + _own_cpu() - self.own
+        return max(0.0, used.machine - ours) / (time.monotonic() - self.at)
+
+
+def _own_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
 def one_at_a_time(args, meter, sender, watcher, area: str, count: int) -> Phase:
-    samples, loads = [], []
+    samples, loads, during, others = [], [], [], Others(meter)
     before = meter.snapshot()
     for number in range(count):
         tracked = sender.draft(area)
         loads.append(wait_until_quiet(args.quiet_wait, log=log))
         since = datetime.now(UTC) - timedelta(seconds=5)
+        others.start()
         sender.send(tracked)
         watcher.follow([tracked], since)
+        during.append(others.cores())
         sample = Sample.of(tracked)
         samples.append(sample)
         log(f"{area} alert {number + 1}/{count}: send {sample.send_ms:.0f} ms, last mailbox "
-            f"{sample.mailbox_ms:.0f} ms, last email {sample.last_email_ms:.0f} ms")  # fmt: skip
+            f"{sample.mailbox_ms:.0f} ms, last email {sample.last_email_ms:.0f} ms; others "
+            f"used {during[-1]:.2f} cores")  # fmt: skip
         time.sleep(PAUSE_SECONDS)
     used = CpuMeter.used(before, meter.snapshot())
-    return Phase(f"{KINDS[area]}, one at a time", samples, used.per_process, loads)
+    return Phase(f"{KINDS[area]}, one at a time", samples, used.per_process, loads, during)
 
 
 def burst(args, meter, sender, watcher, count: int) -> Phase:
     drafts = [sender.draft(SD) for _ in range(count)]
     loads = [wait_until_quiet(args.quiet_wait, log=log)]
     since = datetime.now(UTC) - timedelta(seconds=5)
+    others = Others(meter)
+    others.start()
     before = meter.snapshot()
     for tracked in drafts:
         sender.send(tracked)
     watcher.follow(drafts, since)
     used = CpuMeter.used(before, meter.snapshot())
+    during = [others.cores()]
     seconds = max(max(t.accepted) for t in drafts) - drafts[0].started
     log(f"burst of {count}: all in {seconds:.1f} s")
     samples = [Sample.of(tracked) for tracked in drafts]
-    return Phase(f"{KINDS[SD]}, {count} back to back", samples, used.per_process, loads, seconds)
+    name = f"{KINDS[SD]}, {count} back to back"
+    return Phase(name, samples, used.per_process, loads, during, seconds)
 
 
 def check_through_the_api(stack: Stack, network: list[Authority], sent: dict[str, set]) -> str:
@@ -478,8 +508,8 @@ def phase_text(phase: Phase) -> str:
         cpu_note = " (its draft and the pause after it included)"
     return (
         f"{head}\n"
-        f"machine load before (cores used by others): "
-        f"{min(phase.loads):.2f} to {max(phase.loads):.2f}\n"
+        f"cores used by others: before {min(phase.loads):.2f} to {max(phase.loads):.2f}, "
+        f"during {min(phase.during):.2f} to {max(phase.during):.2f}\n"
         f"CPU s per alert{cpu_note}: {cpu}\n\n{latency_table(phase)}"
     )
 
