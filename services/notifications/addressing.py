@@ -53,7 +53,9 @@ def address_due_jobs(
     if not jobs:
         return 0
     people, people_errors = _people(book, jobs)
-    boxes, box_errors = _mailboxes(book, jobs)
+    answered = {ident: audience for ident, audience in jobs.items()
+                if (audience.right, audience.area) not in people_errors}  # fmt: skip
+    boxes, box_errors = _mailboxes(book, answered)
     now = unit.now()
     rows = {job.id: job for job in unit.session.scalars(
         select(MailJob).where(MailJob.id.in_(list(jobs))))}  # fmt: skip

@@ -228,6 +228,24 @@ def test_a_claimed_mailing_is_left_to_its_run_which_holds_no_connection_while_it
     assert [m.recipient for m in messages(mail_database)] == ["m@cc.example.it"]
 
 
+def test_while_identity_does_not_answer_the_directory_is_not_asked_either(mail_database):
+    queue(mail_database, Mailing("email.request_received",
+                                 Audience((HU,), Right.REQUEST_HANDLER, "services",
+                                          functional=True)))  # fmt: skip
+    asked = []
+
+    def down(audience):
+        raise Unavailable("identity did not answer")
+
+    def mailbox(ident: str) -> dict:
+        asked.append(ident)
+        return {"email": "iroda@bkik.example.hu", "official_language": "hu"}
+
+    run_addressing(mail_database, AddressBook(people=down, mailbox=mailbox))
+    assert asked == []
+    assert messages(mail_database) == []
+
+
 def test_a_mailing_to_people_fills_their_inboxes_once_and_each_reads_only_their_own(
     mail_database,
 ):
