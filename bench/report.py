@@ -111,3 +111,19 @@ def aims_text(found: list[Aim]) -> str:
         verdict = {True: "holds", False: "DOES NOT HOLD", None: "not measured"}[aim.holds]
         lines.append(f"  {aim.text:<24} {_fmt(aim.value):>8}  {verdict}")
     return "\n".join(lines)
+
+
+def markdown(lines: list[list[str]], left: tuple[int, ...]) -> str:
+    """A Markdown table of ``lines`` (the first is the header), the columns of ``left``
+    aligned left and the others right."""
+    widths = [max(len(line[i]) for line in lines) for i in range(len(lines[0]))]
+    out = []
+    for number, line in enumerate(lines):
+        cells = [
+            cell.ljust(width) if index in left else cell.rjust(width)
+            for index, (cell, width) in enumerate(zip(line, widths, strict=True))
+        ]
+        out.append("| " + " | ".join(cells) + " |")
+        if number == 0:
+            out.append("|" + "|".join("-" * (width + 2) for width in widths) + "|")
+    return "\n".join(out)

@@ -135,7 +135,6 @@ LEFT_AS_DRAFT, WITHDRAWN, NEVER_ACCEPTED, NEVER_ANSWERED, NEVER_CLOSED = (
 ACCEPTANCE_DAYS = 7  # the areas' default: not accepted after it, on the urgency list
 USERNAME_LETTERS = "abcdefghjkmnpqrstuvwxyz23456789"
 SOURCE_DATA = Path(__file__).resolve().parents[1] / "services" / "directory" / "data"
-PG_SERVER = "postgresql://postgres@127.0.0.1:5432"
 
 
 def _id(kind: int, number: int) -> str:
@@ -1016,10 +1015,6 @@ class BuildFacts:
     seconds: float = 0.0
     statuses: dict[str, int] = field(default_factory=dict)
     rows: dict[str, int] = field(default_factory=dict)
-
-
-def sqlalchemy_uri(name: str, server: str = PG_SERVER) -> str:
-    return f"{server.replace('postgresql', 'postgresql+psycopg2', 1)}/{name}"
 
 
 def _connect(uri: str):

@@ -37,7 +37,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlencode
 
-import psycopg2
 import requests
 import yaml
 from sqlalchemy import create_engine, text
@@ -53,8 +52,16 @@ from bench.login import (
     new_security_code,
 )
 from bench.measure import RunResult, WrkLoad, find_or_install_wrk
+from bench.postgres import (
+    DatabaseCpuMeter,
+    database_exists,
+    drop_database,
+    recreate_database,
+    sqlalchemy_uri,
+)
 from bench.processes import ProcessGroup, StartError, free_port, nameko_run, wait_for_http
-from bench.procstat import CpuMeter, CpuSnapshot, own_cpu_seconds, wait_until_quiet
+from bench.procstat import CpuMeter, wait_until_quiet
+from bench.report import markdown
 from bench.requests_data import SERVICES, Network, Place, User
 from bench.requests_lifecycle import STEPS
 from bench.requests_names import NAMES
@@ -158,37 +165,10 @@ def statistics_calls() -> list[Call]:
 # --- the database -------------------------------------------------------------------------------
 
 
-def admin_connection():
-    connection = psycopg2.connect(f"{requests_data.PG_SERVER}/postgres")
-    connection.autocommit = True
-    return connection
-
-
-def database_exists(name: str) -> bool:
-    with admin_connection() as connection, connection.cursor() as cursor:
-        cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,))
-        return cursor.fetchone() is not None
-
-
-def recreate_database(name: str) -> None:
-    connection = admin_connection()
-    with connection.cursor() as cursor:
-        cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        cursor.execute(f'CREATE DATABASE "{name}"')
-    connection.close()
-
-
-def drop_database(name: str) -> None:
-    connection = admin_connection()
-    with connection.cursor() as cursor:
-        cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    connection.close()
-
-
 def ready_database(args) -> requests_data.BuildFacts:
     """The database of the run: the kept one if it was built for these numbers (migrated to
     the service's head, and analysed again when that changed it), else a new build."""
-    uri = requests_data.sqlalchemy_uri(args.database)
+    uri = sqlalchemy_uri(args.database)
     if args.reuse and database_exists(args.database):
         facts = requests_data.database_comment(uri)
         if facts and (facts.requests, facts.authorities) == (args.requests, args.authorities):
@@ -213,32 +193,6 @@ def migrate_kept(uri: str) -> None:
                 connection.execute(text("ANALYZE"))
         finally:
             engine.dispose()
-
-
-class DatabaseCpuMeter(CpuMeter):
-    """CpuMeter with a role ``postgres``: the CPU of the server's backends connected to the
-    benchmark's database only (the server is shared: other tenants' test databases run on it
-    too). A backend's CPU counts from the first snapshot that sees it, so the services' pooled
-    connections, open from the start, are counted whole."""
-
-    def __init__(self, pids: dict[str, int], database: str):
-        super().__init__(pids)
-        self.database = database
-        self.connection = admin_connection()
-
-    def snapshot(self) -> CpuSnapshot:
-        taken = super().snapshot()
-        with self.connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT pid FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()",
-                (self.database,),
-            )
-            backends = [pid for (pid,) in cursor.fetchall()]
-        taken.per_process["postgres"] = sum(own_cpu_seconds(pid) for pid in backends)
-        return taken
-
-    def close(self) -> None:
-        self.connection.close()
 
 
 def choose_actors(uri: str, network: Network, concurrency: int) -> Actors:
@@ -536,7 +490,7 @@ def run_all(context: Context, args, broker_pid: int, uri: str, actors: Actors) -
             group, context, context.work_dir, uri, actors, args.replicas, args.profile
         )
         pids = {**stack.pids, "broker": broker_pid}
-        meter = DatabaseCpuMeter(pids, args.database)
+        meter = DatabaseCpuMeter(pids, [args.database])
         for call in scenarios(actors):
             if args.only and call.name not in args.only and call.kind not in args.only:
                 continue
@@ -642,20 +596,6 @@ def steps_table(rows: list[Row]) -> str:
     return markdown(lines, left=())
 
 
-def markdown(lines: list[list[str]], left: tuple[int, ...]) -> str:
-    widths = [max(len(line[i]) for line in lines) for i in range(len(lines[0]))]
-    out = []
-    for number, line in enumerate(lines):
-        cells = [
-            cell.ljust(width) if index in left else cell.rjust(width)
-            for index, (cell, width) in enumerate(zip(line, widths, strict=True))
-        ]
-        out.append("| " + " | ".join(cells) + " |")
-        if number == 0:
-            out.append("|" + "|".join("-" * (width + 2) for width in widths) + "|")
-    return "\n".join(out)
-
-
 def aims(rows: list[Row]) -> str:
     lines = [f"Aims ({AIM_CONCURRENCY} concurrent clients for lists and searches):"]
     for row in rows:
@@ -751,7 +691,7 @@ def main(argv: list[str] | None = None) -> int:
         log("this benchmark needs wrk")
         return 2
     started = time.monotonic()
-    uri = requests_data.sqlalchemy_uri(args.database)
+    uri = sqlalchemy_uri(args.database)
     work_dir = Path(tempfile.mkdtemp(prefix="imi-bench-requests-"))
     (work_dir / "logs").mkdir()
     vhost = None

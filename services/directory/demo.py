@@ -29,6 +29,7 @@ from sqlalchemy import select
 
 from services.common.clock import utcnow
 from services.common.db import StandaloneDatabase, UnitOfWork
+from services.common.reference import COMMISSION
 from services.common.schemas import load
 from services.directory import authorities, registers, request_policies, search
 from services.directory.domain import AUTHORITY_SETTINGS, CoordinatorKind, Place, Status, policy_id
@@ -41,6 +42,9 @@ DEMO_DIR = Path(__file__).parent / "data" / "demo"
 NAMESPACE = uuid.UUID("5d1c0a3e-2f4b-5c6d-8e9f-0a1b2c3d4e5f")
 TITLE_LANGUAGES = ("en", "fr", "de")
 COORDINATOR_AREAS = ("professional_qualifications", "services", "posting_of_workers", "solvit")
+# every NIMIC is its member state's incoming alert mailbox in these areas
+MAILBOX_AREAS = ("services", "professional_qualifications")
+MAILBOX = "incoming_alert_mailbox"
 TOP_LEVEL_DOMAINS = {"EL": "gr"}
 
 
@@ -80,7 +84,11 @@ def contact(member_state: str, country: dict, box: str, city: tuple, number: int
 
 
 def areas(pairs) -> list[dict]:
-    return [{"area": area, "workflow": workflow} for area, workflow in pairs]
+    """Areas and workflows, from (area, workflow) or (area, workflow, role): a role named
+    is the authority's one role there, else it is a competent authority, as a registration
+    that names none."""
+    return [{"area": area, "workflow": workflow, "roles": list(roles) or ["authority"]}
+            for area, workflow, *roles in pairs]  # fmt: skip
 
 
 def nimic(member_state: str, country: dict) -> dict:
@@ -95,9 +103,27 @@ def nimic(member_state: str, country: dict) -> dict:
         **contact(member_state, country, "imi", (capital[0], capital[1], data["postcode"]), 0),
         "titles": {country["language"]: data["name"], "en": "National IMI coordinator",
                    "fr": "Coordinateur national IMI", "de": "Nationaler IMI-Koordinator"},
-        "areas": areas((area, "information_requests") for area in COORDINATOR_AREAS),
+        "areas": areas([*((area, "information_requests") for area in COORDINATOR_AREAS),
+                        *((area, "alerts", MAILBOX) for area in MAILBOX_AREAS)]),
         "coordinator_kind": CoordinatorKind.NIMIC.value,
     }  # fmt: skip
+
+
+def commission_mailbox() -> dict:
+    """The Commission's incoming alert mailbox, registered under EU like its other services."""
+    data = read("commission.yaml")
+    return {
+        "key": f"{COMMISSION}/{data['key']}",
+        "official_name": data["name"],
+        "official_language": data["language"],
+        "member_state": COMMISSION,
+        "street": data["street"],
+        **contact(
+            COMMISSION, data, data["key"], (data["city"], data["region"], data["postcode"]), 0
+        ),
+        "titles": dict(data["titles"]),
+        "areas": areas(data["areas"]),
+    }
 
 
 def coordinator(entry: dict, country: dict, number: int) -> dict:
@@ -143,9 +169,11 @@ def local_authority(member_state: str, country: dict, kind_name: str, city: list
 
 
 def plan_authorities() -> list[dict]:
-    """NIMICs first, then the other coordinators, then the authorities they validate."""
+    """NIMICs first and the Commission's alert mailbox, then the other coordinators, then the
+    authorities they validate."""
     countries = read("countries.yaml")
     planned = [nimic(member_state, country) for member_state, country in countries.items()]
+    planned.append(commission_mailbox())
     planned += [
         coordinator(entry, countries[entry["member_state"]], n)
         for n, entry in enumerate(read("coordinators.yaml"), start=1)

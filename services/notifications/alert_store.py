@@ -7,7 +7,7 @@ transaction; the emails a step causes are queued with it."""
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import and_, exists, or_, select
 from sqlalchemy.orm import Session
@@ -120,16 +120,24 @@ def view(session: Session, actor: Actor, alert_id: str, now: datetime) -> dict:
         "id": row.id, "kind": row.kind, "area": row.area, "status": row.status,
         "version": row.version, "view": seen.value, "sender_authority": row.sender_authority,
         "sender_state": row.sender_state, "title": row.title if full else None,
-        "content": content, "professional": row.professional if full else None,
+        "content": content,
+        "professional": _dated(row.professional, "birth_date") if full else None,
         "personal_data_erased": row.personal_data_erased_at is not None,
         "member_states": row.member_states, "decision_date": row.decision_date,
         "deadline_at": row.deadline_at, "overdue": overdue(row, now),
         "created_at": row.created_at, "sent_at": row.sent_at, "closed_at": row.closed_at,
         "unjustified": row.unjustified, "unjustified_reason": row.unjustified_reason,
-        "informed": row.informed if full else None, "recipients": recipients,
-        "comments": comments, "history": history,
+        "informed": _dated(row.informed, "informed_on") if full else None,
+        "recipients": recipients, "comments": comments, "history": history,
         "actions": alerts.actions_for(actor, facts),
     }  # fmt: skip
+
+
+def _dated(data: dict | None, *names: str) -> dict | None:
+    """A JSON column's ISO dates as dates, as the view's schema writes them."""
+    if data is None:
+        return None
+    return {**data, **{name: date.fromisoformat(data[name]) for name in names if data.get(name)}}
 
 
 def _summary(row: Alert, seen: View, now: datetime) -> dict:

@@ -68,23 +68,29 @@ def claim_due(unit: UnitOfWork, batch: int, lease: timedelta = SENDING_LEASE) ->
 
 
 def deliver_due(unit: UnitOfWork, post: Post) -> int:
-    """One delivery run; how many messages it took."""
+    """One delivery run; how many messages it took. The messages claimed are read at once,
+    and no transaction stays open while the mail server answers: a connection is held only
+    to record each answer (on SQLite the process has one, which other runs share)."""
     ids = claim_due(unit, post.settings.batch, post.settings.sending_lease)
     if not ids:
         return 0
+    claimed = unit.session.scalars(
+        select(MailMessage)
+        .where(MailMessage.id.in_(ids), MailMessage.status == MailStatus.SENDING.value)
+        .order_by(MailMessage.due_at)
+        .execution_options(populate_existing=True)
+    ).all()
+    unit.commit()
     smtp = post.session(post.settings)
     try:
-        for ident in ids:
-            _deliver(unit, post, smtp, ident)
+        for message in claimed:
+            _deliver(unit, post, smtp, message)
     finally:
         smtp.close()
     return len(ids)
 
 
-def _deliver(unit: UnitOfWork, post: Post, smtp: SmtpSession, ident: str) -> None:
-    message = unit.session.get(MailMessage, ident, populate_existing=True)
-    if message is None or message.status != MailStatus.SENDING.value:
-        return
+def _deliver(unit: UnitOfWork, post: Post, smtp: SmtpSession, message: MailMessage) -> None:
     try:
         subject, body = render(
             post.texts, post.settings, template=message.template, language=message.language,

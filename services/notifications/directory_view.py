@@ -16,7 +16,7 @@ from services.notifications.models import AuthorityRole, CoordinatorLink, KnownA
 REQUEST_WORKFLOW = "information_requests"
 ALERT_WORKFLOW = "alerts"
 MAILBOX_ROLE = "incoming_alert_mailbox"
-NIMIC = "nimic"
+NIMIC = "NIMIC"  # the directory's coordinator_kind of a national coordinator
 
 
 def remember_authority(unit: UnitOfWork, data: dict) -> None:

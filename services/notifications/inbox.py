@@ -19,12 +19,18 @@ from services.notifications.models import InboxItem
 LINKS = {"request": "/requests/{}", "alert": "/alerts/{}"}
 
 
-def keep(unit: UnitOfWork, dedupe_key: str, user_id: str, template: str, params: dict) -> None:
-    """An item for ``user_id``, unless one with the key is kept already."""
-    session = unit.session
-    if session.scalar(select(InboxItem.id).where(InboxItem.dedupe_key == dedupe_key)):
-        return
-    session.add(
+def kept_keys(unit: UnitOfWork, keys: list[str]) -> set[str]:
+    """Those of ``keys`` that kept items carry: one query for a whole run's keys."""
+    if not keys:
+        return set()
+    found = unit.session.scalars(select(InboxItem.dedupe_key).where(
+        InboxItem.dedupe_key.in_(keys)))  # fmt: skip
+    return set(found)
+
+
+def add(unit: UnitOfWork, dedupe_key: str, user_id: str, template: str, params: dict) -> None:
+    """An item whose key was found new (``kept_keys``)."""
+    unit.session.add(
         InboxItem(
             id=str(uuid.uuid4()),
             dedupe_key=dedupe_key,

@@ -27,9 +27,35 @@ def queue_message(
     user_id: str | None = None,
 ) -> MailMessage | None:
     """Queue one email, unless one with the same key is queued already (None then)."""
-    session = unit.session
-    if session.scalar(select(MailMessage.id).where(MailMessage.dedupe_key == dedupe_key)):
+    if queued_keys(unit, [dedupe_key]):
         return None
+    return add_message(
+        unit, dedupe_key=dedupe_key, template=template, recipient=recipient, language=language,
+        params=params, secret=secret, user_id=user_id,
+    )  # fmt: skip
+
+
+def queued_keys(unit: UnitOfWork, keys: list[str]) -> set[str]:
+    """Those of ``keys`` that queued messages carry: one query for a whole run's keys."""
+    if not keys:
+        return set()
+    found = unit.session.scalars(select(MailMessage.dedupe_key).where(
+        MailMessage.dedupe_key.in_(keys)))  # fmt: skip
+    return set(found)
+
+
+def add_message(
+    unit: UnitOfWork,
+    *,
+    dedupe_key: str,
+    template: str,
+    recipient: str,
+    language: str,
+    params: dict,
+    secret: dict | None = None,
+    user_id: str | None = None,
+) -> MailMessage:
+    """Queue one email whose key was found new (``queued_keys``)."""
     ident, now = str(uuid.uuid4()), unit.now()
     message = MailMessage(
         id=ident, dedupe_key=dedupe_key, message_id=f"<{ident}@{MESSAGE_ID_DOMAIN}>",
@@ -37,7 +63,7 @@ def queue_message(
         params=params, secret=secret, status=MailStatus.PENDING.value, attempts=0,
         due_at=now, created_at=now,
     )  # fmt: skip
-    session.add(message)
+    unit.session.add(message)
     return message
 
 

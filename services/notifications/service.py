@@ -3,8 +3,6 @@ timers address and deliver; the delivery log is read by the Commission's adminis
 
 from __future__ import annotations
 
-from nameko.timer import Timer
-
 from services.common import observability
 from services.common.actor import load_actor
 from services.common.batches import batch_event_handler, handles_events_once
@@ -73,7 +71,14 @@ from services.notifications.schemas import (
     WebhookSubscriptionSchema,
     WebhookSubscriptionWithSecretSchema,
 )
-from services.notifications.settings import CONFIG_KEY, Settings
+from services.notifications.settings import Settings
+from services.notifications.timers import (
+    ADDRESSING,
+    DELIVERY,
+    DELIVERY_WORKERS,
+    MailWake,
+    mail_timer,
+)
 from services.notifications.webhook_intake import (
     public_event_handler,
     public_name,
@@ -81,27 +86,12 @@ from services.notifications.webhook_intake import (
 )
 
 
-class MailTimer(Timer):
-    """nameko's timer, its interval read from ``NOTIFICATIONS.<key>`` (seconds): tests set a
-    long one and call the entry point themselves."""
-
-    def __init__(self, key: str, default: float, **kwargs):
-        self.key, self.default = key, default
-        super().__init__(interval=default, **kwargs)
-
-    def setup(self) -> None:
-        section = self.container.config.get(CONFIG_KEY) or {}
-        self.interval = float(section.get(self.key) or self.default)
-
-
-mail_timer = MailTimer.decorator
-
-
 class NotificationsService(observability.ObservableService):
     name = "notifications"
 
     clock = Clock()
     db = Database(Base)
+    mail_wake = MailWake()
     settings = Settings()
     texts = TextsCache()
     poster = webhook_delivery.Posting()
@@ -348,16 +338,16 @@ class NotificationsService(observability.ObservableService):
 
     # --- addressing and delivering ---------------------------------------------------------
 
-    @mail_timer("ADDRESSING_SECONDS", 1.0)
+    @mail_timer(ADDRESSING, 1.0)
     def address_mail(self) -> None:
         book = addressing.AddressBook(
             people=self._people, mailbox=addressing.mailbox_or_none(self._mailbox)
         )
-        while addressing.address_due_jobs(self.db, book) == addressing.BATCH:
-            self.db.commit()
-        self.db.commit()
+        lease = self.settings.sending_lease
+        while addressing.address_due_jobs(self.db, book, lease=lease) == addressing.BATCH:
+            pass
 
-    @mail_timer("DELIVERY_SECONDS", 1.0)
+    @mail_timer(DELIVERY, 1.0, workers=DELIVERY_WORKERS)
     def deliver_mail(self) -> None:
         post = delivery.Post(
             settings=self.settings, texts=self.texts(self._catalogue), titles=self._title

@@ -25,15 +25,17 @@ class MailSettings:
     smtp_user: str = ""
     smtp_password: str = ""
     timeout: float = 10.0
-    # how many messages one delivery run takes, and how often a run starts
-    batch: int = 200
+    # how many messages a delivery worker claims at a time (a run's workers share the due
+    # ones: services/notifications/timers.py), and how often a run starts
+    batch: int = 25
     delivery_seconds: float = 1.0
     # the hour (UTC) of the coordinators' daily digest
     digest_hour: int = 6
     # webhooks to http:// on this machine (development and tests); https:// only otherwise
     webhook_loopback_http: bool = False
-    # how long a replica may hold an email or a webhook delivery it is sending before another
-    # takes it (a replica killed mid-send): far longer than one SMTP or HTTP exchange lasts
+    # how long a replica may hold an email or a webhook delivery it is sending, or a mailing
+    # it is addressing, before another takes it (a replica killed mid-send): far longer than
+    # one SMTP or HTTP exchange, or one addressing run, lasts
     sending_lease: timedelta = SENDING_LEASE
     webhook_lease: timedelta = WEBHOOK_LEASE
 

@@ -10,7 +10,7 @@ from sqlalchemy import create_engine, func, select
 from sqlalchemy.orm import Session
 from sqlalchemy.pool import NullPool
 
-from services.common.reference import EEA_COUNTRIES
+from services.common.reference import COMMISSION, EEA_COUNTRIES
 from services.directory.bootstrap import prepare_directory
 from services.directory.demo import demo_id, load_demo
 from services.directory.domain import EffectivePolicy, effective_policy, policy_id
@@ -52,7 +52,8 @@ def test_every_member_state_has_its_nimic_and_there_are_other_coordinators(sessi
 
 
 def test_several_hundred_authorities_spread_over_member_states_and_areas(session):
-    per_state = Counter(session.scalars(select(Authority.member_state)))
+    per_state = Counter(session.scalars(select(Authority.member_state).where(
+        Authority.member_state != COMMISSION)))  # fmt: skip
     per_area = Counter(session.scalars(select(AuthorityArea.area)))
     areas = set(session.scalars(select(Term.code).where(Term.kind == "legislative_area")))
 
@@ -70,6 +71,26 @@ def test_several_hundred_authorities_spread_over_member_states_and_areas(session
     )
 
 
+def test_each_member_state_and_the_commission_has_its_incoming_alert_mailbox(session):
+    """Every NIMIC receives its state's Services Directive and Professional Qualifications
+    alerts, the Commission's own mailbox the Services Directive ones; the municipal offices
+    send and receive them."""
+    rows = session.execute(select(Authority.member_state, AuthorityArea.area,
+                                  AuthorityArea.roles).join(AuthorityArea).where(
+        AuthorityArea.workflow == "alerts")).all()  # fmt: skip
+    mailboxes = {
+        area: sorted(state for state, found, roles in rows
+                     if found == area and "incoming_alert_mailbox" in roles)
+        for area in ("services", "professional_qualifications")
+    }  # fmt: skip
+
+    assert mailboxes["services"] == sorted([*EEA_COUNTRIES, COMMISSION])
+    assert mailboxes["professional_qualifications"] == sorted(EEA_COUNTRIES)
+    roma = session.get(Authority, demo_id("IT/municipality/Roma"))
+    assert {(item.area, item.workflow) for item in roma.areas} >= {
+        ("services", "alerts"), ("professional_qualifications", "alerts")}  # fmt: skip
+
+
 def test_informal_titles_come_in_several_languages(session):
     languages = Counter(session.scalars(select(AuthorityTitle.language)))
     per_authority = session.scalars(
@@ -80,14 +101,15 @@ def test_informal_titles_come_in_several_languages(session):
     assert min(per_authority) >= 3
 
 
-def test_every_authority_but_the_nimics_has_a_validating_coordinator_of_its_country(session):
+def test_every_authority_has_a_validating_coordinator_of_its_country_but_the_top_ones(session):
+    """The NIMICs and the Commission's alert mailbox are the Commission's: none."""
     coordinators = {
         row.id: row.member_state
         for row in session.execute(select(Authority.id, Authority.member_state).where(
             Authority.coordinator_kind.is_not(None)))
     }  # fmt: skip
     for authority in session.scalars(select(Authority)):
-        if authority.coordinator_kind == "NIMIC":
+        if authority.coordinator_kind == "NIMIC" or authority.member_state == COMMISSION:
             assert authority.validating_coordinator_id is None
         else:
             assert coordinators[authority.validating_coordinator_id] == authority.member_state

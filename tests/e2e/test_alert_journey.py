@@ -2,9 +2,13 @@
 translation and notifications services: an Italian authority's handler sends it to Germany,
 the German incoming alert mailbox is told by email and routes it to a German authority, whose
 handler reads and acknowledges it; the Commission's mailbox receives it too. The emails arrive
-at a real SMTP server, each in its reader's language, with a link and no content."""
+at a real SMTP server, each in its reader's language, with a link and no content. The mail
+timers run once a minute here: every email and inbox item of the journey is on its way because
+the commit that queued it woke them."""
 
 from __future__ import annotations
+
+import pytest
 
 from tests.e2e.stack import API, Stack, User, shipped_text
 
@@ -15,6 +19,12 @@ ALERT = {
     "criteria": {"cause_is_service_activity": True, "risk_exists_now": True, "cross_border": True},
     "member_states": ["DE"],
 }
+
+
+@pytest.fixture
+def e2e_config(e2e_config) -> dict:
+    timers = {"DELIVERY_SECONDS": 60, "ADDRESSING_SECONDS": 60}
+    return {**e2e_config, "NOTIFICATIONS": {**e2e_config["NOTIFICATIONS"], **timers}}
 
 
 def alert_authority(stack: Stack, admin: User, state: str, language: str, role: str, name: str):

@@ -1,10 +1,12 @@
 """The training environment through the gateway: the demo users, prepared as ``./deploy/run``
 prepares them (with demo data on), log in at once with what the run command prints and find
 the demo requests; the Italian-Hungarian journey of README.md ("Run it") goes through, each
-side reading the questions and answers in its own language.
+side reading the questions and answers in its own language, and so does its first alert, from
+Roma to the German, Hungarian and Commission mailboxes, routed to München.
 
-The directory's database has no demo data here: the demo users and requests stand on what
-identity and requests know of the demo authorities before any directory event arrives."""
+The directory's database has no demo data here: the demo users, requests and alerts stand on
+what identity, requests and notifications know of the demo authorities before any directory
+event arrives."""
 
 from __future__ import annotations
 
@@ -13,6 +15,7 @@ import yaml
 
 from services.identity.demo import load_demo_users
 from services.identity.demo_roster import DemoUser, demo_user, demo_users
+from services.notifications.demo import load_demo_directory
 from services.requests.bootstrap import (
     QUESTION_SETS_DIR,
     publish_shipped_lists,
@@ -30,6 +33,10 @@ def demo_requests(uri: str) -> None:
     prepare("requests", uri, publish_shipped_sets, publish_shipped_lists, load_demo_requests)
 
 
+def demo_notifications(uri: str) -> None:
+    prepare("notifications", uri, load_demo_directory)
+
+
 @pytest.fixture
 def e2e_config(e2e_config, prepared_sqlite, tmp_path) -> dict:
     """The stack's configuration, its requests database prepared with the demo requests. A
@@ -37,11 +44,15 @@ def e2e_config(e2e_config, prepared_sqlite, tmp_path) -> dict:
     shipped question sets, the outboxes send the demo's events): calls get the timeout of
     the shipped configuration, not the tests' shorter one."""
     requests_uri = prepared_sqlite("e2e_requests_demo", demo_requests, tmp_path / "demo-r.db")
+    notifications_uri = prepared_sqlite(
+        "e2e_notifications_demo", demo_notifications, tmp_path / "demo-n.db"
+    )
     return {
         **e2e_config,
         "RPC_TIMEOUT": 20,
-        "DB_URIS": {**e2e_config["DB_URIS"], "requests": requests_uri},
-    }
+        "DB_URIS": {**e2e_config["DB_URIS"], "requests": requests_uri,
+                    "notifications": notifications_uri},
+    }  # fmt: skip
 
 
 @pytest.fixture
@@ -149,3 +160,52 @@ def test_the_italian_hungarian_journey_of_the_readme(demo_stack: Stack, eventual
     closed = web.post(f"{API}/requests/{request_id}/actions/close", headers=italian.auth,
                       json={"version": answer["version"]})  # fmt: skip
     assert closed.json()["status"] == "closed", closed.text
+
+
+ALERT = {
+    "title": "Impianti a gas non conformi",
+    "description": "Un installatore attivo in più Stati usa raccordi non certificati.",
+    "criteria": {"cause_is_service_activity": True, "risk_exists_now": True, "cross_border": True},
+    "member_states": ["DE", "HU"],
+}
+
+
+def test_the_first_alert_of_the_readme_reaches_the_mailboxes_and_is_routed_to_munich(
+    demo_stack: Stack, eventually
+):
+    web = demo_stack.web
+    italian = log_in(demo_stack, demo_user("it-roma-handler"))
+    created = web.post(f"{API}/alerts/services", headers=italian.auth, json=ALERT)
+    assert created.status_code == 201, created.text
+    alert_id = created.json()["id"]
+    sent = web.post(f"{API}/alerts/{alert_id}/actions/send", headers=italian.auth,
+                    json={"version": created.json()["version"]})  # fmt: skip
+    assert (sent.json()["status"], sent.json()["version"]) == ("sent", 2), sent.text  # README's
+    mailboxes = {item["member_state"] for item in sent.json()["recipients"]}
+    assert mailboxes == {"DE", "HU", "EU"}
+
+    german = log_in(demo_stack, demo_user("de-coordinator"))
+
+    def told() -> None:
+        inbox = web.get(f"{API}/inbox", headers=german.auth).json()
+        assert f"/alerts/{alert_id}" in [item["link"] for item in inbox["items"]]
+        assert demo_stack.mailbox.to(demo_user("de-coordinator").email, "email.alert_received")
+
+    eventually(told, timeout=15)
+    seen = web.get(f"{API}/alerts/{alert_id}", headers=german.auth).json()
+    munich = demo_user("de-muenchen-handler")
+    routed = web.post(f"{API}/alerts/{alert_id}/actions/disseminate", headers=german.auth,
+                      json={"version": seen["version"],
+                            "authority_ids": [munich.authority.id]})  # fmt: skip
+    assert routed.json()["version"] == 3, routed.text
+
+    handler = log_in(demo_stack, munich)
+    read = web.get(f"{API}/alerts/{alert_id}", headers=handler.auth).json()
+    assert read["content"]["description"] == ALERT["description"]
+    acknowledged = web.post(f"{API}/alerts/{alert_id}/actions/acknowledge",
+                            headers=handler.auth, json={"version": read["version"]})  # fmt: skip
+    assert acknowledged.status_code == 200, acknowledged.text
+    for username in ("hu-coordinator", "eu-alerts-coordinator"):
+        reader = log_in(demo_stack, demo_user(username))
+        listed = web.get(f"{API}/alerts", params={"box": "mailbox"}, headers=reader.auth)
+        assert alert_id in [item["id"] for item in listed.json()["items"]], username

@@ -57,6 +57,14 @@ def test_rights_held_per_area_are_in_areas_where_the_authority_exchanges_request
                 assert grant.area in exchanged, (person.username, grant)
 
 
+def test_alert_rights_held_per_area_are_in_areas_where_the_authority_takes_part_in_alerts():
+    for person in demo_users():
+        alerting = {area for area, workflow in person.authority.areas if workflow == "alerts"}
+        for grant in person.grants:
+            if grant.right in (Right.ALERT_HANDLER, Right.ALERT_AUTHORISER) and grant.area:
+                assert grant.area in alerting, (person.username, grant)
+
+
 def test_the_users_work_at_demo_authorities_of_the_directory_and_their_coordinators_too():
     planned = {authority.id for authority in demo_authorities().values()}
     found = {authority.id for authority in roster_authorities()}
@@ -64,7 +72,7 @@ def test_the_users_work_at_demo_authorities_of_the_directory_and_their_coordinat
     assert found <= planned
     for person in demo_users():
         assert person.authority.validating_coordinator_id in found | {None}
-    assert {person.authority.member_state for person in demo_users()} == {"IT", "HU", "DE"}
+    assert {person.authority.member_state for person in demo_users()} == {"IT", "HU", "DE", "EU"}
 
 
 @pytest.mark.parametrize("document", ["README.md", "docs/demo.md"])

@@ -69,6 +69,8 @@ def test_each_role_has_its_rights_and_each_authority_its_first_user(demo_loaded,
     assert rights["it-roma-handler"] == {
         ("request_handler", "services"),
         ("request_handler", "professional_qualifications"),
+        ("alert_handler", "services"),
+        ("alert_handler", "professional_qualifications"),
     }
     assert rights["de-muenchen-allocator"] == {
         ("allocator", "services"),
@@ -81,7 +83,7 @@ def test_each_role_has_its_rights_and_each_authority_its_first_user(demo_loaded,
     assert Right.DATA_ADMINISTRATOR.value in {right for right, _ in rights["it-coordinator"]}
     assert firsts == {
         "it-roma-lda", "it-coordinator", "hu-budapest-lda", "hu-coordinator",
-        "de-muenchen-lda", "de-bayern-coordinator",
+        "de-muenchen-lda", "de-bayern-coordinator", "de-coordinator", "eu-alerts-coordinator",
     }  # fmt: skip
     for person in demo_users():
         user = users[person.username]
@@ -97,7 +99,7 @@ def test_the_demo_users_are_announced_as_created_and_past_their_first_login(demo
         )
         counted = dict(events.all())
 
-    assert counted == {"user_created": 11, "first_login_completed": 11}
+    assert counted == {"user_created": 13, "first_login_completed": 13}
 
 
 def test_loading_again_changes_nothing(demo_loaded, identity_uri, identity_config, store):

@@ -15,6 +15,7 @@ from sqlalchemy import select
 from services.common.actor import Actor, Right
 from services.common.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from services.common.reference import EEA_COUNTRIES
+from services.directory.domain import CoordinatorKind
 from services.notifications import alert_store, directory_view, inbox, reminders
 from services.notifications.addressing import AddressBook, address_due_jobs
 from services.notifications.alerts import Action, Kind
@@ -41,7 +42,9 @@ def authority(unit, ident: str, state: str, *roles: str, kind: str | None = None
 def world(mail_database, frozen_clock):
     unit = mail_database.unit_of_work()
     authority(unit, IT, "IT", "alert_authority")
-    authority(unit, IT_COORDINATOR, "IT", "alert_coordinator", kind="nimic")
+    authority(
+        unit, IT_COORDINATOR, "IT", "alert_coordinator", kind=CoordinatorKind.NIMIC.value
+    )  # as the directory announces it
     authority(unit, DE_AUTHORITY, "DE", "alert_authority")
     authority(unit, FR_AUTHORITY, "FR", "alert_authority")
     authority(unit, AT, "AT", "alert_authority")
@@ -269,7 +272,7 @@ def test_a_pq_alert_is_late_after_three_days_and_its_mailbox_sees_only_professio
     assert closed["professional"] is None
     assert closed["personal_data_erased"] is True
     assert closed["informed"] == {
-        "informed_on": frozen_clock().date().isoformat(),
+        "informed_on": frozen_clock().date(),
         "means": "letter",
     }
     assert [entry["late"] for entry in closed["history"]][-1] is False

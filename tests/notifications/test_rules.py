@@ -101,8 +101,12 @@ def test_a_template_fills_its_placeholders_and_leaves_anything_else(text, expect
 
 
 def people_of(found: dict[str, list[dict]]):
+    """identity's ``mail_recipients``: the people of the audience's authorities, each with
+    its authority."""
+
     def people(audience: Audience) -> list[dict]:
-        return [person for ident in audience.authority_ids for person in found.get(ident, [])]
+        return [{**person, "authority_id": ident}
+                for ident in audience.authority_ids for person in found.get(ident, [])]  # fmt: skip
 
     return people
 
@@ -171,6 +175,75 @@ def test_a_mailing_whose_owners_do_not_answer_waits_and_is_addressed_later(
     people = people_of({IT: [{"user_id": "u9", "email": "m@cc.example.it", "language": "it"}]})
     run_addressing(mail_database, AddressBook(people=people, mailbox=lambda ident: None))
     assert [m.recipient for m in messages(mail_database)] == ["m@cc.example.it"]
+
+
+def test_the_mailings_of_a_run_ask_identity_once_and_each_reaches_its_own_people(
+    mail_database,
+):
+    boxes = [f"{state}-mailbox" for state in ("de", "fr", "at")]
+    for number, box in enumerate(boxes):
+        queue(mail_database, Mailing("email.alert_received",
+                                     Audience((box,), Right.ALERT_AUTHORISER, "services",
+                                              functional=True),
+                                     {"link": {"alert": "a-1"}}), f"event-{number}")  # fmt: skip
+    asked = []
+    people = people_of({box: [{"user_id": f"u-{box}", "email": f"c@{box}.example.eu",
+                               "language": "en"}] for box in boxes})  # fmt: skip
+
+    def counted(audience: Audience) -> list[dict]:
+        asked.append(audience.authority_ids)
+        return people(audience)
+
+    book = AddressBook(people=counted,
+                       mailbox=lambda ident: {"email": f"box@{ident}.example.eu",
+                                              "official_language": "en"})  # fmt: skip
+    run_addressing(mail_database, book)
+
+    assert asked == [tuple(sorted(boxes))]
+    assert sorted(m.recipient for m in messages(mail_database)) == sorted(
+        [f"c@{box}.example.eu" for box in boxes] + [f"box@{box}.example.eu" for box in boxes]
+    )
+
+
+def test_a_claimed_mailing_is_left_to_its_run_which_holds_no_connection_while_it_asks(
+    mail_database,
+):
+    """Another replica running meanwhile finds nothing due (the claim is committed, and the
+    database's one SQLite connection is free while identity answers)."""
+    queue(mail_database, Mailing("email.request_status_changed",
+                                 Audience((IT,), Right.REQUEST_HANDLER, "services")))  # fmt: skip
+    found = people_of({IT: [{"user_id": "u9", "email": "m@cc.example.it", "language": "it"}]})
+    claimed_meanwhile = []
+
+    def people(audience: Audience) -> list[dict]:
+        other = mail_database.unit_of_work()
+        claimed_meanwhile.append(
+            address_due_jobs(other, AddressBook(people=people, mailbox=lambda i: None))
+        )
+        other.close()
+        return found(audience)
+
+    run_addressing(mail_database, AddressBook(people=people, mailbox=lambda ident: None))
+    assert claimed_meanwhile == [0]
+    assert [m.recipient for m in messages(mail_database)] == ["m@cc.example.it"]
+
+
+def test_while_identity_does_not_answer_the_directory_is_not_asked_either(mail_database):
+    queue(mail_database, Mailing("email.request_received",
+                                 Audience((HU,), Right.REQUEST_HANDLER, "services",
+                                          functional=True)))  # fmt: skip
+    asked = []
+
+    def down(audience):
+        raise Unavailable("identity did not answer")
+
+    def mailbox(ident: str) -> dict:
+        asked.append(ident)
+        return {"email": "iroda@bkik.example.hu", "official_language": "hu"}
+
+    run_addressing(mail_database, AddressBook(people=down, mailbox=mailbox))
+    assert asked == []
+    assert messages(mail_database) == []
 
 
 def test_a_mailing_to_people_fills_their_inboxes_once_and_each_reads_only_their_own(

@@ -14,6 +14,7 @@ from sqlalchemy import create_engine, text
 from services.common.actor import Right
 from services.common.envelope import make_envelope
 from services.common.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from services.common.reference import EEA_COUNTRIES
 from services.notifications.alerts import EVENTS
 from services.notifications.service import NotificationsService
 from tests.events import event_data, listener_for, listening, wait_until
@@ -79,6 +80,7 @@ class World:
         return actor(right, authority_id=self.ids[name], state=state)
 
 
+PQ = "professional_qualifications"
 ALERT = {
     "title": "Unsafe cosmetic treatments", "description": "A clinic chain uses a banned filler.",
     "criteria": {"cause_is_service_activity": True, "risk_exists_now": True,
@@ -148,6 +150,56 @@ def test_a_services_alert_through_the_service_each_step_by_its_role(
     assert ("email.alert_received", world.ids["de_mailbox"]) in jobs
     assert ("email.alert_received", world.ids["eu_mailbox"]) in jobs
     assert ("email.alert_disseminated", world.ids["de"]) in jobs
+
+
+def test_a_professional_qualifications_alert_is_read_with_its_dates_through_the_service(
+    running, config, frozen_clock
+):
+    """The professional's birth date and the day the professional was informed are kept as
+    text in JSON columns and answered as dates."""
+    world = World(config, frozen_clock)
+    sender_id = world.ids["it"]
+    mailboxes = {state: f"{state.lower()}-mailbox-{uuid.uuid4().hex[:8]}"
+                 for state in EEA_COUNTRIES if state != "IT"}  # fmt: skip
+    for authority_id, state, role in [(sender_id, "IT", "alert_authority"),
+                                      *((i, s, "incoming_alert_mailbox")
+                                        for s, i in mailboxes.items())]:  # fmt: skip
+        world.publish("directory", "authority_registered", authority_id=authority_id,
+                      member_state=state, version=1, coordinator_kind=None,
+                      areas=[{"area": PQ, "workflow": "alerts", "roles": [role],
+                              "direction": "both"}])  # fmt: skip
+    sender = world.user("it", Right.ALERT_HANDLER)
+    mailbox = actor(Right.ALERT_AUTHORISER, authority_id=mailboxes["DE"], state="DE")
+    decided = frozen_clock().date().isoformat()
+    alert = {
+        "professional": {"name": "Mario Rossi", "birth_date": "1970-03-02",
+                         "birth_place": "Bologna"},
+        "profession": "Nurse", "deciding_authority": "Ordine delle professioni infermieristiche",
+        "decision": "prohibition", "decision_date": decided, "scope": "All nursing activities",
+        "restriction_from": decided,
+    }  # fmt: skip
+    with SignedRpcProxy(config) as proxy:
+        notifications = proxy.notifications
+        draft = wait_until(
+            lambda: _or_none(lambda: notifications.create_alert(
+                sender, "professional_qualifications", alert)),
+            "the draft",
+        )  # fmt: skip
+        assert draft["professional"]["birth_date"] == "1970-03-02"
+        sent = wait_until(
+            lambda: _or_none(lambda: notifications.act_on_alert(
+                sender, draft["id"], "send", {"version": draft["version"]})),
+            "every other state's mailbox known",
+        )  # fmt: skip
+        assert len(sent["recipients"]) == 29
+        informed = notifications.act_on_alert(
+            sender, draft["id"], "record_information",
+            {"version": sent["version"], "informed_on": decided, "means": "letter"},
+        )  # fmt: skip
+        assert informed["informed"] == {"informed_on": decided, "means": "letter"}
+        limited = notifications.alert(mailbox, draft["id"])
+        assert limited["view"] == "limited"
+        assert limited["professional"] is None
 
 
 def test_approval_settings_are_read_by_all_and_set_by_the_commission(running, config):

@@ -117,3 +117,39 @@ def test_the_delivery_log_is_for_commission_administrators(
     assert entry["template"] == "email.temporary_password"
     assert [attempt["outcome"] for attempt in entry["log"]] == ["accepted"]
     assert entry["message_id"] == smtp.to(address)[0]["Message-ID"]
+
+
+def test_an_email_queued_is_delivered_at_once_and_not_at_the_timers_next_run(
+    container_factory, mail_config, smtp, frozen_clock
+):
+    """The delivery timer runs every minute here: the commit that queued the email wakes it."""
+    config = {**mail_config,
+              "NOTIFICATIONS": {**mail_config["NOTIFICATIONS"], "DELIVERY_SECONDS": 60,
+                                "ADDRESSING_SECONDS": 60}}  # fmt: skip
+    started_on_clock(container_factory, TranslationService, config, frozen_clock)
+    started_on_clock(container_factory, NotificationsService, config, frozen_clock,
+                     fresh_event_queues=True)  # fmt: skip
+    address = f"{uuid.uuid4().hex[:8]}@behoerde.example.de"
+    publish(config, "identity", "temporary_password_issued", frozen_clock(), email=address,
+            language="de", temporary_password="Mz4$kR8pQ2wT6yHn")  # fmt: skip
+    assert wait_until(lambda: smtp.to(address), "the email", timeout=WAIT_SECONDS)
+
+
+def test_a_run_s_workers_share_the_emails_and_each_goes_once(
+    container_factory, mail_config, smtp, frozen_clock
+):
+    config = {**mail_config,
+              "NOTIFICATIONS": {**mail_config["NOTIFICATIONS"], "DELIVERY_WORKERS": 4,
+                                "DELIVERY_BATCH": 2}}  # fmt: skip
+    started_on_clock(container_factory, TranslationService, config, frozen_clock)
+    started_on_clock(container_factory, NotificationsService, config, frozen_clock,
+                     fresh_event_queues=True)  # fmt: skip
+    addresses = [f"{uuid.uuid4().hex[:8]}@behoerde.example.de" for _ in range(12)]
+    for address in addresses:
+        publish(config, "identity", "temporary_password_issued", frozen_clock(), email=address,
+                language="de", temporary_password="Mz4$kR8pQ2wT6yHn")  # fmt: skip
+
+    wait_until(lambda: all(smtp.to(address) for address in addresses), "every email")
+    assert sorted(message["To"] for message in smtp.messages if message["To"] in addresses) == (
+        sorted(addresses)
+    )
