@@ -425,7 +425,8 @@ def test_a_rectification_reaches_every_recipients_users_by_email_and_inbox_in_th
     step(unit, handler(IT), row.id, Action.MARK_UNJUSTIFIED, reason=reason)
 
     book = AddressBook(
-        people=lambda audience: [person for ident in audience.authority_ids
+        people=lambda audience: [{**person, "authority_id": ident}
+                                 for ident in audience.authority_ids
                                  for person in PEOPLE.get((ident, audience.right.value), [])],
         mailbox=lambda ident: {"email": f"{ident}@functional.example.eu",
                                "official_language": "en"},

@@ -7,6 +7,7 @@ Screenshots of the pages go to var/test-artifacts/screenshots/, for a person to 
 
 from __future__ import annotations
 
+import asyncio
 import os
 import shutil
 from pathlib import Path
@@ -30,12 +31,17 @@ def smtp(tmp_path):
     server.stop()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Browser:
-    """One chromium for the run. Playwright's driver is left to end with the test process
-    (it exits when its pipe closes): stopping it waits for the child's exit through asyncio's
-    child watcher, a thread that eventlet's patching turns into a green thread that never
-    wakes, and the run would hang there."""
+    """One chromium per test module.
+
+    Playwright's synchronous API keeps its asyncio loop marked as running in this thread for
+    as long as Playwright lives (its loop runs in a greenlet), which stops any other asyncio
+    loop here, such as the in-process SMTP server of later tests (tests/smtp.py). So at the
+    end of the module the browser is closed and the mark is taken off. Playwright's driver is
+    left to end with the test process: stopping it waits for the child's exit through
+    asyncio's child watcher, a thread that eventlet's patching turns into a green thread that
+    never wakes."""
     binary = os.environ.get("IMI_CHROMIUM") or shutil.which("chromium")
     if binary is None:
         pytest.fail("no chromium: ./deploy/test installs Debian's package")
@@ -43,6 +49,7 @@ def browser() -> Browser:
     launched = playwright.chromium.launch(executable_path=binary, args=["--no-sandbox"])
     yield launched
     launched.close()
+    asyncio._set_running_loop(None)
 
 
 @pytest.fixture
