@@ -225,7 +225,7 @@ class ApiHandler(HttpRequestHandler):
             call_id = worker_ctx.call_id
             response = self.response_from_result(event.wait())
         except Exception as exc:
-            response = self.response_from_exception(exc, request.path, call_id)
+            response = self.error_response(request, exc, call_id)
         if call_id is not None:
             response.headers[CALL_ID_HEADER] = call_id
         return response
@@ -240,6 +240,10 @@ class ApiHandler(HttpRequestHandler):
         if route.location and isinstance(result, dict):
             response.headers["Location"] = route.location.format(**result)
         return response
+
+    def error_response(self, request: Request, exc: BaseException, call_id: str | None):
+        """The answer to a request whose handling raised ``exc``."""
+        return self.response_from_exception(exc, request.path, call_id)
 
     def response_from_exception(
         self, exc: BaseException, instance: str = "", call_id: str | None = None

@@ -10,15 +10,13 @@ from __future__ import annotations
 
 import inspect
 from dataclasses import dataclass
-from functools import partial
 
-from eventlet.event import Event
 from nameko.exceptions import ContainerBeingKilled
 from nameko.web.handlers import HttpRequestHandler
 from werkzeug.routing import Rule
 from werkzeug.wrappers import Request, Response
 
-from gateway.http import CALL_ID_HEADER, PATH_VARIABLE, ApiHandler
+from gateway.http import PATH_VARIABLE, ApiHandler
 from gateway.web.errors import error_page
 from services.common.errors import Unavailable
 
@@ -62,26 +60,15 @@ class PageHandler(ApiHandler):
     def get_url_rule(self) -> Rule:
         return Rule(self.route.rule, methods=[self.route.method])
 
-    def handle_request(self, request: Request) -> Response:
-        request.shallow = False
-        call_id = None
-        try:
-            args, kwargs = self.get_entrypoint_parameters(request)
-            event = Event()
-            worker_ctx = self.container.spawn_worker(
-                self, args, kwargs, handle_result=partial(self.handle_result, event)
-            )
-            call_id = worker_ctx.call_id
-            response = event.wait()
-            if not isinstance(response, Response):
-                raise TypeError(f"page {self.method_name} returned {type(response).__name__}")
-        except Exception as exc:
-            if isinstance(exc, ContainerBeingKilled):
-                exc = Unavailable("The gateway is shutting down.", "error.shutting_down")
-            response = error_page(request, exc, call_id)
-        if call_id is not None:
-            response.headers[CALL_ID_HEADER] = call_id
-        return response
+    def response_from_result(self, result: object) -> Response:
+        if not isinstance(result, Response):
+            raise TypeError(f"page {self.method_name} returned {type(result).__name__}")
+        return result
+
+    def error_response(self, request: Request, exc: BaseException, call_id: str | None):
+        if isinstance(exc, ContainerBeingKilled):
+            exc = Unavailable("The gateway is shutting down.", "error.shutting_down")
+        return error_page(request, exc, call_id)
 
 
 page = PageHandler.decorator
