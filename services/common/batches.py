@@ -68,6 +68,7 @@ class BatchEventHandler(RetryingEventHandler):
         self.batch_size = batch_size(self.container.config)
         self._waiting: list = []  # (body, message) not yet given to a worker
         self._busy = False  # a batch is being handled, or about to start
+        self.stopping = False  # no batch starts any more (a subclass's stop sets it)
 
     def handle_message(self, body, message):
         self._waiting.append((body, message))
@@ -101,7 +102,7 @@ class BatchEventHandler(RetryingEventHandler):
                 )
                 self.handle_message_processed(message, None, failed)
         finally:
-            if self._waiting:
+            if self._waiting and not self.stopping:
                 self.container.spawn_managed_thread(self._start_batch)
             else:
                 self._busy = False
