@@ -349,7 +349,7 @@ def act(unit: UnitOfWork, actor: Actor, alert_id: str, action: Action, data: dic
         first = first or envelope
     after_facts = facts_of(session, row) if concerned else facts
     for number, mailing in enumerate(
-        alerts.mailings(row.id, after_facts, after, action, tuple(concerned))
+        alerts.mailings(row.id, after_facts, after, action, tuple(concerned), actor.authority_id)
     ):
         queue_mailing(unit, f"{first['id']}:{mailing.template}:{number}", mailing)
     return row

@@ -355,6 +355,7 @@ def mailings(
     after: Status,
     action: Action,
     new_recipients: tuple[str, ...] = (),
+    actor_authority: str | None = None,
 ) -> list[Mailing]:
     """The emails a step causes: never any content of the alert, only a link.
 
@@ -365,7 +366,9 @@ def mailings(
       addresses;
     - closure proposed, closed, withdrawn, marked unjustified: every authority it reached,
       the alert handlers of the authorities it was disseminated to and the alert authorisers
-      of the mailboxes (a draft withdrawn reached nobody).
+      of the mailboxes (a draft withdrawn reached nobody); and the sender's alert handlers
+      when someone else took the step (the Commission closed it, the sender's coordinator
+      marked it unjustified).
     """
     area, link = facts.area, {"alert": alert_id}
     if action == Action.SEND and after == Status.AWAITING_APPROVAL:
@@ -398,6 +401,9 @@ def mailings(
     if template is None:
         return []
     mailboxes = set(facts.mailboxes.values())
+    told = set(facts.recipients)
+    if facts.recipients and actor_authority not in (None, facts.sender_authority):
+        told.add(facts.sender_authority)
     return [
         Mailing(
             template,
@@ -408,5 +414,5 @@ def mailings(
             ),
             {"authority_name": {"authority": authority}, "link": link},
         )
-        for authority in sorted(facts.recipients)
+        for authority in sorted(told)
     ]

@@ -140,11 +140,13 @@ def test_a_services_alert_goes_from_draft_to_closure_through_each_role(world, fr
          further_information=True)  # fmt: skip
     step(unit, handler(IT), row.id, Action.PROPOSE_CLOSURE)
     assert told(unit, "email.alert_closure_proposed") == RECIPIENTS
-    step(unit, authoriser(EU), row.id, Action.CLOSE)
-    assert told(unit, "email.alert_closed") == RECIPIENTS
+    step(unit, authoriser(EU), row.id, Action.CLOSE)  # the sender is told too
+    assert told(unit, "email.alert_closed") == sorted([*RECIPIENTS, ((IT,), "alert_handler")])
     step(unit, authoriser(IT_COORDINATOR), row.id, Action.MARK_UNJUSTIFIED,
          reason="The filler was not banned after all.")  # fmt: skip
-    assert told(unit, "email.alert_marked_unjustified") == RECIPIENTS
+    assert told(unit, "email.alert_marked_unjustified") == sorted(
+        [*RECIPIENTS, ((IT,), "alert_handler")]
+    )
 
     seen = alert_store.view(unit.session, handler(DE_AUTHORITY), row.id, frozen_clock())
     assert seen["status"] == "closed"
@@ -397,6 +399,30 @@ def test_a_withdrawn_alert_is_told_to_every_authority_it_reached_and_a_draft_to_
     unit.commit()
     step(unit, handler(IT), draft.id, Action.WITHDRAW)
     assert told(unit, "email.alert_withdrawn") == RECIPIENTS
+
+
+def test_the_sender_is_told_when_the_commission_closes_its_alert_and_not_of_its_own_closure(
+    world,
+):
+    unit = world
+    closed_by_commission = alert_store.create(unit, handler(IT), Kind.SERVICES, SERVICES_ALERT)
+    unit.commit()
+    step(unit, handler(IT), closed_by_commission.id, Action.SEND)
+    step(unit, authoriser(DE), closed_by_commission.id, Action.DISSEMINATE,
+         authority_ids=[DE_AUTHORITY])  # fmt: skip
+    step(unit, handler(IT), closed_by_commission.id, Action.PROPOSE_CLOSURE)
+    step(unit, authoriser(EU), closed_by_commission.id, Action.CLOSE)
+    sender = ((IT,), "alert_handler")
+    assert told(unit, "email.alert_closed") == sorted([*RECIPIENTS, sender])
+
+    closed_by_sender = alert_store.create(unit, handler(IT), Kind.SERVICES, SERVICES_ALERT)
+    unit.commit()
+    step(unit, handler(IT), closed_by_sender.id, Action.SEND)
+    step(unit, authoriser(DE), closed_by_sender.id, Action.DISSEMINATE,
+         authority_ids=[DE_AUTHORITY])  # fmt: skip
+    step(unit, handler(IT), closed_by_sender.id, Action.PROPOSE_CLOSURE)
+    step(unit, handler(IT), closed_by_sender.id, Action.CLOSE)
+    assert told(unit, "email.alert_closed").count(sender) == 1
 
 
 # The people identity would name for each audience: (authority, right) -> users.
