@@ -27,6 +27,7 @@ from services.notifications import (
     intake,
     mail_log,
     reminders,
+    retention,
     webhook_delivery,
     webhooks,
 )
@@ -360,6 +361,10 @@ class NotificationsService(observability.ObservableService):
         while reminders.remind_unacknowledged(self.db) == reminders.BATCH:
             self.db.commit()
         self.db.commit()
+
+    @mail_timer("LOG_PURGE_SECONDS", 600.0)
+    def purge_logs(self) -> None:
+        retention.purge(self.db, self.settings.mail_log, self.settings.webhook_log)
 
     @mail_timer("DIGEST_SECONDS", 300.0)
     def send_digests(self) -> None:

@@ -38,6 +38,9 @@ class MailSettings:
     # one SMTP or HTTP exchange, or one addressing run, lasts
     sending_lease: timedelta = SENDING_LEASE
     webhook_lease: timedelta = WEBHOOK_LEASE
+    # how long the mail log and the webhook deliveries made are kept (retention.py)
+    mail_log: timedelta = timedelta(days=90)
+    webhook_log: timedelta = timedelta(days=30)
 
     def link(self, path: str) -> str:
         return self.public_url.rstrip("/") + path
@@ -61,11 +64,17 @@ def mail_settings(config: dict) -> MailSettings:
         webhook_loopback_http=_switch(section.get("WEBHOOK_LOOPBACK_HTTP"), False),
         sending_lease=_seconds(section.get("SENDING_LEASE_SECONDS"), defaults.sending_lease),
         webhook_lease=_seconds(section.get("WEBHOOK_LEASE_SECONDS"), defaults.webhook_lease),
+        mail_log=_days(section.get("MAIL_LOG_DAYS"), defaults.mail_log),
+        webhook_log=_days(section.get("WEBHOOK_LOG_DAYS"), defaults.webhook_log),
     )
 
 
 def _seconds(value, default: timedelta) -> timedelta:
     return default if value is None or str(value).strip() == "" else timedelta(seconds=float(value))
+
+
+def _days(value, default: timedelta) -> timedelta:
+    return default if value is None or str(value).strip() == "" else timedelta(days=float(value))
 
 
 def _switch(value, default: bool) -> bool:

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from services.common.clock import FrozenClock
 from services.common.db import StandaloneDatabase, create_db_engine
+from services.notifications import webhook_delivery
 from services.notifications.models import Base
 from services.notifications.rendering import Texts
 from services.notifications.settings import MailSettings
@@ -63,3 +64,11 @@ def mail_settings(smtp) -> MailSettings:
     return MailSettings(
         public_url="https://imi.example.eu", smtp_host=smtp.host, smtp_port=smtp.port, timeout=5
     )
+
+
+@pytest.fixture
+def poster():
+    """The webhook deliveries' HTTP client, as the service's dependency gives it."""
+    posting = webhook_delivery.HttpPoster()
+    yield posting
+    posting.close()

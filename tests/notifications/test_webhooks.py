@@ -26,13 +26,6 @@ HANDLER = Actor("u-h", "it-h", "it-roma", "IT", grants=frozenset({Grant(Right.RE
 EVENTS = ["requests.request_sent", "requests.request_accepted"]
 
 
-@pytest.fixture
-def poster():
-    posting = webhook_delivery.HttpPoster()
-    yield posting
-    posting.close()
-
-
 def in_unit(database, action):
     unit = database.unit_of_work()
     try:
