@@ -15,6 +15,7 @@ from gateway.documents import openapi_response, reference_response
 from gateway.gate import Gatekeeper
 from gateway.health import HealthCheck
 from gateway.http import JsonResponse, api, json_response
+from gateway.web.live_texts import LIVE_TEXTS
 from gateway.web.site import MIXINS as WEB_PAGES
 from gateway.web.visit import WebSite
 from services.common import reference
@@ -24,6 +25,7 @@ from services.common.rpc import RpcClient
 from services.common.runtime import ProcessTuning
 
 REVOCATIONS_RESYNC_SECONDS = 60
+WEB_TEXTS_RESYNC_SECONDS = 300
 
 
 class GatewayService(*(mixin for api in SERVICE_APIS for mixin in api.mixins), *WEB_PAGES):
@@ -49,6 +51,18 @@ class GatewayService(*(mixin for api in SERVICE_APIS for mixin in api.mixins), *
     @timer(interval=REVOCATIONS_RESYNC_SECONDS)
     def resync_revocations(self) -> None:
         self.gate.resync()
+
+    # --- the pages' texts as the catalogue has them now (gateway/web/live_texts.py) ----------
+
+    @event_handler("translation", "texts_changed", handler_type=BROADCAST, reliable_delivery=False)
+    def on_texts_changed(self, payload: dict) -> None:
+        languages = LIVE_TEXTS.wanted(payload.get("data", payload))
+        if languages:
+            LIVE_TEXTS.refresh(self.translation.service_texts, languages)
+
+    @timer(interval=WEB_TEXTS_RESYNC_SECONDS, eager=True)
+    def resync_web_texts(self) -> None:
+        LIVE_TEXTS.refresh(self.translation.service_texts)
 
     # --- reference data and this API's description ------------------------------------------
 

@@ -4,8 +4,9 @@ The pages' texts are catalogue entries (namespaces ``web.*``, shipped in
 services/translation/content/web*.yaml with the statuses' names and the error messages), so a
 template holds no literal: it names a key (``t("web.login.title")``). The gateway reads the
 shipped texts once per process; a text missing in a language falls back to English, the
-catalogue's source language. Dates and numbers are written as the reader's locale writes them
-(Babel, the Unicode CLDR).
+catalogue's source language. What translators change in the catalogue afterwards is read over
+the shipped texts (gateway/web/live_texts.py). Dates and numbers are written as the reader's
+locale writes them (Babel, the Unicode CLDR).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import yaml
 from babel.dates import format_date, format_datetime
 from babel.numbers import format_decimal
 
+from gateway.web.live_texts import LIVE_TEXTS
 from services.common.reference import (
     FALLBACK_LANGUAGE,
     SUPPORTED_LANGUAGES,
@@ -82,7 +84,12 @@ class Texts:
         texts = self._texts.get(key)
         if texts is None:
             return key
-        text = texts.get(self.language) or texts[FALLBACK_LANGUAGE]
+        text = (
+            LIVE_TEXTS.text(self.language, key)
+            or texts.get(self.language)
+            or LIVE_TEXTS.text(FALLBACK_LANGUAGE, key)
+            or texts[FALLBACK_LANGUAGE]
+        )
         return _FORMATTER.vformat(text, (), _Params(params)) if params else text
 
     def has(self, key: str) -> bool:

@@ -382,7 +382,7 @@ class NotificationsService(observability.ObservableService):
 
     def _catalogue(self, language: str, namespaces: list[str]) -> dict[str, dict]:
         query = {"language": language, "namespaces": namespaces}
-        return self.translation.mail_texts(query)["texts"]
+        return self.translation.service_texts(query)["texts"]
 
     def _title(self, authority_id: str, language: str) -> str:
         found = directory_view.title(self.db.session, authority_id, language)

@@ -71,10 +71,10 @@ class TranslationService(observability.ObservableService):
         )
         return dump(BundleSchema, found)
 
-    @rpc(callers=("notifications",))
-    def mail_texts(self, query: dict) -> dict:
-        """For the notifications service: the email templates in a reader's language, read
-        without a user since no user is behind an email."""
+    @rpc(callers=("notifications", "gateway"))
+    def service_texts(self, query: dict) -> dict:
+        """A bundle for the services that show texts with no user behind the call: the email
+        templates (notifications), the web pages' own texts (the gateway, before any login)."""
         request = load(BundleRequestSchema, query)
         found = bundles.bundle(
             self.db.session, request["language"], request["namespaces"], request["since_revision"]
