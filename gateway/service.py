@@ -25,7 +25,7 @@ from services.common.rpc import RpcClient
 from services.common.runtime import ProcessTuning
 
 REVOCATIONS_RESYNC_SECONDS = 60
-WEB_TEXTS_RESYNC_SECONDS = 300
+WEB_TEXTS_RESYNC_SECONDS = 60
 
 
 class GatewayService(*(mixin for api in SERVICE_APIS for mixin in api.mixins), *WEB_PAGES):
@@ -60,7 +60,7 @@ class GatewayService(*(mixin for api in SERVICE_APIS for mixin in api.mixins), *
         if languages:
             LIVE_TEXTS.refresh(self.translation.service_texts, languages)
 
-    @timer(interval=WEB_TEXTS_RESYNC_SECONDS, eager=True)
+    @timer(interval=WEB_TEXTS_RESYNC_SECONDS)
     def resync_web_texts(self) -> None:
         LIVE_TEXTS.refresh(self.translation.service_texts)
 

@@ -4,7 +4,7 @@ The pages start from the texts shipped with the release (gateway/web/texts.py); 
 translators change in the catalogue afterwards (the translation tool, an XLIFF import) reaches
 each gateway process here: at once through the translation service's ``texts_changed`` event,
 which every gateway process receives (a broadcast), and at the latest at the next resync
-(``WEB_TEXTS_RESYNC_SECONDS``), which also fills a process that has just started. Each refresh
+(``WEB_TEXTS_RESYNC_SECONDS``), whose first run fills a process that has just started. Each refresh
 asks only for what changed since the catalogue revision this process holds.
 
 Only a language's own texts are taken: where the catalogue falls back to the source text, the
