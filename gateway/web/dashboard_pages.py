@@ -94,7 +94,7 @@ class DashboardPages:
         states = member_state_names(visit.language)
         view = DashboardView(t, states)
         return visit.page(
-            "dashboard.html", status,
+            "dashboard_page.html", status,
             statistics=statistics, filters=request.args.to_dict(),
             errors={name: t(key) for name, key in errors.items()},
             areas=legislative_areas(), states=states, view=view,
