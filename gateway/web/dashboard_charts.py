@@ -65,15 +65,17 @@ class Chart:
     legend: list[tuple[str, str]] = field(default_factory=list)  # (colour, text)
 
 
-def _nice_top(value: float) -> float:
-    """A round number at or above ``value`` for the axis' end (1, 2, 5 times a power of ten)."""
+def _nice_top(value: float, ticks: int = 4) -> int:
+    """The axis' end: ``ticks`` whole steps of 1, 2 or 5 times a power of ten, at or above
+    ``value``, so that every gridline is labelled with a whole number."""
     if value <= 0:
-        return 1
-    power = 10 ** math.floor(math.log10(value))
+        return ticks
+    wanted = value / ticks
+    power = 10 ** max(0, math.floor(math.log10(wanted)))
     for step in (1, 2, 5, 10):
-        if value <= step * power:
-            return step * power
-    return 10 * power
+        if wanted <= step * power:
+            return int(step * power * ticks)
+    return int(10 * power * ticks)
 
 
 def column_chart(chart_id: str, points: list[tuple[str, int]], number, describe) -> Chart:
@@ -88,7 +90,7 @@ def column_chart(chart_id: str, points: list[tuple[str, int]], number, describe)
         value = highest * step / 4
         y = top + plot_height - plot_height * step / 4
         chart.lines.append(Line(left, y, WIDTH - right, y))
-        chart.labels.append(Label(left - 6, y + 4, number(round(value)), "end"))
+        chart.labels.append(Label(left - 6, y + 4, number(int(value)), "end"))
     if not points:
         return chart
     slot = plot_width / len(points)
@@ -126,7 +128,7 @@ def stacked_bar_chart(
     plot_width = WIDTH - left - right
     chart.legend = [(colour, band_names[key]) for colour, key in zip(BANDS, BAND_KEYS, strict=True)]
     for index, (colour, key) in enumerate(zip(BANDS, BAND_KEYS, strict=True)):
-        x = left + index * plot_width / 4
+        x = 8 + index * (WIDTH - 8) / 4
         chart.rects.append(Rect(x, 8, 14, 14, colour, band_names[key]))
         chart.labels.append(Label(x + 20, 20, band_names[key]))
     for row_index, (label, bands) in enumerate(rows):

@@ -93,6 +93,8 @@ class DashboardPages:
             without_users = None
         states = member_state_names(visit.language)
         view = DashboardView(t, states)
+        statistics["scoreboard"].sort(key=lambda row: view.state(row["member_state"]))
+        statistics["pending"].sort(key=lambda row: (view.state(row["member_state"]), row["area"]))
         return visit.page(
             "dashboard_page.html", status,
             statistics=statistics, filters=request.args.to_dict(),
