@@ -27,7 +27,7 @@ from gateway.web.dashboard_charts import (
     share_chart,
     stacked_bar_chart,
 )
-from gateway.web.forms import FormSchema, read_form
+from gateway.web.forms import FormSchema, read_form, read_link
 from gateway.web.page import PageRoute, page
 from gateway.web.texts import member_state_names, shipped_texts
 from services.common.errors import Forbidden
@@ -117,9 +117,7 @@ class DashboardPages:
         actor = visit.authenticate()
         if figure not in FIGURES:
             raise NotFound()
-        values, errors = read_form(DashboardFilter, request.args.to_dict())
-        if errors:
-            values = {}
+        values = read_link(DashboardFilter, request.args.to_dict())
         found = self.requests.request_statistics_csv(
             actor, figure, statistics_query(values, visit.language)
         )
@@ -129,7 +127,8 @@ class DashboardPages:
         )
         response.headers["Cache-Control"] = "no-store"
         response.headers["X-Content-Type-Options"] = "nosniff"
-        return response
+        # a download too carries the session the visit ends with (tokens refreshed on the way)
+        return visit._with_cookie(response)
 
 
 class DashboardView:

@@ -237,7 +237,8 @@ class TranslatorPages:
         response.headers["Content-Disposition"] = f'attachment; filename="{exported["filename"]}"'
         response.headers["Cache-Control"] = "no-store"
         response.headers["X-Content-Type-Options"] = "nosniff"
-        return response
+        # a download too carries the session the visit ends with (tokens refreshed on the way)
+        return visit._with_cookie(response)
 
     @page
     def translator_import(self, request: Request, language: str) -> Response:
