@@ -5,6 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 REQUEST_RIGHTS = frozenset({"request_handler", "allocator", "basic_user"})
+# the rights DOMAIN.md gives coordinators' and the Commission's users (the statistics service
+# decides by the authority's place; a coordinator's basic user reaches /dashboard directly)
+DASHBOARD_RIGHTS = frozenset({"data_administrator", "commission_administrator"})
+TRANSLATOR_RIGHTS = frozenset({"commission_translator"})
 
 
 @dataclass(frozen=True)
@@ -19,6 +23,8 @@ MENU = (
     MenuItem("/", "web.menu.home"),
     MenuItem("/requests", "web.menu.requests", REQUEST_RIGHTS),
     MenuItem("/inbox", "web.menu.inbox"),
+    MenuItem("/dashboard", "web.dashboard.menu", DASHBOARD_RIGHTS),
+    MenuItem("/translations", "web.translator.menu", TRANSLATOR_RIGHTS),
 )
 
 
