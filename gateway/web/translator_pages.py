@@ -238,7 +238,7 @@ class TranslatorPages:
         response.headers["Cache-Control"] = "no-store"
         response.headers["X-Content-Type-Options"] = "nosniff"
         # a download too carries the session the visit ends with (tokens refreshed on the way)
-        return visit._with_cookie(response)
+        return visit.answer(response)
 
     @page
     def translator_import(self, request: Request, language: str) -> Response:

@@ -138,12 +138,14 @@ class Visit:
             path=self.request.path,
             menu=menu_for(self.rights(), self.request.path),
         )
-        return self._with_cookie(render(self.request, template, context, status))
+        return self.answer(render(self.request, template, context, status))
 
     def redirect(self, location: str) -> Response:
-        return self._with_cookie(redirect(local_path(location), 303))
+        return self.answer(redirect(local_path(location), 303))
 
-    def _with_cookie(self, response: Response) -> Response:
+    def answer(self, response: Response) -> Response:
+        """A response the page made itself (a download), with the session cookie the visit
+        ends with (a refreshed token)."""
         if self.session != self._opened:
             response.set_cookie(
                 SECURE_COOKIE if self._secure else COOKIE,
