@@ -20,7 +20,7 @@ from gateway.web.forms import FirstLoginForm, LoginStartForm, LoginVerifyForm, r
 from gateway.web.language import remember_language
 from gateway.web.page import PageRoute, page
 from gateway.web.visit import LoginNeeded, local_path
-from services.common.errors import Unauthenticated, ValidationFailed
+from services.common.errors import Forbidden, Unauthenticated, Unavailable, ValidationFailed
 from services.common.reference import SUPPORTED_LANGUAGES
 
 PAGES = (
@@ -36,7 +36,8 @@ PAGES = (
 
 
 class AccountPages:
-    """Entry points of GatewayService (which provides ``web``, ``gate`` and ``identity``)."""
+    """Entry points of GatewayService (which provides ``web``, ``gate``, ``identity`` and
+    ``requests``)."""
 
     @page
     def login_form(self, request: Request) -> Response:
@@ -86,7 +87,7 @@ class AccountPages:
         if result["status"] == "password_change_required":
             visit.session = visit.session.for_first_login(result["setup_token"])
             return visit.redirect("/first-login")
-        visit.session = visit.session.with_tokens(result["access_token"], result["refresh_token"])
+        self._logged_in(visit, result)
         return visit.redirect(next_page)
 
     @page
@@ -123,8 +124,18 @@ class AccountPages:
         except Unauthenticated as exc:
             visit.session = visit.session.logged_out()
             return visit.page("login.html", 401, next="/", username="", errors={}, problem=exc.code)
-        visit.session = visit.session.with_tokens(result["access_token"], result["refresh_token"])
+        self._logged_in(visit, result)
         return visit.redirect("/")
+
+    def _logged_in(self, visit, result: dict) -> None:
+        """The session of a user who has just logged in, with the scope of their statistics
+        (for the menu; a requests service that does not answer leaves it out)."""
+        visit.session = visit.session.with_tokens(result["access_token"], result["refresh_token"])
+        try:
+            scope = self.requests.statistics_scope(visit.authenticate())["kind"]
+        except (Forbidden, Unavailable):
+            scope = None
+        visit.session = visit.session.with_statistics_scope(scope)
 
     @page
     def logout_page(self, request: Request) -> Response:

@@ -1,13 +1,11 @@
-"""The menu of a logged-in user: only the pages their rights open (DOMAIN.md section 1)."""
+"""The menu of a logged-in user: only the pages their rights open (DOMAIN.md section 1), and the
+dashboard for those whose statistics the requests service counts (it said so at login)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 REQUEST_RIGHTS = frozenset({"request_handler", "allocator", "basic_user"})
-# the rights DOMAIN.md gives coordinators' and the Commission's users (the statistics service
-# decides by the authority's place; a coordinator's basic user reaches /dashboard directly)
-DASHBOARD_RIGHTS = frozenset({"data_administrator", "commission_administrator"})
 TRANSLATOR_RIGHTS = frozenset({"commission_translator"})
 
 
@@ -17,20 +15,24 @@ class MenuItem:
     label: str  # a catalogue key
     rights: frozenset[str] | None = None  # any of them opens it; None: every user
     current: bool = False
+    statistics: bool = False  # only for a user with a statistics scope
 
 
 MENU = (
     MenuItem("/", "web.menu.home"),
     MenuItem("/requests", "web.menu.requests", REQUEST_RIGHTS),
     MenuItem("/inbox", "web.menu.inbox"),
-    MenuItem("/dashboard", "web.dashboard.menu", DASHBOARD_RIGHTS),
+    MenuItem("/dashboard", "web.dashboard.menu", statistics=True),
     MenuItem("/translations", "web.translator.menu", TRANSLATOR_RIGHTS),
 )
 
 
-def menu_for(rights: frozenset[str], path: str) -> list[MenuItem]:
+def menu_for(
+    rights: frozenset[str], path: str, statistics_scope: str | None = None
+) -> list[MenuItem]:
     return [
-        MenuItem(item.path, item.label, item.rights, item.path == path)
+        MenuItem(item.path, item.label, item.rights, item.path == path, item.statistics)
         for item in MENU
-        if item.rights is None or item.rights & rights
+        if (item.rights is None or item.rights & rights)
+        and (not item.statistics or statistics_scope is not None)
     ]

@@ -41,6 +41,9 @@ class Session:
     access_token: str | None = None
     refresh_token: str | None = None
     setup_token: str | None = None
+    # whose requests the user's statistics count, as the requests service said at login
+    # (None: the user may not read them); only the menu reads it, the service decides again
+    statistics_scope: str | None = None
 
     @property
     def logged_in(self) -> bool:
@@ -55,6 +58,9 @@ class Session:
             setup_token=None,
             csrf=secrets.token_urlsafe(32),
         )
+
+    def with_statistics_scope(self, scope: str | None) -> Session:
+        return replace(self, statistics_scope=scope)
 
     def for_first_login(self, setup_token: str) -> Session:
         return replace(self, access_token=None, refresh_token=None, setup_token=setup_token)
@@ -71,6 +77,7 @@ _FIELDS = {
     "a": "access_token",
     "r": "refresh_token",
     "s": "setup_token",
+    "k": "statistics_scope",
 }
 
 

@@ -136,7 +136,7 @@ class Visit:
             rights=self.rights(),
             here=self.here,
             path=self.request.path,
-            menu=menu_for(self.rights(), self.request.path),
+            menu=menu_for(self.rights(), self.request.path, self.session.statistics_scope),
         )
         return self.answer(render(self.request, template, context, status))
 

@@ -366,6 +366,13 @@ class RequestsService(observability.ObservableService):
         return dump(StatisticsSchema, self._statistics(actor, load_actor(actor), asked))
 
     @rpc
+    def statistics_scope(self, actor: dict) -> dict:
+        """Whose requests the reader's statistics count (``commission``, ``member_state`` or
+        ``coordinator``); Forbidden for a reader who may not read them. The web pages ask once
+        at login, to show the dashboard in the menu of those who may open it."""
+        return {"kind": statistics.scope_of(self.db.session, load_actor(actor)).kind}
+
+    @rpc
     def request_statistics_csv(self, actor: dict, figure: str, query: dict) -> dict:
         """One figure as CSV: a header row, then its rows as the JSON gives them."""
         figure = load(StatisticsFigureSchema, {"figure": figure})["figure"]

@@ -141,6 +141,8 @@ def test_a_national_coordinator_reads_its_figures_as_charts_and_tables(page: Pag
 def test_the_figures_download_as_csv_and_a_request_handler_is_refused(stack: Stack):
     coordinator = web_login(stack, demo("it-coordinator"))
     handler = web_login(stack, demo("it-roma-handler"))
+    # every right, but of an authority that coordinates nothing: no statistics
+    administrator = web_login(stack, demo("it-roma-lda"))
 
     dashboard = served(stack, coordinator, "/dashboard", area="services")
     link = re.search(r'href="(/dashboard/by_month\.csv[^"]*)"', dashboard.text)[1]
@@ -169,6 +171,8 @@ def test_the_figures_download_as_csv_and_a_request_handler_is_refused(stack: Sta
     assert refused.headers["Content-Type"].startswith("text/html")
     assert shipped_text("web.error.forbidden", "en") in refused.text
     assert 'href="/dashboard"' not in handler_home.text  # no menu entry leads there
+    assert 'href="/dashboard"' not in administrator.get("/").text
+    assert 'href="/dashboard"' in coordinator.get("/").text
     assert refused_csv.status_code == 403
     assert unknown.status_code == 404
     assert bad_filter.status_code == 400
