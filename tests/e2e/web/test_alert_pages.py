@@ -1,0 +1,265 @@
+"""The alert pages with the training environment's demo users: over plain HTTP, a forged form,
+a wrong form and a user without alert rights change nothing; in a browser, the first alert of
+README.md goes from Roma to the German mailbox, whose coordinator disseminates it to München,
+whose handler acknowledges it, each person in another language (the coordinator in Greek,
+chosen with the language switch: no demo user writes Greek or Bulgarian). The create form,
+the alert page and the list are checked with axe-core.
+
+For the browser journey the directory holds the German demo authorities (as ``./deploy/run``
+loads all of them), so that the German mailbox's coordinator finds München by name; the other
+states' are left out, as their registrations' events would keep the small test stack busy."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from markupsafe import escape
+from playwright.sync_api import Page, expect
+
+from gateway.web.texts import member_state_names
+from services.common.db import StandaloneDatabase
+from services.directory.bootstrap import prepare_directory
+from services.directory.demo import (
+    add_authority,
+    coordinator_places,
+    plan_authorities,
+    validating_coordinator,
+)
+from services.directory.models import Base as DirectoryBase
+from services.identity.demo_roster import DemoUser, demo_user
+from tests.conftest import HttpSession
+from tests.e2e.conftest import prepared
+from tests.e2e.stack import API, User, shipped_text
+from tests.e2e.web.conftest import accessibility_violations, screenshot
+from tests.e2e.web.test_pages_in_browser import choose_language, log_in
+
+TITLE = "Impianti a gas non conformi"
+DESCRIPTION = "Un installatore attivo in più Stati usa raccordi non certificati."
+
+
+def german_authorities(uri: str) -> None:
+    """The directory's German demo authorities, registered as its demo preparation does."""
+    database = StandaloneDatabase(DirectoryBase, "directory", uri)
+    unit = database.unit_of_work()
+    try:
+        planned = plan_authorities()
+        places = coordinator_places(planned)
+        for entry in planned:
+            if entry["member_state"] == "DE":
+                add_authority(unit, entry, validating_coordinator(entry, places))
+        unit.commit()
+    finally:
+        unit.close()
+        database.dispose()
+
+
+@pytest.fixture
+def german_directory() -> None:
+    """Asks for the German demo authorities in the directory (see e2e_config)."""
+
+
+@pytest.fixture
+def e2e_config(e2e_config, prepared_sqlite, tmp_path, request) -> dict:
+    """The demo stack (tests/e2e/web/conftest.py); for a test that asks for it, with the
+    directory's German demo authorities."""
+    if "german_directory" not in request.fixturenames:
+        return e2e_config
+    directory = prepared_sqlite(
+        "e2e_directory_de",
+        prepared("directory", prepare_directory, german_authorities),
+        tmp_path / "directory-de.db",
+    )
+    return {**e2e_config, "DB_URIS": {**e2e_config["DB_URIS"], "directory": directory}}
+
+
+def html(key: str, language: str) -> str:
+    """A catalogue text as a page writes it (escaped)."""
+    return str(escape(shipped_text(key, language)))
+
+
+# --- over plain HTTP ---------------------------------------------------------------------------
+
+
+def csrf(html: str) -> str:
+    return re.search(r'name="csrf_token" value="([^"]+)"', html)[1]
+
+
+def web_login(stack, person: DemoUser) -> HttpSession:
+    """A browser of its own, logged in through the login pages."""
+    web = HttpSession(f"http://{stack.config['WEB_SERVER_ADDRESS']}")
+    token = csrf(web.get("/login").text)
+    step = web.post("/login", data={"username": person.username, "csrf_token": token}).text
+    positions = [int(found) for found in re.findall(r'for="field-digit\d">\D*(\d+)', step)]
+    digits = {f"digit{index}": person.security_code[position - 1]
+              for index, position in enumerate(positions, 1)}  # fmt: skip
+    done = web.post("/login/verify", data={
+        "csrf_token": csrf(step), "username": person.username, "password": person.password,
+        "challenge_id": re.search(r'name="challenge_id" value="([^"]+)"', step)[1], **digits,
+    })  # fmt: skip
+    assert done.status_code == 200
+    assert "/logout" in done.text, done.text[:500]
+    return web
+
+
+def outgoing(web: HttpSession) -> str:
+    answer = web.get("/alerts", params={"box": "outgoing"})
+    assert answer.status_code == 200
+    return answer.text
+
+
+def test_a_forged_or_wrong_alert_form_is_refused_and_creates_nothing(stack):
+    web = web_login(stack, demo_user("it-roma-handler"))
+    form = web.get("/alerts/new")
+    assert form.status_code == 200
+    token = csrf(form.text)
+    good = {"form_key": "k1", "title": TITLE, "description": DESCRIPTION,
+            "cause_is_service_activity": "yes", "risk_exists_now": "yes",
+            "cross_border": "yes", "member_states": ["DE", "HU"]}  # fmt: skip
+
+    forged = web.post("/alerts/new", data=good)
+    wrong = web.post(
+        "/alerts/new",
+        data={**good, "csrf_token": token, "title": "", "cross_border": "",
+              "member_states": []},
+    )  # fmt: skip
+
+    assert forged.status_code == 403
+    assert shipped_text("web.error.forbidden", "en") in forged.text
+    assert wrong.status_code == 400
+    for field in ("title", "cross_border", "member_states"):
+        assert f'id="error-{field}" role="alert"' in wrong.text, field
+    assert re.search(r'id="field-title"[^>]*aria-invalid="true"', wrong.text)
+    assert html("web.alert.criterion_required", "it") in wrong.text
+    assert html("web.alert.states_required", "it") in wrong.text
+    assert DESCRIPTION in wrong.text  # what was typed is kept
+    assert html("web.alerts.none", "it") in outgoing(web)
+
+    refused = web.post("/alerts/new", data={**good, "csrf_token": token, "member_states": "IT"})
+    assert refused.status_code == 400  # the service refuses the sender's own state
+    assert html("web.alerts.none", "it") in outgoing(web)
+
+
+def test_a_user_without_alert_rights_finds_no_alert_page_and_cannot_write_one(stack):
+    viewer = demo_user("it-roma-viewer")  # a basic user: no alert right
+    web = web_login(stack, viewer)
+    home = web.get("/")
+    token = csrf(home.text)
+
+    listed = web.get("/alerts")
+    form = web.get("/alerts/new")
+    posted = web.post("/alerts/new", data={
+        "csrf_token": token, "form_key": "k", "title": TITLE, "description": DESCRIPTION,
+        "cause_is_service_activity": "yes", "risk_exists_now": "yes", "cross_border": "yes",
+        "member_states": ["DE"]})  # fmt: skip
+
+    assert 'href="/alerts"' not in home.text
+    for answer in (listed, form, posted):
+        assert answer.status_code == 403
+        assert shipped_text("web.error.forbidden", "en") in answer.text
+    roma = demo_user("it-roma-handler")
+    handler = stack.login(User(roma.username, roma.password, security_code=roma.security_code))
+    handler = handler.json()["access_token"]
+    mine = stack.web.get(f"{API}/alerts", params={"box": "outgoing"},
+                         headers={"Authorization": f"Bearer {handler}"})  # fmt: skip
+    assert mine.json()["items"] == []
+
+
+# --- in a browser ------------------------------------------------------------------------------
+
+
+def open_as(browser, stack, person: DemoUser, language: str) -> Page:
+    context = browser.new_context(
+        base_url=f"http://{stack.config['WEB_SERVER_ADDRESS']}", locale="en-GB"
+    )
+    page = context.new_page()
+    page.goto("/login")
+    choose_language(page, language)
+    log_in(page, person, language)
+    expect(page.locator("html")).to_have_attribute("lang", language)
+    return page
+
+
+def no_violations(page: Page, axe_source: str) -> None:
+    assert accessibility_violations(page, axe_source) == []
+
+
+def test_an_alert_is_sent_disseminated_and_acknowledged_in_three_languages(
+    german_directory, browser, stack, axe_source: str, eventually
+):
+    # Roma's alert handler writes and sends the alert, in Italian
+    roma = open_as(browser, stack, demo_user("it-roma-handler"), "it")
+    roma.get_by_role("link", name=shipped_text("web.alerts.menu", "it")).click()
+    roma.get_by_role("link", name=shipped_text("web.alerts.new", "it")).click()
+    expect(roma.locator("h1")).to_have_text(shipped_text("web.alert.new.title", "it"))
+    roma.get_by_label(shipped_text("web.alert.field.title", "it")).fill(TITLE)
+    roma.get_by_label(shipped_text("web.alert.field.description", "it")).fill(DESCRIPTION)
+    for name in ("cause_is_service_activity", "risk_exists_now", "cross_border"):
+        roma.get_by_label(shipped_text(f"web.alert.criterion.{name}", "it")).check()
+    for state in ("DE", "HU"):
+        roma.get_by_label(member_state_names("it")[state], exact=True).check()
+    no_violations(roma, axe_source)
+    screenshot(roma, "alert-new-it")
+    roma.get_by_role("button", name=shipped_text("web.alert.new.submit", "it")).click()
+
+    expect(roma).to_have_url(re.compile(r"/alerts/[0-9a-f-]+$"))
+    alert_path = re.search(r"/alerts/[0-9a-f-]+$", roma.url)[0]
+    summary = roma.locator("dl.imi-summary dd").first
+    expect(summary).to_have_text(shipped_text("web.alerts.status_name.draft", "it"))
+    roma.get_by_role("button", name=shipped_text("web.alert.action.send", "it")).click()
+    expect(summary).to_have_text(shipped_text("web.alerts.status_name.sent", "it"))
+    expect(roma.locator(".imi-notice--info")).to_be_visible()
+    expect(roma.locator("#alert-recipients ~ table tbody tr")).to_have_count(3)  # DE, HU, EU
+    no_violations(roma, axe_source)
+    screenshot(roma, "alert-sent-it")
+
+    # Germany's mailbox coordinator, told in the inbox, disseminates it to München, in Greek
+    berlin = open_as(browser, stack, demo_user("de-coordinator"), "el")
+
+    def told() -> None:
+        berlin.goto("/inbox")
+        assert berlin.locator(f"a[href='{alert_path}']").count() == 1
+
+    eventually(told, timeout=20)
+    berlin.locator(f"a[href='{alert_path}']").click()
+    expect(berlin.locator("h1")).to_have_text(TITLE)
+    berlin.get_by_label(shipped_text("web.alert.find", "el")).fill("München")
+    berlin.get_by_role("button", name=shipped_text("web.alert.find_submit", "el")).click()
+    munich = demo_user("de-muenchen-handler")
+    berlin.locator(f"input[name='authority_ids'][value='{munich.authority.id}']").check()
+    no_violations(berlin, axe_source)
+    screenshot(berlin, "alert-disseminate-el")
+    berlin.get_by_role("button", name=shipped_text("web.alert.action.disseminate", "el")).click()
+    expect(berlin.locator(".imi-notice--info")).to_contain_text(
+        shipped_text("web.alert.action.disseminate", "el")
+    )
+    vias = berlin.locator("#alert-recipients ~ table tbody tr td:nth-child(3)")
+    expect(vias).to_contain_text([shipped_text("web.alert.via.dissemination", "el")])
+
+    # München's alert handler finds it among the received alerts and acknowledges it, in German
+    handler = open_as(browser, stack, munich, "de")
+    handler.get_by_role("link", name=shipped_text("web.alerts.menu", "de")).click()
+    row = handler.locator("table.imi-table tbody tr", has_text=TITLE)
+    expect(row).to_have_count(1)
+    no_violations(handler, axe_source)
+    screenshot(handler, "alerts-de")
+    row.get_by_role("link").click()
+    expect(handler.get_by_text(DESCRIPTION)).to_be_visible()
+    handler.get_by_role("button", name=shipped_text("web.alert.action.acknowledge", "de")).click()
+    expect(handler.locator(".imi-notice--info")).to_be_visible()
+    expect(
+        handler.get_by_role("button", name=shipped_text("web.alert.action.acknowledge", "de"))
+    ).to_have_count(0)
+    no_violations(handler, axe_source)
+    screenshot(handler, "alert-acknowledged-de")
+
+    # the sender sees who acknowledged it
+    roma.reload()
+    routed = roma.locator("#alert-recipients ~ table tbody tr",
+                          has_text=shipped_text("web.alert.via.dissemination", "it"))  # fmt: skip
+    expect(routed).to_have_count(1)
+    expect(routed.locator("td").nth(3)).not_to_have_text(
+        shipped_text("web.alert.not_acknowledged", "it")
+    )
+    for opened in (roma, berlin, handler):
+        opened.context.close()
