@@ -184,6 +184,7 @@ def no_violations(page: Page, axe_source: str) -> None:
     assert accessibility_violations(page, axe_source) == []
 
 
+@pytest.mark.timeout(300)  # three people's logins and four axe checks, past the default 120 s
 def test_an_alert_is_sent_disseminated_and_acknowledged_in_three_languages(
     german_directory, browser, stack, axe_source: str, eventually
 ):
