@@ -249,14 +249,16 @@ class AlertPages:
         candidates = []
         if "disseminate" in actions:
             candidates = self._candidates(visit, shown, find)
-        ids = {shown["sender_authority"]}
-        ids |= {item["authority_id"] for item in shown["recipients"]}
+        states = {item["authority_id"]: item["member_state"] for item in shown["recipients"]}
+        states[shown["sender_authority"]] = shown["sender_state"]
+        ids = set(states)
         ids |= {item["authority_id"] for item in shown["comments"]}
         ids |= {item["authority_id"] for item in shown["history"]}
         return visit.page(
             "alert_page.html", status, alert=shown, actions=actions, candidates=candidates,
             find=find or "", acting=acting, form=form or {}, errors=errors or {},
             notice=notice, authority_names=self._authority_names(visit, ids),
+            authority_states=states,
             member_state_names=member_state_names(visit.language),
         )  # fmt: skip
 

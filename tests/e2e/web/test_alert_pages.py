@@ -137,7 +137,42 @@ def test_a_forged_or_wrong_alert_form_is_refused_and_creates_nothing(stack):
 
     refused = web.post("/alerts/new", data={**good, "csrf_token": token, "member_states": "IT"})
     assert refused.status_code == 400  # the service refuses the sender's own state
+    assert 'id="error-member_states" role="alert"' in refused.text
     assert html("web.alerts.none", "it") in outgoing(web)
+
+
+def test_a_step_on_an_alert_is_refused_without_its_token_its_text_or_at_a_stale_version(stack):
+    web = web_login(stack, demo_user("it-roma-handler"))
+    token = csrf(web.get("/alerts/new").text)
+    created = web.post("/alerts/new", data={
+        "csrf_token": token, "form_key": "k2", "title": TITLE, "description": DESCRIPTION,
+        "cause_is_service_activity": "yes", "risk_exists_now": "yes", "cross_border": "yes",
+        "member_states": ["DE"]}, allow_redirects=False)  # fmt: skip
+    assert created.status_code == 303
+    alert = created.headers["Location"]
+    again = web.post("/alerts/new", data={
+        "csrf_token": token, "form_key": "k2", "title": TITLE, "description": DESCRIPTION,
+        "cause_is_service_activity": "yes", "risk_exists_now": "yes", "cross_border": "yes",
+        "member_states": ["DE"]}, allow_redirects=False)  # fmt: skip
+    assert again.headers["Location"] == alert  # the same form sent twice: one alert
+    draft = web.get(alert)
+    assert f'action="{alert}/actions/send"' in draft.text
+    assert f'action="{alert}/actions/acknowledge"' not in draft.text  # not the sender's step
+
+    forged = web.post(f"{alert}/actions/send", data={"version": "1"})
+    stale = web.post(f"{alert}/actions/send", data={"version": "7", "csrf_token": token})
+    sent = web.post(f"{alert}/actions/send", data={"version": "1", "csrf_token": token})
+    empty = web.post(f"{alert}/actions/comment", data={"version": "2", "csrf_token": token})
+
+    assert forged.status_code == 403
+    assert stale.status_code == 409
+    assert 'class="imi-notice imi-notice--error" role="alert"' in stale.text
+    assert sent.status_code == 200  # after the redirect to the alert
+    assert sent.url.endswith(f"{alert}?done=send")
+    assert html("web.alerts.status_name.sent", "it") in sent.text
+    assert empty.status_code == 400
+    assert 'id="error-text" role="alert"' in empty.text
+    assert html("web.alert.comments", "it") not in empty.text  # no comment was added
 
 
 def test_a_user_without_alert_rights_finds_no_alert_page_and_cannot_write_one(stack):
