@@ -33,6 +33,8 @@ PAGES = (
     PageRoute("new_alert_submit", "POST", "/alerts/new"),
     PageRoute("alert_page", "GET", "/alerts/<alert_id>"),
     PageRoute("alert_action", "POST", "/alerts/<alert_id>/actions/<action>"),
+    PageRoute("notifications_page", "GET", "/notifications"),
+    PageRoute("notification_page", "GET", "/notifications/<notification_id>"),
 )
 
 ALERT_RIGHTS = frozenset({"alert_handler", "alert_authoriser"})
@@ -51,6 +53,9 @@ KINDS = ("services", "professional_qualifications", "derogation")
 ACTIONS = ("send", "approve", "refuse_approval", "disseminate", "acknowledge", "comment",
            "propose_closure", "close", "mark_unjustified", "withdraw")  # fmt: skip
 CANDIDATES = 20
+# the lists of generic notifications (the notifications service's boxes)
+NOTIFICATION_BOXES = ("all", "incoming", "outgoing")
+NOTIFICATION_STATUSES = ("draft", "broadcast", "withdrawn", "closed")
 
 
 def _text(max_length: int) -> fields.String:
@@ -81,6 +86,11 @@ class AlertListLink(FormSchema):
 class AlertLink(FormSchema):
     find = fields.String(load_default=None, validate=validate.Length(1, 200))
     done = fields.String(load_default=None, validate=validate.OneOf(ACTIONS))
+
+
+class NotificationListLink(FormSchema):
+    box = fields.String(load_default="all", validate=validate.OneOf(NOTIFICATION_BOXES))
+    page = fields.Integer(load_default=1, validate=validate.Range(1, 10000))
 
 
 class ServicesAlertForm(FormSchema):
@@ -285,6 +295,66 @@ class AlertPages:
                     "official_name"
                 ]
         return names
+
+    # --- generic notifications (read only) ---------------------------------------------------
+
+    @page
+    def notifications_page(self, request: Request) -> Response:
+        visit = self.web.visit(request, self.gate, self.identity)
+        actor = visit.authenticate()
+        link = read_link(NotificationListLink, request.args.to_dict())
+        listed = self.notifications.list_notifications(
+            actor, {"box": link["box"], "page": link["page"], "page_size": PAGE_SIZE}
+        )
+        types = {item["key"]: item
+                 for item in self.notifications.notification_types(actor, {})["items"]}  # fmt: skip
+        return visit.page(
+            "alert_notifications.html", box=link["box"], boxes=NOTIFICATION_BOXES,
+            notifications=listed["items"], types=types, page_number=link["page"],
+            more=listed["total"] > link["page"] * PAGE_SIZE,
+            member_state_names=member_state_names(visit.language),
+        )  # fmt: skip
+
+    @page
+    def notification_page(self, request: Request, notification_id: str) -> Response:
+        visit = self.web.visit(request, self.gate, self.identity)
+        actor = visit.authenticate()
+        if not ALERT_ID.fullmatch(notification_id):
+            raise NotFound()
+        shown = self.notifications.notification(actor, notification_id)
+        kind = self.notifications.notification_type(actor, shown["type_key"])
+        rows = _content_rows(visit.t, kind["fields"], shown["content"])
+        states = {item["authority_id"]: item["member_state"] for item in shown["recipients"]}
+        states[shown["sender_authority"]] = shown["sender_state"]
+        ids = set(states) | {item["authority_id"] for item in shown["comments"]}
+        title_key = kind["title_key"]
+        return visit.page(
+            "alert_notification.html", notification=shown, rows=rows,
+            title=visit.t(title_key) if visit.t.has(title_key) else kind["title"],
+            authority_names=self._authority_names(visit, ids), authority_states=states,
+            member_state_names=member_state_names(visit.language),
+        )  # fmt: skip
+
+
+def _content_rows(t, type_fields: list[dict], content: dict) -> list[tuple[str, str]]:
+    """A notification's content as (label, value) in the reader's language, in the order of
+    its type's fields; a choice by its option's label; a field the type no longer names last,
+    by its name."""
+
+    def text(item: dict) -> str:
+        return t(item["label_key"]) if t.has(item["label_key"]) else item["label"]
+
+    rows = []
+    for field in type_fields:
+        if field["name"] not in content:
+            continue
+        value = content[field["name"]]
+        options = {option["value"]: text(option) for option in field["options"]}
+        values = value if isinstance(value, list) else [value]
+        rows.append((text(field), ", ".join(options.get(str(one), str(one)) for one in values)))
+    named = {field["name"] for field in type_fields}
+    rows += [(name, str(value)) for name, value in content.items() if name not in named]
+    return rows
 
 
 def _require_alert_right(visit) -> None:

@@ -28,6 +28,10 @@ from services.directory.demo import (
 )
 from services.directory.models import Base as DirectoryBase
 from services.identity.demo_roster import DemoUser, demo_user
+from services.notifications.bootstrap import publish_shipped_types
+from services.notifications.demo import load_demo_directory
+from services.notifications.models import AuthorityRole
+from services.notifications.models import Base as NotificationsBase
 from tests.conftest import HttpSession
 from tests.e2e.conftest import prepared
 from tests.e2e.stack import API, User, shipped_text
@@ -59,18 +63,52 @@ def german_directory() -> None:
     """Asks for the German demo authorities in the directory (see e2e_config)."""
 
 
+def generic_notification_parties(uri: str) -> None:
+    """Budapest and München take part in the services area's generic notifications, as the
+    directory's authority events would say once a coordinator gave them the role (the demo
+    authorities have no role in that workflow)."""
+    database = StandaloneDatabase(NotificationsBase, "notifications", uri)
+    unit = database.unit_of_work()
+    try:
+        for username in ("hu-budapest-handler", "de-muenchen-handler"):
+            authority = demo_user(username).authority
+            unit.session.add(AuthorityRole(
+                authority_id=authority.id, area="services", workflow="notifications",
+                role="authority", member_state=authority.member_state))  # fmt: skip
+        unit.commit()
+    finally:
+        unit.close()
+        database.dispose()
+
+
+@pytest.fixture
+def shipped_types() -> None:
+    """Asks for the shipped generic notification types (see e2e_config)."""
+
+
 @pytest.fixture
 def e2e_config(e2e_config, prepared_sqlite, tmp_path, request) -> dict:
-    """The demo stack (tests/e2e/web/conftest.py); for a test that asks for it, with the
-    directory's German demo authorities."""
-    if "german_directory" not in request.fixturenames:
-        return e2e_config
-    directory = prepared_sqlite(
-        "e2e_directory_de",
-        prepared("directory", prepare_directory, german_authorities),
-        tmp_path / "directory-de.db",
-    )
-    return {**e2e_config, "DB_URIS": {**e2e_config["DB_URIS"], "directory": directory}}
+    """The demo stack (tests/e2e/web/conftest.py); for a test that asks for them, with the
+    directory's German demo authorities, or the shipped generic notification types."""
+    uris = dict(e2e_config["DB_URIS"])
+    if "german_directory" in request.fixturenames:
+        uris["directory"] = prepared_sqlite(
+            "e2e_directory_de",
+            prepared("directory", prepare_directory, german_authorities),
+            tmp_path / "directory-de.db",
+        )
+    if "shipped_types" in request.fixturenames:
+        uris["notifications"] = prepared_sqlite(
+            "e2e_notifications_types",
+            prepared(
+                "notifications",
+                load_demo_directory,
+                publish_shipped_types,
+                generic_notification_parties,
+            ),
+            tmp_path / "notifications-types.db",
+        )
+    return {**e2e_config, "DB_URIS": uris}
 
 
 def html(key: str, language: str) -> str:
@@ -198,6 +236,49 @@ def test_a_user_without_alert_rights_finds_no_alert_page_and_cannot_write_one(st
     mine = stack.web.get(f"{API}/alerts", params={"box": "outgoing"},
                          headers={"Authorization": f"Bearer {handler}"})  # fmt: skip
     assert mine.json()["items"] == []
+
+
+def test_a_generic_notification_reads_in_the_reader_s_language_from_the_inbox_link(
+    shipped_types, stack, eventually
+):
+    budapest = demo_user("hu-budapest-handler")
+    sender = stack.login(
+        User(budapest.username, budapest.password, security_code=budapest.security_code)
+    ).json()["access_token"]
+    auth = {"Authorization": f"Bearer {sender}"}
+    created = stack.web.post(f"{API}/notifications", headers=auth, json={
+        "type_key": "services_requirements",
+        "content": {"requirement": "Engedély szükséges.", "legal_reference": "2023. évi X. tv.",
+                    "requirement_kind": "authorisation", "adopted_on": "2026-01-15",
+                    "justification": "Közegészségügy."}})  # fmt: skip
+    assert created.status_code == 201, created.text
+    path = f"/notifications/{created.json()['id']}"
+    sent = stack.web.post(f"{API}{path}/actions/broadcast", headers=auth, json={"version": 1})
+    assert sent.status_code == 200, sent.text
+    reader = demo_user("de-muenchen-handler")
+    assert reader.authority.id in [item["authority_id"] for item in sent.json()["recipients"]]
+    web = web_login(stack, reader)
+
+    def told() -> None:
+        assert f'href="{path}"' in web.get("/inbox").text
+
+    eventually(told, timeout=20)
+    shown = web.get(path)
+    listed = web.get("/notifications", params={"box": "incoming"})
+
+    assert shown.status_code == 200
+    assert '<html lang="de">' in shown.text
+    assert html("notification_type.services_requirements.title", "de") in shown.text
+    assert (
+        html("notification_type.services_requirements.field_requirement_kind", "de") in shown.text
+    )
+    assert (
+        html("notification_type.services_requirements.option_requirement_kind_authorisation", "de")
+        in shown.text
+    )
+    assert "Engedély szükséges." in shown.text
+    assert listed.status_code == 200
+    assert f'href="{path}"' in listed.text
 
 
 # --- in a browser ------------------------------------------------------------------------------
