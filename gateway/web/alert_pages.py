@@ -17,7 +17,7 @@ import re
 import uuid
 from contextlib import suppress
 
-from marshmallow import fields, validate
+from marshmallow import ValidationError, fields, validate, validates_schema
 from werkzeug.exceptions import NotFound
 from werkzeug.wrappers import Request, Response
 
@@ -31,6 +31,8 @@ PAGES = (
     PageRoute("alerts_page", "GET", "/alerts"),
     PageRoute("new_alert_form", "GET", "/alerts/new"),
     PageRoute("new_alert_submit", "POST", "/alerts/new"),
+    PageRoute("new_pq_alert_form", "GET", "/alerts/new/professional-qualifications"),
+    PageRoute("new_pq_alert_submit", "POST", "/alerts/new/professional-qualifications"),
     PageRoute("alert_page", "GET", "/alerts/<alert_id>"),
     PageRoute("alert_action", "POST", "/alerts/<alert_id>/actions/<action>"),
     PageRoute("notifications_page", "GET", "/notifications"),
@@ -51,7 +53,11 @@ KINDS = ("services", "professional_qualifications", "derogation")
 # allows and the pages cannot take yet (editing a draft, the steps of Professional
 # Qualifications alerts and derogations) is not offered
 ACTIONS = ("send", "approve", "refuse_approval", "disseminate", "acknowledge", "comment",
-           "propose_closure", "close", "mark_unjustified", "withdraw")  # fmt: skip
+           "record_information", "propose_closure", "close", "mark_unjustified",
+           "withdraw")  # fmt: skip
+DECISIONS = ("restriction", "prohibition", "falsified_diplomas")
+MEANS = ("letter", "email", "in_person", "other")
+PQ = "professional_qualifications"
 CANDIDATES = 20
 # the lists of generic notifications (the notifications service's boxes)
 NOTIFICATION_BOXES = ("all", "incoming", "outgoing")
@@ -108,6 +114,37 @@ class ServicesAlertForm(FormSchema):
     )
 
 
+def _date(required: bool = True) -> fields.Date:
+    messages = {"invalid": "web.form.invalid", **REQUIRED}
+    if required:
+        return fields.Date(required=True, error_messages=messages)
+    return fields.Date(load_default=None, error_messages=messages)
+
+
+class PqAlertForm(FormSchema):
+    form_key = _text(64)
+    name = _text(200)
+    birth_date = _date()
+    birth_place = _text(200)
+    profession = _text(200)
+    deciding_authority = _text(200)
+    decision = fields.String(
+        required=True,
+        validate=validate.OneOf(DECISIONS, error="web.form.invalid"),
+        error_messages=REQUIRED,
+    )
+    decision_date = _date()
+    scope = _text(1000)
+    restriction_from = _date()
+    restriction_until = _date(required=False)
+
+    @validates_schema
+    def _period(self, data, **kwargs):
+        until, start = data.get("restriction_until"), data.get("restriction_from")
+        if until is not None and start is not None and until < start:
+            raise ValidationError("web.alert.period_invalid", "restriction_until")
+
+
 class VersionForm(FormSchema):
     version = fields.Integer(
         required=True, validate=validate.Range(1, 2**31), error_messages=REQUIRED
@@ -132,7 +169,22 @@ class DisseminateForm(VersionForm):
     )
 
 
+class CloseForm(VersionForm):
+    decision_date = _date(required=False)  # a Professional Qualifications alert's
+
+
+class InformationForm(VersionForm):
+    informed_on = _date()
+    means = fields.String(
+        required=True,
+        validate=validate.OneOf(MEANS, error="web.form.invalid"),
+        error_messages=REQUIRED,
+    )
+
+
 ACTION_FORMS = {
+    "close": CloseForm,
+    "record_information": InformationForm,
     "refuse_approval": ReasonForm,
     "mark_unjustified": ReasonForm,
     "comment": CommentForm,
@@ -159,6 +211,7 @@ class AlertPages:
         return visit.page(
             "alert_list.html", box=link["box"], boxes=ALERT_BOXES, alerts=listed["items"],
             page_number=link["page"], more=more, may_create=_may_create(visit),
+            may_create_pq=_may_create(visit, PQ),
             member_state_names=member_state_names(visit.language),
         )  # fmt: skip
 
@@ -195,6 +248,44 @@ class AlertPages:
             return self._new_alert(visit, exc.status, form, {}, _problem(exc))
         return visit.redirect(f"/alerts/{created['id']}")
 
+    @page
+    def new_pq_alert_form(self, request: Request) -> Response:
+        visit = self.web.visit(request, self.gate, self.identity)
+        visit.authenticate()
+        _require_create_right(visit, PQ)
+        return self._new_pq_alert(visit, 200, {"form_key": uuid.uuid4().hex}, {}, None)
+
+    @page
+    def new_pq_alert_submit(self, request: Request) -> Response:
+        visit = self.web.visit(request, self.gate, self.identity)
+        form = _form(visit)
+        actor = visit.authenticate()
+        _require_create_right(visit, PQ)
+        values, errors = read_form(PqAlertForm, form)
+        if errors:
+            return self._new_pq_alert(visit, 400, form, _texts(visit, errors), None)
+        body = {
+            "professional": {"name": values["name"], "birth_date": values["birth_date"].isoformat(),
+                             "birth_place": values["birth_place"]},
+            **{name: values[name] for name in ("profession", "deciding_authority", "decision",
+                                               "scope")},
+            **{name: values[name].isoformat() if values[name] else None
+               for name in ("decision_date", "restriction_from", "restriction_until")},
+        }  # fmt: skip
+        key = _idempotency_key(actor, request.path, values["form_key"], body)
+        try:
+            created = self.notifications.using(idempotency_key=key).create_alert(actor, PQ, body)
+        except ValidationFailed as exc:
+            return self._new_pq_alert(visit, 400, form, _refused_fields(visit, exc),
+                                      _problem(exc))  # fmt: skip
+        except (Conflict, Forbidden) as exc:
+            return self._new_pq_alert(visit, exc.status, form, {}, _problem(exc))
+        return visit.redirect(f"/alerts/{created['id']}")
+
+    def _new_pq_alert(self, visit, status: int, form: dict, errors: dict, problem) -> Response:
+        return visit.page("alert_new_pq.html", status, form=form, errors=errors, problem=problem,
+                          decisions=DECISIONS)  # fmt: skip
+
     def _new_alert(self, visit, status: int, form: dict, errors: dict, problem) -> Response:
         names = member_state_names(visit.language)
         own = (visit.actor or {}).get("member_state")
@@ -229,7 +320,8 @@ class AlertPages:
             shown = self._alert(visit, alert_id)
             return self._alert_page(visit, shown, 400, acting=action, form=form,
                                     errors=_texts(visit, errors))  # fmt: skip
-        body = {name: value for name, value in values.items() if value is not None}
+        body = {name: value.isoformat() if hasattr(value, "isoformat") else value
+                for name, value in values.items() if value is not None}  # fmt: skip
         if action == "comment":
             body["further_information"] = values.get("further_information") == "yes"
         try:
@@ -266,7 +358,7 @@ class AlertPages:
         ids |= {item["authority_id"] for item in shown["history"]}
         return visit.page(
             "alert_page.html", status, alert=shown, actions=actions, candidates=candidates,
-            find=find or "", acting=acting, form=form or {}, errors=errors or {},
+            find=find or "", acting=acting, form=form or {}, errors=errors or {}, means=MEANS,
             notice=notice, authority_names=self._authority_names(visit, ids),
             authority_states=states,
             member_state_names=member_state_names(visit.language),
@@ -362,14 +454,16 @@ def _require_alert_right(visit) -> None:
         raise Forbidden("An alert right is needed for the alert pages.", "error.right_missing")
 
 
-def _require_create_right(visit) -> None:
-    if not _may_create(visit):
+def _require_create_right(visit, area: str = "services") -> None:
+    if not _may_create(visit, area):
         raise Forbidden("The right alert_handler is needed.", "error.right_missing")
 
 
-def _may_create(visit) -> bool:
+def _may_create(visit, area: str = "services") -> bool:
+    """Whether the visitor holds the right to write an alert of the area (the service also
+    checks that their authority takes part in the area's alerts)."""
     grants = (visit.actor or {}).get("grants", ())
-    return any(grant["right"] == "alert_handler" and grant.get("area") in (None, "services")
+    return any(grant["right"] == "alert_handler" and grant.get("area") in (None, area)
                for grant in grants)  # fmt: skip
 
 

@@ -6,13 +6,15 @@ from __future__ import annotations
 from gateway.web.alert_pages import (
     ALERT_BOXES,
     CRITERIA,
+    DECISIONS,
     KINDS,
+    MEANS,
     NOTIFICATION_BOXES,
     NOTIFICATION_STATUSES,
     STATUSES,
 )
 from gateway.web.texts import Texts
-from services.notifications import alerts, generic
+from services.notifications import alert_schemas, alerts, generic
 from services.notifications.alert_schemas import BOXES
 
 
@@ -24,6 +26,8 @@ def test_every_status_kind_step_and_list_of_an_alert_has_its_text():
         *(f"web.alert.action.{action}" for action in (*alerts.Action, "create")),
         *(f"web.alert.criterion.{name}" for name in CRITERIA),
         *(f"web.alert.via.{via}" for via in ("mailbox", "dissemination")),
+        *(f"web.alert.decision.{decision}" for decision in DECISIONS),
+        *(f"web.alert.means.{means}" for means in MEANS),
         *(f"web.alerts.notifications.box.{box}" for box in NOTIFICATION_BOXES),
         *(f"web.alerts.notifications.status.{status}" for status in NOTIFICATION_STATUSES),
     ]
@@ -35,4 +39,5 @@ def test_the_pages_know_every_status_kind_and_list_the_service_has():
     assert set(STATUSES) == {status.value for status in alerts.Status}
     assert set(KINDS) == {kind.value for kind in alerts.Kind}
     assert set(ALERT_BOXES) == set(BOXES)
+    assert set(MEANS) == set(alert_schemas.MEANS)
     assert set(NOTIFICATION_STATUSES) == {status.value for status in generic.Status}
