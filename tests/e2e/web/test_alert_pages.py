@@ -229,6 +229,39 @@ def test_a_step_on_an_alert_is_refused_without_its_token_its_text_or_at_a_stale_
     assert html("web.alert.comments", "it") not in empty.text  # no comment was added
 
 
+def test_an_alert_of_a_state_that_requires_approval_waits_for_its_coordinator(stack):
+    admin = stack.activate(stack.admin)
+    setting = stack.web.put(f"{API}/alert-settings/IT", headers=admin.auth_json,
+                            json={"approval_required": True})  # fmt: skip
+    assert setting.status_code == 200, setting.text
+    roma = web_login(stack, demo_user("it-roma-handler"))
+    token = csrf(roma.get("/alerts/new").text)
+    created = roma.post("/alerts/new", data={
+        "csrf_token": token, "form_key": "k3", "title": TITLE, "description": DESCRIPTION,
+        "cause_is_service_activity": "yes", "risk_exists_now": "yes", "cross_border": "yes",
+        "member_states": ["HU"]}, allow_redirects=False)  # fmt: skip
+    alert = created.headers["Location"]
+    waiting = roma.post(f"{alert}/actions/send", data={"version": "1", "csrf_token": token})
+    assert html("web.alerts.status_name.awaiting_approval", "it") in waiting.text
+    assert f'action="{alert}/actions/approve"' not in waiting.text  # not the sender's step
+
+    coordinator = web_login(stack, demo_user("it-coordinator"))
+    listed = coordinator.get("/alerts", params={"box": "approval"})
+    assert f'href="{alert}"' in listed.text
+    shown = coordinator.get(alert)
+    assert f'action="{alert}/actions/approve"' in shown.text
+    assert f'action="{alert}/actions/refuse_approval"' in shown.text
+    no_reason = coordinator.post(f"{alert}/actions/refuse_approval",
+                                 data={"version": "2", "csrf_token": csrf(shown.text)})  # fmt: skip
+    approved = coordinator.post(f"{alert}/actions/approve",
+                                data={"version": "2", "csrf_token": csrf(shown.text)})  # fmt: skip
+
+    assert no_reason.status_code == 400
+    assert 'id="error-reason" role="alert"' in no_reason.text
+    assert approved.status_code == 200
+    assert html("web.alerts.status_name.sent", "it") in approved.text
+
+
 def test_a_user_without_alert_rights_finds_no_alert_page_and_cannot_write_one(stack):
     viewer = demo_user("it-roma-viewer")  # a basic user: no alert right
     web = web_login(stack, viewer)
