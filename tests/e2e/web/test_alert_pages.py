@@ -12,6 +12,7 @@ München by name."""
 from __future__ import annotations
 
 import re
+import time
 
 import pytest
 from markupsafe import escape
@@ -130,11 +131,25 @@ def csrf(html: str) -> str:
     return re.search(r'name="csrf_token" value="([^"]+)"', html)[1]
 
 
+class PatientSession(HttpSession):
+    """A browser that reads a page again when the system answered that it was too busy (503,
+    with its Retry-After), as a person reloads it: the small test stack shares two cores with
+    every service's start-up work."""
+
+    def send(self, request, **kwargs):
+        for _ in range(3):
+            response = super().send(request, **kwargs)
+            if request.method != "GET" or response.status_code != 503:
+                break
+            time.sleep(float(response.headers.get("Retry-After", "2")))
+        return response
+
+
 def web_login(stack, person: DemoUser) -> HttpSession:
     """A browser of its own, logged in through the login pages. A fresh stack is busy in its
     first seconds taking in the directory's events: a login it had no time for (503) is tried
     again, as a person would."""
-    web = HttpSession(f"http://{stack.config['WEB_SERVER_ADDRESS']}")
+    web = PatientSession(f"http://{stack.config['WEB_SERVER_ADDRESS']}")
     for _ in range(3):
         token = csrf(web.get("/login").text)
         step = web.post("/login", data={"username": person.username, "csrf_token": token})
