@@ -9,14 +9,20 @@ from __future__ import annotations
 
 from types import MappingProxyType
 
-from gateway.web import account_pages, dashboard_pages, translator_pages, work_pages
+from gateway.web import (
+    account_pages,
+    alert_pages,
+    dashboard_pages,
+    translator_pages,
+    work_pages,
+)
 
-_MODULES = (account_pages, work_pages, dashboard_pages, translator_pages)
+_MODULES = (account_pages, work_pages, alert_pages, dashboard_pages, translator_pages)
 
 PAGES: MappingProxyType[str, object] = MappingProxyType(
     {route.name: route for module in _MODULES for route in module.PAGES}
 )
 MIXINS: tuple[type, ...] = (
-    account_pages.AccountPages, work_pages.WorkPages,
+    account_pages.AccountPages, work_pages.WorkPages, alert_pages.AlertPages,
     dashboard_pages.DashboardPages, translator_pages.TranslatorPages,
 )  # fmt: skip

@@ -31,8 +31,9 @@ from services.requests.bootstrap import LISTS_FILE
 from services.requests.shared_lists import entries as shared_list_entries
 from services.translation.bootstrap import DIRECTORY_DATA_DIR, content_entries, directory_entries
 
-# the content files the pages read: their own texts, the names of statuses, error messages
-CONTENT_FILES = ("web*.yaml", "statuses.yaml", "errors*.yaml")
+# the content files the pages read: their own texts, the names of statuses, error messages,
+# the shipped generic notification types' titles and labels
+CONTENT_FILES = ("web*.yaml", "statuses.yaml", "errors*.yaml", "notification_types.yaml")
 # the directory's reference lists the pages name items of
 DIRECTORY_LISTS = ("legislative_areas.yaml",)
 # the requests service's shared lists the pages name items of
