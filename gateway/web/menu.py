@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 REQUEST_RIGHTS = frozenset({"request_handler", "allocator", "basic_user"})
+USER_ADMINISTRATION_RIGHTS = frozenset({"local_data_administrator", "data_administrator"})
+COORDINATION_RIGHTS = frozenset({"data_administrator", "commission_administrator"})
 
 
 @dataclass(frozen=True)
@@ -19,6 +21,9 @@ MENU = (
     MenuItem("/", "web.menu.home"),
     MenuItem("/requests", "web.menu.requests", REQUEST_RIGHTS),
     MenuItem("/inbox", "web.menu.inbox"),
+    MenuItem("/directory", "web.directory.menu"),
+    MenuItem("/users", "web.users.menu", USER_ADMINISTRATION_RIGHTS),
+    MenuItem("/directory/invitations", "web.directory.invite.menu", COORDINATION_RIGHTS),
 )
 
 
