@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from markupsafe import escape
 from playwright.sync_api import Page, expect
 
 from gateway.web.language import COOKIE as LANGUAGE_COOKIE
@@ -59,6 +60,11 @@ def registered(stack: Stack, body: dict) -> str:
 
 def csrf(html: str) -> str:
     return CSRF.search(html)[1]
+
+
+def in_page(text: str, answer) -> bool:
+    """Whether a page shows ``text`` (as its HTML writes it, escaped)."""
+    return str(escape(text)) in answer.text
 
 
 def web_session(stack, language: str = "en") -> HttpSession:
@@ -149,7 +155,7 @@ def test_a_coordinator_invites_a_batch_corrects_the_rejected_item_and_validates_
         "language": "it", "workflow": "information_requests", "area": "services",
     })  # fmt: skip
     assert batch.status_code == 200, batch.text
-    assert shipped_text("invitation.invalid_email", "en") in batch.text
+    assert in_page(shipped_text("invitation.invalid_email", "en"), batch)
     assert 'value="not-an-address"' in batch.text  # the rejected item, to correct and resend
     resent = coordinator.post("/directory/invitations", data={
         "csrf_token": csrf(batch.text), "emails": "ufficio.padova@comune.example.it",
@@ -187,7 +193,7 @@ def test_a_coordinator_invites_a_batch_corrects_the_rejected_item_and_validates_
     validated = coordinator.post(f"/directory/authorities/{authority_id}/validation",
                                  data={"csrf_token": csrf(pending.text)})  # fmt: skip
     assert validated.status_code == 200
-    assert shipped_text("web.directory.pending.validated", "en") in validated.text
+    assert in_page(shipped_text("web.directory.pending.validated", "en"), validated)
     assert "Comune di Verona" not in validated.text
     assert stack.mailbox.temporary_password(first_user)
 
