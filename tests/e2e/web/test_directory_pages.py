@@ -25,6 +25,10 @@ from tests.e2e.stack import API, Stack, placeholder, shipped_text
 from tests.e2e.web.conftest import accessibility_violations, screenshot
 from tests.e2e.web.test_pages_in_browser import choose_language, log_in
 
+# each test starts the whole stack; on a loaded shared machine that alone takes a minute
+pytestmark = pytest.mark.timeout(300)
+
+
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 

@@ -11,6 +11,7 @@ import re
 from types import SimpleNamespace
 from urllib.parse import parse_qs, urlsplit
 
+import pytest
 from playwright.sync_api import Page, expect
 
 from services.identity.demo_roster import demo_user
@@ -24,6 +25,10 @@ from tests.e2e.web.test_directory_pages import (  # noqa: F401 (the configuratio
     web_session,
 )
 from tests.e2e.web.test_pages_in_browser import choose_language, log_in
+
+# each test starts the whole stack; on a loaded shared machine that alone takes a minute
+pytestmark = pytest.mark.timeout(300)
+
 
 USER_ROW = re.compile(r'<a class="ecl-link" href="/users/([0-9a-f-]+)">([^<]+)</a>')
 
