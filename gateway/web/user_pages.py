@@ -60,7 +60,7 @@ MIN_PASSWORD = 1
 
 
 class UsersLink(FormSchema):
-    authority_id = fields.String(load_default=None, validate=validate.Regexp(ID.pattern))
+    authority_id = fields.String(load_default=None, validate=validate.Regexp(f"^{ID.pattern}$"))
     page = fields.Integer(load_default=1, validate=validate.Range(1, 1000))
     done = fields.String(load_default=None, validate=validate.OneOf(DONE))
 
@@ -77,7 +77,7 @@ class UserForm(FormSchema):
 
 
 class NewUserForm(UserForm):
-    authority_id = fields.String(load_default=None, validate=validate.Regexp(ID.pattern))
+    authority_id = fields.String(load_default=None, validate=validate.Regexp(f"^{ID.pattern}$"))
 
 
 class VersionForm(FormSchema):
