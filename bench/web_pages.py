@@ -1,10 +1,12 @@
 """Benchmark: the weight and the speed of the main web pages, in a real browser.
 
     .venv/bin/python -m bench.web_pages [--url http://localhost:8000] [--repeat 20]
-        [--user hu-budapest-handler] [--chromium /usr/bin/chromium]
+        [--chromium /usr/bin/chromium]
 
 Against a running system (``./deploy/run`` with its demo data), Debian's chromium (driven by
-Playwright) logs in as a demo user and opens each main page ``--repeat`` times: once in a
+Playwright) logs in as two demo users (Budapest's request handler for the daily work, Hungary's
+national coordinator for the directory, user management and the dashboard) and opens each main
+page ``--repeat`` times: once in a
 fresh profile (nothing cached, as a first visit on an office machine) and then again with
 the profile's cache (as the next page of a visit). For each it records the bytes transferred
 (compressed bodies and headers, every request the page made) and the time from the start of
@@ -26,13 +28,22 @@ from playwright.sync_api import Page, sync_playwright
 from bench.measure import percentile
 from services.identity.demo_roster import demo_user
 
+HANDLER, COORDINATOR = "hu-budapest-handler", "hu-coordinator"
+# (name, path, user): a path "first:<list>" is the first row's link of that list, as found
 PAGES = (
-    ("login", "/login"),
-    ("home", "/"),
-    ("action list", "/requests"),
-    ("incoming", "/requests?box=incoming"),
-    ("all requests", "/requests?box=all"),
-    ("inbox", "/inbox"),
+    ("login", "/login", None),
+    ("home", "/", HANDLER),
+    ("action list", "/requests", HANDLER),
+    ("all requests", "/requests?box=all", HANDLER),
+    ("request", "first:/requests?box=all", HANDLER),
+    ("new request", "/requests/new", HANDLER),
+    ("inbox", "/inbox", HANDLER),
+    ("alerts", "/alerts", HANDLER),
+    ("new alert", "/alerts/new", HANDLER),
+    ("directory", "/directory?q=budapest", COORDINATOR),
+    ("authority", "first:/directory?q=budapest", COORDINATOR),
+    ("users", "/users", COORDINATOR),
+    ("dashboard", "/dashboard", COORDINATOR),
 )
 BUDGET_BYTES = 200_000
 BUDGET_SECONDS = 1.0
@@ -49,6 +60,15 @@ def log_in(page: Page, username: str) -> None:
         field.fill(person.security_code[int(re.search(r"\d+", label)[0]) - 1])
     page.click("button[type=submit]")
     page.wait_for_url(re.compile(r"/$"))
+
+
+def resolved(page: Page, path: str) -> str | None:
+    """``path``, or the first row's link of the list a ``first:`` path names."""
+    if not path.startswith("first:"):
+        return path
+    page.goto(path.removeprefix("first:"))
+    link = page.locator("main table tbody tr a, main .imi-results a").first
+    return link.get_attribute("href") if link.count() else None
 
 
 def visit(page: Page, path: str) -> tuple[int, float]:
@@ -71,35 +91,45 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--url", default="http://localhost:8000")
     parser.add_argument("--repeat", type=int, default=20)
-    parser.add_argument("--user", default="hu-budapest-handler")
     parser.add_argument(
         "--chromium", default=os.environ.get("IMI_CHROMIUM") or shutil.which("chromium")
     )
     args = parser.parse_args()
 
-    cold: dict[str, list[tuple[int, float]]] = {name: [] for name, _ in PAGES}
-    warm: dict[str, list[tuple[int, float]]] = {name: [] for name, _ in PAGES}
+    cold: dict[str, list[tuple[int, float]]] = {name: [] for name, _, _ in PAGES}
+    warm: dict[str, list[tuple[int, float]]] = {name: [] for name, _, _ in PAGES}
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=args.chromium)
-        # one login (the login forms are rate-limited per address); each visit then starts
-        # from a fresh profile holding only the session's cookies, with nothing cached
-        first = browser.new_context(base_url=args.url)
-        log_in(first.new_page(), args.user)
-        session = first.storage_state()
-        first.close()
+        # one login per user (the login forms are rate-limited per address); each visit then
+        # starts from a fresh profile holding only the session's cookies, with nothing cached
+        sessions, paths = {None: None}, {}
+        for user in {user for _, _, user in PAGES if user}:
+            first = browser.new_context(base_url=args.url)
+            log_in(first.new_page(), user)
+            sessions[user] = first.storage_state()
+            first.close()
+        for name, path, user in PAGES:
+            context = browser.new_context(base_url=args.url, storage_state=sessions[user])
+            paths[name] = resolved(context.new_page(), path)
+            context.close()
         for _ in range(args.repeat):
-            for name, path in PAGES:
-                context = browser.new_context(
-                    base_url=args.url, storage_state=None if name == "login" else session
-                )
+            for name, _, user in PAGES:
+                if paths[name] is None:
+                    continue
+                context = browser.new_context(base_url=args.url, storage_state=sessions[user])
                 page = context.new_page()
-                cold[name].append(visit(page, path))
-                warm[name].append(visit(page, path))
+                cold[name].append(visit(page, paths[name]))
+                warm[name].append(visit(page, paths[name]))
                 context.close()
         browser.close()
 
+    missing = [name for name, path in paths.items() if path is None]
+    if missing:
+        print("no link found for:", ", ".join(missing))
     print(f"{'page':<14} {'cache':<6} {'KB p50':>7} {'KB max':>7} {'s p50':>6} {'s p99':>6}")
-    for name, _ in PAGES:
+    for name, _, _ in PAGES:
+        if not cold[name]:
+            continue
         for label, runs in (("cold", cold[name]), ("warm", warm[name])):
             sizes = sorted(size for size, _ in runs)
             seconds = sorted(time for _, time in runs)
@@ -109,7 +139,7 @@ def main() -> None:
                 f"{percentile(seconds, 0.99):>6.3f}"
             )
     heaviest = max(size for runs in cold.values() for size, _ in runs)
-    slowest = max(percentile(sorted(t for _, t in runs), 0.99) for runs in cold.values())
+    slowest = max(percentile(sorted(t for _, t in runs), 0.99) for runs in cold.values() if runs)
     print(
         f"aims: every page under {BUDGET_BYTES // 1000} KB: "
         f"{'met' if heaviest < BUDGET_BYTES else 'missed'} (heaviest {heaviest / 1000:.1f} KB); "

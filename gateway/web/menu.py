@@ -1,5 +1,7 @@
 """The menu of a logged-in user: only the pages their rights open (DOMAIN.md section 1), and the
-dashboard for those whose statistics the requests service counts (it said so at login)."""
+coordinators' pages (the dashboard, invitations) for those whose statistics the requests service
+counts (it said so at login). The item of the page shown, or of the page it is under, is marked
+current."""
 
 from __future__ import annotations
 
@@ -8,6 +10,8 @@ from dataclasses import dataclass
 REQUEST_RIGHTS = frozenset({"request_handler", "allocator", "basic_user"})
 TRANSLATOR_RIGHTS = frozenset({"commission_translator"})
 ALERT_RIGHTS = frozenset({"alert_handler", "alert_authoriser"})
+USER_ADMINISTRATION_RIGHTS = frozenset({"local_data_administrator", "data_administrator"})
+COORDINATION_RIGHTS = frozenset({"data_administrator", "commission_administrator"})
 
 
 @dataclass(frozen=True)
@@ -24,6 +28,11 @@ MENU = (
     MenuItem("/requests", "web.menu.requests", REQUEST_RIGHTS),
     MenuItem("/alerts", "web.alerts.menu", ALERT_RIGHTS),
     MenuItem("/inbox", "web.menu.inbox"),
+    MenuItem("/directory", "web.directory.menu"),
+    MenuItem("/users", "web.users.menu", USER_ADMINISTRATION_RIGHTS),
+    MenuItem(
+        "/directory/invitations", "web.directory.invite.menu", COORDINATION_RIGHTS, statistics=True
+    ),
     MenuItem("/dashboard", "web.dashboard.menu", statistics=True),
     MenuItem("/translations", "web.translator.menu", TRANSLATOR_RIGHTS),
 )
@@ -32,14 +41,19 @@ MENU = (
 def menu_for(
     rights: frozenset[str], path: str, statistics_scope: str | None = None
 ) -> list[MenuItem]:
-    return [
-        MenuItem(item.path, item.label, item.rights, _current(item.path, path), item.statistics)
+    shown = [
+        item
         for item in MENU
         if (item.rights is None or item.rights & rights)
         and (not item.statistics or statistics_scope is not None)
     ]
+    current = max((item.path for item in shown if _under(item.path, path)), key=len, default=None)
+    return [
+        MenuItem(item.path, item.label, item.rights, item.path == current, item.statistics)
+        for item in shown
+    ]
 
 
-def _current(item: str, path: str) -> bool:
-    """The item of the page shown: its own path, or a page under it (an alert under /alerts)."""
+def _under(item: str, path: str) -> bool:
+    """Whether the page at ``path`` is the item's or one under it (an alert under /alerts)."""
     return path == item or (item != "/" and path.startswith(item + "/"))

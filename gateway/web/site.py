@@ -13,16 +13,22 @@ from gateway.web import (
     account_pages,
     alert_pages,
     dashboard_pages,
+    directory_pages,
     translator_pages,
+    user_pages,
     work_pages,
 )
 
-_MODULES = (account_pages, work_pages, alert_pages, dashboard_pages, translator_pages)
+_MODULES = (
+    account_pages, work_pages, alert_pages, directory_pages, user_pages, dashboard_pages,
+    translator_pages,
+)  # fmt: skip
 
 PAGES: MappingProxyType[str, object] = MappingProxyType(
     {route.name: route for module in _MODULES for route in module.PAGES}
 )
 MIXINS: tuple[type, ...] = (
     account_pages.AccountPages, work_pages.WorkPages, alert_pages.AlertPages,
+    directory_pages.DirectoryPages, user_pages.UserPages,
     dashboard_pages.DashboardPages, translator_pages.TranslatorPages,
 )  # fmt: skip

@@ -35,7 +35,7 @@ from services.translation.bootstrap import DIRECTORY_DATA_DIR, content_entries, 
 # the shipped generic notification types' titles and labels
 CONTENT_FILES = ("web*.yaml", "statuses.yaml", "errors*.yaml", "notification_types.yaml")
 # the directory's reference lists the pages name items of
-DIRECTORY_LISTS = ("legislative_areas.yaml",)
+DIRECTORY_LISTS = ("legislative_areas.yaml", "workflows.yaml", "roles.yaml")
 # the requests service's shared lists the pages name items of
 SHARED_LISTS = ("request_statuses",)
 

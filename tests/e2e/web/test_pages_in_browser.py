@@ -55,7 +55,13 @@ def test_a_hungarian_handler_logs_in_in_hungarian_and_finds_the_action_list(
     expect(menu.get_by_role("link")).to_have_text(
         [
             shipped_text(key, "hu")
-            for key in ("web.menu.home", "web.menu.requests", "web.alerts.menu", "web.menu.inbox")
+            for key in (
+                "web.menu.home",
+                "web.menu.requests",
+                "web.alerts.menu",
+                "web.menu.inbox",
+                "web.directory.menu",
+            )
         ]
     )
     page.get_by_role("link", name=shipped_text("web.requests.box.all", "hu")).click()
