@@ -14,15 +14,6 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from playwright.sync_api import Page, expect
 
-from gateway.web.directory_pages import (
-    INVITATION_STATUSES,
-    REJECTIONS,
-    ROLES,
-    WORKFLOWS,
-    area_codes,
-)
-from gateway.web.texts import Texts
-from gateway.web.user_pages import DONE, RIGHT_NAMES
 from services.identity.demo_roster import demo_user
 from tests.e2e.stack import NEW_PASSWORD, SECURITY_CODE, placeholder, shipped_text
 from tests.e2e.web.conftest import accessibility_violations, screenshot
@@ -232,19 +223,3 @@ def test_a_user_resets_a_forgotten_password_with_the_emailed_link(stack):
     renewed = SimpleNamespace(username=person.username, password=NEW_PASSWORD,
                               security_code=person.security_code)  # fmt: skip
     assert logged_in(stack, renewed)
-
-
-def test_every_key_the_pages_build_from_a_value_is_in_the_catalogue():
-    """The keys the templates build (a right, a status, an outcome) exist for every value."""
-    texts = Texts("en")
-    built = [
-        *(f"web.users.right.{right}" for right in RIGHT_NAMES),
-        *(f"web.users.status.{status}" for status in ("pending_first_login", "active", "blocked")),
-        *(f"web.users.done.{done}" for done in DONE),
-        *(f"web.directory.invite.status.{status}" for status in INVITATION_STATUSES),
-        *(f"invitation.{reason}" for reason in REJECTIONS),
-        *(f"directory.workflow.{workflow}" for workflow in WORKFLOWS),
-        *(f"directory.role.{role}" for role in ROLES),
-        *(f"directory.legislative_area.{area}" for area in area_codes()),
-    ]
-    assert [key for key in built if not texts.has(key)] == []
