@@ -15,6 +15,7 @@ from services.identity.demo_roster import DemoUser, demo_user
 from tests.conftest import HttpSession
 from tests.e2e.stack import API, Stack, shipped_text
 from tests.e2e.test_demo_through_gateway import log_in as api_log_in
+from tests.e2e.test_demo_through_gateway import settled
 from tests.translation.machine_harness import libretranslate
 
 
@@ -115,3 +116,59 @@ def test_a_user_without_request_rights_gets_a_403_page(stack: Stack):
         assert answer.status_code == 403
         assert shipped_text("web.error.forbidden", "it") in answer.text
     assert "/requests/new" not in home.text  # no way to it in the list either
+
+
+def test_a_save_over_someone_else_s_is_a_409_naming_who_saved_first_and_keeping_the_input(
+    stack: Stack,
+):
+    handler = demo_user("it-roma-handler")
+    colleague = api_log_in(stack, demo_user("it-roma-lda"))
+    [draft, *_] = requests_of(stack, colleague, "draft")
+    web = web_log_in(stack, handler, "it")
+    page = web.get(f"/requests/{draft['id']}")
+    read = int(re.search(r'name="version" value="(\d+)"', page.text)[1])
+    edited = stack.web.put(
+        f"{API}/requests/{draft['id']}/draft",
+        headers=colleague.auth_json,
+        json={"version": read, "description": "Descrizione aggiornata."},
+    )
+    assert edited.status_code == 200, edited.text
+
+    reason = "Il prestatore ha cessato l'attività."
+    answer = web.post(f"/requests/{draft['id']}/actions/withdraw", data={
+        "csrf_token": csrf(page), "version": str(read), "reason": reason,
+    })  # fmt: skip
+
+    assert answer.status_code == 409
+    assert "it-roma-lda" in answer.text
+    assert shipped_text("web.request_page.conflict", "it").split("{name}")[1][:20] in answer.text
+    assert reason.replace("'", "&#39;") in answer.text  # kept in its field
+    assert f'name="version" value="{read + 1}"' in answer.text  # submitting again saves
+    after = stack.web.get(f"{API}/requests/{draft['id']}", headers=colleague.auth).json()
+    assert after["status"] == "draft"
+
+
+def test_the_other_party_s_text_is_machine_translated_beside_its_original(stack: Stack, engine):
+    person = demo_user("hu-budapest-handler")
+    api_user = api_log_in(stack, person)
+    incoming = stack.web.get(f"{API}/requests", params={"box": "incoming"},
+                             headers=api_user.auth).json()["items"]  # fmt: skip
+    settled(stack, api_user, stack.eventually)
+    shown = (
+        stack.web.get(f"{API}/requests/{item['id']}", headers=api_user.auth).json()
+        for item in incoming
+    )
+    request = next(view for view in shown
+                   if (view.get("description") or {}).get("language") == "it")  # fmt: skip
+    web = web_log_in(stack, person, "hu")
+    page = web.get(f"/requests/{request['id']}")
+    assert shipped_text("web.request_page.mt_button", "hu") in page.text
+
+    answer = web.post(f"/requests/{request['id']}/translations",
+                      data={"csrf_token": csrf(page), "text": "description"})  # fmt: skip
+
+    assert answer.status_code == 200, answer.text
+    assert shipped_text("web.request_page.mt_label", "hu") in answer.text
+    original = request["description"]["text"].replace("'", "&#39;")
+    assert f'lang="it">{original}</p>' in answer.text  # the original, kept
+    assert '<p class="ecl-u-type-paragraph-m" lang="hu">[hu] ' in answer.text
