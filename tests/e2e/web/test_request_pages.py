@@ -16,6 +16,7 @@ from tests.conftest import HttpSession
 from tests.e2e.stack import API, Stack, shipped_text
 from tests.e2e.test_demo_through_gateway import log_in as api_log_in
 from tests.e2e.test_demo_through_gateway import settled
+from tests.requests.sample_files import pdf
 from tests.translation.machine_harness import libretranslate
 
 
@@ -172,3 +173,65 @@ def test_the_other_party_s_text_is_machine_translated_beside_its_original(stack:
     original = request["description"]["text"].replace("'", "&#39;")
     assert f'lang="it">{original}</p>' in answer.text  # the original, kept
     assert '<p class="ecl-u-type-paragraph-m" lang="hu">[hu] ' in answer.text
+
+
+def test_a_file_goes_up_through_the_page_a_wrong_one_is_refused_and_the_report_comes_down(
+    stack: Stack,
+):
+    handler = demo_user("it-roma-handler")
+    api_user = api_log_in(stack, handler)
+    [draft, *_] = requests_of(stack, api_user, "draft")
+    web = web_log_in(stack, handler, "it")
+    page = web.get(f"/requests/{draft['id']}")
+    document = pdf("Visura camerale")
+
+    attached = web.post(
+        f"/requests/{draft['id']}/attachments",
+        data={"csrf_token": csrf(page), "language": "it"},
+        files={"file": ("visura camerale.pdf", document, "application/pdf")},
+        allow_redirects=False,
+    )
+    disguised = web.post(
+        f"/requests/{draft['id']}/attachments",
+        data={"csrf_token": csrf(page), "language": "it"},
+        files={"file": ("visura.pdf", b"plain text, not a PDF", "application/pdf")},
+    )
+    missing = web.post(f"/requests/{draft['id']}/attachments",
+                       data={"csrf_token": csrf(page), "language": "it"})  # fmt: skip
+
+    assert attached.status_code == 303, attached.text
+    shown = web.get(attached.headers["Location"])
+    found = rf'href="(/requests/{draft["id"]}/attachments/[0-9a-f-]+)">visura camerale'
+    link = re.search(found, shown.text)
+    assert link, "the file is listed on the request page"
+    assert web.get(link[1]).content == document
+    assert disguised.status_code == 400
+    assert shipped_text("attachment.type_mismatch", "it") in disguised.text
+    assert missing.status_code == 400
+    assert 'id="error-file"' in missing.text
+    listed = stack.web.get(f"{API}/requests/{draft['id']}/attachments", headers=api_user.auth)
+    assert [item["name"] for item in listed.json()["items"]] == ["visura camerale.pdf"]
+
+    report = web.get(f"/requests/{draft['id']}/report")
+    without = web.get(f"/requests/{draft['id']}/report", params={"personal": "no"})
+    for answer in (report, without):
+        assert answer.status_code == 200
+        assert answer.headers["Content-Type"] == "application/pdf"
+        assert answer.content.startswith(b"%PDF")
+        assert answer.headers["Cache-Control"] == "no-store"
+    assert 'href="/requests/' + draft["id"] + '/report?personal=no"' in page.text
+
+
+def test_the_urgency_list_is_a_labelled_tab_of_the_request_lists(stack: Stack):
+    web = web_log_in(stack, demo_user("it-roma-handler"), "it")
+
+    lists = web.get("/requests")
+    urgent = web.get("/requests", params={"box": "urgent"})
+
+    label = shipped_text("web.requests.box.urgent", "it")
+    assert f'href="/requests?box=urgent">{label}</a>' in lists.text
+    assert urgent.status_code == 200
+    assert f'href="/requests?box=urgent" aria-current="page">{label}</a>' in urgent.text
+    assert f'<caption class="imi-visually-hidden">{label}</caption>' in urgent.text or (
+        shipped_text("web.requests.none", "it") in urgent.text
+    )
