@@ -96,7 +96,6 @@ ACTION_ORDER = (
     "refer", "give_referral_opinion", "propose_reply_date", "counter_propose_reply_date",
     "agree_reply_date", "give_feedback", "withdraw",
 )  # fmt: skip
-PERSONAL_PARTS = "subject"
 REPORT_PARTS = ("description", "questions", "answers", "comments", "attachments", "history")
 SUBJECT_FIELDS = ("full_name", "business_name", "date_of_birth", "place_of_birth",
                   "nationality", "address")  # fmt: skip
@@ -526,11 +525,7 @@ class RequestPages:
         if request.args.get("personal") == "no":
             query["parts"] = ",".join(REPORT_PARTS)
         found = self.requests.request_report(actor, request_id, query)
-        response = _download(found)
-        response.headers["Content-Disposition"] = response.headers["Content-Disposition"].replace(
-            "attachment;", "inline;", 1
-        )
-        return response
+        return _download(found)
 
 
 def _check_id(value: str) -> None:
