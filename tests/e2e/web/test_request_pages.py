@@ -57,10 +57,17 @@ def web_log_in(stack: Stack, person: DemoUser, language: str) -> HttpSession:
     return session
 
 
-def requests_of(stack: Stack, user, status: str) -> list[dict]:
-    listed = stack.web.get(f"{API}/requests", params={"status": status, "box": "outgoing"},
-                           headers=user.auth)  # fmt: skip
-    return listed.json()["items"]
+def requests_of(stack: Stack, user, status: str | None = None, box: str = "outgoing") -> list[dict]:
+    """The user's requests through the API, once the fresh stack answers (it may answer 503
+    while it takes in the demo data's events)."""
+    query = {"box": box, **({"status": status} if status else {})}
+
+    def listed() -> list[dict]:
+        answer = stack.web.get(f"{API}/requests", params=query, headers=user.auth)
+        assert answer.status_code == 200, answer.text
+        return answer.json()["items"]
+
+    return stack.eventually(listed, timeout=60)
 
 
 def test_an_action_form_without_its_csrf_token_changes_nothing(stack: Stack):
@@ -152,13 +159,15 @@ def test_a_save_over_someone_else_s_is_a_409_naming_who_saved_first_and_keeping_
 def test_the_other_party_s_text_is_machine_translated_beside_its_original(stack: Stack, engine):
     person = demo_user("hu-budapest-handler")
     api_user = api_log_in(stack, person)
-    incoming = stack.web.get(f"{API}/requests", params={"box": "incoming"},
-                             headers=api_user.auth).json()["items"]  # fmt: skip
     settled(stack, api_user, stack.eventually)
-    shown = (
-        stack.web.get(f"{API}/requests/{item['id']}", headers=api_user.auth).json()
-        for item in incoming
-    )
+    incoming = requests_of(stack, api_user, box="incoming")
+
+    def read(item: dict) -> dict:
+        answer = stack.web.get(f"{API}/requests/{item['id']}", headers=api_user.auth)
+        assert answer.status_code == 200, answer.text
+        return answer.json()
+
+    shown = (stack.eventually(lambda item=item: read(item), timeout=60) for item in incoming)
     request = next(view for view in shown
                    if (view.get("description") or {}).get("language") == "it")  # fmt: skip
     web = web_log_in(stack, person, "hu")
