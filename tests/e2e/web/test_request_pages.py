@@ -244,3 +244,30 @@ def test_the_urgency_list_is_a_labelled_tab_of_the_request_lists(stack: Stack):
     assert f'<caption class="imi-visually-hidden">{label}</caption>' in urgent.text or (
         shipped_text("web.requests.none", "it") in urgent.text
     )
+
+
+def test_forwarding_needs_an_authority_and_then_hands_the_request_on(stack: Stack):
+    person = demo_user("hu-budapest-handler")
+    api_user = api_log_in(stack, person)
+    [incoming, *_] = requests_of(stack, api_user, "sent", box="incoming")
+    web = web_log_in(stack, person, "hu")
+    page = web.get(f"/requests/{incoming['id']}")
+    assert f'action="/requests/{incoming["id"]}/actions/forward"' in page.text
+    version = re.search(r'name="version" value="(\d+)"', page.text)[1]
+
+    unnamed = web.post(f"/requests/{incoming['id']}/actions/forward",
+                       data={"csrf_token": csrf(page), "version": version})  # fmt: skip
+    forwarded = web.post(
+        f"/requests/{incoming['id']}/actions/forward",
+        data={"csrf_token": csrf(page), "version": version,
+              "to": demo_user("hu-coordinator").authority.id},
+        allow_redirects=False,
+    )  # fmt: skip
+
+    assert unnamed.status_code == 400
+    assert '<details class="imi-action__details" open>' in unnamed.text
+    assert shipped_text("web.form.required", "hu") in unnamed.text
+    assert forwarded.status_code == 303, forwarded.text
+    assert forwarded.headers["Location"] == "/requests?box=all"
+    gone = stack.web.get(f"{API}/requests/{incoming['id']}", headers=api_user.auth)
+    assert gone.status_code == 404  # the forwarder no longer sees it
