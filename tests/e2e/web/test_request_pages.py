@@ -57,6 +57,18 @@ def web_log_in(stack: Stack, person: DemoUser, language: str) -> HttpSession:
     return session
 
 
+def shown(stack: Stack, web: HttpSession, path: str):
+    """A page, once the fresh stack answers it (it may answer 503 while it takes in the demo
+    data's events)."""
+
+    def answered():
+        answer = web.get(path)
+        assert answer.status_code == 200, answer.text
+        return answer
+
+    return stack.eventually(answered, timeout=60)
+
+
 def requests_of(stack: Stack, user, status: str | None = None, box: str = "outgoing") -> list[dict]:
     """The user's requests through the API, once the fresh stack answers (it may answer 503
     while it takes in the demo data's events)."""
@@ -75,7 +87,7 @@ def test_an_action_form_without_its_csrf_token_changes_nothing(stack: Stack):
     api_user = api_log_in(stack, handler)
     [draft, *_] = requests_of(stack, api_user, "draft")
     web = web_log_in(stack, handler, "it")
-    page = web.get(f"/requests/{draft['id']}")
+    page = shown(stack, web, f"/requests/{draft['id']}")
     assert page.status_code == 200, page.text
     assert shipped_text("web.request_action.send", "it") in page.text
 
@@ -93,7 +105,7 @@ def test_a_wrong_create_form_is_a_400_with_a_message_beside_each_wrong_field(sta
     api_user = api_log_in(stack, handler)
     before = len(requests_of(stack, api_user, "draft"))
     web = web_log_in(stack, handler, "it")
-    form = web.get("/requests/new", params={"set": "services"})
+    form = shown(stack, web, "/requests/new?set=services")
     assert form.status_code == 200, form.text
     assert shipped_text("web.request_form.personal_data", "it") in form.text
 
@@ -112,7 +124,7 @@ def test_a_wrong_create_form_is_a_400_with_a_message_beside_each_wrong_field(sta
 
 def test_a_user_without_request_rights_gets_a_403_page(stack: Stack):
     viewer = web_log_in(stack, demo_user("it-roma-viewer"), "it")
-    home = viewer.get("/requests")
+    home = shown(stack, viewer, "/requests")
 
     form = viewer.get("/requests/new")
     created = viewer.post("/requests/new", data={
@@ -133,7 +145,7 @@ def test_a_save_over_someone_else_s_is_a_409_naming_who_saved_first_and_keeping_
     colleague = api_log_in(stack, demo_user("it-roma-lda"))
     [draft, *_] = requests_of(stack, colleague, "draft")
     web = web_log_in(stack, handler, "it")
-    page = web.get(f"/requests/{draft['id']}")
+    page = shown(stack, web, f"/requests/{draft['id']}")
     read = int(re.search(r'name="version" value="(\d+)"', page.text)[1])
     edited = stack.web.put(
         f"{API}/requests/{draft['id']}/draft",
@@ -167,11 +179,11 @@ def test_the_other_party_s_text_is_machine_translated_beside_its_original(stack:
         assert answer.status_code == 200, answer.text
         return answer.json()
 
-    shown = (stack.eventually(lambda item=item: read(item), timeout=60) for item in incoming)
-    request = next(view for view in shown
+    views = (stack.eventually(lambda item=item: read(item), timeout=60) for item in incoming)
+    request = next(view for view in views
                    if (view.get("description") or {}).get("language") == "it")  # fmt: skip
     web = web_log_in(stack, person, "hu")
-    page = web.get(f"/requests/{request['id']}")
+    page = shown(stack, web, f"/requests/{request['id']}")
     assert shipped_text("web.request_page.mt_button", "hu") in page.text
 
     answer = web.post(f"/requests/{request['id']}/translations",
@@ -191,7 +203,7 @@ def test_a_file_goes_up_through_the_page_a_wrong_one_is_refused_and_the_report_c
     api_user = api_log_in(stack, handler)
     [draft, *_] = requests_of(stack, api_user, "draft")
     web = web_log_in(stack, handler, "it")
-    page = web.get(f"/requests/{draft['id']}")
+    page = shown(stack, web, f"/requests/{draft['id']}")
     document = pdf("Visura camerale")
 
     attached = web.post(
@@ -209,9 +221,9 @@ def test_a_file_goes_up_through_the_page_a_wrong_one_is_refused_and_the_report_c
                        data={"csrf_token": csrf(page), "language": "it"})  # fmt: skip
 
     assert attached.status_code == 303, attached.text
-    shown = web.get(attached.headers["Location"])
+    after = web.get(attached.headers["Location"])
     found = rf'href="(/requests/{draft["id"]}/attachments/[0-9a-f-]+)">visura camerale'
-    link = re.search(found, shown.text)
+    link = re.search(found, after.text)
     assert link, "the file is listed on the request page"
     assert web.get(link[1]).content == document
     assert disguised.status_code == 400
@@ -234,7 +246,7 @@ def test_a_file_goes_up_through_the_page_a_wrong_one_is_refused_and_the_report_c
 def test_the_urgency_list_is_a_labelled_tab_of_the_request_lists(stack: Stack):
     web = web_log_in(stack, demo_user("it-roma-handler"), "it")
 
-    lists = web.get("/requests")
+    lists = shown(stack, web, "/requests")
     urgent = web.get("/requests", params={"box": "urgent"})
 
     label = shipped_text("web.requests.box.urgent", "it")
@@ -251,7 +263,7 @@ def test_forwarding_needs_an_authority_and_then_hands_the_request_on(stack: Stac
     api_user = api_log_in(stack, person)
     [incoming, *_] = requests_of(stack, api_user, "sent", box="incoming")
     web = web_log_in(stack, person, "hu")
-    page = web.get(f"/requests/{incoming['id']}")
+    page = shown(stack, web, f"/requests/{incoming['id']}")
     assert f'action="/requests/{incoming["id"]}/actions/forward"' in page.text
     version = re.search(r'name="version" value="(\d+)"', page.text)[1]
 
