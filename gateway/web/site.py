@@ -14,21 +14,22 @@ from gateway.web import (
     alert_pages,
     dashboard_pages,
     directory_pages,
+    request_pages,
     translator_pages,
     user_pages,
     work_pages,
 )
 
 _MODULES = (
-    account_pages, work_pages, alert_pages, directory_pages, user_pages, dashboard_pages,
-    translator_pages,
+    account_pages, work_pages, request_pages, alert_pages, directory_pages, user_pages,
+    dashboard_pages, translator_pages,
 )  # fmt: skip
 
 PAGES: MappingProxyType[str, object] = MappingProxyType(
     {route.name: route for module in _MODULES for route in module.PAGES}
 )
 MIXINS: tuple[type, ...] = (
-    account_pages.AccountPages, work_pages.WorkPages, alert_pages.AlertPages,
-    directory_pages.DirectoryPages, user_pages.UserPages,
+    account_pages.AccountPages, work_pages.WorkPages, request_pages.RequestPages,
+    alert_pages.AlertPages, directory_pages.DirectoryPages, user_pages.UserPages,
     dashboard_pages.DashboardPages, translator_pages.TranslatorPages,
 )  # fmt: skip

@@ -37,7 +37,15 @@ CONTENT_FILES = ("web*.yaml", "statuses.yaml", "errors*.yaml", "notification_typ
 # the directory's reference lists the pages name items of
 DIRECTORY_LISTS = ("legislative_areas.yaml", "workflows.yaml", "roles.yaml")
 # the requests service's shared lists the pages name items of
-SHARED_LISTS = ("request_statuses",)
+SHARED_LISTS = (
+    "request_statuses",
+    "report_labels",
+    "answer_values",
+    "cannot_provide_reasons",
+    "decline_reasons",
+    "pq_request_types",
+    "history_actions",
+)
 
 
 @cache

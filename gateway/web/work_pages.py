@@ -7,27 +7,21 @@ what the requests service lets this user see, and a right the user lacks is a 40
 
 from __future__ import annotations
 
-import re
-
-from werkzeug.exceptions import NotFound
 from werkzeug.wrappers import Request, Response
 
 from gateway.web.forms import RequestListLink, read_link
 from gateway.web.page import PageRoute, page
-from gateway.web.texts import member_state_names
 
 PAGES = (
     PageRoute("home", "GET", "/"),
     PageRoute("inbox_page", "GET", "/inbox"),
     PageRoute("inbox_read_all", "POST", "/inbox/read"),
     PageRoute("requests_page", "GET", "/requests"),
-    PageRoute("request_page", "GET", "/requests/<request_id>"),
 )
 
 # the lists of requests a user can switch between, in the order of the tabs
 REQUEST_BOXES = ("actions", "incoming", "outgoing", "urgent", "all")
 HOME_ITEMS = 5
-REQUEST_ID = re.compile(r"[0-9A-Za-z-]{1,64}")
 
 
 class WorkPages:
@@ -73,18 +67,4 @@ class WorkPages:
         return visit.page(
             "requests.html", box=link["box"], boxes=REQUEST_BOXES,
             requests=listed["items"], next_cursor=listed.get("next_cursor"),
-        )  # fmt: skip
-
-    @page
-    def request_page(self, request: Request, request_id: str) -> Response:
-        visit = self.web.visit(request, self.gate, self.identity)
-        actor = visit.authenticate()
-        if not REQUEST_ID.fullmatch(request_id):
-            raise NotFound()
-        shown = self.requests.request(actor, request_id, {"language": visit.language})
-        subject = shown.get("subject") or {}
-        return visit.page(
-            "request.html", request=shown,
-            subject_name=subject.get("full_name"),
-            member_state_names=member_state_names(visit.language),
         )  # fmt: skip

@@ -1,0 +1,285 @@
+"""The request pages over plain HTTP, against the whole stack with the demo data: a form
+without its CSRF token changes nothing, a wrong create form is a 400 with a message beside
+each wrong field, a user without request rights gets a 403 page, a save over someone else's
+is a 409 that names who saved first and keeps the input, and the other party's free text is
+machine-translated beside its original (a LibreTranslate stand-in on a local port)."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from services.common.reference import SUPPORTED_LANGUAGES
+from services.identity.demo_roster import DemoUser, demo_user
+from tests.conftest import HttpSession
+from tests.e2e.stack import API, Stack, shipped_text
+from tests.e2e.test_demo_through_gateway import log_in as api_log_in
+from tests.e2e.test_demo_through_gateway import settled
+from tests.requests.sample_files import pdf
+from tests.translation.machine_harness import libretranslate
+
+
+@pytest.fixture(scope="module")
+def engine():
+    with libretranslate(SUPPORTED_LANGUAGES) as server:
+        yield server
+
+
+@pytest.fixture
+def e2e_config(e2e_config, engine) -> dict:
+    return {**e2e_config, "TRANSLATION": {"ENGINE": "libretranslate",
+                                          "LIBRETRANSLATE_URL": engine.url}}  # fmt: skip
+
+
+def csrf(page) -> str:
+    return re.search(r'name="csrf_token" value="([^"]+)"', page.text)[1]
+
+
+def web_log_in(stack: Stack, person: DemoUser, language: str) -> HttpSession:
+    """A browser's session of ``person``, reading in ``language``: the two login forms."""
+    session = HttpSession(f"http://{stack.config['WEB_SERVER_ADDRESS']}")
+    session.get(f"/language/{language}")
+    form = session.get("/login")
+    code = session.post("/login", data={"username": person.username, "csrf_token": csrf(form)})
+    assert code.status_code == 200, code.text
+    data = {
+        "csrf_token": csrf(code), "username": person.username, "password": person.password,
+        "challenge_id": re.search(r'name="challenge_id" value="([^"]+)"', code.text)[1],
+        "next": "/",
+    }  # fmt: skip
+    labels = re.findall(r'<label class="ecl-form-label" for="field-digit(\d)">([^<]+)</label>',
+                        code.text)  # fmt: skip
+    for index, label in labels:
+        data[f"digit{index}"] = person.security_code[int(re.search(r"\d+", label)[0]) - 1]
+    done = session.post("/login/verify", data=data, allow_redirects=False)
+    assert done.status_code == 303, done.text
+    return session
+
+
+def shown(stack: Stack, web: HttpSession, path: str):
+    """A page, once the fresh stack answers it (it may answer 503 while it takes in the demo
+    data's events)."""
+
+    def answered():
+        answer = web.get(path)
+        assert answer.status_code == 200, answer.text
+        return answer
+
+    return stack.eventually(answered, timeout=60)
+
+
+def requests_of(stack: Stack, user, status: str | None = None, box: str = "outgoing") -> list[dict]:
+    """The user's requests through the API, once the fresh stack answers (it may answer 503
+    while it takes in the demo data's events)."""
+    query = {"box": box, **({"status": status} if status else {})}
+
+    def listed() -> list[dict]:
+        answer = stack.web.get(f"{API}/requests", params=query, headers=user.auth)
+        assert answer.status_code == 200, answer.text
+        return answer.json()["items"]
+
+    return stack.eventually(listed, timeout=60)
+
+
+def test_an_action_form_without_its_csrf_token_changes_nothing(stack: Stack):
+    handler = demo_user("it-roma-handler")
+    api_user = api_log_in(stack, handler)
+    [draft, *_] = requests_of(stack, api_user, "draft")
+    web = web_log_in(stack, handler, "it")
+    page = shown(stack, web, f"/requests/{draft['id']}")
+    assert page.status_code == 200, page.text
+    assert shipped_text("web.request_action.send", "it") in page.text
+
+    forged = web.post(f"/requests/{draft['id']}/actions/withdraw", data={"version": "1"})
+
+    assert forged.status_code == 403
+    assert shipped_text("web.error.forbidden", "it") in forged.text
+    after = stack.web.get(f"{API}/requests/{draft['id']}", headers=api_user.auth).json()
+    assert after["status"] == "draft"
+    assert after["version"] == draft.get("version", after["version"])
+
+
+def test_a_wrong_create_form_is_a_400_with_a_message_beside_each_wrong_field(stack: Stack):
+    handler = demo_user("it-roma-handler")
+    api_user = api_log_in(stack, handler)
+    before = len(requests_of(stack, api_user, "draft"))
+    web = web_log_in(stack, handler, "it")
+    form = shown(stack, web, "/requests/new?set=services")
+    assert form.status_code == 200, form.text
+    assert shipped_text("web.request_form.personal_data", "it") in form.text
+
+    answer = web.post("/requests/new", data={
+        "csrf_token": csrf(form), "set_key": "services", "date_of_birth": "not a date",
+        "nationality": "Italy", "button": "send",
+    })  # fmt: skip
+
+    assert answer.status_code == 400
+    for field in ("questions", "full_name", "date_of_birth"):
+        assert f'id="error-{field}"' in answer.text, field
+    assert 'aria-invalid="true"' in answer.text
+    assert shipped_text("web.request_form.questions_missing", "it") in answer.text
+    assert len(requests_of(stack, api_user, "draft")) == before
+
+
+def test_a_user_without_request_rights_gets_a_403_page(stack: Stack):
+    viewer = web_log_in(stack, demo_user("it-roma-viewer"), "it")
+    home = shown(stack, viewer, "/requests")
+
+    form = viewer.get("/requests/new")
+    created = viewer.post("/requests/new", data={
+        "csrf_token": csrf(home), "set_key": "services", "questions": "1.1",
+        "full_name": "Rossi Mario", "button": "save",
+    })  # fmt: skip
+
+    for answer in (form, created):
+        assert answer.status_code == 403
+        assert shipped_text("web.error.forbidden", "it") in answer.text
+    assert "/requests/new" not in home.text  # no way to it in the list either
+
+
+def test_a_save_over_someone_else_s_is_a_409_naming_who_saved_first_and_keeping_the_input(
+    stack: Stack,
+):
+    handler = demo_user("it-roma-handler")
+    colleague = api_log_in(stack, demo_user("it-roma-lda"))
+    [draft, *_] = requests_of(stack, colleague, "draft")
+    web = web_log_in(stack, handler, "it")
+    page = shown(stack, web, f"/requests/{draft['id']}")
+    read = int(re.search(r'name="version" value="(\d+)"', page.text)[1])
+    edited = stack.web.put(
+        f"{API}/requests/{draft['id']}/draft",
+        headers=colleague.auth_json,
+        json={"version": read, "description": "Descrizione aggiornata."},
+    )
+    assert edited.status_code == 200, edited.text
+
+    reason = "Il prestatore ha cessato l'attività."
+    answer = web.post(f"/requests/{draft['id']}/actions/withdraw", data={
+        "csrf_token": csrf(page), "version": str(read), "reason": reason,
+    })  # fmt: skip
+
+    assert answer.status_code == 409
+    assert "it-roma-lda" in answer.text
+    assert shipped_text("web.request_page.conflict", "it").split("{name}")[1][:20] in answer.text
+    assert reason.replace("'", "&#39;") in answer.text  # kept in its field
+    assert f'name="version" value="{read + 1}"' in answer.text  # submitting again saves
+    after = stack.web.get(f"{API}/requests/{draft['id']}", headers=colleague.auth).json()
+    assert after["status"] == "draft"
+
+
+def test_the_other_party_s_text_is_machine_translated_beside_its_original(stack: Stack, engine):
+    person = demo_user("hu-budapest-handler")
+    api_user = api_log_in(stack, person)
+    settled(stack, api_user, stack.eventually)
+    incoming = requests_of(stack, api_user, box="incoming")
+
+    def read(item: dict) -> dict:
+        answer = stack.web.get(f"{API}/requests/{item['id']}", headers=api_user.auth)
+        assert answer.status_code == 200, answer.text
+        return answer.json()
+
+    views = (stack.eventually(lambda item=item: read(item), timeout=60) for item in incoming)
+    request = next(view for view in views
+                   if (view.get("description") or {}).get("language") == "it")  # fmt: skip
+    web = web_log_in(stack, person, "hu")
+    page = shown(stack, web, f"/requests/{request['id']}")
+    assert shipped_text("web.request_page.mt_button", "hu") in page.text
+
+    answer = web.post(f"/requests/{request['id']}/translations",
+                      data={"csrf_token": csrf(page), "text": "description"})  # fmt: skip
+
+    assert answer.status_code == 200, answer.text
+    assert shipped_text("web.request_page.mt_label", "hu") in answer.text
+    original = request["description"]["text"].replace("'", "&#39;")
+    assert f'lang="it">{original}</p>' in answer.text  # the original, kept
+    assert '<p class="ecl-u-type-paragraph-m" lang="hu">[hu] ' in answer.text
+
+
+def test_a_file_goes_up_through_the_page_a_wrong_one_is_refused_and_the_report_comes_down(
+    stack: Stack,
+):
+    handler = demo_user("it-roma-handler")
+    api_user = api_log_in(stack, handler)
+    [draft, *_] = requests_of(stack, api_user, "draft")
+    web = web_log_in(stack, handler, "it")
+    page = shown(stack, web, f"/requests/{draft['id']}")
+    document = pdf("Visura camerale")
+
+    attached = web.post(
+        f"/requests/{draft['id']}/attachments",
+        data={"csrf_token": csrf(page), "language": "it"},
+        files={"file": ("visura camerale.pdf", document, "application/pdf")},
+        allow_redirects=False,
+    )
+    disguised = web.post(
+        f"/requests/{draft['id']}/attachments",
+        data={"csrf_token": csrf(page), "language": "it"},
+        files={"file": ("visura.pdf", b"plain text, not a PDF", "application/pdf")},
+    )
+    missing = web.post(f"/requests/{draft['id']}/attachments",
+                       data={"csrf_token": csrf(page), "language": "it"})  # fmt: skip
+
+    assert attached.status_code == 303, attached.text
+    after = web.get(attached.headers["Location"])
+    found = rf'href="(/requests/{draft["id"]}/attachments/[0-9a-f-]+)">visura camerale'
+    link = re.search(found, after.text)
+    assert link, "the file is listed on the request page"
+    assert web.get(link[1]).content == document
+    assert disguised.status_code == 400
+    assert shipped_text("attachment.type_mismatch", "it") in disguised.text
+    assert missing.status_code == 400
+    assert 'id="error-file"' in missing.text
+    listed = stack.web.get(f"{API}/requests/{draft['id']}/attachments", headers=api_user.auth)
+    assert [item["name"] for item in listed.json()["items"]] == ["visura camerale.pdf"]
+
+    report = web.get(f"/requests/{draft['id']}/report")
+    without = web.get(f"/requests/{draft['id']}/report", params={"personal": "no"})
+    for answer in (report, without):
+        assert answer.status_code == 200
+        assert answer.headers["Content-Type"] == "application/pdf"
+        assert answer.content.startswith(b"%PDF")
+        assert answer.headers["Cache-Control"] == "no-store"
+    assert 'href="/requests/' + draft["id"] + '/report?personal=no"' in page.text
+
+
+def test_the_urgency_list_is_a_labelled_tab_of_the_request_lists(stack: Stack):
+    web = web_log_in(stack, demo_user("it-roma-handler"), "it")
+
+    lists = shown(stack, web, "/requests")
+    urgent = web.get("/requests", params={"box": "urgent"})
+
+    label = shipped_text("web.requests.box.urgent", "it")
+    assert f'href="/requests?box=urgent">{label}</a>' in lists.text
+    assert urgent.status_code == 200
+    assert f'href="/requests?box=urgent" aria-current="page">{label}</a>' in urgent.text
+    assert f'<caption class="imi-visually-hidden">{label}</caption>' in urgent.text or (
+        shipped_text("web.requests.none", "it") in urgent.text
+    )
+
+
+def test_forwarding_needs_an_authority_and_then_hands_the_request_on(stack: Stack):
+    person = demo_user("hu-budapest-handler")
+    api_user = api_log_in(stack, person)
+    [incoming, *_] = requests_of(stack, api_user, "sent", box="incoming")
+    web = web_log_in(stack, person, "hu")
+    page = shown(stack, web, f"/requests/{incoming['id']}")
+    assert f'action="/requests/{incoming["id"]}/actions/forward"' in page.text
+    version = re.search(r'name="version" value="(\d+)"', page.text)[1]
+
+    unnamed = web.post(f"/requests/{incoming['id']}/actions/forward",
+                       data={"csrf_token": csrf(page), "version": version})  # fmt: skip
+    forwarded = web.post(
+        f"/requests/{incoming['id']}/actions/forward",
+        data={"csrf_token": csrf(page), "version": version,
+              "to": demo_user("hu-coordinator").authority.id},
+        allow_redirects=False,
+    )  # fmt: skip
+
+    assert unnamed.status_code == 400
+    assert '<details class="imi-action__details" open>' in unnamed.text
+    assert shipped_text("web.form.required", "hu") in unnamed.text
+    assert forwarded.status_code == 303, forwarded.text
+    assert forwarded.headers["Location"] == "/requests?box=all"
+    gone = stack.web.get(f"{API}/requests/{incoming['id']}", headers=api_user.auth)
+    assert gone.status_code == 404  # the forwarder no longer sees it
