@@ -177,6 +177,7 @@ class DirectoryPages:
         return visit.page(
             "directory_authority.html", authority=authority, title=title,
             coordinators=list(coordinators.values()),
+            registered=request.args.get("registered") == "1",
             member_state_names=member_state_names(visit.language),
             names_of_languages=language_names(visit.language),
         )  # fmt: skip

@@ -14,6 +14,7 @@ from gateway.web import (
     alert_pages,
     dashboard_pages,
     directory_pages,
+    registration_pages,
     request_pages,
     translator_pages,
     user_pages,
@@ -21,8 +22,8 @@ from gateway.web import (
 )
 
 _MODULES = (
-    account_pages, work_pages, request_pages, alert_pages, directory_pages, user_pages,
-    dashboard_pages, translator_pages,
+    account_pages, work_pages, request_pages, alert_pages, directory_pages, registration_pages,
+    user_pages, dashboard_pages, translator_pages,
 )  # fmt: skip
 
 PAGES: MappingProxyType[str, object] = MappingProxyType(
@@ -30,6 +31,7 @@ PAGES: MappingProxyType[str, object] = MappingProxyType(
 )
 MIXINS: tuple[type, ...] = (
     account_pages.AccountPages, work_pages.WorkPages, request_pages.RequestPages,
-    alert_pages.AlertPages, directory_pages.DirectoryPages, user_pages.UserPages,
+    alert_pages.AlertPages, directory_pages.DirectoryPages, registration_pages.RegistrationPages,
+    user_pages.UserPages,
     dashboard_pages.DashboardPages, translator_pages.TranslatorPages,
 )  # fmt: skip
