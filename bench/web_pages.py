@@ -67,7 +67,7 @@ def resolved(page: Page, path: str) -> str | None:
     if not path.startswith("first:"):
         return path
     page.goto(path.removeprefix("first:"))
-    link = page.locator("main table tbody tr a, main .imi-results a").first
+    link = page.locator("main table tbody tr a, main a[href^='/directory/authorities/']").first
     return link.get_attribute("href") if link.count() else None
 
 
