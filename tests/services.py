@@ -7,6 +7,8 @@ from nameko.events import SERVICE_POOL, EventHandler
 
 from services.common.clock import Clock
 from services.common.config import AMQP_URI
+from services.notifications.webhook_intake import QUEUE as PUBLIC_EVENTS_QUEUE
+from services.notifications.webhook_intake import PublicEventsHandler
 
 
 def started_on_clock(
@@ -26,11 +28,14 @@ def started_on_clock(
 
 def delete_event_queues(container, config: dict) -> None:
     """Delete the queues of a container's (service pool) event handlers, named as nameko
-    names them; the container's start declares them again, empty."""
+    names them, and the notifications service's queue of public events (named by itself);
+    the container's start declares them again, empty."""
     with Connection(config[AMQP_URI]) as connection:
         channel = connection.channel()
         for entrypoint in container.entrypoints:
-            if isinstance(entrypoint, EventHandler) and entrypoint.handler_type == SERVICE_POOL:
+            if isinstance(entrypoint, PublicEventsHandler):
+                channel.queue_delete(PUBLIC_EVENTS_QUEUE)
+            elif isinstance(entrypoint, EventHandler) and entrypoint.handler_type == SERVICE_POOL:
                 channel.queue_delete(
                     f"evt-{entrypoint.source_service}-{entrypoint.event_type}"
                     f"--{container.service_name}.{entrypoint.method_name}"

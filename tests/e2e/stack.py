@@ -50,7 +50,7 @@ class Mailbox:
             return placeholder(received[count - 1], "email.temporary_password",
                                "temporary_password")  # fmt: skip
 
-        return self.eventually(arrived, timeout=10)
+        return self.eventually(arrived, timeout=30)  # a stack still loading its content
 
 
 def shipped_text(key: str, language: str) -> str:
