@@ -26,6 +26,7 @@ from services.common.runtime import ProcessTuning
 
 REVOCATIONS_RESYNC_SECONDS = 60
 WEB_TEXTS_RESYNC_SECONDS = 60
+WEB_TEXTS_REFRESH_SECONDS = 3
 
 
 class GatewayService(*(mixin for api in SERVICE_APIS for mixin in api.mixins), *WEB_PAGES):
@@ -56,9 +57,11 @@ class GatewayService(*(mixin for api in SERVICE_APIS for mixin in api.mixins), *
 
     @event_handler("translation", "texts_changed", handler_type=BROADCAST, reliable_delivery=False)
     def on_texts_changed(self, payload: dict) -> None:
-        languages = LIVE_TEXTS.wanted(payload.get("data", payload))
-        if languages:
-            LIVE_TEXTS.refresh(self.translation.service_texts, languages)
+        LIVE_TEXTS.note(payload.get("data", payload))
+
+    @timer(interval=WEB_TEXTS_REFRESH_SECONDS)
+    def refresh_noted_web_texts(self) -> None:
+        LIVE_TEXTS.refresh_noted(self.translation.service_texts)
 
     @timer(interval=WEB_TEXTS_RESYNC_SECONDS)
     def resync_web_texts(self) -> None:

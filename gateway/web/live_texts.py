@@ -2,8 +2,9 @@
 
 The pages start from the texts shipped with the release (gateway/web/texts.py); what
 translators change in the catalogue afterwards (the translation tool, an XLIFF import) reaches
-each gateway process here: at once through the translation service's ``texts_changed`` event,
-which every gateway process receives (a broadcast), and at the latest at the next resync
+each gateway process here: within seconds of the translation service's ``texts_changed`` event,
+which every gateway process receives (a broadcast) and notes for its next refresh of the noted
+languages (``WEB_TEXTS_REFRESH_SECONDS``), and at the latest at the next resync
 (``WEB_TEXTS_RESYNC_SECONDS``), whose first run fills a process that has just started. Each refresh
 asks only for what changed since the catalogue revision this process holds.
 
@@ -29,6 +30,18 @@ class LiveTexts:
     def __init__(self) -> None:
         self._texts: dict[str, dict[str, str]] = {}
         self._revision: dict[str, int] = {}
+        self._pending: set[str] = set()
+
+    def note(self, payload: dict) -> None:
+        """Remember the languages a ``texts_changed`` event names, for the next refresh: a
+        catalogue loading its content publishes one event per namespace, and each would
+        otherwise cost a call per language."""
+        self._pending.update(self.wanted(payload))
+
+    def refresh_noted(self, fetch: Callable[[dict], dict]) -> int:
+        """Refresh the languages noted since the last time; how many texts changed."""
+        languages, self._pending = sorted(self._pending), set()
+        return self.refresh(fetch, languages) if languages else 0
 
     def text(self, language: str, key: str) -> str | None:
         return self._texts.get(language, {}).get(key)

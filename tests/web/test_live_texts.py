@@ -50,3 +50,15 @@ def test_the_pages_read_the_live_text_first_and_the_shipped_one_otherwise(monkey
     texts = Texts("el")
     assert texts("web.login.title") == "Σύνδεση στο IMI"
     assert texts("web.login.username") == Texts("el")._texts["web.login.username"]["el"]
+
+
+def test_events_are_noted_and_their_languages_refreshed_once_together_stand_in_rpc():
+    live = LiveTexts()
+    asked = []
+    for namespace in ("web.login", "web.menu", "email.invitation"):
+        live.note({"namespace": namespace, "languages": ["ga", "de"]})
+
+    live.refresh_noted(lambda query: asked.append(query) or bundle(query["language"], 5))
+    live.refresh_noted(lambda query: asked.append(query) or bundle(query["language"], 5))
+
+    assert [query["language"] for query in asked] == ["de", "ga"]
