@@ -8,9 +8,12 @@ between commit and publish. Events are published as *mandatory*: an event for wh
 exists yet (its consumer has never run, or is not deployed yet) comes back from the broker and
 stays in the outbox, offered again after a pause that doubles up to ``OUTBOX_RETRY_MAX_SECONDS``,
 until a consumer's queue takes it; a temporary password is never published into the void.
-Rows are claimed with ``FOR UPDATE SKIP LOCKED`` so replicas on PostgreSQL do not publish the
-same row at once; a rare duplicate is harmless because every
-handler is idempotent (inbox). Sent rows are purged by services/common/retention.py.
+Rows go in chunks of ``PUBLISH_CHUNK``, each in a short transaction of its own, and the relay
+yields between chunks: a backlog of thousands (a demo being loaded) never keeps the process's
+pooled connection (SQLite has one) from its workers for longer than one chunk takes. Rows are
+claimed with ``FOR UPDATE SKIP LOCKED`` so replicas on PostgreSQL do not publish the same row
+at once; a rare duplicate is harmless because every handler is idempotent (inbox). Sent rows
+are purged by services/common/retention.py.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ import logging
 import time
 from datetime import timedelta
 
+import eventlet
 from eventlet.queue import Empty, LightQueue
 from nameko.amqp.publish import Publisher, UndeliverableMessage
 from nameko.standalone.events import get_event_exchange
@@ -32,6 +36,7 @@ log = logging.getLogger(__name__)
 SWEEP_INTERVAL_SECONDS = 5.0
 SWEEP_GRACE = timedelta(seconds=10)
 SWEEP_BATCH = 500
+PUBLISH_CHUNK = 50
 RETRY_MAX_SECONDS = 300.0
 
 
@@ -81,49 +86,65 @@ class OutboxRelay:
     def publish(self, seqs: list[int]) -> int:
         """Publish the given rows if still unsent; returns how many were sent."""
         model = self.model
-        with self.sessions() as session:
-            rows = session.scalars(
-                select(model)
-                .where(model.seq.in_(seqs), model.published_at.is_(None))
-                .order_by(model.seq)
-                .with_for_update(skip_locked=True)
-            ).all()
-            return self._send(session, rows)
+        ordered = sorted(seqs)
+        unrouted: set[str] = set()
+        sent = 0
+        for start in range(0, len(ordered), PUBLISH_CHUNK):
+            chunk = ordered[start : start + PUBLISH_CHUNK]
+            with self.sessions() as session:
+                rows = session.scalars(
+                    select(model)
+                    .where(model.seq.in_(chunk), model.published_at.is_(None))
+                    .order_by(model.seq)
+                    .with_for_update(skip_locked=True)
+                ).all()
+                sent += self._send(session, rows, unrouted)
+            eventlet.sleep(0)
+        return sent
 
     def sweep(self) -> int:
         """Publish rows left unsent by a crash and report the backlog."""
         model = self.model
         now = self.clock()
+        unrouted: set[str] = set()
+        sent = claimed = 0
+        while claimed < SWEEP_BATCH:
+            with self.sessions() as session:
+                rows = session.scalars(
+                    select(model)
+                    .where(
+                        model.published_at.is_(None),
+                        or_(
+                            and_(
+                                model.next_attempt_at.is_(None),
+                                model.created_at < now - SWEEP_GRACE,
+                            ),
+                            model.next_attempt_at <= now,
+                        ),
+                    )
+                    .order_by(model.seq)
+                    .limit(PUBLISH_CHUNK)
+                    .with_for_update(skip_locked=True)
+                ).all()
+                sent += self._send(session, rows, unrouted)
+            claimed += len(rows)
+            eventlet.sleep(0)
+            if len(rows) < PUBLISH_CHUNK:
+                break
         with self.sessions() as session:
-            rows = session.scalars(
-                select(model)
-                .where(
-                    model.published_at.is_(None),
-                    or_(
-                        and_(model.next_attempt_at.is_(None), model.created_at < now - SWEEP_GRACE),
-                        model.next_attempt_at <= now,
-                    ),
-                )
-                .order_by(model.seq)
-                .limit(SWEEP_BATCH)
-                .with_for_update(skip_locked=True)
-            ).all()
-            sent = self._send(session, rows)
-            backlog, unrouted = session.execute(
+            backlog, unrouted_rows = session.execute(
                 select(func.count(), func.count(model.next_attempt_at)).where(
                     model.published_at.is_(None)
                 )
             ).one()
-            session.commit()
         OUTBOX_BACKLOG.labels(self.service_name).set(backlog or 0)
-        OUTBOX_UNROUTED.labels(self.service_name).set(unrouted or 0)
+        OUTBOX_UNROUTED.labels(self.service_name).set(unrouted_rows or 0)
         return sent
 
-    def _send(self, session, rows) -> int:
+    def _send(self, session, rows, unrouted: set[str]) -> int:
         """Publish the rows in order; an event type the broker has no queue for waits, and so
         do the later rows of that type, without asking the broker again in this round."""
         now = self.clock()
-        unrouted: set[str] = set()
         sent = 0
         for row in rows:
             if row.event_type not in unrouted:

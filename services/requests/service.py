@@ -258,6 +258,7 @@ class RequestsService(observability.ObservableService):
         personal_data = free_texts.personal_data(loaded.row.subject or {})
         if personal_data:
             self._record_processing(loaded.row, Operation.TRANSLATED, who)
+        self.db.release_connection()  # not held while the translation service answers
         translated = self.translation.translate_text(
             actor,
             {"text": found.text, "source": found.language, "target": asked["target"],
@@ -275,6 +276,7 @@ class RequestsService(observability.ObservableService):
         who = load_actor(actor)
         upload = load(AttachmentUploadWithContentSchema, data)
         request_attachments.may_add(self.db.session, who, request_id)
+        self.db.release_connection()  # not held while the content is checked
         accepted = self.attachments.check(
             upload["content"], upload["name"], upload["language"], upload["media_type"]
         )
@@ -316,13 +318,12 @@ class RequestsService(observability.ObservableService):
         loaded = exchange.load(session, who, request_id)
         language = asked.get("language", who.language)
         namespaces = report_content.namespaces(loaded.row.set_key)
-        self.db.release_connection()  # not held while the translation service answers
         catalogue = self._texts(actor, namespaces, language)
         now = self.clock()
         view = request_views.render(session, who, loaded, language, catalogue, now)
         parts = report_content.asked_parts(asked.get("parts"))
         contents = report_content.contents(session, loaded, view, parts, catalogue, now)
-        self.db.release_connection()  # nor while the PDF is laid out
+        self.db.release_connection()  # not held while the PDF is laid out
         document = tpool.execute(report.pdf, contents, now)
         if contents.personal_data:
             self._record_report(who, request_id, now)
@@ -386,7 +387,6 @@ class RequestsService(observability.ObservableService):
         if found.get("questions"):
             rows, language = found["questions"], found["language"]
             shipped = statistics.shipped_texts(self.db.session, rows)
-            self.db.release_connection()  # not held while the translation service answers
             catalogue = self._texts(actor, statistics.question_namespaces(rows), language)
             found["questions"] = statistics.with_texts(rows, shipped, language, catalogue)
         return found
@@ -474,7 +474,6 @@ class RequestsService(observability.ObservableService):
         loaded = exchange.load(session, who, request_id)
         language = query.get("language", who.language)
         namespaces = request_views.namespaces(loaded.row.set_key)
-        self.db.release_connection()  # not held while the translation service answers
         catalogue = self._texts(actor, namespaces, language)
         shown = request_views.render(session, who, loaded, language, catalogue, self.clock())
         if shown.get("subject") is not None:
@@ -525,6 +524,8 @@ class RequestsService(observability.ObservableService):
         return self._texts(actor, [question_sets.namespace(set_key)], language)
 
     def _texts(self, actor: dict, namespaces: list[str], language: str) -> dict[str, dict]:
+        """The connection is let go first: not held while the translation service answers."""
+        self.db.release_connection()
         query = {"language": language, "namespaces": namespaces}
         try:
             return self.translation.bundle(actor, query)["texts"]

@@ -45,7 +45,7 @@ from services.common.envelope import CloudEventSchema, make_envelope
 from services.common.errors import EXPECTED_ERRORS, Conflict
 from services.common.metrics import EVENTS_HANDLED, OUTBOX_BACKLOG
 from services.common.models import IdempotencyMixin, InboxMixin, OutboxMixin
-from services.common.outbox import OutboxRelay
+from services.common.outbox import PUBLISH_CHUNK, OutboxRelay
 from services.common.rpc import RpcClient
 from services.common.schemas import load
 from services.common.transactions import handles_event_once, transactional
@@ -764,6 +764,27 @@ def test_an_event_a_crash_left_unpublished_is_published_by_the_sweep(
     assert notes_db.count(NotesOutbox, NotesOutbox.seq == secret_row.seq) == 0
     seen = listener_db.all(select(Sighting.event_id).where(Sighting.note_id.in_([kept, secret])))
     assert sorted(seen) == sorted([kept_row.event_id, secret_row.event_id])
+
+
+def test_a_worker_gets_the_connection_while_the_sweep_publishes_a_long_backlog(
+    listener, notes_db, relay
+):
+    """SQLite has one pooled connection per process: the relay lets go of it between chunks,
+    so that a backlog of thousands does not time a worker out waiting for it."""
+    an_hour_ago = utcnow() - timedelta(hours=1)
+    backlog = PUBLISH_CHUNK * 4
+    notes_db.add(*(an_outbox_row(a_note_id(), an_hour_ago) for _ in range(backlog)))
+
+    sweeping = eventlet.spawn(relay.sweep)
+    eventlet.sleep(0)  # the sweep takes the connection and starts publishing
+    with relay.sessions() as session:
+        unsent_when_served = session.scalar(
+            select(func.count()).where(NotesOutbox.published_at.is_(None))
+        )
+
+    assert unsent_when_served > 0  # served before the whole backlog was published
+    assert sweeping.wait() == backlog
+    assert notes_db.count(NotesOutbox, NotesOutbox.published_at.is_(None)) == 0
 
 
 def test_the_sweep_leaves_recent_events_to_the_relay_and_reports_the_backlog(notes_db, relay):
