@@ -8,9 +8,9 @@ between commit and publish. Events are published as *mandatory*: an event for wh
 exists yet (its consumer has never run, or is not deployed yet) comes back from the broker and
 stays in the outbox, offered again after a pause that doubles up to ``OUTBOX_RETRY_MAX_SECONDS``,
 until a consumer's queue takes it; a temporary password is never published into the void.
-Rows go in chunks of ``PUBLISH_CHUNK``, each in a short transaction of its own, and the relay
-yields between chunks: a backlog of thousands (a demo being loaded) never keeps the process's
-pooled connection (SQLite has one) from its workers for longer than one chunk takes. Rows are
+Rows go in chunks of ``PUBLISH_CHUNK`` and the relay yields between chunks; on SQLite, whose
+process has one pooled connection, the relay does not hold it while the broker answers, so a
+backlog of thousands (a demo being loaded) never keeps it from the workers. Rows are
 claimed with ``FOR UPDATE SKIP LOCKED`` so replicas on PostgreSQL do not publish the same row
 at once; a rare duplicate is harmless because every handler is idempotent (inbox). Sent rows
 are purged by services/common/retention.py.
@@ -56,6 +56,7 @@ class OutboxRelay:
         )
         self._queue: LightQueue = LightQueue()
         self._running = False
+        self._single_connection = sessions.kw["bind"].dialect.name == "sqlite"
 
     def notify(self, seqs: list[int]) -> None:
         self._queue.put(seqs)
@@ -91,45 +92,26 @@ class OutboxRelay:
         sent = 0
         for start in range(0, len(ordered), PUBLISH_CHUNK):
             chunk = ordered[start : start + PUBLISH_CHUNK]
-            with self.sessions() as session:
-                rows = session.scalars(
-                    select(model)
-                    .where(model.seq.in_(chunk), model.published_at.is_(None))
-                    .order_by(model.seq)
-                    .with_for_update(skip_locked=True)
-                ).all()
-                sent += self._send(session, rows, unrouted)
-            eventlet.sleep(0)
+            claim = select(model).where(model.seq.in_(chunk), model.published_at.is_(None))
+            sent += self._relay(claim, unrouted)[0]
         return sent
 
     def sweep(self) -> int:
         """Publish rows left unsent by a crash and report the backlog."""
         model = self.model
         now = self.clock()
+        due = or_(
+            and_(model.next_attempt_at.is_(None), model.created_at < now - SWEEP_GRACE),
+            model.next_attempt_at <= now,
+        )
+        claim = select(model).where(model.published_at.is_(None), due).limit(PUBLISH_CHUNK)
         unrouted: set[str] = set()
         sent = claimed = 0
         while claimed < SWEEP_BATCH:
-            with self.sessions() as session:
-                rows = session.scalars(
-                    select(model)
-                    .where(
-                        model.published_at.is_(None),
-                        or_(
-                            and_(
-                                model.next_attempt_at.is_(None),
-                                model.created_at < now - SWEEP_GRACE,
-                            ),
-                            model.next_attempt_at <= now,
-                        ),
-                    )
-                    .order_by(model.seq)
-                    .limit(PUBLISH_CHUNK)
-                    .with_for_update(skip_locked=True)
-                ).all()
-                sent += self._send(session, rows, unrouted)
-            claimed += len(rows)
-            eventlet.sleep(0)
-            if len(rows) < PUBLISH_CHUNK:
+            chunk_sent, chunk_claimed = self._relay(claim, unrouted)
+            sent += chunk_sent
+            claimed += chunk_claimed
+            if chunk_claimed < PUBLISH_CHUNK:
                 break
         with self.sessions() as session:
             backlog, unrouted_rows = session.execute(
@@ -141,11 +123,33 @@ class OutboxRelay:
         OUTBOX_UNROUTED.labels(self.service_name).set(unrouted_rows or 0)
         return sent
 
-    def _send(self, session, rows, unrouted: set[str]) -> int:
-        """Publish the rows in order; an event type the broker has no queue for waits, and so
-        do the later rows of that type, without asking the broker again in this round."""
+    def _relay(self, claim, unrouted: set[str]) -> tuple[int, int]:
+        """One chunk claimed, published and marked; returns (sent, claimed). On PostgreSQL the
+        claim (a row lock) is held while the broker answers, so that replicas never publish
+        the same rows; SQLite's only connection is let go meanwhile (one process publishes its
+        outbox) and the rows are marked in a second short transaction."""
+        with self.sessions() as session:
+            rows = session.scalars(
+                claim.order_by(self.model.seq).with_for_update(skip_locked=True)
+            ).all()
+            if self._single_connection:
+                session.expunge_all()
+                session.commit()
+            published = self._send(rows, unrouted)
+            session.add_all(rows)
+            for row in published:
+                if row.sensitive:
+                    session.delete(row)
+            session.commit()
+        eventlet.sleep(0)
+        return len(published), len(rows)
+
+    def _send(self, rows, unrouted: set[str]) -> list:
+        """Publish the rows in order and return those the broker took; an event type the
+        broker has no queue for waits, and so do the later rows of that type, without asking
+        the broker again in this round."""
         now = self.clock()
-        sent = 0
+        published = []
         for row in rows:
             if row.event_type not in unrouted:
                 try:
@@ -158,13 +162,9 @@ class OutboxRelay:
                 self._wait_for_a_consumer(row, now)
                 continue
             EVENTS_PUBLISHED.labels(self.service_name, row.event_type).inc()
-            sent += 1
-            if row.sensitive:
-                session.delete(row)
-            else:
-                row.published_at = now
-        session.commit()
-        return sent
+            row.published_at = now
+            published.append(row)
+        return published
 
     def _wait_for_a_consumer(self, row, now) -> None:
         if not row.attempts:
