@@ -107,6 +107,7 @@ def _deliver(unit: UnitOfWork, post: Post, smtp: SmtpSession, message: MailMessa
             post.settings, recipient=message.recipient, language=message.language,
             subject=subject, body=body, message_id=message.message_id, now=unit.now(),
         )  # fmt: skip
+        unit.release_connection()  # the titles' reads: not held while the mail server answers
         answer = smtp.send(email)
     record_answer(unit, message, answer)
     unit.commit()

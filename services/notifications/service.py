@@ -388,6 +388,7 @@ class NotificationsService(observability.ObservableService):
         found = directory_view.title(self.db.session, authority_id, language)
         if found is not None:
             return found
+        self.db.release_connection()  # not held while the directory answers
         try:
             public = self.directory.public_authority(authority_id, {"language": language})
         except ImiError:
