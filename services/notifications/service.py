@@ -375,13 +375,16 @@ class NotificationsService(observability.ObservableService):
     def _people(self, audience: Audience) -> list[dict]:
         query = {"authority_ids": list(audience.authority_ids), "right": audience.right.value,
                  "area": audience.area}  # fmt: skip
+        self.db.release_connection()  # not held while identity answers
         return self.identity.mail_recipients(query)["recipients"]
 
     def _mailbox(self, authority_id: str) -> dict:
+        self.db.release_connection()  # not held while the directory answers
         return self.directory.public_authority(authority_id, {})
 
     def _catalogue(self, language: str, namespaces: list[str]) -> dict[str, dict]:
         query = {"language": language, "namespaces": namespaces}
+        self.db.release_connection()  # not held while the translation service answers
         return self.translation.service_texts(query)["texts"]
 
     def _title(self, authority_id: str, language: str) -> str:
