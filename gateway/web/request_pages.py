@@ -273,7 +273,7 @@ class RequestPages:
         return visit.page(
             "request_new.html", status, sets=sets, chosen=chosen, posted=posted,
             errors={name: visit.t(key) for name, key in errors.items()}, problem=problem,
-            found=found, subject_fields=SUBJECT_FIELDS,
+            found=found, subject_fields=SUBJECT_FIELDS, editing=None,
             member_state_names=member_state_names(visit.language),
             pq_types=list_keys("pq_request_types"), languages_spoken=SUPPORTED_LANGUAGES,
         )  # fmt: skip

@@ -283,3 +283,61 @@ def test_forwarding_needs_an_authority_and_then_hands_the_request_on(stack: Stac
     assert forwarded.headers["Location"] == "/requests?box=all"
     gone = stack.web.get(f"{API}/requests/{incoming['id']}", headers=api_user.auth)
     assert gone.status_code == 404  # the forwarder no longer sees it
+
+
+def test_a_saved_draft_is_edited_in_its_form_and_a_colleague_s_save_first_is_named(
+    stack: Stack,
+):
+    handler = demo_user("it-roma-handler")
+    colleague = api_log_in(stack, demo_user("it-roma-lda"))
+    [draft] = [item for item in requests_of(stack, colleague, "draft")
+               if item["subject_name"] == "Varga István"]  # fmt: skip
+    web = web_log_in(stack, handler, "it")
+    listed = shown(stack, web, "/requests?box=outgoing")
+    page = web.get(f"/requests/{draft['id']}")
+    edit_link = f'href="/requests/{draft["id"]}/draft"'
+    assert edit_link in listed.text
+    assert edit_link in page.text
+
+    form = web.get(f"/requests/{draft['id']}/draft")
+
+    assert form.status_code == 200, form.text
+    assert shipped_text("web.request_form.edit_title", "it") in form.text
+    assert 'value="Varga István"' in form.text  # the subject, pre-filled
+    assert 'value="1.5" checked' in form.text
+    assert 'value="2.4" checked' not in form.text
+    assert 'name="responder_id" value="' in form.text  # Budapest, chosen
+    assert "Verifica della data di iscrizione" in form.text
+    read = re.search(r'name="version" value="(\d+)"', form.text)[1]
+    changed = stack.web.put(
+        f"{API}/requests/{draft['id']}/draft", headers=colleague.auth_json,
+        json={"version": int(read), "description": "Prima la collega."},
+    )  # fmt: skip
+    assert changed.status_code == 200, changed.text
+    edit = {
+        "csrf_token": csrf(form), "version": read, "set_key": "services",
+        "questions": ["1.1", "1.2", "1.5", "2.4"], "full_name": "Varga István Péter",
+        "business_name": "Varga Festő Kft.", "nationality": "HU",
+        "responder_id": re.search(r'name="responder_id" value="([^"]+)"', form.text)[1],
+        "description": "Verifica anche dell'iscrizione all'albo.", "language": "it",
+        "button": "save",
+    }  # fmt: skip
+
+    conflict = web.post(f"/requests/{draft['id']}/draft", data=edit)
+
+    assert conflict.status_code == 409
+    assert "it-roma-lda" in conflict.text
+    assert 'value="Varga István Péter"' in conflict.text  # what was typed, kept
+    assert f'name="version" value="{int(read) + 1}"' in conflict.text
+    again = {**edit, "version": str(int(read) + 1)}
+    saved = web.post(f"/requests/{draft['id']}/draft", data=again, allow_redirects=False)
+    assert saved.status_code == 303, saved.text
+    after = web.get(saved.headers["Location"])
+    assert "Varga István Péter" in after.text
+    assert "Verifica anche dell&#39;iscrizione all&#39;albo." in after.text
+    assert '<span class="imi-question__number">2.4</span>' in after.text
+    held = stack.web.get(f"{API}/requests/{draft['id']}", headers=colleague.auth).json()
+    assert held["status"] == "draft"
+    assert held["subject"]["full_name"] == "Varga István Péter"
+    assert [question["number"] for question in held["questions"]] == ["1.1", "1.2", "1.5", "2.4"]
+    assert held["description"]["text"] == "Verifica anche dell'iscrizione all'albo."
