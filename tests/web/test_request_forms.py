@@ -7,6 +7,7 @@ from __future__ import annotations
 from werkzeug.datastructures import MultiDict
 
 from gateway.web.forms import read_form
+from gateway.web.request_choices import REPORT_PART_LABELS
 from gateway.web.request_pages import (
     NewRequestForm,
     _answerable,
@@ -14,6 +15,7 @@ from gateway.web.request_pages import (
     _fresh_version,
     _with_lists,
 )
+from services.requests.schemas.reports import PARTS
 
 
 def question(number: str, answer: str, answers: list | None = None) -> dict:
@@ -89,3 +91,7 @@ def test_after_a_conflict_the_form_keeps_the_input_but_not_the_stale_version():
 
     assert "version" not in kept
     assert kept["reason"] == "Cessata attività."
+
+
+def test_the_report_form_offers_every_part_the_service_prints_in_its_order():
+    assert tuple(REPORT_PART_LABELS) == PARTS

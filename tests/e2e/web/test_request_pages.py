@@ -1,13 +1,16 @@
 """The request pages over plain HTTP, against the whole stack with the demo data: a form
 without its CSRF token changes nothing, a wrong create form is a 400 with a message beside
 each wrong field, a user without request rights gets a 403 page, a save over someone else's
-is a 409 that names who saved first and keeps the input, and the other party's free text is
-machine-translated beside its original (a LibreTranslate stand-in on a local port)."""
+is a 409 that names who saved first and keeps the input, the other party's free text is
+machine-translated beside its original (a LibreTranslate stand-in on a local port), a saved
+draft is edited, and the PDF report holds the parts the reader ticks."""
 
 from __future__ import annotations
 
+import io
 import re
 
+import pypdf
 import pytest
 
 from services.common.reference import SUPPORTED_LANGUAGES
@@ -234,13 +237,10 @@ def test_a_file_goes_up_through_the_page_a_wrong_one_is_refused_and_the_report_c
     assert [item["name"] for item in listed.json()["items"]] == ["visura camerale.pdf"]
 
     report = web.get(f"/requests/{draft['id']}/report")
-    without = web.get(f"/requests/{draft['id']}/report", params={"personal": "no"})
-    for answer in (report, without):
-        assert answer.status_code == 200
-        assert answer.headers["Content-Type"] == "application/pdf"
-        assert answer.content.startswith(b"%PDF")
-        assert answer.headers["Cache-Control"] == "no-store"
-    assert 'href="/requests/' + draft["id"] + '/report?personal=no"' in page.text
+    assert report.status_code == 200
+    assert report.headers["Content-Type"] == "application/pdf"
+    assert report.content.startswith(b"%PDF")
+    assert report.headers["Cache-Control"] == "no-store"
 
 
 def test_the_urgency_list_is_a_labelled_tab_of_the_request_lists(stack: Stack):
@@ -341,3 +341,37 @@ def test_a_saved_draft_is_edited_in_its_form_and_a_colleague_s_save_first_is_nam
     assert held["subject"]["full_name"] == "Varga István Péter"
     assert [question["number"] for question in held["questions"]] == ["1.1", "1.2", "1.5", "2.4"]
     assert held["description"]["text"] == "Verifica anche dell'iscrizione all'albo."
+
+
+def pdf_text(content: bytes) -> str:
+    """A PDF's text as pypdf reads it, its white space as single spaces."""
+    reader = pypdf.PdfReader(io.BytesIO(content))
+    return " ".join(" ".join(page.extract_text() for page in reader.pages).split())
+
+
+def test_the_report_holds_the_parts_ticked_and_without_the_subject_not_its_name(stack: Stack):
+    handler = demo_user("it-roma-handler")
+    api_user = api_log_in(stack, handler)
+    [draft] = [item for item in requests_of(stack, api_user, "draft")
+               if item["subject_name"] == "Varga István"]  # fmt: skip
+    web = web_log_in(stack, handler, "it")
+    page = shown(stack, web, f"/requests/{draft['id']}")
+    assert f'action="/requests/{draft["id"]}/report"' in page.text
+    for part in ("subject", "description", "questions", "answers", "history"):
+        assert f'name="part" value="{part}" checked' in page.text, part
+    report = f"/requests/{draft['id']}/report"
+    others = ["description", "questions", "answers", "comments", "attachments", "history"]
+
+    full = web.get(report, params={"chosen": "1", "part": ["subject", *others]})
+    without = web.get(report, params={"chosen": "1", "part": others})
+    nothing = web.get(report, params={"chosen": "1"})
+
+    for answer in (full, without):
+        assert answer.status_code == 200, answer.text
+        assert answer.headers["Content-Type"] == "application/pdf"
+        assert "Verifica della data di iscrizione" in pdf_text(answer.content)
+    assert "Varga István" in pdf_text(full.content)
+    assert "Varga" not in pdf_text(without.content)
+    assert nothing.status_code == 400
+    assert shipped_text("web.request_page.report_parts_missing", "it") in nothing.text
+    assert 'id="error-report"' in nothing.text
