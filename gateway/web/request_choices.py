@@ -1,5 +1,5 @@
-"""What a reader picks from a request: the parts of its PDF report, each with the catalogue key
-of its label, in the order the request page shows them."""
+"""What a reader picks from a request: the parts of its PDF report and the elements a copy
+takes, each with the catalogue key of its label, in the order the request page shows them."""
 
 from __future__ import annotations
 
@@ -13,3 +13,21 @@ REPORT_PART_LABELS = {
     "attachments": "requests.list.report_labels.attachments",
     "history": "requests.list.report_labels.history",
 }
+
+# what a copy may take (the service's CopySchema)
+COPY_ELEMENT_LABELS = {
+    "questions": "web.request_page.report_part_questions",
+    "responder": "requests.list.report_labels.responding_authority",
+    "subject": "requests.list.report_labels.subject",
+    "description": "requests.list.report_labels.description",
+}
+
+
+def may_copy(actor: dict, shown: dict) -> bool:
+    """Whether to offer the copy form: the service copies for the request handlers of the
+    requesting authority only (``request.copy_not_allowed`` for the others)."""
+    areas = {grant.get("area") for grant in actor.get("grants", ())
+             if grant["right"] == "request_handler"}  # fmt: skip
+    return actor.get("authority_id") == shown["requester"]["authority_id"] and bool(
+        areas & {None, shown["area"]}
+    )

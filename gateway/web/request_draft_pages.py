@@ -1,20 +1,22 @@
 """A draft request after it was first saved: edited in the form that created it, pre-filled,
-then saved again or sent.
+then saved again or sent; and a new draft copied from chosen elements of a request.
 
-The requests service decides who may edit (``edit_draft`` among the view's actions) and checks
-again on every call. An edit carries the version read: when a colleague saved the draft first,
-the form comes back with what the user typed, the service's conflict message naming who saved
-first, and the version just read, so that saving again is a knowing choice.
+The requests service decides who may do either (``edit_draft`` among the view's actions; a
+request handler of the requesting authority for a copy) and checks again on every call. An
+edit carries the version read: when a colleague saved the draft first, the form comes back with
+what the user typed, the service's conflict message naming who saved first, and the version
+just read, so that saving again is a knowing choice.
 """
 
 from __future__ import annotations
 
-from marshmallow import fields
+from marshmallow import fields, validate
 from werkzeug.datastructures import MultiDict
 from werkzeug.wrappers import Request, Response
 
-from gateway.web.forms import REQUIRED, read_form
+from gateway.web.forms import REQUIRED, FormSchema, read_form
 from gateway.web.page import PageRoute, page
+from gateway.web.request_choices import COPY_ELEMENT_LABELS
 from gateway.web.request_pages import (
     SEARCH_RESULTS,
     SUBJECT_FIELDS,
@@ -37,6 +39,7 @@ from services.common.reference import SUPPORTED_LANGUAGES
 PAGES = (
     PageRoute("request_draft_page", "GET", "/requests/<request_id>/draft"),
     PageRoute("request_draft_save", "POST", "/requests/<request_id>/draft"),
+    PageRoute("request_copy", "POST", "/requests/<request_id>/copy"),
 )
 
 
@@ -44,6 +47,16 @@ class DraftForm(NewRequestForm):
     """The create form's fields, at the version of the draft the user read."""
 
     version = fields.Integer(required=True, error_messages=REQUIRED)
+
+
+class CopyForm(FormSchema):
+    elements = fields.List(
+        fields.String(validate=validate.OneOf(COPY_ELEMENT_LABELS, error="web.form.invalid")),
+        required=True,
+        validate=validate.Length(1, len(COPY_ELEMENT_LABELS),
+                                 error="web.request_page.copy_missing"),
+        error_messages={"required": "web.request_page.copy_missing"},
+    )  # fmt: skip
 
 
 def draft_values(shown: dict) -> MultiDict:
@@ -74,7 +87,8 @@ def edited_subject(kept: dict | None, values: dict) -> dict:
 
 class RequestDraftPages:
     """Entry points of GatewayService (``web``, ``gate``, ``identity``, ``directory`` and
-    ``requests``), beside RequestPages (its names of authorities)."""
+    ``requests``), beside RequestPages (its names of authorities, and its request page, where
+    a refused copy is shown)."""
 
     @page
     def request_draft_page(self, request: Request, request_id: str) -> Response:
@@ -124,6 +138,24 @@ class RequestDraftPages:
             return visit.redirect(f"{target}?problem={refused.code}")
         return visit.redirect(f"{target}?done=send")
 
+    @page
+    def request_copy(self, request: Request, request_id: str) -> Response:
+        """A new draft from the chosen elements; the user goes on in its edit form."""
+        visit = self.web.visit(request, self.gate, self.identity)
+        visit.form()
+        actor = visit.authenticate()
+        _check_id(request_id)
+        values, errors = read_form(CopyForm, _with_lists(request.form, ("elements",)))
+        if errors:
+            return self._request_page(visit, request_id, 400, posted=request.form,
+                                      errors={f"copy_{k}": v for k, v in errors.items()},
+                                      open_form="copy")  # fmt: skip
+        try:
+            copied = self.requests.copy_request(actor, request_id, {"elements": values["elements"]})
+        except (ValidationFailed, Conflict, Forbidden, Missing) as refused:
+            return self._refused(visit, request_id, refused, request.form, "copy")
+        return visit.redirect(f"/requests/{copied['id']}/draft?copied=1")
+
     def _editable_draft(self, visit, request_id: str) -> dict:
         """The draft in the reader's view, if the service lets this reader edit it."""
         shown = self.requests.request(visit.actor, request_id, {"language": visit.language})
@@ -165,6 +197,7 @@ class RequestDraftPages:
             "request_new.html", status, sets=[], chosen=chosen, posted=posted,
             errors={name: visit.t(key) for name, key in errors.items()}, problem=problem,
             found=found, subject_fields=SUBJECT_FIELDS, editing=shown,
+            copied=bool(visit.request.args.get("copied")),
             member_state_names=member_state_names(visit.language),
             pq_types=list_keys("pq_request_types"), languages_spoken=SUPPORTED_LANGUAGES,
         )  # fmt: skip

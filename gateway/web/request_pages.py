@@ -24,7 +24,7 @@ from werkzeug.wrappers import Request, Response
 from gateway.requests.requests import UPLOAD_BODY_BYTES, content_disposition
 from gateway.web.forms import REQUIRED, FormSchema, read_form
 from gateway.web.page import PageRoute, page
-from gateway.web.request_choices import REPORT_PART_LABELS
+from gateway.web.request_choices import COPY_ELEMENT_LABELS, REPORT_PART_LABELS, may_copy
 from gateway.web.texts import member_state_names
 from services.common.errors import (
     Conflict,
@@ -273,7 +273,7 @@ class RequestPages:
         return visit.page(
             "request_new.html", status, sets=sets, chosen=chosen, posted=posted,
             errors={name: visit.t(key) for name, key in errors.items()}, problem=problem,
-            found=found, subject_fields=SUBJECT_FIELDS, editing=None,
+            found=found, subject_fields=SUBJECT_FIELDS, editing=None, copied=False,
             member_state_names=member_state_names(visit.language),
             pq_types=list_keys("pq_request_types"), languages_spoken=SUPPORTED_LANGUAGES,
         )  # fmt: skip
@@ -335,6 +335,7 @@ class RequestPages:
             cannot_provide_reasons=list_keys("cannot_provide_reasons"),
             decline_reasons=list_keys("decline_reasons"),
             languages_spoken=SUPPORTED_LANGUAGES, report_parts=REPORT_PART_LABELS,
+            may_copy=may_copy(actor, shown), copy_elements=COPY_ELEMENT_LABELS,
         )  # fmt: skip
 
     def _authority(self, actor: dict, party: dict | None) -> dict | None:

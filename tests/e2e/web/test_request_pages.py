@@ -375,3 +375,41 @@ def test_the_report_holds_the_parts_ticked_and_without_the_subject_not_its_name(
     assert nothing.status_code == 400
     assert shipped_text("web.request_page.report_parts_missing", "it") in nothing.text
     assert 'id="error-report"' in nothing.text
+
+
+def test_a_request_is_copied_into_a_new_draft_by_its_requester_only(stack: Stack):
+    handler = demo_user("it-roma-handler")
+    api_user = api_log_in(stack, handler)
+    [original] = [item for item in requests_of(stack, api_user, box="outgoing")
+                  if item["subject_name"] == "Kovács Péter"]  # fmt: skip
+    held = stack.web.get(f"{API}/requests/{original['id']}", headers=api_user.auth).json()
+    web = web_log_in(stack, handler, "it")
+    page = shown(stack, web, f"/requests/{original['id']}")
+    copy = f"/requests/{original['id']}/copy"
+    assert f'action="{copy}"' in page.text
+    responder = web_log_in(stack, demo_user("hu-budapest-handler"), "hu")
+    theirs = shown(stack, responder, f"/requests/{original['id']}")
+    assert f'action="{copy}"' not in theirs.text
+
+    nothing = web.post(copy, data={"csrf_token": csrf(page)})
+    refused = responder.post(copy, data={"csrf_token": csrf(theirs), "elements": "questions"})
+    copied = web.post(copy, data={"csrf_token": csrf(page), "elements": ["questions", "subject"]},
+                      allow_redirects=False)  # fmt: skip
+
+    assert nothing.status_code == 400
+    assert 'id="error-copy"' in nothing.text
+    assert shipped_text("web.request_page.copy_missing", "it") in nothing.text
+    assert refused.status_code == 403
+    assert shipped_text("request.copy_not_allowed", "hu") in refused.text
+    assert copied.status_code == 303, copied.text
+    new_id = re.fullmatch(r"/requests/([0-9a-f-]+)/draft\?copied=1", copied.headers["Location"])[1]
+    form = web.get(copied.headers["Location"])
+    assert form.status_code == 200, form.text
+    assert shipped_text("web.request_form.copied", "it") in form.text
+    assert 'value="Kovács Péter"' in form.text
+    draft = stack.web.get(f"{API}/requests/{new_id}", headers=api_user.auth).json()
+    assert draft["status"] == "draft"
+    assert draft["subject"]["full_name"] == "Kovács Péter"
+    assert [q["number"] for q in draft["questions"]] == [q["number"] for q in held["questions"]]
+    assert draft["description"] is None
+    assert draft["responder"] is None
