@@ -1,8 +1,10 @@
-"""The first journey of the web application, in a real browser: an Italian handler creates a
-request in Italian from the Services question set to a Hungarian authority found in the
-directory and sends it; the Hungarian handler reads it in Hungarian, accepts it and answers
-every question; the Italian handler reads the answers in Italian and accepts the reply. The
-create form and the request page pass axe-core; the main pages are saved as screenshots."""
+"""The journeys of a request in a real browser. The first: an Italian handler creates a request
+in Italian from the Services question set to a Hungarian authority found in the directory and
+sends it; the Hungarian handler reads it in Hungarian, accepts it and answers every question;
+the Italian handler reads the answers in Italian and accepts the reply. A split: Budapest's
+handler keeps some questions of a request it received and hands the others on to Hungary's
+national coordinator, found in the directory. The forms and the request page pass axe-core;
+the main pages are saved as screenshots."""
 
 from __future__ import annotations
 
@@ -155,3 +157,46 @@ def test_an_italian_request_is_answered_in_hungarian_and_its_reply_accepted_in_i
     assert [entry["action"] for entry in closed["history"] if entry["action"] in steps] == [
         "send", "accept", "save_reply_draft", "send_full_reply", "close"
     ]  # fmt: skip
+
+
+@pytest.mark.timeout(300)
+def test_budapest_keeps_some_questions_and_splits_the_others_off_to_its_coordinator(
+    page: Page, stack: Stack, axe_source: str
+):
+    hungarian = demo_user("hu-budapest-handler")
+    italian = api_log_in(stack, demo_user("it-roma-handler"))
+    settled(stack, italian, stack.eventually)
+    # found among Roma's, which see the subject (Budapest sees it once it accepts)
+    [received] = [
+        item for item in stack.web.get(
+            f"{API}/requests", params={"box": "outgoing", "status": "sent"},
+            headers=italian.auth,
+        ).json()["items"]
+        if item["subject_name"] == "Nagy Gábor"
+    ]  # fmt: skip
+    coordinator = demo_user("hu-coordinator").authority.id
+
+    page.goto(f"/requests/{received['id']}")
+    choose_language(page, "hu")
+    log_in(page, hungarian, "hu")
+    expect(page.locator("dd.imi-status")).to_have_text(status("sent", "hu"))
+    field(page, "find-split").fill("Igazságügyi")
+    field(page, "find-split").press("Enter")
+    field(page, f"split-to-{coordinator}").check()
+    for number in ("2.1", "2.2", "2.3"):
+        field(page, f"split-q-{number}").check()
+    assert accessibility_violations(page, axe_source) == []
+    screenshot(page, "request-split-hu")
+    page.locator("#action-split .imi-action__body button[type=submit]").click()
+
+    expect(page).to_have_url(re.compile(r"\?done=split$"))
+    expect(page.locator("dd.imi-status")).to_have_text(status("accepted", "hu"))
+    expect(page.locator("#request-questions ~ ol .imi-question__number")).to_have_text(
+        ["1.1", "4.1"]
+    )
+    kept = stack.web.get(f"{API}/requests/{received['id']}", headers=italian.auth).json()
+    [linked_id] = kept["linked_requests"]
+    linked = stack.web.get(f"{API}/requests/{linked_id}", headers=italian.auth).json()
+    assert linked["status"] == "sent"
+    assert linked["responder"]["authority_id"] == coordinator
+    assert [question["number"] for question in linked["questions"]] == ["2.1", "2.2", "2.3"]
