@@ -3,8 +3,9 @@ in Italian from the Services question set to a Hungarian authority found in the 
 sends it; the Hungarian handler reads it in Hungarian, accepts it and answers every question;
 the Italian handler reads the answers in Italian and accepts the reply. A split: Budapest's
 handler keeps some questions of a request it received and hands the others on to Hungary's
-national coordinator, found in the directory. The forms and the request page pass axe-core;
-the main pages are saved as screenshots."""
+national coordinator, found in the directory. A draft: Roma's handler opens its saved draft
+from the list of its requests, changes it and saves it again. The forms and the request page
+pass axe-core; the main pages are saved as screenshots."""
 
 from __future__ import annotations
 
@@ -200,3 +201,29 @@ def test_budapest_keeps_some_questions_and_splits_the_others_off_to_its_coordina
     assert linked["status"] == "sent"
     assert linked["responder"]["authority_id"] == coordinator
     assert [question["number"] for question in linked["questions"]] == ["2.1", "2.2", "2.3"]
+
+
+def test_roma_opens_its_saved_draft_from_its_list_and_saves_it_changed(
+    page: Page, stack: Stack, axe_source: str
+):
+    italian = demo_user("it-roma-handler")
+    settled(stack, api_log_in(stack, italian), stack.eventually)
+    edit = shipped_text("web.request_action.edit_draft", "it")
+    added = "Si chiede anche la data dell'ultima variazione."
+
+    page.goto("/requests?box=outgoing")
+    choose_language(page, "it")
+    log_in(page, italian, "it")
+    row = page.locator("tr", has_text="Varga István")
+    row.get_by_role("link", name=re.compile(re.escape(edit))).click()
+    expect(page.locator("h1")).to_have_text(shipped_text("web.request_form.edit_title", "it"))
+    expect(field(page, "field-full_name")).to_have_value("Varga István")
+    expect(field(page, "question-1.5")).to_be_checked()
+    assert accessibility_violations(page, axe_source) == []
+    screenshot(page, "request-draft-edit-it")
+    field(page, "field-description").fill(added)
+    button(page, "save_draft", "it").click()
+
+    expect(page).to_have_url(re.compile(r"/requests/[0-9a-f-]+\?done=save_draft$"))
+    expect(page.locator("dd.imi-status")).to_have_text(status("draft", "it"))
+    expect(page.locator(".imi-free-text__original").first).to_have_text(added)
