@@ -24,6 +24,7 @@ from werkzeug.wrappers import Request, Response
 from gateway.requests.requests import UPLOAD_BODY_BYTES, content_disposition
 from gateway.web.forms import REQUIRED, FormSchema, read_form
 from gateway.web.page import PageRoute, page
+from gateway.web.request_choices import COPY_ELEMENT_LABELS, REPORT_PART_LABELS, may_copy
 from gateway.web.texts import member_state_names
 from services.common.errors import (
     Conflict,
@@ -96,7 +97,6 @@ ACTION_ORDER = (
     "refer", "give_referral_opinion", "propose_reply_date", "counter_propose_reply_date",
     "agree_reply_date", "give_feedback", "withdraw",
 )  # fmt: skip
-REPORT_PARTS = ("description", "questions", "answers", "comments", "attachments", "history")
 SUBJECT_FIELDS = ("full_name", "business_name", "date_of_birth", "place_of_birth",
                   "nationality", "address")  # fmt: skip
 TOO_LONG = "web.form.too_long"
@@ -273,7 +273,7 @@ class RequestPages:
         return visit.page(
             "request_new.html", status, sets=sets, chosen=chosen, posted=posted,
             errors={name: visit.t(key) for name, key in errors.items()}, problem=problem,
-            found=found, subject_fields=SUBJECT_FIELDS,
+            found=found, subject_fields=SUBJECT_FIELDS, editing=None, copied=False,
             member_state_names=member_state_names(visit.language),
             pq_types=list_keys("pq_request_types"), languages_spoken=SUPPORTED_LANGUAGES,
         )  # fmt: skip
@@ -334,7 +334,8 @@ class RequestPages:
             member_state_names=member_state_names(visit.language),
             cannot_provide_reasons=list_keys("cannot_provide_reasons"),
             decline_reasons=list_keys("decline_reasons"),
-            languages_spoken=SUPPORTED_LANGUAGES,
+            languages_spoken=SUPPORTED_LANGUAGES, report_parts=REPORT_PART_LABELS,
+            may_copy=may_copy(actor, shown), copy_elements=COPY_ELEMENT_LABELS,
         )  # fmt: skip
 
     def _authority(self, actor: dict, party: dict | None) -> dict | None:
@@ -517,13 +518,20 @@ class RequestPages:
     @page
     def request_report_page(self, request: Request, request_id: str) -> Response:
         """The PDF report, in the reader's language: every part the reader's view shows, or
-        (``?personal=no``) all but the subject's personal data."""
+        the parts the reader ticked (``chosen``: the report form; left without the subject, it
+        holds no personal data)."""
         visit = self.web.visit(request, self.gate, self.identity)
         actor = visit.authenticate()
         _check_id(request_id)
         query = {"language": visit.language}
-        if request.args.get("personal") == "no":
-            query["parts"] = ",".join(REPORT_PARTS)
+        if request.args.get("chosen"):
+            asked = request.args.getlist("part")
+            parts = [part for part in REPORT_PART_LABELS if part in asked]
+            if not parts:
+                errors = {"report_parts": "web.request_page.report_parts_missing"}
+                return self._request_page(visit, request_id, 400, posted=request.args,
+                                          errors=errors, open_form="report")  # fmt: skip
+            query["parts"] = ",".join(parts)
         found = self.requests.request_report(actor, request_id, query)
         return _download(found)
 

@@ -15,6 +15,7 @@ from gateway.web import (
     dashboard_pages,
     directory_pages,
     registration_pages,
+    request_draft_pages,
     request_pages,
     translator_pages,
     user_pages,
@@ -24,6 +25,7 @@ from gateway.web import (
 _MODULES = (
     account_pages, work_pages, request_pages, alert_pages, directory_pages, registration_pages,
     user_pages, dashboard_pages, translator_pages,
+    request_draft_pages,
 )  # fmt: skip
 
 PAGES: MappingProxyType[str, object] = MappingProxyType(
@@ -34,4 +36,5 @@ MIXINS: tuple[type, ...] = (
     alert_pages.AlertPages, directory_pages.DirectoryPages, registration_pages.RegistrationPages,
     user_pages.UserPages,
     dashboard_pages.DashboardPages, translator_pages.TranslatorPages,
+    request_draft_pages.RequestDraftPages,
 )  # fmt: skip

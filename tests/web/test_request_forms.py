@@ -7,6 +7,7 @@ from __future__ import annotations
 from werkzeug.datastructures import MultiDict
 
 from gateway.web.forms import read_form
+from gateway.web.request_choices import REPORT_PART_LABELS, may_copy
 from gateway.web.request_pages import (
     NewRequestForm,
     _answerable,
@@ -14,6 +15,7 @@ from gateway.web.request_pages import (
     _fresh_version,
     _with_lists,
 )
+from services.requests.schemas.reports import PARTS
 
 
 def question(number: str, answer: str, answers: list | None = None) -> dict:
@@ -89,3 +91,20 @@ def test_after_a_conflict_the_form_keeps_the_input_but_not_the_stale_version():
 
     assert "version" not in kept
     assert kept["reason"] == "Cessata attività."
+
+
+def test_the_report_form_offers_every_part_the_service_prints_in_its_order():
+    assert tuple(REPORT_PART_LABELS) == PARTS
+
+
+def test_the_copy_form_is_offered_to_request_handlers_of_the_requesting_authority_only():
+    shown = {"area": "services", "requester": {"authority_id": "roma"}}
+
+    def actor(authority: str, right: str, area: str | None = "services") -> dict:
+        return {"authority_id": authority, "grants": [{"right": right, "area": area}]}
+
+    assert may_copy(actor("roma", "request_handler"), shown)
+    assert may_copy(actor("roma", "request_handler", None), shown)
+    assert not may_copy(actor("roma", "request_handler", "professional_qualifications"), shown)
+    assert not may_copy(actor("roma", "allocator"), shown)
+    assert not may_copy(actor("budapest", "request_handler"), shown)

@@ -1,8 +1,11 @@
-"""The first journey of the web application, in a real browser: an Italian handler creates a
-request in Italian from the Services question set to a Hungarian authority found in the
-directory and sends it; the Hungarian handler reads it in Hungarian, accepts it and answers
-every question; the Italian handler reads the answers in Italian and accepts the reply. The
-create form and the request page pass axe-core; the main pages are saved as screenshots."""
+"""The journeys of a request in a real browser. The first: an Italian handler creates a request
+in Italian from the Services question set to a Hungarian authority found in the directory and
+sends it; the Hungarian handler reads it in Hungarian, accepts it and answers every question;
+the Italian handler reads the answers in Italian and accepts the reply. A split: Budapest's
+handler keeps some questions of a request it received and hands the others on to Hungary's
+national coordinator, found in the directory. A draft: Roma's handler opens its saved draft
+from the list of its requests, changes it and saves it again. The forms and the request page
+pass axe-core; the main pages are saved as screenshots."""
 
 from __future__ import annotations
 
@@ -155,3 +158,72 @@ def test_an_italian_request_is_answered_in_hungarian_and_its_reply_accepted_in_i
     assert [entry["action"] for entry in closed["history"] if entry["action"] in steps] == [
         "send", "accept", "save_reply_draft", "send_full_reply", "close"
     ]  # fmt: skip
+
+
+@pytest.mark.timeout(300)
+def test_budapest_keeps_some_questions_and_splits_the_others_off_to_its_coordinator(
+    page: Page, stack: Stack, axe_source: str
+):
+    hungarian = demo_user("hu-budapest-handler")
+    italian = api_log_in(stack, demo_user("it-roma-handler"))
+    settled(stack, italian, stack.eventually)
+    # found among Roma's, which see the subject (Budapest sees it once it accepts)
+    [received] = [
+        item for item in stack.web.get(
+            f"{API}/requests", params={"box": "outgoing", "status": "sent"},
+            headers=italian.auth,
+        ).json()["items"]
+        if item["subject_name"] == "Nagy Gábor"
+    ]  # fmt: skip
+    coordinator = demo_user("hu-coordinator").authority.id
+
+    page.goto(f"/requests/{received['id']}")
+    choose_language(page, "hu")
+    log_in(page, hungarian, "hu")
+    expect(page.locator("dd.imi-status")).to_have_text(status("sent", "hu"))
+    field(page, "find-split").fill("Igazságügyi")
+    field(page, "find-split").press("Enter")
+    field(page, f"split-to-{coordinator}").check()
+    for number in ("2.1", "2.2", "2.3"):
+        field(page, f"split-q-{number}").check()
+    assert accessibility_violations(page, axe_source) == []
+    screenshot(page, "request-split-hu")
+    page.locator("#action-split .imi-action__body button[type=submit]").click()
+
+    expect(page).to_have_url(re.compile(r"\?done=split$"))
+    expect(page.locator("dd.imi-status")).to_have_text(status("accepted", "hu"))
+    expect(page.locator("#request-questions ~ ol .imi-question__number")).to_have_text(
+        ["1.1", "4.1"]
+    )
+    kept = stack.web.get(f"{API}/requests/{received['id']}", headers=italian.auth).json()
+    [linked_id] = kept["linked_requests"]
+    linked = stack.web.get(f"{API}/requests/{linked_id}", headers=italian.auth).json()
+    assert linked["status"] == "sent"
+    assert linked["responder"]["authority_id"] == coordinator
+    assert [question["number"] for question in linked["questions"]] == ["2.1", "2.2", "2.3"]
+
+
+def test_roma_opens_its_saved_draft_from_its_list_and_saves_it_changed(
+    page: Page, stack: Stack, axe_source: str
+):
+    italian = demo_user("it-roma-handler")
+    settled(stack, api_log_in(stack, italian), stack.eventually)
+    edit = shipped_text("web.request_action.edit_draft", "it")
+    added = "Si chiede anche la data dell'ultima variazione."
+
+    page.goto("/requests?box=outgoing")
+    choose_language(page, "it")
+    log_in(page, italian, "it")
+    row = page.locator("tr", has_text="Varga István")
+    row.get_by_role("link", name=re.compile(re.escape(edit))).click()
+    expect(page.locator("h1")).to_have_text(shipped_text("web.request_form.edit_title", "it"))
+    expect(field(page, "field-full_name")).to_have_value("Varga István")
+    expect(field(page, "question-1.5")).to_be_checked()
+    assert accessibility_violations(page, axe_source) == []
+    screenshot(page, "request-draft-edit-it")
+    field(page, "field-description").fill(added)
+    button(page, "save_draft", "it").click()
+
+    expect(page).to_have_url(re.compile(r"/requests/[0-9a-f-]+\?done=save_draft$"))
+    expect(page.locator("dd.imi-status")).to_have_text(status("draft", "it"))
+    expect(page.locator(".imi-free-text__original").first).to_have_text(added)

@@ -1,13 +1,16 @@
 """The request pages over plain HTTP, against the whole stack with the demo data: a form
 without its CSRF token changes nothing, a wrong create form is a 400 with a message beside
 each wrong field, a user without request rights gets a 403 page, a save over someone else's
-is a 409 that names who saved first and keeps the input, and the other party's free text is
-machine-translated beside its original (a LibreTranslate stand-in on a local port)."""
+is a 409 that names who saved first and keeps the input, the other party's free text is
+machine-translated beside its original (a LibreTranslate stand-in on a local port), a saved
+draft is edited, and the PDF report holds the parts the reader ticks."""
 
 from __future__ import annotations
 
+import io
 import re
 
+import pypdf
 import pytest
 
 from services.common.reference import SUPPORTED_LANGUAGES
@@ -234,20 +237,17 @@ def test_a_file_goes_up_through_the_page_a_wrong_one_is_refused_and_the_report_c
     assert [item["name"] for item in listed.json()["items"]] == ["visura camerale.pdf"]
 
     report = web.get(f"/requests/{draft['id']}/report")
-    without = web.get(f"/requests/{draft['id']}/report", params={"personal": "no"})
-    for answer in (report, without):
-        assert answer.status_code == 200
-        assert answer.headers["Content-Type"] == "application/pdf"
-        assert answer.content.startswith(b"%PDF")
-        assert answer.headers["Cache-Control"] == "no-store"
-    assert 'href="/requests/' + draft["id"] + '/report?personal=no"' in page.text
+    assert report.status_code == 200
+    assert report.headers["Content-Type"] == "application/pdf"
+    assert report.content.startswith(b"%PDF")
+    assert report.headers["Cache-Control"] == "no-store"
 
 
 def test_the_urgency_list_is_a_labelled_tab_of_the_request_lists(stack: Stack):
     web = web_log_in(stack, demo_user("it-roma-handler"), "it")
 
     lists = shown(stack, web, "/requests")
-    urgent = web.get("/requests", params={"box": "urgent"})
+    urgent = shown(stack, web, "/requests?box=urgent")  # a busy stack may answer 503 first
 
     label = shipped_text("web.requests.box.urgent", "it")
     assert f'href="/requests?box=urgent">{label}</a>' in lists.text
@@ -283,3 +283,133 @@ def test_forwarding_needs_an_authority_and_then_hands_the_request_on(stack: Stac
     assert forwarded.headers["Location"] == "/requests?box=all"
     gone = stack.web.get(f"{API}/requests/{incoming['id']}", headers=api_user.auth)
     assert gone.status_code == 404  # the forwarder no longer sees it
+
+
+def test_a_saved_draft_is_edited_in_its_form_and_a_colleague_s_save_first_is_named(
+    stack: Stack,
+):
+    handler = demo_user("it-roma-handler")
+    colleague = api_log_in(stack, demo_user("it-roma-lda"))
+    [draft] = [item for item in requests_of(stack, colleague, "draft")
+               if item["subject_name"] == "Varga István"]  # fmt: skip
+    web = web_log_in(stack, handler, "it")
+    listed = shown(stack, web, "/requests?box=outgoing")
+    page = web.get(f"/requests/{draft['id']}")
+    edit_link = f'href="/requests/{draft["id"]}/draft"'
+    assert edit_link in listed.text
+    assert edit_link in page.text
+
+    form = web.get(f"/requests/{draft['id']}/draft")
+
+    assert form.status_code == 200, form.text
+    assert shipped_text("web.request_form.edit_title", "it") in form.text
+    assert 'value="Varga István"' in form.text  # the subject, pre-filled
+    assert 'value="1.5" checked' in form.text
+    assert 'value="2.4" checked' not in form.text
+    assert 'name="responder_id" value="' in form.text  # Budapest, chosen
+    assert "Verifica della data di iscrizione" in form.text
+    read = re.search(r'name="version" value="(\d+)"', form.text)[1]
+    changed = stack.web.put(
+        f"{API}/requests/{draft['id']}/draft", headers=colleague.auth_json,
+        json={"version": int(read), "description": "Prima la collega."},
+    )  # fmt: skip
+    assert changed.status_code == 200, changed.text
+    edit = {
+        "csrf_token": csrf(form), "version": read, "set_key": "services",
+        "questions": ["1.1", "1.2", "1.5", "2.4"], "full_name": "Varga István Péter",
+        "business_name": "Varga Festő Kft.", "nationality": "HU",
+        "responder_id": re.search(r'name="responder_id" value="([^"]+)"', form.text)[1],
+        "description": "Verifica anche dell'iscrizione all'albo.", "language": "it",
+        "button": "save",
+    }  # fmt: skip
+
+    conflict = web.post(f"/requests/{draft['id']}/draft", data=edit)
+
+    assert conflict.status_code == 409
+    assert "it-roma-lda" in conflict.text
+    assert 'value="Varga István Péter"' in conflict.text  # what was typed, kept
+    assert f'name="version" value="{int(read) + 1}"' in conflict.text
+    again = {**edit, "version": str(int(read) + 1)}
+    saved = web.post(f"/requests/{draft['id']}/draft", data=again, allow_redirects=False)
+    assert saved.status_code == 303, saved.text
+    after = web.get(saved.headers["Location"])
+    assert "Varga István Péter" in after.text
+    assert "Verifica anche dell&#39;iscrizione all&#39;albo." in after.text
+    assert '<span class="imi-question__number">2.4</span>' in after.text
+    held = stack.web.get(f"{API}/requests/{draft['id']}", headers=colleague.auth).json()
+    assert held["status"] == "draft"
+    assert held["subject"]["full_name"] == "Varga István Péter"
+    assert [question["number"] for question in held["questions"]] == ["1.1", "1.2", "1.5", "2.4"]
+    assert held["description"]["text"] == "Verifica anche dell'iscrizione all'albo."
+
+
+def pdf_text(content: bytes) -> str:
+    """A PDF's text as pypdf reads it, its white space as single spaces."""
+    reader = pypdf.PdfReader(io.BytesIO(content))
+    return " ".join(" ".join(page.extract_text() for page in reader.pages).split())
+
+
+def test_the_report_holds_the_parts_ticked_and_without_the_subject_not_its_name(stack: Stack):
+    handler = demo_user("it-roma-handler")
+    api_user = api_log_in(stack, handler)
+    [draft] = [item for item in requests_of(stack, api_user, "draft")
+               if item["subject_name"] == "Varga István"]  # fmt: skip
+    web = web_log_in(stack, handler, "it")
+    page = shown(stack, web, f"/requests/{draft['id']}")
+    assert f'action="/requests/{draft["id"]}/report"' in page.text
+    for part in ("subject", "description", "questions", "answers", "history"):
+        assert f'name="part" value="{part}" checked' in page.text, part
+    report = f"/requests/{draft['id']}/report"
+    others = ["description", "questions", "answers", "comments", "attachments", "history"]
+
+    full = web.get(report, params={"chosen": "1", "part": ["subject", *others]})
+    without = web.get(report, params={"chosen": "1", "part": others})
+    nothing = web.get(report, params={"chosen": "1"})
+
+    for answer in (full, without):
+        assert answer.status_code == 200, answer.text
+        assert answer.headers["Content-Type"] == "application/pdf"
+        assert "Verifica della data di iscrizione" in pdf_text(answer.content)
+    assert "Varga István" in pdf_text(full.content)
+    assert "Varga" not in pdf_text(without.content)
+    assert nothing.status_code == 400
+    assert shipped_text("web.request_page.report_parts_missing", "it") in nothing.text
+    assert 'id="error-report"' in nothing.text
+
+
+def test_a_request_is_copied_into_a_new_draft_by_its_requester_only(stack: Stack):
+    handler = demo_user("it-roma-handler")
+    api_user = api_log_in(stack, handler)
+    [original] = [item for item in requests_of(stack, api_user, box="outgoing")
+                  if item["subject_name"] == "Kovács Péter"]  # fmt: skip
+    held = stack.web.get(f"{API}/requests/{original['id']}", headers=api_user.auth).json()
+    web = web_log_in(stack, handler, "it")
+    page = shown(stack, web, f"/requests/{original['id']}")
+    copy = f"/requests/{original['id']}/copy"
+    assert f'action="{copy}"' in page.text
+    responder = web_log_in(stack, demo_user("hu-budapest-handler"), "hu")
+    theirs = shown(stack, responder, f"/requests/{original['id']}")
+    assert f'action="{copy}"' not in theirs.text
+
+    nothing = web.post(copy, data={"csrf_token": csrf(page)})
+    refused = responder.post(copy, data={"csrf_token": csrf(theirs), "elements": "questions"})
+    copied = web.post(copy, data={"csrf_token": csrf(page), "elements": ["questions", "subject"]},
+                      allow_redirects=False)  # fmt: skip
+
+    assert nothing.status_code == 400
+    assert 'id="error-copy"' in nothing.text
+    assert shipped_text("web.request_page.copy_missing", "it") in nothing.text
+    assert refused.status_code == 403
+    assert shipped_text("request.copy_not_allowed", "hu") in refused.text
+    assert copied.status_code == 303, copied.text
+    new_id = re.fullmatch(r"/requests/([0-9a-f-]+)/draft\?copied=1", copied.headers["Location"])[1]
+    form = web.get(copied.headers["Location"])
+    assert form.status_code == 200, form.text
+    assert shipped_text("web.request_form.copied", "it") in form.text
+    assert 'value="Kovács Péter"' in form.text
+    draft = stack.web.get(f"{API}/requests/{new_id}", headers=api_user.auth).json()
+    assert draft["status"] == "draft"
+    assert draft["subject"]["full_name"] == "Kovács Péter"
+    assert [q["number"] for q in draft["questions"]] == [q["number"] for q in held["questions"]]
+    assert draft["description"] is None
+    assert draft["responder"] is None
