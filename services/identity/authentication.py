@@ -10,6 +10,7 @@ tell an attacker which usernames exist.
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from eventlet import tpool
@@ -270,7 +271,9 @@ def _block_if_exhausted(unit: UnitOfWork, settings: IdentitySettings, user: User
 
 
 def complete_first_login(unit: UnitOfWork, settings: IdentitySettings, data: dict) -> dict:
-    """Replace the temporary password, set the security code, and log in."""
+    """Replace the temporary password, set the security code, and log in. The passwords are
+    checked and hashed (in a thread) before anything is written and with no connection held:
+    SQLite's one connection is not kept from the other workers meanwhile."""
     user_id, fingerprint = tokens.read_setup_token(settings.keys, data["setup_token"], unit.now())
     user = unit.session.get(User, user_id)
     if (
@@ -281,11 +284,13 @@ def complete_first_login(unit: UnitOfWork, settings: IdentitySettings, data: dic
         or not tokens.setup_token_matches(fingerprint, user.password_hash)
     ):
         raise Unauthenticated("The first-login token is no longer valid.", "login.setup_invalid")
+    temporary_hash, username = user.password_hash, user.username
+    unit.release_connection()
     errors = {}
     password_problems = check_password(
         data["new_password"],
-        user.username,
-        lambda candidate: verify_password(settings, user.password_hash, candidate),
+        username,
+        lambda candidate: verify_password(settings, temporary_hash, candidate),
     )
     if password_problems:
         errors["new_password"] = password_problems
@@ -294,21 +299,39 @@ def complete_first_login(unit: UnitOfWork, settings: IdentitySettings, data: dic
         errors["security_code"] = code_problems
     if errors:
         raise ValidationFailed.from_fields(errors, "The new password or security code is refused.")
-    _claim_first_login(unit, user)
-    take_own_credentials(unit, settings, user, data["new_password"], data["security_code"])
+    credentials = own_credentials(settings, user_id, data["new_password"], data["security_code"])
+    _claim_first_login(unit, user_id, temporary_hash)
+    user = unit.session.get(User, user_id, populate_existing=True)
+    take_own_credentials(unit, user, credentials)
     result = open_session(unit, settings, user)
     unit.commit()
     return result
 
 
-def take_own_credentials(
-    unit: UnitOfWork, settings: IdentitySettings, user: User, password: str, security_code: str
-) -> None:
-    """The end of a first login: the user's own password and security code (checked by the
-    caller against the policy) replace the temporary password, audited and announced with
-    ``first_login_completed``."""
-    user.password_hash = hash_password(settings, password)
-    user.security_digests = security_code_digests(security_code, user.id, settings.keys.pepper)
+@dataclass(frozen=True)
+class OwnCredentials:
+    """A user's own password and security code in their stored forms."""
+
+    password_hash: str
+    security_digests: bytes
+
+
+def own_credentials(
+    settings: IdentitySettings, user_id: str, password: str, security_code: str
+) -> OwnCredentials:
+    """Hash the password and digest the security code (both checked against the policy by the
+    caller); the password's hashing runs in a thread."""
+    return OwnCredentials(
+        password_hash=hash_password(settings, password),
+        security_digests=security_code_digests(security_code, user_id, settings.keys.pepper),
+    )
+
+
+def take_own_credentials(unit: UnitOfWork, user: User, credentials: OwnCredentials) -> None:
+    """The end of a first login: the user's own password and security code replace the
+    temporary password, audited and announced with ``first_login_completed``."""
+    user.password_hash = credentials.password_hash
+    user.security_digests = credentials.security_digests
     user.must_change_password = False
     user.updated_at = unit.now()
     audit.record(
@@ -321,16 +344,16 @@ def take_own_credentials(
     unit.record_event("first_login_completed", user.id, user_event(user))
 
 
-def _claim_first_login(unit: UnitOfWork, user: User) -> None:
+def _claim_first_login(unit: UnitOfWork, user_id: str, temporary_hash: str) -> None:
     """End the temporary password by a compare-and-set on the password it was checked
     against: of several calls racing with one first-login token, exactly one goes on (the
     others wait for it, then match no row) and the others are told the token is spent."""
     claimed = unit.session.execute(
         update(User)
         .where(
-            User.id == user.id,
+            User.id == user_id,
             User.must_change_password.is_(True),
-            User.password_hash == user.password_hash,
+            User.password_hash == temporary_hash,
         )
         .values(must_change_password=False)
         .execution_options(synchronize_session=False)

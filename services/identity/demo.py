@@ -28,7 +28,7 @@ from datetime import UTC, datetime
 from services.common.clock import utcnow
 from services.common.db import StandaloneDatabase, UnitOfWork
 from services.identity import accounts
-from services.identity.authentication import take_own_credentials
+from services.identity.authentication import own_credentials, take_own_credentials
 from services.identity.demo_roster import DemoAuthority, DemoUser, demo_users, roster_authorities
 from services.identity.domain import AuthorityView, check_password, check_security_code
 from services.identity.models import Base, User
@@ -99,7 +99,8 @@ def add_demo_user(unit: UnitOfWork, settings: IdentitySettings, person: DemoUser
         password_now=False,
         user_id=person.id,
     )
-    take_own_credentials(unit, settings, user, person.password, person.security_code)
+    credentials = own_credentials(settings, user.id, person.password, person.security_code)
+    take_own_credentials(unit, user, credentials)
     return user
 
 
