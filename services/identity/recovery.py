@@ -94,15 +94,21 @@ def complete_reset(unit: UnitOfWork, settings: IdentitySettings, data: dict) -> 
         or user.blocked
     ):
         raise Unauthenticated("The reset link is unknown, used or expired.", "login.reset_invalid")
+    old_hash, username = user.password_hash, user.username
+    unit.release_connection()  # not held while the passwords are checked and hashed
     problems = check_password(
         data["new_password"],
-        user.username,
-        lambda candidate: verify_password(settings, user.password_hash, candidate),
+        username,
+        lambda candidate: verify_password(settings, old_hash, candidate),
     )
     if problems:
         raise ValidationFailed.from_fields({"new_password": problems}, "The password is refused.")
+    new_hash = hash_password(settings, data["new_password"])
     _use_reset_request(unit, request, now)
-    user.password_hash = hash_password(settings, data["new_password"])
+    user = unit.session.get(User, user.id, populate_existing=True)
+    if user.deleted_at is not None or user.blocked:
+        raise Unauthenticated("The reset link is unknown, used or expired.", "login.reset_invalid")
+    user.password_hash = new_hash
     user.failed_attempts = 0
     user.updated_at = now
     revoke_all_tokens(unit, user)
