@@ -5,6 +5,8 @@ from __future__ import annotations
 import base64
 
 from eventlet import tpool
+from nameko.events import BROADCAST
+from nameko.events import event_handler as nameko_event_handler
 from nameko.timer import timer
 
 from services.common import observability
@@ -43,6 +45,7 @@ from services.requests.attachment_schemas import (
     AttachmentUploadWithContentSchema,
 )
 from services.requests.audit import Operation
+from services.requests.catalogue_texts import CatalogueTexts
 from services.requests.file_store import AttachmentStore
 from services.requests.models import Base, QuestionSetVersion, Request
 from services.requests.retention import RetentionPolicy
@@ -108,6 +111,7 @@ class RequestsService(observability.ObservableService):
     db = Database(Base)
     translation = RpcClient("translation")
     attachments = AttachmentStore()
+    catalogue_texts = CatalogueTexts()
     retention_settings = RetentionPolicy()
 
     # --- question sets: read by every user, written by Commission administrators --------------
@@ -524,13 +528,27 @@ class RequestsService(observability.ObservableService):
         return self._texts(actor, [question_sets.namespace(set_key)], language)
 
     def _texts(self, actor: dict, namespaces: list[str], language: str) -> dict[str, dict]:
-        """The connection is let go first: not held while the translation service answers."""
-        self.db.release_connection()
-        query = {"language": language, "namespaces": namespaces}
-        try:
-            return self.translation.bundle(actor, query)["texts"]
-        except Unavailable:
-            return {}
+        """From this process's cache, else from the translation service, the connection let go
+        first: not held while the translation service answers."""
+
+        def fetch(language: str, namespaces: list[str]) -> dict[str, dict]:
+            self.db.release_connection()
+            query = {"language": language, "namespaces": namespaces}
+            try:
+                return self.translation.bundle(actor, query)["texts"]
+            except Unavailable:
+                return {}
+
+        return self.catalogue_texts.texts(language, namespaces, fetch)
+
+    @nameko_event_handler(
+        "translation", "texts_changed", handler_type=BROADCAST, reliable_delivery=False
+    )
+    def on_texts_changed(self, envelope: dict) -> None:
+        """A translator's change: this process forgets the namespace's texts it kept."""
+        namespace = (envelope.get("data") or {}).get("namespace")
+        if isinstance(namespace, str):
+            self.catalogue_texts.forget(namespace)
 
 
 def _plain(document: dict) -> dict:

@@ -172,6 +172,34 @@ def test_the_texts_reach_the_catalogue_and_readers_get_them_in_their_language(
     assert view["groups"][1]["questions"][0]["text"]["fallback"] is True
 
 
+def test_a_translators_change_reaches_the_readers_of_texts_the_service_keeps(
+    proxy, requests, admin, translation_container
+):
+    found = document()
+    publish(requests, admin, found)
+    key = f"requests.question_set.{found['key']}.question.legal_form.text"
+    wait_until(lambda: _entry(proxy.translation, key), f"the catalogue's entry {key}")
+    reader = {**user(), "language": "it"}
+
+    def legal_form() -> dict:
+        return requests.question_set(reader, found["key"], {})["groups"][0]["questions"][1]
+
+    kept = legal_form()
+    proxy.translation.submit_translation(
+        translator(), "it", key, {"text": "Qual è la forma giuridica del prestatore?",
+                                  "version": 0},
+    )  # fmt: skip
+    changed = wait_until(
+        lambda: legal_form()["text"]["fallback"] is False and legal_form(), "the new text"
+    )
+    translation_container.stop()
+    while_the_catalogue_is_away = legal_form()
+
+    assert kept["text"]["fallback"] is True
+    assert changed["text"]["text"] == "Qual è la forma giuridica del prestatore?"
+    assert while_the_catalogue_is_away == changed  # the texts kept serve meanwhile
+
+
 def _entry(catalogue, key: str, language: str = "it"):
     try:
         return catalogue.text(translator(), {"key": key, "language": language})

@@ -1,0 +1,81 @@
+"""The catalogue's texts of question sets and lists, kept in the requests process.
+
+Every view of a request shows its questions in the reader's language, and asking the
+translation service on each call cost a round trip and a few milliseconds of CPU on both
+sides (docs/performance.md, "Requests at scale"). The texts a process has read are kept per
+language and namespaces; a translator's change reaches every requests process at once by
+translation's ``texts_changed`` event (a broadcast: each process forgets the namespace it
+names), and a kept bundle is read again after ``TEXTS_CACHE_SECONDS`` at the latest, so an
+event lost while a process was restarting is caught up with. An unreachable translation
+service is not kept: the next view asks again.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import OrderedDict
+from collections.abc import Callable
+
+from nameko.extensions import DependencyProvider
+
+CONFIG_KEY = "REQUESTS"
+MAX_AGE_SECONDS = 300.0
+BUNDLES_KEPT = 2_000
+
+Fetch = Callable[[str, list[str]], dict[str, dict]]
+
+
+class TextCache:
+    """``(language, namespaces)`` → the bundle's texts, the most recently used kept."""
+
+    def __init__(
+        self,
+        max_age: float = MAX_AGE_SECONDS,
+        kept: int = BUNDLES_KEPT,
+        clock: Callable[[], float] = time.monotonic,
+    ):
+        self._max_age = max_age
+        self._kept = kept
+        self._clock = clock
+        self._bundles: OrderedDict[tuple[str, tuple[str, ...]], tuple[float, dict]] = OrderedDict()
+
+    def texts(self, language: str, namespaces: list[str], fetch: Fetch) -> dict[str, dict]:
+        """The texts kept, or those ``fetch`` reads now (then kept unless empty: an empty
+        bundle is how an unreachable catalogue answers)."""
+        key = (language, tuple(sorted(namespaces)))
+        now = self._clock()
+        found = self._bundles.get(key)
+        if found is not None and now - found[0] < self._max_age:
+            self._bundles.move_to_end(key)
+            return found[1]
+        texts = fetch(language, list(key[1]))
+        if texts:
+            self._bundles[key] = (now, texts)
+            self._bundles.move_to_end(key)
+            while len(self._bundles) > self._kept:
+                self._bundles.popitem(last=False)
+        return texts
+
+    def forget(self, namespace: str) -> None:
+        """Drop every bundle holding ``namespace`` or a namespace below it."""
+        for key in [key for key in self._bundles if _holds(key[1], namespace)]:
+            del self._bundles[key]
+
+
+def _holds(namespaces: tuple[str, ...], changed: str) -> bool:
+    """Whether a bundle of ``namespaces`` (none: every one) holds texts of ``changed``."""
+    return not namespaces or any(
+        name == changed or name.startswith(changed + ".") or changed.startswith(name + ".")
+        for name in namespaces
+    )
+
+
+class CatalogueTexts(DependencyProvider):
+    """One TextCache per service container (``REQUESTS.TEXTS_CACHE_SECONDS``, default 300)."""
+
+    def setup(self) -> None:
+        block = self.container.config.get(CONFIG_KEY) or {}
+        self.cache = TextCache(max_age=float(block.get("TEXTS_CACHE_SECONDS", MAX_AGE_SECONDS)))
+
+    def get_dependency(self, worker_ctx) -> TextCache:
+        return self.cache
