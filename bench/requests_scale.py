@@ -72,7 +72,7 @@ from services.common.config import AMQP_URI, DB_URIS, SERVICE_HTTP_PORTS, load_c
 from services.common.db import StandaloneDatabase
 from services.common.migrations import revisions, upgrade
 from services.identity import accounts
-from services.identity.authentication import take_own_credentials
+from services.identity.authentication import own_credentials, take_own_credentials
 from services.identity.bootstrap import create_commission_administrator
 from services.identity.domain import AuthorityView
 from services.identity.models import Base as IdentityBase
@@ -317,7 +317,8 @@ def prepare_identity(uri: str, key_dir: str, people: list[Person]) -> tuple[str,
                 password_now=False,
                 user_id=person.user.id,
             )
-            take_own_credentials(unit, settings, created, person.password, person.code)
+            credentials = own_credentials(settings, created.id, person.password, person.code)
+            take_own_credentials(unit, created, credentials)
         unit.commit()
     finally:
         unit.close()
