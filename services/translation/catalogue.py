@@ -372,7 +372,10 @@ def review(unit: UnitOfWork, actor: Actor, key: str, language: str, data: dict) 
     """Another translator approves a current translation."""
     entry, row = _reviewable(unit, actor, key, language, data["version"])
     row.status, row.reviewed_by = Status.REVIEWED.value, actor.user_id
-    return _decided(unit, actor, entry, row, "translation_reviewed")
+    changes = _decided(unit, actor, entry, row)
+    unit.record_event("translation_reviewed", key, _translation_event(row))
+    changes.announce()
+    return entry_view(entry, row, language)
 
 
 def reject(unit: UnitOfWork, actor: Actor, key: str, language: str, data: dict) -> dict:
@@ -381,7 +384,10 @@ def reject(unit: UnitOfWork, actor: Actor, key: str, language: str, data: dict) 
     entry, row = _reviewable(unit, actor, key, language, data["version"])
     row.status, row.reviewed_by = Status.MISSING.value, None
     row.rejected_by, row.rejection_reason = actor.user_id, data["reason"]
-    return _decided(unit, actor, entry, row, "translation_rejected")
+    changes = _decided(unit, actor, entry, row)
+    unit.record_event("translation_rejected", key, _translation_event(row))
+    changes.announce()
+    return entry_view(entry, row, language)
 
 
 def _reviewable(
@@ -403,16 +409,14 @@ def _reviewable(
     return entry, row
 
 
-def _decided(unit: UnitOfWork, actor: Actor, entry: Entry, row: Translation, event: str) -> dict:
-    """Save a reviewer's decision (the compare-and-set on the version read decides between
-    two reviewers) and announce it."""
+def _decided(unit: UnitOfWork, actor: Actor, entry: Entry, row: Translation) -> Changes:
+    """A reviewer's decision as a new version (the compare-and-set on the version read decides
+    between two reviewers), its changes to announce once its event is recorded."""
     changes = Changes(unit)
     row.touch(actor.user_id, unit.now())
     row.revision = changes.revision
     changes.touch(entry, [row.language])
-    unit.record_event(event, row.key, _translation_event(row))
-    changes.announce()
-    return entry_view(entry, row, row.language)
+    return changes
 
 
 def _translation_event(row: Translation) -> dict:
