@@ -1,5 +1,5 @@
 """/api/v1/translations: bundles of texts, and the language management tool of the
-Commission's translators (status, lists, submit, review, XLIFF export and import)."""
+Commission's translators (status, lists, submit, review or reject, XLIFF export and import)."""
 
 from __future__ import annotations
 
@@ -18,6 +18,7 @@ from services.translation.schemas import (
     ExportQuerySchema,
     ImportResultSchema,
     ImportSchema,
+    RejectionSchema,
     ReviewSchema,
     StatusReportSchema,
     SubmissionSchema,
@@ -64,6 +65,13 @@ ROUTES = (
         "review_translation", "POST", f"{_ENTRY}/review",
         "Approve another translator's current translation (Commission translators)", _TAG,
         body=ReviewSchema, response=EntryViewSchema, authenticated=True, errors=_CHANGE_ERRORS,
+    ),
+    Route(
+        "reject_translation", "POST", f"{_ENTRY}/reject",
+        "Send another translator's current translation back with the reason: it is missing "
+        "again, its text kept to start from (Commission translators)", _TAG,
+        body=RejectionSchema, response=EntryViewSchema, authenticated=True,
+        errors=_CHANGE_ERRORS,
     ),
     Route(
         "export_translations", "GET", f"{_LANGUAGE}/export",
@@ -113,6 +121,11 @@ class TranslationCatalogueApi:
     def review_translation(self, request: Request, language: str, key: str) -> dict:
         call = self.gate.admit(request)
         return call.rpc(self.translation).review_translation(call.actor, language, key, call.body)
+
+    @api
+    def reject_translation(self, request: Request, language: str, key: str) -> dict:
+        call = self.gate.admit(request)
+        return call.rpc(self.translation).reject_translation(call.actor, language, key, call.body)
 
     @api
     def export_translations(self, request: Request, language: str) -> Response:

@@ -2,9 +2,9 @@
 
 The same calls as the API's (gateway/translation/catalogue.py) with the visitor's actor: the
 translation service lets every logged-in user read the counts and the lists of entries, and
-only holders of ``commission_translator`` submit, review (never their own text), export and
-import; a refusal is a 403 page, a stale version or a text that cannot be reviewed a message
-on the entry's page.
+only holders of ``commission_translator`` submit, review (approve or reject with a reason,
+never their own text), export and import; a refusal is a 403 page, a stale version or a text
+that cannot be reviewed a message on the entry's page.
 
 The service reads no single entry as a translator works on it, so the entry's page finds it
 in its namespace's list (in key order, a page of 200 at a time).
@@ -24,6 +24,7 @@ from gateway.web.page import PageRoute, page
 from services.common.errors import Conflict, Forbidden, ValidationFailed
 from services.common.reference import SUPPORTED_LANGUAGES
 from services.translation.domain import State
+from services.translation.schemas import MAX_REASON
 
 PAGES = (
     PageRoute("translator_overview", "GET", "/translations"),
@@ -31,6 +32,7 @@ PAGES = (
     PageRoute("translator_entry", "GET", "/translations/<language>/entries/<key>"),
     PageRoute("translator_submit", "POST", "/translations/<language>/entries/<key>"),
     PageRoute("translator_review", "POST", "/translations/<language>/entries/<key>/review"),
+    PageRoute("translator_reject", "POST", "/translations/<language>/entries/<key>/reject"),
     PageRoute("translator_export", "GET", "/translations/<language>/export"),
     PageRoute(
         "translator_import", "POST", "/translations/<language>/import",
@@ -53,7 +55,9 @@ class EntryListLink(FormSchema):
 
 class EntryLink(FormSchema):
     namespace = fields.String(load_default=None, validate=[validate.Length(1, 120), NAMESPACE])
-    done = fields.String(load_default=None, validate=validate.OneOf(["submitted", "reviewed"]))
+    done = fields.String(
+        load_default=None, validate=validate.OneOf(["submitted", "reviewed", "rejected"])
+    )
 
 
 class SubmitForm(FormSchema):
@@ -67,6 +71,17 @@ class SubmitForm(FormSchema):
 
 class ReviewForm(FormSchema):
     version = fields.Integer(required=True, validate=validate.Range(1, 2**31 - 1))
+
+
+class RejectForm(ReviewForm):
+    reason = fields.String(
+        required=True,
+        validate=[
+            validate.Length(1, MAX_REASON, error="web.form.too_long"),
+            validate.Regexp(r"\S", error="web.form.required"),
+        ],
+        error_messages={"required": "web.form.required", "null": "web.form.required"},
+    )
 
 
 class ImportResultLink(FormSchema):
@@ -144,12 +159,15 @@ class TranslatorPages:
         context.setdefault("errors", {})
         context.setdefault("problem", None)
         context.setdefault("text", entry["text"] or "")
+        context.setdefault("reason", "")
         return visit.page(
             "translator_entry.html", status, language=language, entry=entry,
             may_translate=TRANSLATOR in visit.rights(),
             own_text=entry["translated_by"] == (visit.actor or {}).get("user_id"),
             action=entry_path(language, entry["key"], entry["namespace"]),
             review_action=entry_path(language, entry["key"], entry["namespace"], "/review"),
+            reject_action=entry_path(language, entry["key"], entry["namespace"], "/reject"),
+            max_reason=MAX_REASON,
             **context,
         )  # fmt: skip
 
@@ -223,6 +241,35 @@ class TranslatorPages:
             problem = _message(visit.t, exc)
             return self._entry_page(visit, language, entry, exc.status, problem=problem)
         done = entry_path(language, entry["key"], entry["namespace"], done="reviewed")
+        return visit.redirect(done)
+
+    @page
+    def translator_reject(self, request: Request, language: str, key: str) -> Response:
+        visit = self.web.visit(request, self.gate, self.identity)
+        form = visit.form()
+        actor = visit.authenticate()
+        _language(language)
+        namespace = read_link(EntryLink, request.args.to_dict())["namespace"]
+        entry = self._find_entry(actor, language, key, namespace)
+        values, errors = read_form(RejectForm, form)
+        reason = form.get("reason", "")[:MAX_REASON]
+        if "version" in errors:  # a broken form, not the reviewer's typing
+            problem = visit.t("web.form.invalid")
+            return self._entry_page(visit, language, entry, 400, reason=reason, problem=problem)
+        if errors:
+            messages = {"reason": visit.t(errors["reason"])}
+            return self._entry_page(visit, language, entry, 400, reason=reason, errors=messages)
+        data = {"version": values["version"], "reason": values["reason"]}
+        try:
+            self.translation.reject_translation(actor, language, entry["key"], data)
+        except (Conflict, Forbidden, ValidationFailed) as exc:
+            if isinstance(exc, Forbidden) and exc.code != "translation.own_review":
+                raise
+            problem = _message(visit.t, exc)
+            return self._entry_page(
+                visit, language, entry, exc.status, reason=reason, problem=problem
+            )
+        done = entry_path(language, entry["key"], entry["namespace"], done="rejected")
         return visit.redirect(done)
 
     @page

@@ -106,7 +106,8 @@ INTERNAL: dict[str, str] = {
     **_internal("translation", "texts_changed", "the services' text caches"),
     **_internal(
         "translation",
-        "entry_registered entry_source_changed translation_submitted translation_reviewed",
+        "entry_registered entry_source_changed translation_submitted translation_reviewed "
+        "translation_rejected",
         "the translation workflow",
     ),
     **_internal(

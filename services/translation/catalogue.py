@@ -123,6 +123,8 @@ def entry_view(entry: Entry, translation: Translation | None, language: str) -> 
         "outdated": is_outdated(status, translated_version, entry.source_version),
         "translated_by": translation.translated_by if translation else None,
         "reviewed_by": translation.reviewed_by if translation else None,
+        "rejected_by": translation.rejected_by if translation else None,
+        "rejection_reason": translation.rejection_reason if translation else None,
         "updated_at": translation.updated_at if translation else None,
         "version": translation.version if translation else 0,
     }
@@ -339,6 +341,7 @@ def write_translation(
     row.text, row.status = text, status.value
     row.source_version = entry.source_version
     row.translated_by, row.reviewed_by = author, None
+    row.rejected_by, row.rejection_reason = None, None
     row.touch(None if author == CONTENT_AUTHOR else author, unit.now())
     row.revision = revision
     changes.touch(entry, [language])
@@ -367,25 +370,53 @@ def submit(unit: UnitOfWork, actor: Actor, key: str, language: str, data: dict) 
 
 def review(unit: UnitOfWork, actor: Actor, key: str, language: str, data: dict) -> dict:
     """Another translator approves a current translation."""
+    entry, row = _reviewable(unit, actor, key, language, data["version"])
+    row.status, row.reviewed_by = Status.REVIEWED.value, actor.user_id
+    changes = _decided(unit, actor, entry, row)
+    unit.record_event("translation_reviewed", key, _translation_event(row))
+    changes.announce()
+    return entry_view(entry, row, language)
+
+
+def reject(unit: UnitOfWork, actor: Actor, key: str, language: str, data: dict) -> dict:
+    """Another translator sends a current translation back with the reason: it is ``missing``
+    again (readers get the source), its text kept for the next attempt to start from."""
+    entry, row = _reviewable(unit, actor, key, language, data["version"])
+    row.status, row.reviewed_by = Status.MISSING.value, None
+    row.rejected_by, row.rejection_reason = actor.user_id, data["reason"]
+    changes = _decided(unit, actor, entry, row)
+    unit.record_event("translation_rejected", key, _translation_event(row))
+    changes.announce()
+    return entry_view(entry, row, language)
+
+
+def _reviewable(
+    unit: UnitOfWork, actor: Actor, key: str, language: str, version: int
+) -> tuple[Entry, Translation]:
+    """The translation a reviewer decides on, as read at ``version``: the same rights and
+    rules for approving and rejecting."""
     actor.require(Right.COMMISSION_TRANSLATOR)
     entry = entry_of(unit.session, key)
     check_language(language, entry.source_language)
     row = unit.session.get(Translation, (key, language))
     if row is None:
         raise NotFound(f"No {language} text of {key!r} to review.", "translation.nothing_to_review")
-    row.require_version(data["version"])
+    row.require_version(version)
     check_review(
         row.status, is_outdated(row.status, row.source_version, entry.source_version),
         row.translated_by, actor.user_id,
     )  # fmt: skip
+    return entry, row
+
+
+def _decided(unit: UnitOfWork, actor: Actor, entry: Entry, row: Translation) -> Changes:
+    """A reviewer's decision as a new version (the compare-and-set on the version read decides
+    between two reviewers), its changes to announce once its event is recorded."""
     changes = Changes(unit)
-    row.status, row.reviewed_by = Status.REVIEWED.value, actor.user_id
     row.touch(actor.user_id, unit.now())
     row.revision = changes.revision
-    changes.touch(entry, [language])
-    unit.record_event("translation_reviewed", key, _translation_event(row))
-    changes.announce()
-    return entry_view(entry, row, language)
+    changes.touch(entry, [row.language])
+    return changes
 
 
 def _translation_event(row: Translation) -> dict:

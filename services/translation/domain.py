@@ -152,7 +152,7 @@ def check_key(key: str, namespace: str) -> None:
 
 
 def check_review(status: str, outdated: bool, translated_by: str | None, reviewer: str) -> None:
-    """A translator approves someone else's current translation, never their own."""
+    """A translator approves or rejects someone else's current translation, never their own."""
     if status not in (Status.TRANSLATED, Status.MACHINE):
         raise Conflict(
             f"A {status} text cannot be reviewed.", "translation.not_reviewable", {"status": status}

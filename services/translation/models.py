@@ -57,7 +57,11 @@ class Entry(Versioned, Base):
 
 
 class Translation(Versioned, Base):
-    """An entry's text in one language, with the source version it translates."""
+    """An entry's text in one language, with the source version it translates.
+
+    A reviewer who rejects the text sends it back as ``missing`` with ``rejection_reason``:
+    the text stays as a start for the next attempt, and the next submission clears both.
+    """
 
     __tablename__ = "translations"
     __table_args__ = (Index("ix_translations_language_status", "language", "status"),)
@@ -71,6 +75,8 @@ class Translation(Versioned, Base):
     source_version: Mapped[int] = mapped_column(Integer, default=0)
     translated_by: Mapped[str | None] = mapped_column(String(64))
     reviewed_by: Mapped[str | None] = mapped_column(String(64))
+    rejected_by: Mapped[str | None] = mapped_column(String(64))
+    rejection_reason: Mapped[str | None] = mapped_column(Text)
     revision: Mapped[int] = mapped_column(Integer, index=True)
 
     entry: Mapped[Entry] = relationship(back_populates="translations")

@@ -27,6 +27,8 @@ MAX_FILE_CHARACTERS = 4_000_000
 MAX_ENTRIES = 2000
 MAX_NAMESPACES = 50
 MAX_PAGE_SIZE = 200
+MAX_REASON = 1000
+HAS_CONTENT = validate.Regexp(r"\S", error="Something other than spaces is expected.")
 TEXT_STATUSES = [*(status.value for status in Status), SOURCE]
 
 
@@ -182,6 +184,12 @@ class EntryViewSchema(Schema):
     outdated = fields.Boolean(required=True)
     translated_by = fields.String(allow_none=True)
     reviewed_by = fields.String(allow_none=True)
+    rejected_by = fields.String(
+        allow_none=True, metadata={"description": "Who rejected the text (status missing)"}
+    )
+    rejection_reason = fields.String(
+        allow_none=True, metadata={"description": "Why, until the next submission clears it"}
+    )
     updated_at = fields.AwareDateTime(allow_none=True)
     version = fields.Integer(
         required=True, metadata={"description": "Give it back when submitting or reviewing"}
@@ -202,6 +210,14 @@ class SubmissionSchema(StrictSchema):
 
 class ReviewSchema(StrictSchema):
     version = version_field()
+
+
+class RejectionSchema(ReviewSchema):
+    reason = fields.String(
+        required=True, validate=[validate.Length(1, MAX_REASON), HAS_CONTENT],
+        metadata={"description": "Why the text is sent back, shown to the translators of its "
+                                 "language until the next submission"},
+    )  # fmt: skip
 
 
 class ExportQuerySchema(StrictSchema):
@@ -260,7 +276,8 @@ class EntryEventSchema(Schema):
 
 
 class TranslationEventSchema(Schema):
-    """``translation_submitted`` and ``translation_reviewed``."""
+    """``translation_submitted``, ``translation_reviewed`` and ``translation_rejected``
+    (status ``missing``; the reason stays in the catalogue, as texts do)."""
 
     key = fields.String(required=True)
     language = fields.String(required=True, validate=LANGUAGE)
@@ -414,6 +431,7 @@ EVENTS = publishes(
         "entry_source_changed": EntryEventSchema,
         "translation_submitted": TranslationEventSchema,
         "translation_reviewed": TranslationEventSchema,
+        "translation_rejected": TranslationEventSchema,
         "translations_imported": TranslationsImportedSchema,
         "informal_titles_translated": InformalTitlesTranslatedSchema,
     },

@@ -38,6 +38,7 @@ from services.translation.schemas import (
     ImportSchema,
     MachineTranslationRequestSchema,
     MachineTranslationSchema,
+    RejectionSchema,
     ReviewSchema,
     StatusReportSchema,
     SubmissionSchema,
@@ -127,6 +128,13 @@ class TranslationService(observability.ObservableService):
         who = load_actor(actor)
         request = load(ReviewSchema, data)
         return dump(EntryViewSchema, catalogue.review(self.db, who, key, language, request))
+
+    @rpc
+    @transactional
+    def reject_translation(self, actor: dict, language: str, key: str, data: dict) -> dict:
+        who = load_actor(actor)
+        request = load(RejectionSchema, data)
+        return dump(EntryViewSchema, catalogue.reject(self.db, who, key, language, request))
 
     @rpc
     def export_translations(self, actor: dict, language: str, query: dict) -> dict:

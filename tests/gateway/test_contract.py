@@ -28,6 +28,7 @@ from services.translation.schemas import (
     NAMESPACE,
     CallbackBodySchema,
     DetectionRequestSchema,
+    RejectionSchema,
     SubmissionSchema,
 )
 
@@ -89,6 +90,23 @@ def test_a_translation_key_as_long_as_the_catalogue_takes_reaches_its_route(docu
 
     assert key["schema"]["maxLength"] == 160
     assert "maxlength=160):key>" in ROUTES["submit_translation"].rule
+
+
+@pytest.mark.parametrize("reason", ["", " \n ", "x" * 1001])
+def test_a_rejection_s_reason_the_document_refuses_is_refused(document, reason):
+    route = "/api/v1/translations/{language}/entries/{key}/reject"
+    operation = document["paths"][route]["post"]
+    schema = component(document, "Rejection")
+    bounds = schema["properties"]["reason"]
+
+    assert operation["requestBody"]["content"]["application/json"]["schema"]["$ref"].endswith(
+        "/Rejection"
+    )
+    assert {"400", "403", "404", "409"} <= set(operation["responses"])
+    assert set(schema["required"]) == {"reason", "version"}
+    assert (bounds["minLength"], bounds["maxLength"]) == (1, 1000)
+    assert not (1 <= len(reason) <= 1000 and re.search(bounds["pattern"], reason))
+    assert "reason" in refused(RejectionSchema, {"version": 1, "reason": reason})
 
 
 # --- shapes the schemas check -------------------------------------------------------------------

@@ -1,5 +1,6 @@
-"""Integration: two people save the same version of a catalogue entry, or of a translation, at
-the same moment, on PostgreSQL. The database decides (a compare-and-set on the version): one
+"""Integration: two people save the same version of a catalogue entry, or of a translation, or
+decide on the same submitted translation (one approves, the other rejects), at the same
+moment, on PostgreSQL. The database decides (a compare-and-set on the version): one
 save is kept, the other is refused with a StaleVersion naming who saved first and when, and
 nothing is lost.
 
@@ -105,3 +106,30 @@ def test_two_overlapping_translations_of_one_version_keep_one_and_refuse_the_oth
     assert (row.text, row.version) == (texts[outcome.winner], 2)
     assert (outcome.saved["text"], outcome.saved["version"]) == (row.text, 2)
     assert stale_version_of(outcome) == refusal(2, editors[outcome.winner], row)
+
+
+def test_an_approval_and_a_rejection_of_one_version_keep_one_and_refuse_the_other(
+    translation, pg_uri
+):
+    rpc, container = translation
+    new = entry(namespace="test.race")
+    rpc.register_entries(administrator(), {"entries": [new]})
+    rpc.submit_translation(
+        translator(), "hr", new["key"], {"text": "Zahtjev za {count} dokumenata", "version": 0}
+    )
+    approver, rejecter = translator(), translator()
+
+    with held_saves(container, "translations", pg_uri) as hold:
+        outcome = race(
+            rpc.review_translation.call_async(approver, "hr", new["key"], {"version": 1}),
+            rpc.reject_translation.call_async(
+                rejecter, "hr", new["key"], {"version": 1, "reason": "Wrong case after 'za'."}
+            ),
+        )
+
+    row = stored(pg_uri, Translation, new["key"], "hr")
+    assert hold.overlapped
+    decided = [("reviewed", None), ("missing", "Wrong case after 'za'.")][outcome.winner]
+    assert (row.status, row.rejection_reason, row.version) == (*decided, 2)
+    assert outcome.saved["status"] == row.status
+    assert stale_version_of(outcome) == refusal(2, [approver, rejecter][outcome.winner], row)

@@ -14,6 +14,7 @@ TRANSLATION_EVENTS = (
     "entry_source_changed",
     "translation_submitted",
     "translation_reviewed",
+    "translation_rejected",
     "translations_imported",
     "texts_changed",
 )

@@ -2,7 +2,8 @@
 language; one Commission translator finds it from the overview (in Bulgarian, axe-core
 checked), translates it into Greek and downloads the language's XLIFF file, another accepts
 the translation. Over plain HTTP: a form without its CSRF token changes nothing, a bad upload
-is answered 400, a user who is not a translator cannot submit."""
+is answered 400, a user who is not a translator cannot submit; a reviewer rejects a text with
+a reason, which its translator then reads on the entry's page."""
 
 from __future__ import annotations
 
@@ -62,6 +63,16 @@ def translator(stack: Stack, admin: User) -> User:
 
     password = stack.eventually(arrived, timeout=60, interval=0.5)
     return User(created.json()["username"], password, id=created.json()["id"], email=email)
+
+
+def listed_entry(stack: Stack, user: User, language: str) -> dict:
+    """The demo entry as the API lists it in ``language``."""
+    listed = stack.web.get(
+        f"{API}/translations/{language}/entries",
+        params={"namespace": NAMESPACE, "state": "all"}, headers=user.auth,
+    )  # fmt: skip
+    [item] = listed.json()["items"]
+    return item
 
 
 def reviewed_keys(stack: Stack, user: User, language: str) -> list[str]:
@@ -171,3 +182,67 @@ def test_translator_forms_refuse_forgeries_bad_files_and_other_users(stack: Stac
         f"{API}/translations/el/entries", params={"namespace": NAMESPACE}, headers=writer.auth
     ).json()["items"]
     assert [(item["key"], item["status"]) for item in listed] == [(KEY, "missing")]
+
+
+def test_a_reviewer_rejects_a_text_with_a_reason_its_translator_reads(stack: Stack, new_text):
+    _, (writer, reviewer) = new_text
+    reader = "de"  # the language of the translators' accounts (Stack.create_user)
+    entry_path = f"/translations/el/entries/{KEY}"
+    reject_path = f"{entry_path}/reject"
+    reason = "Too formal for a greeting: say Γεια σας instead"
+    writing = web_login(stack, writer)
+    written = writing.post(
+        entry_path, data={"text": GREEK, "version": "0",
+                          "csrf_token": csrf_token(served(stack, writing, entry_path).text)},
+    )  # fmt: skip
+    reviewing = web_login(stack, reviewer)
+    review_page = served(stack, reviewing, entry_path)
+    token = csrf_token(review_page.text)
+
+    no_reason = reviewing.post(reject_path, data={"version": "1", "csrf_token": token})
+    blank = reviewing.post(reject_path, data={"version": "1", "reason": "  ", "csrf_token": token})
+    forged = reviewing.post(reject_path, data={"version": "1", "reason": reason})
+    own = writing.post(
+        reject_path, data={"version": "1", "reason": reason,
+                           "csrf_token": csrf_token(writing.get(entry_path).text)},
+    )  # fmt: skip
+    api_reject = f"{API}/translations/el/entries/{KEY}/reject"
+    api_no_reason = stack.web.post(api_reject, json={"version": 1}, headers=reviewer.auth_json)
+    api_too_long = stack.web.post(
+        api_reject, json={"version": 1, "reason": "x" * 1001}, headers=reviewer.auth_json
+    )
+    unchanged = listed_entry(stack, writer, "el")
+    rejected = reviewing.post(
+        reject_path, data={"version": "1", "reason": reason, "csrf_token": token}
+    )
+    stale = stack.web.post(
+        api_reject, json={"version": 1, "reason": "Another view"}, headers=reviewer.auth_json
+    )
+    seen_by_writer = writing.get(entry_path)
+
+    assert written.status_code == 200
+    assert 'id="field-reason"' in review_page.text
+    assert shipped_text("web.translator.reject", reader) in review_page.text
+    for refused in (no_reason, blank):
+        assert refused.status_code == 400
+        assert 'aria-invalid="true"' in refused.text
+        assert 'id="error-reason"' in refused.text
+        assert shipped_text("web.form.required", reader) in refused.text
+    assert forged.status_code == 403
+    assert own.status_code == 403
+    for refused in (api_no_reason, api_too_long):
+        assert refused.status_code == 400, refused.text
+        assert "reason" in refused.json()["errors"]
+    assert (unchanged["status"], unchanged["version"], unchanged["rejection_reason"]) == (
+        "translated", 1, None
+    )  # fmt: skip
+    assert rejected.status_code == 200
+    assert shipped_text("web.translator.done.rejected", reader) in rejected.text
+    assert stale.status_code == 409
+    assert stale.json()["code"] == "error.stale_version"
+    assert seen_by_writer.status_code == 200
+    assert f'<dd id="rejection-reason">{reason}</dd>' in seen_by_writer.text
+    assert shipped_text("web.translator.state.missing", reader) in seen_by_writer.text
+    after = listed_entry(stack, writer, "el")
+    assert (after["status"], after["text"], after["rejection_reason"]) == ("missing", GREEK, reason)
+    assert after["rejected_by"] == reviewer.id
