@@ -1,6 +1,7 @@
-"""The directory's pages: the search of authorities and an authority's page, for every user;
-the invitations a coordinator sends in batches, the self-registrations it validates; and the
-public self-registration of an invited authority with its registration code.
+"""The directory's pages: the search of authorities, for every user; the invitations a
+coordinator sends in batches, the self-registrations it validates; and the public
+self-registration of an invited authority with its registration code. An authority's own page
+and its changes are in gateway/web/authority_pages.py.
 
 Each page calls the directory's RPC methods the API calls (gateway/directory/), with the
 visitor's actor: the directory decides who may invite, validate or read what. Two answers are
@@ -28,7 +29,6 @@ from services.directory.domain import InvitationStatus, Rejection, Role, Workflo
 
 PAGES = (
     PageRoute("directory_search", "GET", "/directory"),
-    PageRoute("directory_authority", "GET", "/directory/authorities/<authority_id>"),
     PageRoute("directory_invitations", "GET", "/directory/invitations"),
     PageRoute("directory_invite", "POST", "/directory/invitations"),
     PageRoute("directory_resubmit", "POST", "/directory/invitations/<invitation_id>/resubmission"),
@@ -137,7 +137,7 @@ class RegistrationForm(FormSchema):
 class DirectoryPages:
     """Entry points of GatewayService (``web``, ``gate``, ``identity`` and ``directory``)."""
 
-    # --- search and an authority's page -------------------------------------------------------
+    # --- search ---------------------------------------------------------------------------
 
     @page
     def directory_search(self, request: Request) -> Response:
@@ -158,28 +158,6 @@ class DirectoryPages:
             member_states=EEA_COUNTRIES, member_state_names=member_state_names(visit.language),
             names_of_languages=language_names(visit.language),
             query_without_page=_query(link, without="page"),
-        )  # fmt: skip
-
-    @page
-    def directory_authority(self, request: Request, authority_id: str) -> Response:
-        visit = self.web.visit(request, self.gate, self.identity)
-        actor = visit.authenticate()
-        if not ID.fullmatch(authority_id):
-            raise NotFound()
-        authority = self.directory.get_authority(actor, authority_id)
-        title = authority["titles"].get(visit.language) or authority.get("title")
-        coordinators = {}
-        if authority.get("validating_coordinator"):
-            coordinator = authority["validating_coordinator"]
-            coordinators[coordinator["id"]] = coordinator
-        for link in authority["links"]:
-            coordinators.setdefault(link["coordinator"]["id"], link["coordinator"])
-        return visit.page(
-            "directory_authority.html", authority=authority, title=title,
-            coordinators=list(coordinators.values()),
-            registered=request.args.get("registered") == "1",
-            member_state_names=member_state_names(visit.language),
-            names_of_languages=language_names(visit.language),
         )  # fmt: skip
 
     # --- invitations ------------------------------------------------------------------------

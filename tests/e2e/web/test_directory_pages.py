@@ -13,6 +13,7 @@ the authorities a test needs. Identity offers the self-service password reset
 from __future__ import annotations
 
 import re
+from html.parser import HTMLParser
 
 import pytest
 from markupsafe import escape
@@ -21,7 +22,7 @@ from playwright.sync_api import Page, expect
 from gateway.web.language import COOKIE as LANGUAGE_COOKIE
 from services.identity.demo_roster import demo_user
 from tests.conftest import HttpSession
-from tests.e2e.stack import API, Stack, placeholder, shipped_text
+from tests.e2e.stack import API, Stack, User, placeholder, shipped_text
 from tests.e2e.web.conftest import accessibility_violations, screenshot
 from tests.e2e.web.test_pages_in_browser import choose_language, log_in
 
@@ -221,3 +222,231 @@ def test_the_invitation_and_validation_pages_refuse_a_user_who_is_no_coordinator
 def _one(found: list):
     assert found
     return found[-1]
+
+
+# --- changing an authority from its page ---------------------------------------------------
+
+VERONA = {
+    "official_name": "Comune di Verona - Sportello unico attività produttive",
+    "official_language": "it",
+    "member_state": "IT",
+    "city": "Verona",
+    "email": "suap@comune.verona.example.it",
+    "languages": ["it", "en"],
+    "titles": {"it": "Sportello unico per le imprese di Verona",
+               "en": "Business one-stop shop of Verona"},
+    "areas": [{"area": "services", "workflow": "information_requests"}],
+    "first_user": {"full_name": "Giulia Bianchi", "email": "g.bianchi@comune.verona.example.it",
+                   "language": "it"},
+}  # fmt: skip
+
+
+class FormFields(HTMLParser):
+    """What a browser would send with the form posted to ``action``: its inputs' values, the
+    checked boxes, the selected options and the text areas, as the page pre-fills them."""
+
+    def __init__(self, action: str):
+        super().__init__()
+        self.action, self.inside, self.fields = action, False, {}
+        self.select = self.textarea = None
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "form":
+            self.inside = attrs.get("action") == self.action and attrs.get("method") == "post"
+        elif not self.inside:
+            return
+        elif tag == "input" and attrs.get("type") == "checkbox":
+            if "checked" in attrs:
+                self.fields.setdefault(attrs["name"], []).append(attrs["value"])
+        elif tag == "input":
+            self.fields[attrs["name"]] = attrs.get("value", "")
+        elif tag == "select":
+            self.select = attrs["name"]
+        elif tag == "option" and "selected" in attrs:
+            self.fields[self.select] = attrs["value"]
+        elif tag == "textarea":
+            self.textarea = attrs["name"]
+            self.fields[self.textarea] = ""
+
+    def handle_data(self, data):
+        if self.textarea:
+            self.fields[self.textarea] += data
+
+    def handle_endtag(self, tag):
+        if tag == "form":
+            self.inside = False
+        elif tag == "textarea":
+            self.textarea = None
+
+
+def form_fields(html: str, action: str) -> dict:
+    parser = FormFields(action)
+    parser.feed(html)
+    assert parser.fields, f"no form posted to {action}"
+    return parser.fields
+
+
+def coordinated_authority(stack, coordinator, body: dict):
+    """An authority the coordinator registers through the API, and its first user (every
+    right, local data administrator included) past the first login: (its id, the user)."""
+    answer = stack.web.post(f"{API}/authorities", json=body, headers=coordinator.auth)
+    assert answer.status_code == 201, answer.text
+    authority_id = answer.json()["id"]
+
+    def first_user() -> dict:
+        found = stack.users_of(coordinator, authority_id)
+        assert found, "identity to create the authority's first user"
+        return found[0]
+
+    record = stack.eventually(first_user, timeout=15)
+    password = stack.mailbox.temporary_password(record["email"])
+    return authority_id, stack.activate(User(record["username"], password, id=record["id"]))
+
+
+def authority_read(stack, by, authority_id: str) -> dict:
+    answer = stack.web.get(f"{API}/authorities/{authority_id}", headers=by.auth)
+    assert answer.status_code == 200, answer.text
+    return answer.json()
+
+
+def test_an_administrator_edits_the_authority_s_data_and_a_later_save_is_told_who_saved_first(
+    stack,
+):
+    admin = stack.admin if stack.admin.access_token else stack.activate(stack.admin)
+    coordinator = stack.national_coordinator(admin, "IT")
+    authority_id, administrator = coordinated_authority(stack, coordinator, VERONA)
+    address = f"/directory/authorities/{authority_id}"
+    edit = f"{address}/edit"
+
+    own = logged_in(stack, administrator, landing=address)
+    page = own.get(address)
+    assert f'href="{edit}"' in page.text
+    form = own.get(edit)
+    assert form.status_code == 200
+    fields = form_fields(form.text, edit)
+    assert fields["email"] == VERONA["email"]
+    assert fields["city"] == "Verona"
+    assert fields["title_en"] == VERONA["titles"]["en"]
+    assert sorted(fields["languages"]) == ["en", "it"]
+    assert "official_name" not in fields  # only the validating coordinator renames it
+
+    by_coordinator = logged_in(stack, coordinator, landing=address)
+    stale = form_fields(by_coordinator.get(edit).text, edit)
+
+    wrong = own.post(edit, data={**fields, "email": "suap-at-verona"})
+    assert wrong.status_code == 400
+    assert 'aria-describedby="help-email error-email"' in wrong.text
+    assert 'value="suap-at-verona"' in wrong.text  # the input is kept
+    assert authority_read(stack, administrator, authority_id)["email"] == VERONA["email"]
+
+    saved = own.post(edit, data={
+        **fields, "phone": "+39 045 807 7111", "title_en": "One-stop shop for businesses, Verona",
+        "title_fr": "Guichet unique des entreprises de Vérone", "languages": ["it", "en", "fr"],
+        "other_professions": "Sommelier\nMaestro di sci",
+    })  # fmt: skip
+    assert saved.status_code == 200, saved.text
+    assert saved.url.endswith(f"{address}?done=saved")
+    assert in_page(shipped_text("web.directory.change.done.saved", "en"), saved)
+    assert re.search(r"<h1[^>]*><span[^>]*>One-stop shop for businesses, Verona</span></h1>",
+                     saved.text)  # fmt: skip
+    assert "+39 045 807 7111" in saved.text
+    assert "Maestro di sci" in saved.text
+    held = authority_read(stack, administrator, authority_id)
+    assert held["phone"] == "+39 045 807 7111"
+    assert held["languages"] == ["it", "en", "fr"]
+    assert held["titles"]["fr"]["text"] == "Guichet unique des entreprises de Vérone"
+    assert held["other_professions"] == ["Sommelier", "Maestro di sci"]
+
+    late = by_coordinator.post(edit, data={**stale, "phone": "+39 045 000 0000"})
+    assert late.status_code == 409
+    assert administrator.username in late.text
+    assert 'value="+39 045 000 0000"' in late.text  # the input is kept, to save again knowingly
+    assert form_fields(late.text, edit)["version"] == str(held["version"])
+    assert authority_read(stack, administrator, authority_id)["phone"] == "+39 045 807 7111"
+
+    stranger = logged_in(stack, demo_user("it-roma-lda"), landing=address)
+    assert f'href="{edit}"' not in stranger.get(address).text
+    assert stranger.get(edit).status_code == 403
+    refused = stranger.post(edit, data={**fields, "csrf_token": csrf(stranger.get(address).text),
+                                        "phone": "+39 06 0000 0000"})  # fmt: skip
+    assert refused.status_code == 403
+    assert authority_read(stack, administrator, authority_id)["phone"] == "+39 045 807 7111"
+
+
+def test_a_coordinator_adds_and_removes_roles_and_links_and_unlinks_a_coordinator(stack):
+    admin = stack.admin if stack.admin.access_token else stack.activate(stack.admin)
+    coordinator = stack.national_coordinator(admin, "IT")
+    authority_id, administrator = coordinated_authority(stack, coordinator, VERONA)
+    delegate = stack.web.post(f"{API}/authorities", headers=coordinator.auth, json={
+        "official_name": "Coordinamento IMI servizi del Veneto", "official_language": "it",
+        "member_state": "IT", "email": "imi@regione.veneto.example.it", "languages": ["it"],
+        "areas": [{"area": "services", "workflow": "information_requests"}],
+        "coordinator_kind": "DIMIC", "coordinated_areas": ["services"],
+        "first_user": {"full_name": "Luca Verdi", "email": "l.verdi@regione.veneto.example.it",
+                       "language": "it"},
+    })  # fmt: skip
+    assert delegate.status_code == 201, delegate.text
+    address = f"/directory/authorities/{authority_id}"
+    web = logged_in(stack, coordinator, landing=address)
+
+    page = web.get(address)
+    added = web.post(f"{address}/roles", data={
+        **form_fields(page.text, f"{address}/roles"), "area": "services",
+        "workflow": "information_requests", "role": "request_coordinator", "direction": "send",
+    })  # fmt: skip
+    assert added.status_code == 200, added.text
+    assert in_page(shipped_text("web.directory.change.done.roles", "en"), added)
+    assert in_page(shipped_text("directory.role.request_coordinator", "en"), added)
+    areas = authority_read(stack, coordinator, authority_id)["areas"]
+    assert areas == [{"area": "services", "workflow": "information_requests", "direction": "send",
+                      "roles": ["authority", "request_coordinator"]}]  # fmt: skip
+
+    more = web.post(f"{address}/roles", data={
+        **form_fields(added.text, f"{address}/roles"), "area": "professional_qualifications",
+        "workflow": "information_requests", "role": "authority", "direction": "both",
+    })  # fmt: skip
+    assert more.status_code == 200, more.text
+    assert len(authority_read(stack, coordinator, authority_id)["areas"]) == 2
+    version = form_fields(more.text, f"{address}/roles")["version"]
+    removed = web.post(f"{address}/roles", data={
+        "csrf_token": csrf(more.text), "version": version,
+        "remove": "professional_qualifications|information_requests",
+    })  # fmt: skip
+    assert removed.status_code == 200, removed.text
+    assert [area["area"] for area in authority_read(stack, coordinator, authority_id)["areas"]] == [
+        "services"
+    ]
+
+    found = web.get(address, params={"coordinator": "Coordinamento Veneto"})
+    assert delegate.json()["id"] in found.text
+    link = form_fields(found.text, f"{address}/links")
+    linked = web.post(f"{address}/links", data={
+        **link, "served": "services|information_requests", "coordinator_id": delegate.json()["id"],
+    })  # fmt: skip
+    assert linked.status_code == 200, linked.text
+    assert in_page(shipped_text("web.directory.change.done.links", "en"), linked)
+    links = authority_read(stack, coordinator, authority_id)["links"]
+    validating = authority_read(stack, coordinator, authority_id)["validating_coordinator"]["id"]
+    assert {item["coordinator"]["id"] for item in links} == {validating, delegate.json()["id"]}
+    unlink = f"services|information_requests|{delegate.json()['id']}"
+    assert f'value="{unlink}"' in linked.text
+    unlinked = web.post(f"{address}/links", data={
+        "csrf_token": csrf(linked.text), "unlink": unlink,
+        "version": form_fields(linked.text, f"{address}/links")["version"],
+    })  # fmt: skip
+    assert unlinked.status_code == 200, unlinked.text
+    links = authority_read(stack, coordinator, authority_id)["links"]
+    assert [item["coordinator"]["id"] for item in links] == [validating]
+
+    own = logged_in(stack, administrator, landing=address)
+    shown = own.get(address)
+    assert f'action="{address}/roles"' not in shown.text  # roles are the coordinators' to set
+    assert f'action="{address}/links"' in shown.text  # its administrators link coordinators
+    version = form_fields(shown.text, f"{address}/links")["version"]
+    refused = own.post(f"{address}/roles", data={
+        "csrf_token": csrf(shown.text), "version": version,
+        "area": "services", "workflow": "alerts", "role": "alert_authority",
+    })  # fmt: skip
+    assert refused.status_code == 403
+    assert len(authority_read(stack, coordinator, authority_id)["areas"]) == 1
