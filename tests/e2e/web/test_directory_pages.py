@@ -450,3 +450,40 @@ def test_a_coordinator_adds_and_removes_roles_and_links_and_unlinks_a_coordinato
     })  # fmt: skip
     assert refused.status_code == 403
     assert len(authority_read(stack, coordinator, authority_id)["areas"]) == 1
+
+
+def test_a_coordinator_edits_an_authority_in_a_browser(page: Page, axe_source: str, stack):
+    admin = stack.admin if stack.admin.access_token else stack.activate(stack.admin)
+    coordinator = stack.national_coordinator(admin, "IT")
+    authority_id, _ = coordinated_authority(stack, coordinator, VERONA)
+    page.goto(f"/directory/authorities/{authority_id}")
+    choose_language(page, "en")
+    log_in(page, coordinator, "en")
+    expect(page.locator("h1")).to_have_text(VERONA["titles"]["en"])
+    expect(page.locator("#add-role")).to_be_visible()
+    assert accessibility_violations(page, axe_source) == []
+    screenshot(page, "directory-authority-coordinator-en")
+
+    page.get_by_role("link", name=shipped_text("web.directory.change.edit", "en")).click()
+    email = page.get_by_label(shipped_text("web.directory.register.email", "en"), exact=True)
+    expect(email).to_have_value(VERONA["email"])
+    email.fill("suap-at-verona")
+    page.locator("#field-title_de").fill("Einheitlicher Ansprechpartner für Unternehmen, Verona")
+    page.get_by_role("button", name=shipped_text("web.directory.change.save", "en")).click()
+    expect(page.locator("#error-email")).to_be_visible()
+    expect(page.locator("#field-title_de")).to_have_value(
+        "Einheitlicher Ansprechpartner für Unternehmen, Verona"
+    )
+    assert accessibility_violations(page, axe_source) == []
+    screenshot(page, "directory-authority-edit-en")
+
+    page.get_by_label(shipped_text("web.directory.register.email", "en"), exact=True).fill(
+        "sportello@comune.verona.example.it"
+    )
+    page.get_by_role("button", name=shipped_text("web.directory.change.save", "en")).click()
+    expect(page.locator(".imi-notice")).to_have_text(
+        shipped_text("web.directory.change.done.saved", "en")
+    )
+    choose_language(page, "de")
+    expect(page.locator("h1")).to_have_text("Einheitlicher Ansprechpartner für Unternehmen, Verona")
+    assert accessibility_violations(page, axe_source) == []
