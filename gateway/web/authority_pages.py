@@ -10,6 +10,7 @@ decides who may. The pages offer a form only to those its rules let change the t
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from marshmallow import fields, validate
@@ -31,7 +32,7 @@ from gateway.web.texts import member_state_names
 from services.common.actor import Right, load_actor
 from services.common.errors import Conflict, Forbidden, StaleVersion, ValidationFailed
 from services.common.reference import COMMISSION, SUPPORTED_LANGUAGES
-from services.directory.domain import Direction
+from services.directory.domain import CompetenceKind, Direction
 
 PAGES = (
     PageRoute("directory_authority", "GET", "/directory/authorities/<authority_id>"),
@@ -48,6 +49,9 @@ MAX_TITLE = 300
 MAX_PROFESSIONS = 50
 SETTINGS = ("uses_allocation", "coordinator_full_view")
 DONE = ("saved", "settings", "roles", "links")
+CODE = re.compile(r"[a-z0-9][a-z0-9_.-]{0,63}")
+COMPETENCES = tuple(kind.value for kind in CompetenceKind)
+PROFESSIONAL_QUALIFICATIONS = "professional_qualifications"
 PAGE_SIZE = 20
 
 
@@ -156,6 +160,21 @@ def _lists(form, errors: dict[str, str]) -> dict:
     return {"titles": titles, "languages": understood, "other_professions": professions}
 
 
+def competence_kinds(authority: dict) -> tuple[str, ...]:
+    """The areas of competence the edit form offers: regulated professions only to an
+    authority in Professional Qualifications (DOMAIN.md section 2), the others to every one."""
+    served = {item["area"] for item in authority["areas"]}
+    if PROFESSIONAL_QUALIFICATIONS in served:
+        return COMPETENCES
+    return tuple(kind for kind in COMPETENCES if kind != CompetenceKind.PROFESSION.value)
+
+
+def _competences(form, authority: dict) -> dict[str, list[str]]:
+    """The checked codes of each kind the form offers (the directory checks they exist)."""
+    return {kind: sorted({code for code in form.getlist(kind) if CODE.fullmatch(code)})
+            for kind in competence_kinds(authority)}  # fmt: skip
+
+
 def _values_of(authority: dict) -> dict:
     """The edit form's fields as the authority holds them."""
     address = authority["address"]
@@ -168,6 +187,7 @@ def _values_of(authority: dict) -> dict:
         "titles": {language: title["text"] for language, title in authority["titles"].items()
                    if title["status"] != "machine"},
         "other_professions": "\n".join(authority["other_professions"]),
+        "competences": {kind: list(authority["competences"].get(kind, ())) for kind in COMPETENCES},
         **{name: authority["settings"][name] for name in SETTINGS},
     }  # fmt: skip
 
@@ -180,6 +200,7 @@ def _values_posted(form, current: dict) -> dict:
            ("official_name", "official_language", "other_professions", *CONTACT)},
         "languages": form.getlist("languages"),
         "titles": {language: form.get(f"title_{language}", "") for language in SUPPORTED_LANGUAGES},
+        "competences": {kind: form.getlist(kind) for kind in COMPETENCES},
     }  # fmt: skip
 
 
@@ -234,8 +255,10 @@ class AuthorityPages:
             for item in found["items"]:
                 if item["id"] != authority["id"]:
                     candidates.setdefault(item["id"], item)
+        competences = self._competence_names(actor, authority, visit.language)
         return visit.page(
             "directory_authority.html", status, authority=authority, title=title,
+            competences=competences,
             coordinators=list(coordinators.values()), candidates=list(candidates.values()),
             offers=allowed, done=link["done"], registered=link["registered"] == "1",
             coordinator_query=link["coordinator"] or "", form=form, posted=posted or {},
@@ -244,6 +267,16 @@ class AuthorityPages:
             member_state_names=member_state_names(visit.language),
             names_of_languages=language_names(visit.language),
         )  # fmt: skip
+
+    def _competence_names(self, actor: dict, authority: dict, language: str) -> dict:
+        """The authority's areas of competence by kind, each named in ``language``."""
+        named = {}
+        for kind, codes in authority["competences"].items():
+            if codes:
+                listed = self.directory.list_terms(actor, {"kind": kind, "language": language})
+                names = {item["code"]: item["name"] for item in listed["items"]}
+                named[kind] = [names.get(code, code) for code in codes]
+        return named
 
     # --- the authority's data ----------------------------------------------------------------
 
@@ -268,7 +301,8 @@ class AuthorityPages:
             shown["version"] = form.get("version", "")
             return self._edit_page(visit, actor, authority, shown, errors, None, 400)
         change = {"version": values["version"], "official_language": values["official_language"],
-                  **{name: values[name] for name in CONTACT}, **lists}  # fmt: skip
+                  **{name: values[name] for name in CONTACT}, **lists,
+                  "competences": _competences(request.form, authority)}  # fmt: skip
         if values["official_name"] and values["official_name"] != authority["official_name"]:
             change["official_name"] = values["official_name"]
         shown["version"] = values["version"]
@@ -314,8 +348,14 @@ class AuthorityPages:
         return authority
 
     def _edit_page(self, visit, actor, authority, values, errors, problem, status=200):
+        terms = {
+            kind: self.directory.list_terms(actor, {"kind": kind, "language": visit.language})
+            for kind in competence_kinds(authority)
+        }
         return visit.page(
             "directory_authority_edit.html", status, authority=authority, values=values,
+            competences={kind: [(item["code"], item["name"]) for item in listed["items"]]
+                         for kind, listed in terms.items()},
             errors={name: visit.t(key) for name, key in errors.items()}, problem=problem,
             offers=offers(actor, authority), all_languages=SUPPORTED_LANGUAGES,
             names_of_languages=language_names(visit.language),

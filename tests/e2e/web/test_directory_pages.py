@@ -329,6 +329,8 @@ def test_an_administrator_edits_the_authority_s_data_and_a_later_save_is_told_wh
     assert fields["city"] == "Verona"
     assert fields["title_en"] == VERONA["titles"]["en"]
     assert sorted(fields["languages"]) == ["en", "it"]
+    assert 'name="keyword" value="authorisation_schemes"' in form.text
+    assert 'name="profession"' not in form.text  # regulated professions: PQ authorities only
     assert "official_name" not in fields  # only the validating coordinator renames it
 
     by_coordinator = logged_in(stack, coordinator, landing=address)
@@ -343,7 +345,8 @@ def test_an_administrator_edits_the_authority_s_data_and_a_later_save_is_told_wh
     saved = own.post(edit, data={
         **fields, "phone": "+39 045 807 7111", "title_en": "One-stop shop for businesses, Verona",
         "title_fr": "Guichet unique des entreprises de Vérone", "languages": ["it", "en", "fr"],
-        "other_professions": "Sommelier\nMaestro di sci",
+        "other_professions": "Sommelier\nMaestro di sci", "keyword": ["authorisation_schemes"],
+        "policy_area": ["internal_market"],
     })  # fmt: skip
     assert saved.status_code == 200, saved.text
     assert saved.url.endswith(f"{address}?done=saved")
@@ -357,6 +360,9 @@ def test_an_administrator_edits_the_authority_s_data_and_a_later_save_is_told_wh
     assert held["languages"] == ["it", "en", "fr"]
     assert held["titles"]["fr"]["text"] == "Guichet unique des entreprises de Vérone"
     assert held["other_professions"] == ["Sommelier", "Maestro di sci"]
+    assert held["competences"]["keyword"] == ["authorisation_schemes"]
+    assert held["competences"]["policy_area"] == ["internal_market"]
+    assert "Internal market" in saved.text  # the policy area, named
 
     late = by_coordinator.post(edit, data={**stale, "phone": "+39 045 000 0000"})
     assert late.status_code == 409
