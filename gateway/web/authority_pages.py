@@ -18,6 +18,7 @@ from werkzeug.exceptions import NotFound
 from werkzeug.wrappers import Request, Response
 
 from gateway.web.directory_pages import (
+    COMPETENCES,
     ID,
     PHONE,
     ROLES,
@@ -50,7 +51,6 @@ MAX_PROFESSIONS = 50
 SETTINGS = ("uses_allocation", "coordinator_full_view")
 DONE = ("saved", "settings", "roles", "links")
 CODE = re.compile(r"[a-z0-9][a-z0-9_.-]{0,63}")
-COMPETENCES = tuple(kind.value for kind in CompetenceKind)
 PROFESSIONAL_QUALIFICATIONS = "professional_qualifications"
 PAGE_SIZE = 20
 

@@ -25,7 +25,7 @@ from gateway.web.texts import member_state_names, shipped_texts
 from services.common.errors import Conflict, ValidationFailed
 from services.common.errors import NotFound as ServiceNotFound
 from services.common.reference import EEA_COUNTRIES, SUPPORTED_LANGUAGES, languages
-from services.directory.domain import InvitationStatus, Rejection, Role, Workflow
+from services.directory.domain import CompetenceKind, InvitationStatus, Rejection, Role, Workflow
 
 PAGES = (
     PageRoute("directory_search", "GET", "/directory"),
@@ -48,6 +48,10 @@ WORKFLOWS = tuple(workflow.value for workflow in Workflow)
 REJECTIONS = tuple(reason.value for reason in Rejection)
 INVITATION_STATUSES = tuple(status.value for status in InvitationStatus)
 MAX_BATCH_LINES = 100
+COMPETENCES = tuple(kind.value for kind in CompetenceKind)
+FILTERS = ("text", "member_state", "region", "area", "workflow", "role", *COMPETENCES,
+           "coordinator_id")  # fmt: skip
+MORE_FILTERS = ("region", *COMPETENCES)
 
 
 def area_codes() -> list[str]:
@@ -69,6 +73,12 @@ class SearchLink(FormSchema):
     area = fields.String(load_default=None, validate=validate.Length(1, 64))
     workflow = fields.String(load_default=None, validate=validate.OneOf(WORKFLOWS))
     role = fields.String(load_default=None, validate=validate.OneOf(ROLES))
+    region = fields.String(load_default=None, validate=validate.Length(1, 120, error=TOO_LONG))
+    keyword = fields.String(load_default=None, validate=validate.Length(1, 64))
+    economic_activity = fields.String(load_default=None, validate=validate.Length(1, 64))
+    policy_area = fields.String(load_default=None, validate=validate.Length(1, 64))
+    profession = fields.String(load_default=None, validate=validate.Length(1, 64))
+    coordinator_id = fields.String(load_default=None, validate=validate.Regexp(ID))
     page = fields.Integer(load_default=1, validate=validate.Range(1, 1000))
 
 
@@ -144,16 +154,24 @@ class DirectoryPages:
         visit = self.web.visit(request, self.gate, self.identity)
         actor = visit.authenticate()
         link = read_link(SearchLink, request.args.to_dict())
-        searched = any(
-            link.get(name) for name in ("text", "member_state", "area", "workflow", "role")
-        )
+        searched = any(link.get(name) for name in FILTERS)
         found = None
         if searched:
             query = {name: value for name, value in link.items() if value and name != "page"}
             query.update(page=link["page"], page_size=PAGE_SIZE, language=visit.language)
             found = self.directory.search_authorities(actor, query)
+        coordinator = None
+        if link["coordinator_id"]:
+            coordinator = self.directory.get_authority(actor, link["coordinator_id"])
+        competences = {
+            kind: [(item["code"], item["name"]) for item in self.directory.list_terms(
+                actor, {"kind": kind, "language": visit.language})["items"]]
+            for kind in COMPETENCES
+        }  # fmt: skip
         return visit.page(
             "directory_search.html", link=link, found=found, searched=searched,
+            competences=competences, coordinator=coordinator,
+            more_filters=any(link.get(name) for name in MORE_FILTERS),
             pages=_pages(found), areas=area_codes(), roles=ROLES, workflows=WORKFLOWS,
             member_states=EEA_COUNTRIES, member_state_names=member_state_names(visit.language),
             names_of_languages=language_names(visit.language),

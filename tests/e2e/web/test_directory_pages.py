@@ -363,6 +363,13 @@ def test_an_administrator_edits_the_authority_s_data_and_a_later_save_is_told_wh
     assert held["competences"]["keyword"] == ["authorisation_schemes"]
     assert held["competences"]["policy_area"] == ["internal_market"]
     assert "Internal market" in saved.text  # the policy area, named
+    by_policy = own.get(
+        "/directory", params={"member_state": "IT", "policy_area": "internal_market"}
+    )
+    assert f'href="{address}"' in by_policy.text
+    assert 'name="policy_area"' in by_policy.text
+    other_policy = own.get("/directory", params={"member_state": "IT", "policy_area": "employment"})
+    assert f'href="{address}"' not in other_policy.text
 
     late = by_coordinator.post(edit, data={**stale, "phone": "+39 045 000 0000"})
     assert late.status_code == 409
@@ -435,6 +442,12 @@ def test_a_coordinator_adds_and_removes_roles_and_links_and_unlinks_a_coordinato
     links = authority_read(stack, coordinator, authority_id)["links"]
     validating = authority_read(stack, coordinator, authority_id)["validating_coordinator"]["id"]
     assert {item["coordinator"]["id"] for item in links} == {validating, delegate.json()["id"]}
+    delegate_page = web.get(f"/directory/authorities/{delegate.json()['id']}")
+    coordinated = f'href="/directory?coordinator_id={delegate.json()["id"]}"'
+    assert coordinated in delegate_page.text
+    by_coordinator = web.get("/directory", params={"coordinator_id": delegate.json()["id"]})
+    assert in_page(shipped_text("web.directory.filter.coordinated_by", "en"), by_coordinator)
+    assert f'href="{address}"' in by_coordinator.text
     unlink = f"services|information_requests|{delegate.json()['id']}"
     assert f'value="{unlink}"' in linked.text
     unlinked = web.post(f"{address}/links", data={
