@@ -22,9 +22,10 @@ from werkzeug.wrappers import Request, Response
 from gateway.web.forms import REQUIRED, FormSchema, read_form, read_link
 from gateway.web.page import PageRoute, page
 from gateway.web.texts import member_state_names, shipped_texts
+from services.common.actor import Right
 from services.common.errors import Conflict, ValidationFailed
 from services.common.errors import NotFound as ServiceNotFound
-from services.common.reference import EEA_COUNTRIES, SUPPORTED_LANGUAGES, languages
+from services.common.reference import COMMISSION, EEA_COUNTRIES, SUPPORTED_LANGUAGES, languages
 from services.directory.domain import CompetenceKind, InvitationStatus, Rejection, Role, Workflow
 
 PAGES = (
@@ -32,6 +33,7 @@ PAGES = (
     PageRoute("directory_invitations", "GET", "/directory/invitations"),
     PageRoute("directory_invite", "POST", "/directory/invitations"),
     PageRoute("directory_resubmit", "POST", "/directory/invitations/<invitation_id>/resubmission"),
+    PageRoute("directory_release", "POST", "/directory/invitations/release"),
     PageRoute("directory_pending", "GET", "/directory/pending"),
     PageRoute("directory_validate", "POST", "/directory/authorities/<authority_id>/validation"),
     PageRoute("directory_register_form", "GET", "/register", public=True),
@@ -85,6 +87,7 @@ class SearchLink(FormSchema):
 class PageLink(FormSchema):
     page = fields.Integer(load_default=1, validate=validate.Range(1, 1000))
     status = fields.String(load_default=None, validate=validate.OneOf(INVITATION_STATUSES))
+    released = fields.Integer(load_default=None, validate=validate.Range(0, MAX_BATCH_LINES))
 
 
 class InvitationForm(FormSchema):
@@ -237,13 +240,34 @@ class DirectoryPages:
             return visit.redirect("/directory/invitations?status=expired&failed=1")
         return visit.redirect("/directory/invitations?status=sent")
 
+    @page
+    def directory_release(self, request: Request) -> Response:
+        """A Commission administrator releases held invitations: they are sent now."""
+        visit = self.web.visit(request, self.gate, self.identity)
+        visit.form()
+        actor = visit.authenticate()
+        chosen = [item for item in request.form.getlist("invitation") if ID.fullmatch(item)]
+        if not chosen or len(chosen) > MAX_BATCH_LINES:
+            query = {"page": 1, "page_size": PAGE_SIZE, "status": InvitationStatus.HELD.value}
+            listed = self.directory.list_invitations(actor, query)
+            held = {"page": 1, "status": InvitationStatus.HELD.value}
+            errors = {"release": "web.directory.release.none_chosen"}
+            return self._invitations_page(visit, listed, held, values={}, errors=errors,
+                                          result=None, status=400)  # fmt: skip
+        released = self.directory.release_invitations(actor, {"invitation_ids": chosen})
+        return visit.redirect(f"/directory/invitations?status=held&released={released['released']}")
+
     def _invitations_page(self, visit, listed, link, values, errors, result, status=200):
+        releases = (visit.actor or {}).get("member_state") == COMMISSION and (
+            Right.COMMISSION_ADMINISTRATOR.value in visit.rights()
+        )
         return visit.page(
             "directory_invitations.html", status, invitations=listed, link=link,
             values=values, errors={name: visit.t(key) for name, key in errors.items()},
             result=result, areas=area_codes(), workflows=WORKFLOWS, statuses=INVITATION_STATUSES,
             names_of_languages=language_names(visit.language), pages=_pages(listed),
-            failed=visit.request.args.get("failed") == "1",
+            failed=visit.request.args.get("failed") == "1", releases=releases,
+            released=link.get("released"),
         )  # fmt: skip
 
     # --- validation of self-registrations ----------------------------------------------------

@@ -51,8 +51,13 @@ MUENCHEN = {
 
 @pytest.fixture
 def e2e_config(e2e_config) -> dict:
-    """The stack's configuration, with identity's self-service password reset offered."""
-    return {**e2e_config, "IDENTITY": {**e2e_config["IDENTITY"], "SELF_SERVICE_RESET": True}}
+    """The stack's configuration, with identity's self-service password reset offered and a
+    coordinator's daily limit of invitations low enough to hold some of a small batch."""
+    return {
+        **e2e_config,
+        "IDENTITY": {**e2e_config["IDENTITY"], "SELF_SERVICE_RESET": True},
+        "DIRECTORY": {**e2e_config.get("DIRECTORY", {}), "MAX_INVITATIONS_PER_DAY": 3},
+    }
 
 
 def registered(stack: Stack, body: dict) -> str:
@@ -201,6 +206,46 @@ def test_a_coordinator_invites_a_batch_corrects_the_rejected_item_and_validates_
     assert in_page(shipped_text("web.directory.pending.validated", "en"), validated)
     assert "Comune di Verona" not in validated.text
     assert stack.mailbox.temporary_password(first_user)
+
+
+def test_the_commission_releases_invitations_held_over_a_coordinator_s_daily_limit(stack):
+    admin = stack.admin if stack.admin.access_token else stack.activate(stack.admin)
+    coordinator = logged_in(stack, stack.national_coordinator(admin, "IT"))
+    shown = coordinator.get("/directory/invitations")
+    invited = [f"ufficio.{town}@comune.example.it" for town in ("asti", "bra", "como", "enna")]
+    batch = coordinator.post("/directory/invitations", data={
+        "csrf_token": csrf(shown.text), "emails": "\n".join(invited), "language": "it",
+        "workflow": "information_requests", "area": "services",
+    })  # fmt: skip
+    assert batch.status_code == 200, batch.text
+    assert 'id="release-form"' not in coordinator.get("/directory/invitations?status=held").text
+
+    commission = logged_in(stack, admin, landing="/directory/invitations")
+    held = commission.get("/directory/invitations", params={"status": "held"})
+    chosen = re.findall(r'<label for="release-([^"]+)">[^<]*?([\w.]+@[\w.]+)</label>', held.text)
+    assert len(chosen) == 1  # four invited, three a day
+    invitation_id, email = chosen[0]
+    assert email in invited
+    assert stack.mailbox.to(email, "email.invitation") == []
+
+    nothing = commission.post(
+        "/directory/invitations/release", data={"csrf_token": csrf(held.text)}
+    )
+    assert nothing.status_code == 400
+    assert 'id="error-release"' in nothing.text
+    refused = coordinator.post("/directory/invitations/release", data={
+        "csrf_token": csrf(shown.text), "invitation": invitation_id,
+    })  # fmt: skip
+    assert refused.status_code == 403
+
+    released = commission.post("/directory/invitations/release", data={
+        "csrf_token": csrf(held.text), "invitation": invitation_id,
+    })  # fmt: skip
+    assert released.status_code == 200, released.text
+    assert released.url.endswith("/directory/invitations?status=held&released=1")
+    assert in_page(shipped_text("web.directory.release.done", "en").format(count=1), released)
+    assert invitation_id not in released.text
+    assert stack.eventually(lambda: _one(stack.mailbox.to(email, "email.invitation")), timeout=15)
 
 
 def test_the_invitation_and_validation_pages_refuse_a_user_who_is_no_coordinator(stack):
