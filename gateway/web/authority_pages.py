@@ -205,11 +205,17 @@ def _values_posted(form, current: dict) -> dict:
 
 
 def _service_fields(exc: ValidationFailed) -> dict[str, str]:
-    """The fields the directory refused, each with the catalogue's "not valid"."""
+    """The fields the directory refused (``titles.fr``, ``competences.keyword``, ``email``),
+    each named as the form names it, with the catalogue's "not valid"."""
     refused = {}
     for name in exc.extra.get("errors") or {}:
-        field = name.split(".")[0]
-        refused["title_" + name.split(".")[-1] if field == "titles" else field] = "web.form.invalid"
+        parts = name.split(".")
+        if parts[0] == "titles" and len(parts) > 1:
+            refused[f"title_{parts[1]}"] = "web.form.invalid"
+        elif parts[0] == "competences" and len(parts) > 1:
+            refused[parts[1]] = "web.form.invalid"
+        else:
+            refused[parts[0]] = "web.form.invalid"
     return refused
 
 
@@ -226,9 +232,7 @@ class AuthorityPages:
 
     @page
     def directory_authority(self, request: Request, authority_id: str) -> Response:
-        visit = self.web.visit(request, self.gate, self.identity)
-        visit.authenticate()
-        return self._authority_page(visit, authority_id)
+        return self._authority_page(self.web.visit(request, self.gate, self.identity), authority_id)
 
     def _authority_page(self, visit, authority_id: str, status: int = 200, *, errors=None,
                         problem=None, form=None, posted=None) -> Response:  # fmt: skip
@@ -324,13 +328,13 @@ class AuthorityPages:
         form = visit.form()
         actor = visit.authenticate()
         _check_id(authority_id)
-        authority = self.directory.get_authority(actor, authority_id)
         values, errors = read_form(SettingsForm, form)
         if errors:
             raise ValidationFailed.from_fields(errors)
         try:
             self.directory.set_settings(actor, authority_id, values)
         except StaleVersion as exc:
+            authority = self.directory.get_authority(actor, authority_id)
             shown = {**_values_of(authority), **{name: values[name] for name in SETTINGS}}
             shown["version"] = exc.extra.get("current_version") or values["version"]
             return self._edit_page(visit, actor, authority, shown, {}, _conflict(visit, exc), 409)

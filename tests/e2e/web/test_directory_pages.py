@@ -460,6 +460,13 @@ def test_a_coordinator_adds_and_removes_roles_and_links_and_unlinks_a_coordinato
     assert areas == [{"area": "services", "workflow": "information_requests", "direction": "send",
                       "roles": ["authority", "request_coordinator"]}]  # fmt: skip
 
+    late = web.post(f"{address}/roles", data={
+        **form_fields(page.text, f"{address}/roles"), "area": "services",
+        "workflow": "information_requests", "role": "request_coordinator", "direction": "both",
+    })  # fmt: skip
+    assert late.status_code == 409  # the version of the page read before the change above
+    assert coordinator.username in late.text
+
     more = web.post(f"{address}/roles", data={
         **form_fields(added.text, f"{address}/roles"), "area": "professional_qualifications",
         "workflow": "information_requests", "role": "authority", "direction": "both",
