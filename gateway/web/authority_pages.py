@@ -40,6 +40,7 @@ PAGES = (
     PageRoute("authority_edit_form", "GET", "/directory/authorities/<authority_id>/edit"),
     PageRoute("authority_edit", "POST", "/directory/authorities/<authority_id>/edit"),
     PageRoute("authority_settings", "POST", "/directory/authorities/<authority_id>/settings"),
+    PageRoute("authority_confirm", "POST", "/directory/authorities/<authority_id>/confirmation"),
     PageRoute("authority_roles", "POST", "/directory/authorities/<authority_id>/roles"),
     PageRoute("authority_links", "POST", "/directory/authorities/<authority_id>/links"),
 )
@@ -49,7 +50,7 @@ DIRECTIONS = tuple(direction.value for direction in Direction)
 MAX_TITLE = 300
 MAX_PROFESSIONS = 50
 SETTINGS = ("uses_allocation", "coordinator_full_view")
-DONE = ("saved", "settings", "roles", "links")
+DONE = ("saved", "settings", "confirmed", "roles", "links")
 CODE = re.compile(r"[a-z0-9][a-z0-9_.-]{0,63}")
 PROFESSIONAL_QUALIFICATIONS = "professional_qualifications"
 PAGE_SIZE = 20
@@ -59,12 +60,14 @@ PAGE_SIZE = 20
 class Offers:
     """What the authority's pages offer a reader, by the directory's rules
     (services/directory/domain.py: ``may_edit``, ``may_set_roles``,
-    ``may_change_official_name``), read from the authority's coordinators and the reader's
-    rights. The directory decides again on every save."""
+    ``may_change_official_name``; ``confirm_data``'s own administrators), read from the
+    authority's coordinators and the reader's rights. The directory decides again on every
+    save."""
 
     edit: bool = False
     roles: bool = False
     rename: bool = False
+    confirm: bool = False
 
 
 def offers(actor: dict, authority: dict) -> Offers:
@@ -79,7 +82,7 @@ def offers(actor: dict, authority: dict) -> Offers:
         commission if validating is None else data_administrator and who.authority_id == validating
     )
     return Offers(edit=commission or own or coordinator, roles=commission or coordinator,
-                  rename=rename)  # fmt: skip
+                  rename=rename, confirm=own and not authority["data_confirmed"])  # fmt: skip
 
 
 # --- forms --------------------------------------------------------------------------------
@@ -112,6 +115,10 @@ class AuthorityForm(FormSchema):
     city = _optional(120)
     region = _optional(120)
     other_professions = _optional(MAX_PROFESSIONS * 201)
+
+
+class VersionForm(FormSchema):
+    version = fields.Integer(required=True, error_messages=REQUIRED)
 
 
 class SettingsForm(FormSchema):
@@ -339,6 +346,23 @@ class AuthorityPages:
             shown["version"] = exc.extra.get("current_version") or values["version"]
             return self._edit_page(visit, actor, authority, shown, {}, _conflict(visit, exc), 409)
         return visit.redirect(f"/directory/authorities/{authority_id}?done=settings")
+
+    @page
+    def authority_confirm(self, request: Request, authority_id: str) -> Response:
+        """Its own administrators confirm the authority's data is right (what a coordinator
+        typed at registration): the first login's request to check it (DOMAIN.md section 2)."""
+        visit = self.web.visit(request, self.gate, self.identity)
+        form = visit.form()
+        actor = visit.authenticate()
+        _check_id(authority_id)
+        values, errors = read_form(VersionForm, form)
+        if errors:
+            raise ValidationFailed.from_fields(errors)
+        try:
+            self.directory.confirm_authority_data(actor, authority_id, values)
+        except StaleVersion as exc:
+            return self._authority_page(visit, authority_id, 409, problem=_conflict(visit, exc))
+        return visit.redirect(f"/directory/authorities/{authority_id}?done=confirmed")
 
     def _editable(self, actor: dict, authority_id: str) -> dict:
         """The authority, if the directory lets this reader edit it; else a 403 page."""

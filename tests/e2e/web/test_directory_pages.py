@@ -431,6 +431,16 @@ def test_an_administrator_edits_the_authority_s_data_and_a_later_save_is_told_wh
     assert refused.status_code == 403
     assert authority_read(stack, administrator, authority_id)["phone"] == "+39 045 807 7111"
 
+    confirm = f"{address}/confirmation"  # what the coordinator typed, checked by its own
+    assert f'action="{confirm}"' not in by_coordinator.get(address).text
+    asked = own.get(address)
+    version = form_fields(asked.text, confirm)["version"]
+    confirmed = own.post(confirm, data={"csrf_token": csrf(asked.text), "version": version})
+    assert confirmed.status_code == 200, confirmed.text
+    assert in_page(shipped_text("web.directory.change.done.confirmed", "en"), confirmed)
+    assert f'action="{confirm}"' not in confirmed.text
+    assert authority_read(stack, administrator, authority_id)["data_confirmed"] is True
+
 
 def test_a_coordinator_adds_and_removes_roles_and_links_and_unlinks_a_coordinator(stack):
     admin = stack.admin if stack.admin.access_token else stack.activate(stack.admin)
