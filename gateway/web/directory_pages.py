@@ -175,7 +175,7 @@ class DirectoryPages:
             "directory_search.html", link=link, found=found, searched=searched,
             competences=competences, coordinator=coordinator,
             more_filters=any(link.get(name) for name in MORE_FILTERS),
-            pages=_pages(found), areas=area_codes(), roles=ROLES, workflows=WORKFLOWS,
+            pages=paging(found), areas=area_codes(), roles=ROLES, workflows=WORKFLOWS,
             member_states=EEA_COUNTRIES, member_state_names=member_state_names(visit.language),
             names_of_languages=language_names(visit.language),
             query_without_page=_query(link, without="page"),
@@ -265,7 +265,7 @@ class DirectoryPages:
             "directory_invitations.html", status, invitations=listed, link=link,
             values=values, errors={name: visit.t(key) for name, key in errors.items()},
             result=result, areas=area_codes(), workflows=WORKFLOWS, statuses=INVITATION_STATUSES,
-            names_of_languages=language_names(visit.language), pages=_pages(listed),
+            names_of_languages=language_names(visit.language), pages=paging(listed),
             failed=visit.request.args.get("failed") == "1", releases=releases,
             released=link.get("released"),
         )  # fmt: skip
@@ -281,7 +281,7 @@ class DirectoryPages:
             actor, {"which": "pending_validation", "page": link["page"], "page_size": PAGE_SIZE}
         )
         return visit.page(
-            "directory_pending.html", listed=listed, pages=_pages(listed),
+            "directory_pending.html", listed=listed, pages=paging(listed),
             member_state_names=member_state_names(visit.language),
             validated=request.args.get("validated") == "1",
         )  # fmt: skip
@@ -383,7 +383,7 @@ class DirectoryPages:
         )  # fmt: skip
 
 
-def _pages(listed: dict | None) -> dict | None:
+def paging(listed: dict | None) -> dict | None:
     """Where a paged list is: its page, the number of pages."""
     if not listed:
         return None

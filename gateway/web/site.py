@@ -13,6 +13,7 @@ from gateway.web import (
     account_pages,
     alert_pages,
     authority_pages,
+    coordinated_pages,
     dashboard_pages,
     directory_pages,
     registration_pages,
@@ -24,7 +25,7 @@ from gateway.web import (
 
 _MODULES = (
     account_pages, work_pages, request_pages, alert_pages, directory_pages, registration_pages,
-    user_pages, dashboard_pages, translator_pages, authority_pages,
+    user_pages, dashboard_pages, translator_pages, authority_pages, coordinated_pages,
 )  # fmt: skip
 
 PAGES: MappingProxyType[str, object] = MappingProxyType(
@@ -35,5 +36,5 @@ MIXINS: tuple[type, ...] = (
     alert_pages.AlertPages, directory_pages.DirectoryPages, registration_pages.RegistrationPages,
     user_pages.UserPages,
     dashboard_pages.DashboardPages, translator_pages.TranslatorPages,
-    authority_pages.AuthorityPages,
+    authority_pages.AuthorityPages, coordinated_pages.CoordinatedPages,
 )  # fmt: skip

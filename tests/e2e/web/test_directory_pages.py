@@ -520,7 +520,16 @@ def test_a_coordinator_adds_and_removes_roles_and_links_and_unlinks_a_coordinato
     links = authority_read(stack, coordinator, authority_id)["links"]
     assert [item["coordinator"]["id"] for item in links] == [validating]
 
+    every = web.get("/directory/coordinated")
+    assert in_page(VERONA["official_name"], every)
+    assert "Coordinamento IMI servizi del Veneto" in every.text
+    never_active = web.get("/directory/coordinated", params={"which": "without_active_users"})
+    assert "Coordinamento IMI servizi del Veneto" in never_active.text
+    one_administrator = web.get("/directory/coordinated", params={"which": "few_administrators"})
+    assert in_page(VERONA["official_name"], one_administrator)
+
     own = logged_in(stack, administrator, landing=address)
+    assert own.get("/directory/coordinated").status_code == 403  # no coordinator
     shown = own.get(address)
     assert f'action="{address}/roles"' not in shown.text  # roles are the coordinators' to set
     assert f'action="{address}/links"' in shown.text  # its administrators link coordinators
