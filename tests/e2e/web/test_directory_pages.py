@@ -577,3 +577,13 @@ def test_a_coordinator_edits_an_authority_in_a_browser(page: Page, axe_source: s
     choose_language(page, "de")
     expect(page.locator("h1")).to_have_text("Einheitlicher Ansprechpartner für Unternehmen, Verona")
     assert accessibility_violations(page, axe_source) == []
+
+    choose_language(page, "el")
+    page.goto("/directory/coordinated")
+    expect(page.locator("main table")).to_contain_text(VERONA["official_name"])
+    assert accessibility_violations(page, axe_source) == []
+    screenshot(page, "directory-coordinated-el")
+    page.goto("/directory?member_state=IT&policy_area=internal_market")
+    expect(page.locator("details.imi-more-filters")).to_have_attribute("open", "")
+    assert accessibility_violations(page, axe_source) == []
+    screenshot(page, "directory-search-filters-el")
