@@ -1,6 +1,7 @@
-"""The directory's pages: the search of authorities and an authority's page, for every user;
-the invitations a coordinator sends in batches, the self-registrations it validates; and the
-public self-registration of an invited authority with its registration code.
+"""The directory's pages: the search of authorities, for every user; the invitations a
+coordinator sends in batches, the self-registrations it validates; and the public
+self-registration of an invited authority with its registration code. An authority's own page
+and its changes are in gateway/web/authority_pages.py.
 
 Each page calls the directory's RPC methods the API calls (gateway/directory/), with the
 visitor's actor: the directory decides who may invite, validate or read what. Two answers are
@@ -21,17 +22,18 @@ from werkzeug.wrappers import Request, Response
 from gateway.web.forms import REQUIRED, FormSchema, read_form, read_link
 from gateway.web.page import PageRoute, page
 from gateway.web.texts import member_state_names, shipped_texts
+from services.common.actor import Right
 from services.common.errors import Conflict, ValidationFailed
 from services.common.errors import NotFound as ServiceNotFound
-from services.common.reference import EEA_COUNTRIES, SUPPORTED_LANGUAGES, languages
-from services.directory.domain import InvitationStatus, Rejection, Role, Workflow
+from services.common.reference import COMMISSION, EEA_COUNTRIES, SUPPORTED_LANGUAGES, languages
+from services.directory.domain import CompetenceKind, InvitationStatus, Rejection, Role, Workflow
 
 PAGES = (
     PageRoute("directory_search", "GET", "/directory"),
-    PageRoute("directory_authority", "GET", "/directory/authorities/<authority_id>"),
     PageRoute("directory_invitations", "GET", "/directory/invitations"),
     PageRoute("directory_invite", "POST", "/directory/invitations"),
     PageRoute("directory_resubmit", "POST", "/directory/invitations/<invitation_id>/resubmission"),
+    PageRoute("directory_release", "POST", "/directory/invitations/release"),
     PageRoute("directory_pending", "GET", "/directory/pending"),
     PageRoute("directory_validate", "POST", "/directory/authorities/<authority_id>/validation"),
     PageRoute("directory_register_form", "GET", "/register", public=True),
@@ -48,6 +50,10 @@ WORKFLOWS = tuple(workflow.value for workflow in Workflow)
 REJECTIONS = tuple(reason.value for reason in Rejection)
 INVITATION_STATUSES = tuple(status.value for status in InvitationStatus)
 MAX_BATCH_LINES = 100
+COMPETENCES = tuple(kind.value for kind in CompetenceKind)
+FILTERS = ("text", "member_state", "region", "area", "workflow", "role", *COMPETENCES,
+           "coordinator_id")  # fmt: skip
+MORE_FILTERS = ("region", *COMPETENCES)
 
 
 def area_codes() -> list[str]:
@@ -69,12 +75,19 @@ class SearchLink(FormSchema):
     area = fields.String(load_default=None, validate=validate.Length(1, 64))
     workflow = fields.String(load_default=None, validate=validate.OneOf(WORKFLOWS))
     role = fields.String(load_default=None, validate=validate.OneOf(ROLES))
+    region = fields.String(load_default=None, validate=validate.Length(1, 120, error=TOO_LONG))
+    keyword = fields.String(load_default=None, validate=validate.Length(1, 64))
+    economic_activity = fields.String(load_default=None, validate=validate.Length(1, 64))
+    policy_area = fields.String(load_default=None, validate=validate.Length(1, 64))
+    profession = fields.String(load_default=None, validate=validate.Length(1, 64))
+    coordinator_id = fields.String(load_default=None, validate=validate.Regexp(ID))
     page = fields.Integer(load_default=1, validate=validate.Range(1, 1000))
 
 
 class PageLink(FormSchema):
     page = fields.Integer(load_default=1, validate=validate.Range(1, 1000))
     status = fields.String(load_default=None, validate=validate.OneOf(INVITATION_STATUSES))
+    released = fields.Integer(load_default=None, validate=validate.Range(0, MAX_BATCH_LINES))
 
 
 class InvitationForm(FormSchema):
@@ -137,49 +150,35 @@ class RegistrationForm(FormSchema):
 class DirectoryPages:
     """Entry points of GatewayService (``web``, ``gate``, ``identity`` and ``directory``)."""
 
-    # --- search and an authority's page -------------------------------------------------------
+    # --- search ---------------------------------------------------------------------------
 
     @page
     def directory_search(self, request: Request) -> Response:
         visit = self.web.visit(request, self.gate, self.identity)
         actor = visit.authenticate()
         link = read_link(SearchLink, request.args.to_dict())
-        searched = any(
-            link.get(name) for name in ("text", "member_state", "area", "workflow", "role")
-        )
+        searched = any(link.get(name) for name in FILTERS)
         found = None
         if searched:
             query = {name: value for name, value in link.items() if value and name != "page"}
             query.update(page=link["page"], page_size=PAGE_SIZE, language=visit.language)
             found = self.directory.search_authorities(actor, query)
+        coordinator = None
+        if link["coordinator_id"]:
+            coordinator = self.directory.get_authority(actor, link["coordinator_id"])
+        competences = {
+            kind: [(item["code"], item["name"]) for item in self.directory.list_terms(
+                actor, {"kind": kind, "language": visit.language})["items"]]
+            for kind in COMPETENCES
+        }  # fmt: skip
         return visit.page(
             "directory_search.html", link=link, found=found, searched=searched,
-            pages=_pages(found), areas=area_codes(), roles=ROLES, workflows=WORKFLOWS,
+            competences=competences, coordinator=coordinator,
+            more_filters=any(link.get(name) for name in MORE_FILTERS),
+            pages=paging(found), areas=area_codes(), roles=ROLES, workflows=WORKFLOWS,
             member_states=EEA_COUNTRIES, member_state_names=member_state_names(visit.language),
             names_of_languages=language_names(visit.language),
             query_without_page=_query(link, without="page"),
-        )  # fmt: skip
-
-    @page
-    def directory_authority(self, request: Request, authority_id: str) -> Response:
-        visit = self.web.visit(request, self.gate, self.identity)
-        actor = visit.authenticate()
-        if not ID.fullmatch(authority_id):
-            raise NotFound()
-        authority = self.directory.get_authority(actor, authority_id)
-        title = authority["titles"].get(visit.language) or authority.get("title")
-        coordinators = {}
-        if authority.get("validating_coordinator"):
-            coordinator = authority["validating_coordinator"]
-            coordinators[coordinator["id"]] = coordinator
-        for link in authority["links"]:
-            coordinators.setdefault(link["coordinator"]["id"], link["coordinator"])
-        return visit.page(
-            "directory_authority.html", authority=authority, title=title,
-            coordinators=list(coordinators.values()),
-            registered=request.args.get("registered") == "1",
-            member_state_names=member_state_names(visit.language),
-            names_of_languages=language_names(visit.language),
         )  # fmt: skip
 
     # --- invitations ------------------------------------------------------------------------
@@ -241,13 +240,34 @@ class DirectoryPages:
             return visit.redirect("/directory/invitations?status=expired&failed=1")
         return visit.redirect("/directory/invitations?status=sent")
 
+    @page
+    def directory_release(self, request: Request) -> Response:
+        """A Commission administrator releases held invitations: they are sent now."""
+        visit = self.web.visit(request, self.gate, self.identity)
+        visit.form()
+        actor = visit.authenticate()
+        chosen = [item for item in request.form.getlist("invitation") if ID.fullmatch(item)]
+        if not chosen or len(chosen) > MAX_BATCH_LINES:
+            query = {"page": 1, "page_size": PAGE_SIZE, "status": InvitationStatus.HELD.value}
+            listed = self.directory.list_invitations(actor, query)
+            held = {"page": 1, "status": InvitationStatus.HELD.value}
+            errors = {"release": "web.directory.release.none_chosen"}
+            return self._invitations_page(visit, listed, held, values={}, errors=errors,
+                                          result=None, status=400)  # fmt: skip
+        released = self.directory.release_invitations(actor, {"invitation_ids": chosen})
+        return visit.redirect(f"/directory/invitations?status=held&released={released['released']}")
+
     def _invitations_page(self, visit, listed, link, values, errors, result, status=200):
+        releases = (visit.actor or {}).get("member_state") == COMMISSION and (
+            Right.COMMISSION_ADMINISTRATOR.value in visit.rights()
+        )
         return visit.page(
             "directory_invitations.html", status, invitations=listed, link=link,
             values=values, errors={name: visit.t(key) for name, key in errors.items()},
             result=result, areas=area_codes(), workflows=WORKFLOWS, statuses=INVITATION_STATUSES,
-            names_of_languages=language_names(visit.language), pages=_pages(listed),
-            failed=visit.request.args.get("failed") == "1",
+            names_of_languages=language_names(visit.language), pages=paging(listed),
+            failed=visit.request.args.get("failed") == "1", releases=releases,
+            released=link.get("released"),
         )  # fmt: skip
 
     # --- validation of self-registrations ----------------------------------------------------
@@ -261,7 +281,7 @@ class DirectoryPages:
             actor, {"which": "pending_validation", "page": link["page"], "page_size": PAGE_SIZE}
         )
         return visit.page(
-            "directory_pending.html", listed=listed, pages=_pages(listed),
+            "directory_pending.html", listed=listed, pages=paging(listed),
             member_state_names=member_state_names(visit.language),
             validated=request.args.get("validated") == "1",
         )  # fmt: skip
@@ -363,7 +383,7 @@ class DirectoryPages:
         )  # fmt: skip
 
 
-def _pages(listed: dict | None) -> dict | None:
+def paging(listed: dict | None) -> dict | None:
     """Where a paged list is: its page, the number of pages."""
     if not listed:
         return None

@@ -12,6 +12,8 @@ from types import MappingProxyType
 from gateway.web import (
     account_pages,
     alert_pages,
+    authority_pages,
+    coordinated_pages,
     dashboard_pages,
     directory_pages,
     registration_pages,
@@ -24,8 +26,8 @@ from gateway.web import (
 
 _MODULES = (
     account_pages, work_pages, request_pages, alert_pages, directory_pages, registration_pages,
-    user_pages, dashboard_pages, translator_pages,
-    request_draft_pages,
+    user_pages, dashboard_pages, translator_pages, request_draft_pages, authority_pages,
+    coordinated_pages,
 )  # fmt: skip
 
 PAGES: MappingProxyType[str, object] = MappingProxyType(
@@ -36,5 +38,6 @@ MIXINS: tuple[type, ...] = (
     alert_pages.AlertPages, directory_pages.DirectoryPages, registration_pages.RegistrationPages,
     user_pages.UserPages,
     dashboard_pages.DashboardPages, translator_pages.TranslatorPages,
-    request_draft_pages.RequestDraftPages,
+    request_draft_pages.RequestDraftPages, authority_pages.AuthorityPages,
+    coordinated_pages.CoordinatedPages,
 )  # fmt: skip

@@ -381,6 +381,7 @@ def visible(unit: UnitOfWork, actor: Actor, authority_id: str) -> Authority:
 
 def touch(unit: UnitOfWork, actor: Actor, authority: Authority) -> None:
     authority.touch(actor.user_id, unit.now())
+    authority.updated_by_username = actor.username
 
 
 def update(unit: UnitOfWork, actor: Actor, authority_id: str, request: dict) -> Authority:

@@ -120,6 +120,8 @@ class Authority(Versioned, Base):
     # its settings for information requests (services.directory.domain.AUTHORITY_SETTINGS)
     uses_allocation: Mapped[bool] = mapped_column(default=False, server_default=false())
     coordinator_full_view: Mapped[bool] = mapped_column(default=False, server_default=false())
+    # who saved the current version, by name: a conflicting save is told who came first
+    updated_by_username: Mapped[str | None] = mapped_column(String(64))
 
     titles: Mapped[list[AuthorityTitle]] = relationship(
         cascade="all, delete-orphan", lazy="selectin"

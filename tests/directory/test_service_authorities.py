@@ -208,6 +208,7 @@ def test_a_change_on_a_stale_version_is_a_conflict_naming_who_changed_it(directo
     assert caught.value.extra == {
         "current_version": 2,
         "changed_by": lda["user_id"],
+        "changed_by_username": lda["username"],
         "changed_at": saved["updated_at"],
     }
     assert store.authority(record["id"]).phone == "+49 1"

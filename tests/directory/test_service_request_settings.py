@@ -102,6 +102,7 @@ def test_settings_on_a_stale_version_are_a_conflict_naming_who_saved_first(direc
 
     assert caught.value.code == "error.stale_version"
     assert caught.value.extra == {"current_version": 2, "changed_by": lda["user_id"],
+                                  "changed_by_username": lda["username"],
                                   "changed_at": saved["updated_at"]}  # fmt: skip
     assert store.authority(record["id"]).coordinator_full_view is False
 

@@ -30,11 +30,14 @@ def stored(directory, model: type, *identity):
 
 
 def refusal(version: int, by: dict, row) -> dict:
-    """The StaleVersion the loser must get: the row's version, its saver, its time."""
+    """The StaleVersion the loser must get: the row's version, its saver (by name too, where
+    the row keeps it: an authority), its time."""
+    named = {"changed_by_username": by["username"]} if hasattr(row, "updated_by_username") else {}
     return {
         "code": "error.stale_version",
         "current_version": version,
         "changed_by": by["user_id"],
+        **named,
         "changed_at": row.updated_at.isoformat(),
     }
 
