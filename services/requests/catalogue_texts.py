@@ -7,7 +7,8 @@ language and namespaces; a translator's change reaches every requests process at
 translation's ``texts_changed`` event (a broadcast: each process forgets the namespace it
 names), and a kept bundle is read again after ``TEXTS_CACHE_SECONDS`` at the latest, so an
 event lost while a process was restarting is caught up with. An unreachable translation
-service is not kept: the next view asks again.
+service (``fetch`` answers None) is not kept: the view shows the shipped texts, and the next
+one asks again.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ CONFIG_KEY = "REQUESTS"
 MAX_AGE_SECONDS = 300.0
 BUNDLES_KEPT = 2_000
 
-Fetch = Callable[[str, list[str]], dict[str, dict]]
+Fetch = Callable[[str, list[str]], dict[str, dict] | None]
 
 
 class TextCache:
@@ -40,8 +41,8 @@ class TextCache:
         self._bundles: OrderedDict[tuple[str, tuple[str, ...]], tuple[float, dict]] = OrderedDict()
 
     def texts(self, language: str, namespaces: list[str], fetch: Fetch) -> dict[str, dict]:
-        """The texts kept, or those ``fetch`` reads now (then kept unless empty: an empty
-        bundle is how an unreachable catalogue answers)."""
+        """The texts kept, or those ``fetch`` reads now (then kept, unless the catalogue was
+        unreachable: none, for now)."""
         key = (language, tuple(sorted(namespaces)))
         now = self._clock()
         found = self._bundles.get(key)
@@ -49,11 +50,12 @@ class TextCache:
             self._bundles.move_to_end(key)
             return found[1]
         texts = fetch(language, list(key[1]))
-        if texts:
-            self._bundles[key] = (now, texts)
-            self._bundles.move_to_end(key)
-            while len(self._bundles) > self._kept:
-                self._bundles.popitem(last=False)
+        if texts is None:
+            return {}
+        self._bundles[key] = (now, texts)
+        self._bundles.move_to_end(key)
+        while len(self._bundles) > self._kept:
+            self._bundles.popitem(last=False)
         return texts
 
     def forget(self, namespace: str) -> None:

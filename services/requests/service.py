@@ -531,13 +531,13 @@ class RequestsService(observability.ObservableService):
         """From this process's cache, else from the translation service, the connection let go
         first: not held while the translation service answers."""
 
-        def fetch(language: str, namespaces: list[str]) -> dict[str, dict]:
+        def fetch(language: str, namespaces: list[str]) -> dict[str, dict] | None:
             self.db.release_connection()
             query = {"language": language, "namespaces": namespaces}
             try:
                 return self.translation.bundle(actor, query)["texts"]
             except Unavailable:
-                return {}
+                return None
 
         return self.catalogue_texts.texts(language, namespaces, fetch)
 

@@ -1,6 +1,6 @@
 """The requests process's cache of catalogue texts (services/requests/catalogue_texts.py):
-kept per language and namespaces, forgotten by namespace, read again when old; an empty
-answer (an unreachable catalogue) is not kept."""
+kept per language and namespaces, forgotten by namespace, read again when old; an
+unreachable catalogue's answer is not kept."""
 
 from __future__ import annotations
 
@@ -62,10 +62,10 @@ def test_a_change_of_a_namespace_or_below_it_is_read_again_and_others_are_kept()
     assert len(catalogue.asked) == 5
 
 
-def test_an_old_bundle_is_read_again_and_an_empty_answer_is_not_kept():
+def test_an_old_bundle_is_read_again_and_an_unreachable_catalogue_is_not_kept():
     catalogue, clock = Catalogue(), Clock()
     cache = TextCache(max_age=300.0, clock=clock)
-    assert cache.texts("it", ["requests.list"], lambda language, namespaces: {}) == {}
+    assert cache.texts("it", ["requests.list"], lambda language, namespaces: None) == {}
     cache.texts("it", ["requests.list"], catalogue)
     clock.now = 299.0
     cache.texts("it", ["requests.list"], catalogue)
@@ -73,6 +73,20 @@ def test_an_old_bundle_is_read_again_and_an_empty_answer_is_not_kept():
     cache.texts("it", ["requests.list"], catalogue)
 
     assert len(catalogue.asked) == 2
+
+
+def test_a_namespace_without_texts_is_kept_as_such():
+    asked = []
+
+    def empty(language: str, namespaces: list[str]) -> dict:
+        asked.append(language)
+        return {}
+
+    cache = TextCache(clock=Clock())
+    cache.texts("it", ["requests.question_set.without_texts"], empty)
+
+    assert cache.texts("it", ["requests.question_set.without_texts"], empty) == {}
+    assert asked == ["it"]
 
 
 def test_the_least_recently_used_bundle_goes_first_when_the_cache_is_full():

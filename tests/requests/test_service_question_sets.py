@@ -173,8 +173,11 @@ def test_the_texts_reach_the_catalogue_and_readers_get_them_in_their_language(
 
 
 def test_a_translators_change_reaches_the_readers_of_texts_the_service_keeps(
-    proxy, requests, admin, translation_container
+    proxy, requests, admin
 ):
+    """The service keeps the texts it read (services/requests/catalogue_texts.py) for minutes:
+    the new text shows within seconds only because translation's event makes it read them
+    again."""
     found = document()
     publish(requests, admin, found)
     key = f"requests.question_set.{found['key']}.question.legal_form.text"
@@ -192,12 +195,9 @@ def test_a_translators_change_reaches_the_readers_of_texts_the_service_keeps(
     changed = wait_until(
         lambda: legal_form()["text"]["fallback"] is False and legal_form(), "the new text"
     )
-    translation_container.stop()
-    while_the_catalogue_is_away = legal_form()
 
     assert kept["text"]["fallback"] is True
     assert changed["text"]["text"] == "Qual è la forma giuridica del prestatore?"
-    assert while_the_catalogue_is_away == changed  # the texts kept serve meanwhile
 
 
 def _entry(catalogue, key: str, language: str = "it"):
