@@ -314,7 +314,6 @@ def prepare_identity(uri: str, key_dir: str, people: list[Person]) -> tuple[str,
                 },
                 AuthorityView(place.id, place.member_state, None),
                 username=person.user.username,
-                password_now=False,
                 user_id=person.user.id,
             )
             credentials = own_credentials(settings, created.id, person.password, person.code)

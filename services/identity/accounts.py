@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import uuid
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from sqlalchemy import Row, String, bindparam, func, literal_column, select
@@ -204,13 +205,28 @@ def _checked_grants(grants: list[Grant], member_state: str) -> list[Grant]:
     return grants
 
 
+@dataclass(frozen=True)
+class TemporaryPassword:
+    """A generated temporary password and its hash, made before the transaction that gives
+    it: the hashing takes a thread for tens of milliseconds, and no connection is held
+    meanwhile (SQLite has one per process)."""
+
+    password: str
+    password_hash: str
+
+
+def new_temporary_password(unit: UnitOfWork, settings: IdentitySettings) -> TemporaryPassword:
+    unit.release_connection()
+    password = generate_temporary_password(settings.rng)
+    return TemporaryPassword(password, hash_password(settings, password))
+
+
 def issue_temporary_password(
-    unit: UnitOfWork, settings: IdentitySettings, user: User, reason: str
+    unit: UnitOfWork, user: User, reason: str, temporary: TemporaryPassword
 ) -> None:
     """A new temporary password, sent only to the notifications service, never with the
     username (the administrator passes the username on outside the system)."""
-    password = generate_temporary_password(settings.rng)
-    user.password_hash = hash_password(settings, password)
+    user.password_hash = temporary.password_hash
     user.must_change_password = True
     user.security_digests = None
     user.failed_attempts = 0
@@ -222,7 +238,7 @@ def issue_temporary_password(
             "user_id": user.id,
             "email": user.email,
             "language": user.language,
-            "temporary_password": password,
+            "temporary_password": temporary.password,
             "reason": reason,
         },
         sensitive=True,
@@ -237,7 +253,7 @@ def create_user(
     authority: AuthorityView,
     extra_grants: frozenset[Right] = frozenset(),
     username: str | None = None,
-    password_now: bool = True,
+    temporary: TemporaryPassword | None = None,
     user_id: str | None = None,
 ) -> User:
     """A new user with a generated (or reserved) username; the authority's first user gets
@@ -246,8 +262,8 @@ def create_user(
     administrator chooses then the rights of a later user, or sees the person has an account.
 
     ``actor`` is None for the bootstrap of the first Commission administrator and for a first
-    user asked for by the directory. Without ``password_now`` the account waits, with no
-    password, until its authority is validated (``release_waiting_first_users``). ``user_id``
+    user asked for by the directory. Without a ``temporary`` password the account waits, with
+    no password, until its authority is validated (``release_waiting_first_users``). ``user_id``
     is given only by the demo data (services/identity/demo.py), whose ids are fixed.
     """
     now = unit.now()
@@ -280,8 +296,8 @@ def create_user(
     )
     _set_grants(user, grants)
     unit.session.add(user)
-    if password_now:
-        issue_temporary_password(unit, settings, user, "account_created")
+    if temporary is not None:
+        issue_temporary_password(unit, user, "account_created", temporary)
     audit.record(
         unit,
         AuditAction.USER_CREATED,
@@ -356,13 +372,13 @@ def set_rights(unit: UnitOfWork, actor: Actor, user_id: str, data: dict) -> User
 
 
 def reset_password(
-    unit: UnitOfWork, settings: IdentitySettings, actor: Actor, user_id: str
+    unit: UnitOfWork, actor: Actor, user_id: str, temporary: TemporaryPassword
 ) -> User:
     user = administered_user(unit, actor, user_id)
     if user.id == actor.user_id:
         # it would end the session asking for it; the self-service reset is for oneself
         raise Conflict("You cannot reset your own password.", "user.cannot_reset_own_password")
-    issue_temporary_password(unit, settings, user, "password_reset")
+    issue_temporary_password(unit, user, "password_reset", temporary)
     user.touch(actor.user_id, unit.now())
     revoke_all_tokens(unit, user)
     audit.record(
@@ -393,7 +409,12 @@ def unblock_user(unit: UnitOfWork, actor: Actor, user_id: str) -> User:
 
 
 def replace_user(
-    unit: UnitOfWork, settings: IdentitySettings, actor: Actor, user_id: str, data: dict
+    unit: UnitOfWork,
+    settings: IdentitySettings,
+    actor: Actor,
+    user_id: str,
+    data: dict,
+    temporary: TemporaryPassword,
 ) -> User:
     """A newcomer takes over the account of someone who left: new username, new details,
     new temporary password; rights stay."""
@@ -407,7 +428,7 @@ def replace_user(
     user.email = data["email"]
     user.phone = data.get("phone")
     user.language = data["language"]
-    issue_temporary_password(unit, settings, user, "replaced")
+    issue_temporary_password(unit, user, "replaced", temporary)
     user.touch(actor.user_id, unit.now())
     revoke_all_tokens(unit, user)
     audit.record(
@@ -482,24 +503,28 @@ def first_user_requested(
     temporary password goes out now, or once the authority is validated (self-registration);
     an authority that has users already gets none (a replayed request creates nothing)."""
     known = unit.session.get(KnownAuthority, data["authority_id"])
-    if known is None:
-        # the authority's own event may come later; with the same time it will still apply
-        known = KnownAuthority(
-            authority_id=data["authority_id"],
-            member_state=data["member_state"],
-            updated_at=requested_at,
-        )
-        unit.session.add(known)
     existing = unit.session.scalar(
         select(User.id).where(User.authority_id == data["authority_id"]).limit(1)
     )
+    password_now = existing is None and (
+        data["password_now"] or (known is not None and known.status == VALIDATED)
+    )
+    temporary = new_temporary_password(unit, settings) if password_now else None
+    if known is None:
+        # the authority's own event may come later; with the same time it will still apply
+        unit.session.add(
+            KnownAuthority(
+                authority_id=data["authority_id"],
+                member_state=data["member_state"],
+                updated_at=requested_at,
+            )
+        )
     if existing is not None:
         log.warning("a first user was asked for an authority that has users; none is created")
         return None
     authority = AuthorityView(data["authority_id"], data["member_state"], None)
-    password_now = data["password_now"] or known.status == VALIDATED
     return create_user(unit, settings, None, data, authority, username=data.get("username"),
-                       password_now=password_now)  # fmt: skip
+                       temporary=temporary)  # fmt: skip
 
 
 def release_waiting_first_users(
@@ -517,7 +542,9 @@ def release_waiting_first_users(
         )
     )
     for user in waiting:
-        issue_temporary_password(unit, settings, user, "account_created")
+        issue_temporary_password(
+            unit, user, "account_created", new_temporary_password(unit, settings)
+        )
 
 
 def user_status(user: User | Row) -> str:

@@ -20,7 +20,7 @@ from services.identity import accounts
 from services.identity.demo import demo_users_notice, load_demo_users
 from services.identity.domain import COMMISSION_AUTHORITY_ID, COMMISSION_RIGHTS, AuthorityView
 from services.identity.keys import load_or_create_keys
-from services.identity.models import Base, Outbox, User
+from services.identity.models import Base, User
 from services.identity.settings import CONFIG_KEY, DEFAULT_KEY_DIR, settings_from_config
 
 ADMINISTRATOR = {
@@ -62,16 +62,18 @@ def create_commission_administrator(uri: str, key_dir: str) -> tuple[str, str] |
         if session.scalar(select(User.id).where(User.authority_id == COMMISSION_AUTHORITY_ID)):
             return None
         authority = AuthorityView(COMMISSION_AUTHORITY_ID, COMMISSION, None)
+        temporary = accounts.new_temporary_password(unit, settings)
         user = accounts.create_user(
-            unit, settings, None, ADMINISTRATOR, authority, extra_grants=COMMISSION_RIGHTS
-        )
-        password = next(
-            row.envelope["data"]["temporary_password"]
-            for row in session.new
-            if isinstance(row, Outbox) and row.event_type == "temporary_password_issued"
+            unit,
+            settings,
+            None,
+            ADMINISTRATOR,
+            authority,
+            extra_grants=COMMISSION_RIGHTS,
+            temporary=temporary,
         )
         unit.commit()
-        return user.username, password
+        return user.username, temporary.password
     finally:
         unit.close()
         database.dispose()

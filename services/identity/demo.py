@@ -96,7 +96,6 @@ def add_demo_user(unit: UnitOfWork, settings: IdentitySettings, person: DemoUser
         },
         AuthorityView(authority.id, authority.member_state, authority.validating_coordinator_id),
         username=person.username,
-        password_now=False,
         user_id=person.id,
     )
     credentials = own_credentials(settings, user.id, person.password, person.security_code)

@@ -165,7 +165,11 @@ class IdentityService(observability.ObservableService):
             self.db, who, request.get("authority_id", who.authority_id)
         )
         accounts.require_administrator(who, authority)
-        return dump_user(accounts.create_user(self.db, self.settings, who, request, authority))
+        temporary = accounts.new_temporary_password(self.db, self.settings)
+        user = accounts.create_user(
+            self.db, self.settings, who, request, authority, temporary=temporary
+        )
+        return dump_user(user)
 
     @rpc
     @transactional
@@ -182,7 +186,9 @@ class IdentityService(observability.ObservableService):
     @rpc
     @transactional
     def reset_password(self, actor: dict, user_id: str) -> dict:
-        user = accounts.reset_password(self.db, self.settings, load_actor(actor), user_id)
+        who = load_actor(actor)
+        temporary = accounts.new_temporary_password(self.db, self.settings)
+        user = accounts.reset_password(self.db, who, user_id, temporary)
         return dump_user(user)
 
     @rpc
@@ -194,7 +200,9 @@ class IdentityService(observability.ObservableService):
     @transactional
     def replace_user(self, actor: dict, user_id: str, data: dict) -> dict:
         request = load(ReplacementSchema, data)
-        user = accounts.replace_user(self.db, self.settings, load_actor(actor), user_id, request)
+        who = load_actor(actor)
+        temporary = accounts.new_temporary_password(self.db, self.settings)
+        user = accounts.replace_user(self.db, self.settings, who, user_id, request, temporary)
         return dump_user(user)
 
     @rpc
