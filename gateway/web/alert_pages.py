@@ -35,8 +35,6 @@ PAGES = (
     PageRoute("new_pq_alert_submit", "POST", "/alerts/new/professional-qualifications"),
     PageRoute("alert_page", "GET", "/alerts/<alert_id>"),
     PageRoute("alert_action", "POST", "/alerts/<alert_id>/actions/<action>"),
-    PageRoute("notifications_page", "GET", "/notifications"),
-    PageRoute("notification_page", "GET", "/notifications/<notification_id>"),
 )
 
 ALERT_RIGHTS = frozenset({"alert_handler", "alert_authoriser"})
@@ -59,9 +57,6 @@ DECISIONS = ("restriction", "prohibition", "falsified_diplomas")
 MEANS = ("letter", "email", "in_person", "other")
 PQ = "professional_qualifications"
 CANDIDATES = 20
-# the lists of generic notifications (the notifications service's boxes)
-NOTIFICATION_BOXES = ("all", "incoming", "outgoing")
-NOTIFICATION_STATUSES = ("draft", "broadcast", "withdrawn", "closed")
 
 
 def _text(max_length: int) -> fields.String:
@@ -92,11 +87,6 @@ class AlertListLink(FormSchema):
 class AlertLink(FormSchema):
     find = fields.String(load_default=None, validate=validate.Length(1, 200))
     done = fields.String(load_default=None, validate=validate.OneOf(ACTIONS))
-
-
-class NotificationListLink(FormSchema):
-    box = fields.String(load_default="all", validate=validate.OneOf(NOTIFICATION_BOXES))
-    page = fields.Integer(load_default=1, validate=validate.Range(1, 10000))
 
 
 class ServicesAlertForm(FormSchema):
@@ -225,27 +215,29 @@ class AlertPages:
     @page
     def new_alert_submit(self, request: Request) -> Response:
         visit = self.web.visit(request, self.gate, self.identity)
-        form = _form(visit)
+        form = posted_form(visit)
         actor = visit.authenticate()
         _require_create_right(visit)
         values, errors = read_form(ServicesAlertForm, form)
         if errors:
-            return self._new_alert(visit, 400, form, _texts(visit, errors), None)
+            return self._new_alert(visit, 400, form, error_texts(visit, errors), None)
         body = {
             "title": values["title"],
             "description": values["description"],
             "criteria": dict.fromkeys(CRITERIA, True),
             "member_states": sorted(set(values["member_states"])),
         }
-        key = _idempotency_key(actor, request.path, values["form_key"], body)
+        key = idempotency_key(actor, request.path, values["form_key"], body)
         try:
             created = self.notifications.using(idempotency_key=key).create_alert(
                 actor, "services", body
             )
         except ValidationFailed as exc:
-            return self._new_alert(visit, 400, form, _refused_fields(visit, exc), _problem(exc))
+            return self._new_alert(
+                visit, 400, form, refused_fields(visit, exc), problem_notice(exc)
+            )
         except (Conflict, Forbidden) as exc:
-            return self._new_alert(visit, exc.status, form, {}, _problem(exc))
+            return self._new_alert(visit, exc.status, form, {}, problem_notice(exc))
         return visit.redirect(f"/alerts/{created['id']}")
 
     @page
@@ -258,12 +250,12 @@ class AlertPages:
     @page
     def new_pq_alert_submit(self, request: Request) -> Response:
         visit = self.web.visit(request, self.gate, self.identity)
-        form = _form(visit)
+        form = posted_form(visit)
         actor = visit.authenticate()
         _require_create_right(visit, PQ)
         values, errors = read_form(PqAlertForm, form)
         if errors:
-            return self._new_pq_alert(visit, 400, form, _texts(visit, errors), None)
+            return self._new_pq_alert(visit, 400, form, error_texts(visit, errors), None)
         body = {
             "professional": {"name": values["name"], "birth_date": values["birth_date"].isoformat(),
                              "birth_place": values["birth_place"]},
@@ -272,14 +264,14 @@ class AlertPages:
             **{name: values[name].isoformat() if values[name] else None
                for name in ("decision_date", "restriction_from", "restriction_until")},
         }  # fmt: skip
-        key = _idempotency_key(actor, request.path, values["form_key"], body)
+        key = idempotency_key(actor, request.path, values["form_key"], body)
         try:
             created = self.notifications.using(idempotency_key=key).create_alert(actor, PQ, body)
         except ValidationFailed as exc:
-            return self._new_pq_alert(visit, 400, form, _refused_fields(visit, exc),
-                                      _problem(exc))  # fmt: skip
+            return self._new_pq_alert(visit, 400, form, refused_fields(visit, exc),
+                                      problem_notice(exc))  # fmt: skip
         except (Conflict, Forbidden) as exc:
-            return self._new_pq_alert(visit, exc.status, form, {}, _problem(exc))
+            return self._new_pq_alert(visit, exc.status, form, {}, problem_notice(exc))
         return visit.redirect(f"/alerts/{created['id']}")
 
     def _new_pq_alert(self, visit, status: int, form: dict, errors: dict, problem) -> Response:
@@ -310,7 +302,7 @@ class AlertPages:
     @page
     def alert_action(self, request: Request, alert_id: str, action: str) -> Response:
         visit = self.web.visit(request, self.gate, self.identity)
-        form = _form(visit)
+        form = posted_form(visit)
         actor = visit.authenticate()
         _require_alert_right(visit)
         if action not in ACTIONS:
@@ -319,7 +311,7 @@ class AlertPages:
         if errors:
             shown = self._alert(visit, alert_id)
             return self._alert_page(visit, shown, 400, acting=action, form=form,
-                                    errors=_texts(visit, errors))  # fmt: skip
+                                    errors=error_texts(visit, errors))  # fmt: skip
         body = {name: value.isoformat() if hasattr(value, "isoformat") else value
                 for name, value in values.items() if value is not None}  # fmt: skip
         if action == "comment":
@@ -329,12 +321,12 @@ class AlertPages:
         except ValidationFailed as exc:
             shown = self._alert(visit, alert_id)
             return self._alert_page(visit, shown, 400, acting=action, form=form,
-                                    errors=_refused_fields(visit, exc),
-                                    notice=_problem(exc))  # fmt: skip
+                                    errors=refused_fields(visit, exc),
+                                    notice=problem_notice(exc))  # fmt: skip
         except Conflict as exc:
             shown = self._alert(visit, alert_id)
             return self._alert_page(visit, shown, 409, acting=action, form=form,
-                                    notice=_problem(exc))  # fmt: skip
+                                    notice=problem_notice(exc))  # fmt: skip
         return visit.redirect(f"/alerts/{alert_id}?done={action}")
 
     # --- reading -----------------------------------------------------------------------------
@@ -359,7 +351,7 @@ class AlertPages:
         return visit.page(
             "alert_page.html", status, alert=shown, actions=actions, candidates=candidates,
             find=find or "", acting=acting, form=form or {}, errors=errors or {}, means=MEANS,
-            notice=notice, authority_names=self._authority_names(visit, ids),
+            notice=notice, authority_names=authority_names(self.directory, visit.actor, ids),
             authority_states=states,
             member_state_names=member_state_names(visit.language),
         )  # fmt: skip
@@ -376,77 +368,6 @@ class AlertPages:
         reached.add(visit.actor["authority_id"])
         found = self.directory.search_authorities(visit.actor, query)
         return [item for item in found["items"] if item["id"] not in reached]
-
-    def _authority_names(self, visit, ids: set[str]) -> dict[str, str]:
-        """Each authority's name as the directory gives it to this reader; an authority the
-        directory does not show them is left unnamed (the page shows its member state)."""
-        names = {}
-        for authority_id in sorted(ids):
-            with suppress(ImiError):
-                names[authority_id] = self.directory.get_authority(visit.actor, authority_id)[
-                    "official_name"
-                ]
-        return names
-
-    # --- generic notifications (read only) ---------------------------------------------------
-
-    @page
-    def notifications_page(self, request: Request) -> Response:
-        visit = self.web.visit(request, self.gate, self.identity)
-        actor = visit.authenticate()
-        link = read_link(NotificationListLink, request.args.to_dict())
-        listed = self.notifications.list_notifications(
-            actor, {"box": link["box"], "page": link["page"], "page_size": PAGE_SIZE}
-        )
-        types = {item["key"]: item
-                 for item in self.notifications.notification_types(actor, {})["items"]}  # fmt: skip
-        return visit.page(
-            "alert_notifications.html", box=link["box"], boxes=NOTIFICATION_BOXES,
-            notifications=listed["items"], types=types, page_number=link["page"],
-            more=listed["total"] > link["page"] * PAGE_SIZE,
-            member_state_names=member_state_names(visit.language),
-        )  # fmt: skip
-
-    @page
-    def notification_page(self, request: Request, notification_id: str) -> Response:
-        visit = self.web.visit(request, self.gate, self.identity)
-        actor = visit.authenticate()
-        if not ALERT_ID.fullmatch(notification_id):
-            raise NotFound()
-        shown = self.notifications.notification(actor, notification_id)
-        kind = self.notifications.notification_type(actor, shown["type_key"])
-        rows = _content_rows(visit.t, kind["fields"], shown["content"])
-        states = {item["authority_id"]: item["member_state"] for item in shown["recipients"]}
-        states[shown["sender_authority"]] = shown["sender_state"]
-        ids = set(states) | {item["authority_id"] for item in shown["comments"]}
-        title_key = kind["title_key"]
-        return visit.page(
-            "alert_notification.html", notification=shown, rows=rows,
-            title=visit.t(title_key) if visit.t.has(title_key) else kind["title"],
-            authority_names=self._authority_names(visit, ids), authority_states=states,
-            member_state_names=member_state_names(visit.language),
-        )  # fmt: skip
-
-
-def _content_rows(t, type_fields: list[dict], content: dict) -> list[tuple[str, str]]:
-    """A notification's content as (label, value) in the reader's language, in the order of
-    its type's fields; a choice by its option's label; a field the type no longer names last,
-    by its name."""
-
-    def text(item: dict) -> str:
-        return t(item["label_key"]) if t.has(item["label_key"]) else item["label"]
-
-    rows = []
-    for field in type_fields:
-        if field["name"] not in content:
-            continue
-        value = content[field["name"]]
-        options = {option["value"]: text(option) for option in field["options"]}
-        values = value if isinstance(value, list) else [value]
-        rows.append((text(field), ", ".join(options.get(str(one), str(one)) for one in values)))
-    named = {field["name"] for field in type_fields}
-    rows += [(name, str(value)) for name, value in content.items() if name not in named]
-    return rows
 
 
 def _require_alert_right(visit) -> None:
@@ -467,7 +388,7 @@ def _may_create(visit, area: str = "services") -> bool:
                for grant in grants)  # fmt: skip
 
 
-def _form(visit) -> dict:
+def posted_form(visit) -> dict:
     """The posted form, once its CSRF token is this session's; the fields sent several times
     (checkboxes) as lists."""
     form = visit.form()
@@ -477,23 +398,33 @@ def _form(visit) -> dict:
     return form
 
 
-def _idempotency_key(actor: dict, path: str, form_key: str, body: dict) -> str:
-    """The same form sent twice (a double click, a reload) creates one alert."""
+def idempotency_key(actor: dict, path: str, form_key: str, body: dict) -> str:
+    """The same form sent twice (a double click, a reload) creates one alert or notification."""
     scope = "\n".join((actor["user_id"], "POST", path, form_key, json.dumps(body, sort_keys=True)))
     return hashlib.sha256(scope.encode("utf-8")).hexdigest()
 
 
-def _texts(visit, errors: dict[str, str]) -> dict[str, str]:
+def error_texts(visit, errors: dict[str, str]) -> dict[str, str]:
     return {name: visit.t(key) for name, key in errors.items()}
 
 
-def _refused_fields(visit, exc: ValidationFailed) -> dict[str, str]:
+def refused_fields(visit, exc: ValidationFailed) -> dict[str, str]:
     """The fields a service refused, each with the page's message for a refused value (the
     service words its reasons in English)."""
     refused = exc.extra.get("errors") or {}
     return {name.split(".")[0]: visit.t("web.form.invalid") for name in refused}
 
 
-def _problem(exc: ImiError) -> dict:
+def problem_notice(exc: ImiError) -> dict:
     """A service's refusal as the page's notice: its own message where the catalogue has one."""
     return {"key": exc.code, "fallback": "web.alert.refused", "kind": "error"}
+
+
+def authority_names(directory, actor: dict, ids: set[str]) -> dict[str, str]:
+    """Each authority's name as the directory gives it to this reader; an authority the
+    directory does not show them is left unnamed (the page shows its member state)."""
+    names = {}
+    for authority_id in sorted(ids):
+        with suppress(ImiError):
+            names[authority_id] = directory.get_authority(actor, authority_id)["official_name"]
+    return names

@@ -14,6 +14,7 @@ from gateway.web import (
     alert_pages,
     dashboard_pages,
     directory_pages,
+    notification_pages,
     registration_pages,
     request_pages,
     translator_pages,
@@ -22,7 +23,8 @@ from gateway.web import (
 )
 
 _MODULES = (
-    account_pages, work_pages, request_pages, alert_pages, directory_pages, registration_pages,
+    account_pages, work_pages, request_pages, alert_pages, notification_pages,
+    directory_pages, registration_pages,
     user_pages, dashboard_pages, translator_pages,
 )  # fmt: skip
 
@@ -31,7 +33,8 @@ PAGES: MappingProxyType[str, object] = MappingProxyType(
 )
 MIXINS: tuple[type, ...] = (
     account_pages.AccountPages, work_pages.WorkPages, request_pages.RequestPages,
-    alert_pages.AlertPages, directory_pages.DirectoryPages, registration_pages.RegistrationPages,
+    alert_pages.AlertPages, notification_pages.NotificationPages,
+    directory_pages.DirectoryPages, registration_pages.RegistrationPages,
     user_pages.UserPages,
     dashboard_pages.DashboardPages, translator_pages.TranslatorPages,
 )  # fmt: skip

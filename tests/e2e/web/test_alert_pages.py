@@ -345,6 +345,117 @@ def test_a_generic_notification_reads_in_the_reader_s_language_from_the_inbox_li
     assert f'href="{path}"' in listed.text
 
 
+REQUIREMENT = {"content_requirement": "Engedély szükséges.",
+               "content_legal_reference": "2023. évi X. törvény",
+               "content_requirement_kind": "authorisation", "content_adopted_on": "2026-01-15",
+               "content_justification": "Közegészségügy."}  # fmt: skip
+
+
+def test_a_generic_notification_is_written_broadcast_and_commented_from_the_pages(
+    shipped_types, stack
+):
+    budapest = web_login(stack, demo_user("hu-budapest-handler"))
+    listed = budapest.get("/notifications")
+    assert 'href="/notifications/new"' in listed.text
+    types = budapest.get("/notifications/new")
+    assert 'href="/notifications/new?type=services_requirements"' in types.text
+    form = budapest.get("/notifications/new", params={"type": "services_requirements"})
+    assert form.status_code == 200
+    assert html("notification_type.services_requirements.field_requirement", "hu") in form.text
+    assert (
+        html("notification_type.services_requirements.option_requirement_kind_restriction", "hu")
+        in form.text
+    )
+    assert html("web.notification.receivers.all_states", "hu") in form.text
+    token = csrf(form.text)
+    good = {"csrf_token": token, "form_key": "n1", "type_key": "services_requirements",
+            **REQUIREMENT}  # fmt: skip
+
+    wrong = budapest.post("/notifications/new", data={
+        **good, "content_requirement_kind": "", "content_adopted_on": "15.01.2026"})  # fmt: skip
+    created = budapest.post("/notifications/new", data=good, allow_redirects=False)
+    again = budapest.post("/notifications/new", data=good, allow_redirects=False)
+
+    assert wrong.status_code == 400
+    for field in ("content_requirement_kind", "content_adopted_on"):
+        assert f'id="error-{field}" role="alert"' in wrong.text, field
+        assert re.search(f'id="field-{field}"[^>]*aria-invalid="true"', wrong.text), field
+    assert "Engedély szükséges." in wrong.text  # what was typed is kept
+    assert created.status_code == 303
+    path = created.headers["Location"]
+    assert again.headers["Location"] == path  # the same form sent twice: one notification
+    draft = budapest.get(path)
+    assert html("web.alerts.notifications.status.draft", "hu") in draft.text
+    assert f'action="{path}/actions/broadcast"' in draft.text
+    assert f'href="{path}/edit"' in draft.text
+    assert f'action="{path}/actions/comment"' not in draft.text  # not a draft's step
+
+    edit = budapest.get(f"{path}/edit")
+    assert "Engedély szükséges." in edit.text  # the form holds the draft's content
+    edited = budapest.post(f"{path}/actions/edit_draft", data={
+        **REQUIREMENT, "csrf_token": token, "version": "1",
+        "content_requirement": "Előzetes engedély szükséges."})  # fmt: skip
+    assert edited.url.endswith(f"{path}?done=edit_draft")
+    assert "Előzetes engedély szükséges." in edited.text
+    stale = budapest.post(f"{path}/actions/broadcast", data={"csrf_token": token, "version": "1"})
+    assert stale.status_code == 409
+    assert 'class="imi-notice imi-notice--error" role="alert"' in stale.text
+    sent = budapest.post(f"{path}/actions/broadcast", data={"csrf_token": token, "version": "2"})
+    assert sent.url.endswith(f"{path}?done=broadcast")
+    assert html("web.alerts.notifications.status.broadcast", "hu") in sent.text
+    assert f'action="{path}/actions/close"' in sent.text
+    assert f'href="{path}/edit"' in sent.text  # modify
+
+    munich = web_login(stack, demo_user("de-muenchen-handler"))
+    received = munich.get(path)
+    assert received.status_code == 200
+    assert html("notification_type.services_requirements.title", "de") in received.text
+    assert "Előzetes engedély szükséges." in received.text
+    assert f'action="{path}/actions/comment"' in received.text
+    for step in ("close", "withdraw", "broadcast"):
+        assert f'action="{path}/actions/{step}"' not in received.text, step
+    refused = munich.post(f"{path}/actions/close",
+                          data={"csrf_token": csrf(received.text), "version": "3"})  # fmt: skip
+    assert refused.status_code == 403
+    assert html("generic.role_missing", "de") in refused.text
+    commented = munich.post(f"{path}/actions/comment", data={
+        "csrf_token": csrf(received.text), "version": "3",
+        "text": "Gilt das auch für Zweigniederlassungen?"})  # fmt: skip
+    assert commented.url.endswith(f"{path}?done=comment")
+    assert "Gilt das auch für Zweigniederlassungen?" in commented.text
+
+    seen = budapest.get(path)
+    assert "Gilt das auch für Zweigniederlassungen?" in seen.text
+    assert html("web.notification.action.create", "hu") in seen.text  # its history
+    version = re.search(r'name="version" value="(\d+)"', seen.text)[1]
+    closed = budapest.post(f"{path}/actions/close", data={"csrf_token": token, "version": version})
+    assert html("web.alerts.notifications.status.closed", "hu") in closed.text
+    assert f'action="{path}/actions/' not in closed.text  # no step is left
+
+
+def test_a_notification_refused_by_the_service_shows_its_message_and_writes_nothing(
+    shipped_types, stack
+):
+    budapest = web_login(stack, demo_user("hu-budapest-handler"))
+    form = budapest.get("/notifications/new", params={"type": "pq_regulated_profession"})
+    assert form.status_code == 200
+    assert html("web.notification.personal_data", "hu") in form.text
+    refused = budapest.post("/notifications/new", data={
+        "csrf_token": csrf(form.text), "form_key": "n2", "type_key": "pq_regulated_profession",
+        "content_profession": "Gyógyszerész", "content_legal_reference": "2005/36/EK"})  # fmt: skip
+    # Budapest takes part in the services area's notifications only
+    assert refused.status_code == 403
+    assert html("generic.authority_not_in_notifications", "hu") in refused.text
+    assert "Gyógyszerész" in refused.text
+    outgoing = budapest.get("/notifications", params={"box": "outgoing"})
+    assert html("web.alerts.notifications.none", "hu") in outgoing.text
+
+    viewer = web_login(stack, demo_user("it-roma-viewer"))
+    assert 'href="/notifications/new"' not in viewer.get("/notifications").text
+    closed = viewer.get("/notifications/new", params={"type": "services_requirements"})
+    assert closed.status_code == 403
+
+
 @pytest.mark.timeout(300)  # the first test of a run to prepare its directory template
 def test_a_professional_qualifications_alert_shows_its_mailbox_only_the_profession_until_routed(
     german_directory, stack
