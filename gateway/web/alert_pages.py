@@ -33,7 +33,10 @@ PAGES = (
     PageRoute("new_alert_submit", "POST", "/alerts/new"),
     PageRoute("new_pq_alert_form", "GET", "/alerts/new/professional-qualifications"),
     PageRoute("new_pq_alert_submit", "POST", "/alerts/new/professional-qualifications"),
+    PageRoute("new_derogation_form", "GET", "/alerts/new/derogation"),
+    PageRoute("new_derogation_submit", "POST", "/alerts/new/derogation"),
     PageRoute("alert_page", "GET", "/alerts/<alert_id>"),
+    PageRoute("alert_edit_form", "GET", "/alerts/<alert_id>/edit"),
     PageRoute("alert_action", "POST", "/alerts/<alert_id>/actions/<action>"),
 )
 
@@ -47,15 +50,22 @@ CRITERIA = ("cause_is_service_activity", "risk_exists_now", "cross_border")
 STATUSES = ("draft", "awaiting_approval", "sent", "closure_proposed", "answered", "closed",
             "withdrawn")  # fmt: skip
 KINDS = ("services", "professional_qualifications", "derogation")
-# the steps a page has a form for, in the order the page shows them; a step the service
-# allows and the pages cannot take yet (editing a draft, the steps of Professional
-# Qualifications alerts and derogations) is not offered
-ACTIONS = ("send", "approve", "refuse_approval", "disseminate", "acknowledge", "comment",
-           "record_information", "propose_closure", "close", "mark_unjustified",
-           "withdraw")  # fmt: skip
+# the steps of an alert's workflow, in the order the page shows their forms (editing a draft:
+# the creation form, filled)
+ACTIONS = ("edit_draft", "send", "approve", "refuse_approval", "disseminate", "acknowledge",
+           "answer", "comment", "record_information", "modify", "propose_closure", "close",
+           "mark_unjustified", "withdraw")  # fmt: skip
 DECISIONS = ("restriction", "prohibition", "falsified_diplomas")
 MEANS = ("letter", "email", "in_person", "other")
 PQ = "professional_qualifications"
+DEROGATION = "derogation"
+# the kinds whose creation form the pages have, to edit a draft with
+EDITABLE = ("services", PQ, DEROGATION)
+PQ_FIELDS = ("profession", "deciding_authority", "decision", "decision_date", "scope",
+             "restriction_from", "restriction_until")  # fmt: skip
+# what modifying a Professional Qualifications alert changes
+PQ_CHANGES = ("profession", "scope", "restriction_from", "restriction_until")
+DEROGATION_FIELDS = ("title", "provider_state", "provider_name", "measure", "reasons")
 CANDIDATES = 20
 
 
@@ -89,8 +99,11 @@ class AlertLink(FormSchema):
     done = fields.String(load_default=None, validate=validate.OneOf(ACTIONS))
 
 
-class ServicesAlertForm(FormSchema):
-    form_key = _text(64)
+def _version() -> fields.Integer:
+    return fields.Integer(required=True, validate=validate.Range(1, 2**31), error_messages=REQUIRED)
+
+
+class ServicesAlertContent(FormSchema):
     title = _text(200)
     description = _text(4000)
     cause_is_service_activity = _Ticked()
@@ -104,6 +117,14 @@ class ServicesAlertForm(FormSchema):
     )
 
 
+class ServicesAlertForm(ServicesAlertContent):
+    form_key = _text(64)
+
+
+class ServicesAlertEdit(ServicesAlertContent):
+    version = _version()
+
+
 def _date(required: bool = True) -> fields.Date:
     messages = {"invalid": "web.form.invalid", **REQUIRED}
     if required:
@@ -111,8 +132,7 @@ def _date(required: bool = True) -> fields.Date:
     return fields.Date(load_default=None, error_messages=messages)
 
 
-class PqAlertForm(FormSchema):
-    form_key = _text(64)
+class PqAlertContent(FormSchema):
     name = _text(200)
     birth_date = _date()
     birth_place = _text(200)
@@ -135,10 +155,36 @@ class PqAlertForm(FormSchema):
             raise ValidationError("web.alert.period_invalid", "restriction_until")
 
 
-class VersionForm(FormSchema):
-    version = fields.Integer(
-        required=True, validate=validate.Range(1, 2**31), error_messages=REQUIRED
+class PqAlertForm(PqAlertContent):
+    form_key = _text(64)
+
+
+class PqAlertEdit(PqAlertContent):
+    version = _version()
+
+
+class DerogationContent(FormSchema):
+    title = _text(200)
+    provider_state = fields.String(
+        required=True,
+        validate=validate.OneOf(EEA_COUNTRIES, error="web.form.invalid"),
+        error_messages=REQUIRED,
     )
+    provider_name = _text(200)
+    measure = _text(4000)
+    reasons = _text(4000)
+
+
+class DerogationForm(DerogationContent):
+    form_key = _text(64)
+
+
+class DerogationEdit(DerogationContent):
+    version = _version()
+
+
+class VersionForm(FormSchema):
+    version = _version()
 
 
 class ReasonForm(VersionForm):
@@ -163,6 +209,27 @@ class CloseForm(VersionForm):
     decision_date = _date(required=False)  # a Professional Qualifications alert's
 
 
+class AnswerForm(VersionForm):
+    text = _text(4000)
+
+
+class ModifyForm(VersionForm):
+    """A Professional Qualifications alert after a new decision: its date, and the
+    restriction as it now stands."""
+
+    decision_date = _date()
+    profession = _text(200)
+    scope = _text(1000)
+    restriction_from = _date()
+    restriction_until = _date(required=False)
+
+    @validates_schema
+    def _period(self, data, **kwargs):
+        until, start = data.get("restriction_until"), data.get("restriction_from")
+        if until is not None and start is not None and until < start:
+            raise ValidationError("web.alert.period_invalid", "restriction_until")
+
+
 class InformationForm(VersionForm):
     informed_on = _date()
     means = fields.String(
@@ -178,6 +245,8 @@ ACTION_FORMS = {
     "refuse_approval": ReasonForm,
     "mark_unjustified": ReasonForm,
     "comment": CommentForm,
+    "answer": AnswerForm,
+    "modify": ModifyForm,
     "disseminate": DisseminateForm,
 }
 # the form fields a browser sends several of (checkboxes of one name)
@@ -221,12 +290,7 @@ class AlertPages:
         values, errors = read_form(ServicesAlertForm, form)
         if errors:
             return self._new_alert(visit, 400, form, error_texts(visit, errors), None)
-        body = {
-            "title": values["title"],
-            "description": values["description"],
-            "criteria": dict.fromkeys(CRITERIA, True),
-            "member_states": sorted(set(values["member_states"])),
-        }
+        body = _services_draft(values)
         key = idempotency_key(actor, request.path, values["form_key"], body)
         try:
             created = self.notifications.using(idempotency_key=key).create_alert(
@@ -256,14 +320,7 @@ class AlertPages:
         values, errors = read_form(PqAlertForm, form)
         if errors:
             return self._new_pq_alert(visit, 400, form, error_texts(visit, errors), None)
-        body = {
-            "professional": {"name": values["name"], "birth_date": values["birth_date"].isoformat(),
-                             "birth_place": values["birth_place"]},
-            **{name: values[name] for name in ("profession", "deciding_authority", "decision",
-                                               "scope")},
-            **{name: values[name].isoformat() if values[name] else None
-               for name in ("decision_date", "restriction_from", "restriction_until")},
-        }  # fmt: skip
+        body = _pq_draft(values)
         key = idempotency_key(actor, request.path, values["form_key"], body)
         try:
             created = self.notifications.using(idempotency_key=key).create_alert(actor, PQ, body)
@@ -274,18 +331,105 @@ class AlertPages:
             return self._new_pq_alert(visit, exc.status, form, {}, problem_notice(exc))
         return visit.redirect(f"/alerts/{created['id']}")
 
-    def _new_pq_alert(self, visit, status: int, form: dict, errors: dict, problem) -> Response:
-        return visit.page("alert_new_pq.html", status, form=form, errors=errors, problem=problem,
-                          decisions=DECISIONS)  # fmt: skip
+    @page
+    def new_derogation_form(self, request: Request) -> Response:
+        visit = self.web.visit(request, self.gate, self.identity)
+        visit.authenticate()
+        _require_create_right(visit)
+        return self._new_derogation(visit, 200, {"form_key": uuid.uuid4().hex}, {}, None)
 
-    def _new_alert(self, visit, status: int, form: dict, errors: dict, problem) -> Response:
+    @page
+    def new_derogation_submit(self, request: Request) -> Response:
+        visit = self.web.visit(request, self.gate, self.identity)
+        form = posted_form(visit)
+        actor = visit.authenticate()
+        _require_create_right(visit)
+        values, errors = read_form(DerogationForm, form)
+        if errors:
+            return self._new_derogation(visit, 400, form, error_texts(visit, errors), None)
+        body = _derogation_draft(values)
+        key = idempotency_key(actor, request.path, values["form_key"], body)
+        try:
+            created = self.notifications.using(idempotency_key=key).create_alert(
+                actor, DEROGATION, body
+            )
+        except ValidationFailed as exc:
+            return self._new_derogation(visit, 400, form, refused_fields(visit, exc),
+                                        problem_notice(exc))  # fmt: skip
+        except (Conflict, Forbidden) as exc:
+            return self._new_derogation(visit, exc.status, form, {}, problem_notice(exc))
+        return visit.redirect(f"/alerts/{created['id']}")
+
+    def _new_derogation(self, visit, status: int, form: dict, errors: dict, problem,
+                        editing: dict | None = None) -> Response:  # fmt: skip
+        names = member_state_names(visit.language)
+        own = (visit.actor or {}).get("member_state")
+        states = sorted((code for code in EEA_COUNTRIES if code != own), key=names.get)
+        return visit.page(
+            "alert_new_derogation.html", status, form=form, errors=errors, problem=problem,
+            states=states, member_state_names=names, editing=editing,
+        )  # fmt: skip
+
+    def _new_pq_alert(self, visit, status: int, form: dict, errors: dict, problem,
+                      editing: dict | None = None) -> Response:  # fmt: skip
+        return visit.page("alert_new_pq.html", status, form=form, errors=errors, problem=problem,
+                          decisions=DECISIONS, editing=editing)  # fmt: skip
+
+    def _new_alert(self, visit, status: int, form: dict, errors: dict, problem,
+                   editing: dict | None = None) -> Response:  # fmt: skip
         names = member_state_names(visit.language)
         own = (visit.actor or {}).get("member_state")
         states = sorted((code for code in EEA_COUNTRIES if code != own), key=names.get)
         return visit.page(
             "alert_new.html", status, form=form, errors=errors, problem=problem,
-            states=states, member_state_names=names, criteria=CRITERIA,
+            states=states, member_state_names=names, criteria=CRITERIA, editing=editing,
         )  # fmt: skip
+
+    # --- editing a draft ---------------------------------------------------------------------
+
+    @page
+    def alert_edit_form(self, request: Request, alert_id: str) -> Response:
+        """The creation form of the draft's kind, filled with the draft as read."""
+        visit = self.web.visit(request, self.gate, self.identity)
+        visit.authenticate()
+        _require_alert_right(visit)
+        shown = self._alert(visit, alert_id)
+        if "edit_draft" not in shown["actions"] or shown["kind"] not in EDITABLE:
+            raise Conflict(
+                "This alert is not a draft you can edit.",
+                "alert.action_not_allowed",
+                {"action": "edit_draft", "status": shown["status"]},
+            )
+        form = {**_draft_form(shown), "version": str(shown["version"])}
+        return self._edit_form(visit, shown, 200, form, {}, None)
+
+    def _edit_draft(self, visit, alert_id: str, form: dict) -> Response:
+        """The whole draft again, from its creation form, which comes back with its messages
+        where something is wrong."""
+        shown = self._alert(visit, alert_id)
+        if shown["kind"] not in EDITABLE:
+            raise NotFound()
+        schema, draft = EDIT_FORMS[shown["kind"]]
+        values, errors = read_form(schema, form)
+        if errors:
+            return self._edit_form(visit, shown, 400, form, error_texts(visit, errors), None)
+        body = {"version": values["version"], "draft": draft(values)}
+        try:
+            self.notifications.act_on_alert(visit.actor, alert_id, "edit_draft", body)
+        except ValidationFailed as exc:
+            return self._edit_form(visit, shown, 400, form, refused_fields(visit, exc),
+                                   problem_notice(exc))  # fmt: skip
+        except (Conflict, Forbidden) as exc:
+            return self._edit_form(visit, shown, exc.status, form, {}, problem_notice(exc))
+        return visit.redirect(f"/alerts/{alert_id}?done=edit_draft")
+
+    def _edit_form(self, visit, shown: dict, status: int, form: dict, errors: dict,
+                   problem) -> Response:  # fmt: skip
+        if shown["kind"] == PQ:
+            return self._new_pq_alert(visit, status, form, errors, problem, editing=shown)
+        if shown["kind"] == DEROGATION:
+            return self._new_derogation(visit, status, form, errors, problem, editing=shown)
+        return self._new_alert(visit, status, form, errors, problem, editing=shown)
 
     @page
     def alert_page(self, request: Request, alert_id: str) -> Response:
@@ -307,15 +451,14 @@ class AlertPages:
         _require_alert_right(visit)
         if action not in ACTIONS:
             raise NotFound()
+        if action == "edit_draft":
+            return self._edit_draft(visit, alert_id, form)
         values, errors = read_form(ACTION_FORMS.get(action, VersionForm), form)
         if errors:
             shown = self._alert(visit, alert_id)
             return self._alert_page(visit, shown, 400, acting=action, form=form,
                                     errors=error_texts(visit, errors))  # fmt: skip
-        body = {name: value.isoformat() if hasattr(value, "isoformat") else value
-                for name, value in values.items() if value is not None}  # fmt: skip
-        if action == "comment":
-            body["further_information"] = values.get("further_information") == "yes"
+        body = _action_body(action, values)
         try:
             self.notifications.act_on_alert(actor, alert_id, action, body)
         except ValidationFailed as exc:
@@ -323,9 +466,9 @@ class AlertPages:
             return self._alert_page(visit, shown, 400, acting=action, form=form,
                                     errors=refused_fields(visit, exc),
                                     notice=problem_notice(exc))  # fmt: skip
-        except Conflict as exc:
+        except (Conflict, Forbidden) as exc:
             shown = self._alert(visit, alert_id)
-            return self._alert_page(visit, shown, 409, acting=action, form=form,
+            return self._alert_page(visit, shown, exc.status, acting=action, form=form,
                                     notice=problem_notice(exc))  # fmt: skip
         return visit.redirect(f"/alerts/{alert_id}?done={action}")
 
@@ -351,6 +494,7 @@ class AlertPages:
         return visit.page(
             "alert_page.html", status, alert=shown, actions=actions, candidates=candidates,
             find=find or "", acting=acting, form=form or {}, errors=errors or {}, means=MEANS,
+            editable=EDITABLE,
             notice=notice, authority_names=authority_names(self.directory, visit.actor, ids),
             authority_states=states,
             member_state_names=member_state_names(visit.language),
@@ -368,6 +512,80 @@ class AlertPages:
         reached.add(visit.actor["authority_id"])
         found = self.directory.search_authorities(visit.actor, query)
         return [item for item in found["items"] if item["id"] not in reached]
+
+
+def _services_draft(values: dict) -> dict:
+    """A Services Directive alert's content as the service takes it, from its form."""
+    return {
+        "title": values["title"],
+        "description": values["description"],
+        "criteria": dict.fromkeys(CRITERIA, True),
+        "member_states": sorted(set(values["member_states"])),
+    }
+
+
+def _pq_draft(values: dict) -> dict:
+    """A Professional Qualifications alert's content as the service takes it, from its form."""
+    return {
+        "professional": {"name": values["name"], "birth_date": values["birth_date"].isoformat(),
+                         "birth_place": values["birth_place"]},
+        **{name: values[name] for name in ("profession", "deciding_authority", "decision",
+                                           "scope")},
+        **{name: values[name].isoformat() if values[name] else None
+           for name in ("decision_date", "restriction_from", "restriction_until")},
+    }  # fmt: skip
+
+
+def _derogation_draft(values: dict) -> dict:
+    """A case-by-case derogation's content as the service takes it, from its form."""
+    return {name: values[name] for name in DEROGATION_FIELDS}
+
+
+# per kind of alert: the form that edits its draft, and the draft the service takes from it
+EDIT_FORMS = {
+    "services": (ServicesAlertEdit, _services_draft),
+    PQ: (PqAlertEdit, _pq_draft),
+    DEROGATION: (DerogationEdit, _derogation_draft),
+}
+
+
+def _plain(value):
+    return value.isoformat() if hasattr(value, "isoformat") else value
+
+
+def _action_body(action: str, values: dict) -> dict:
+    """A step's form as the service takes it: dates as ISO text, a modification's changes
+    apart from the date of the decision that made them."""
+    body = {name: _plain(value) for name, value in values.items() if value is not None}
+    if action == "comment":
+        body["further_information"] = values.get("further_information") == "yes"
+    if action == "modify":
+        body["changes"] = {name: _plain(values.get(name)) for name in PQ_CHANGES}
+        for name in PQ_CHANGES:
+            body.pop(name, None)
+    return body
+
+
+def _draft_form(shown: dict) -> dict:
+    """A draft as its creation form shows it."""
+    content = shown["content"]
+    if shown["kind"] == DEROGATION:
+        return {"title": shown["title"] or "",
+                **{name: content.get(name) or "" for name in DEROGATION_FIELDS[1:]}}  # fmt: skip
+    if shown["kind"] == PQ:
+        professional = shown["professional"] or {}
+        return {
+            **{name: professional.get(name) or "" for name in ("name", "birth_date",
+                                                               "birth_place")},
+            **{name: content.get(name) or "" for name in PQ_FIELDS},
+        }  # fmt: skip
+    criteria = content.get("criteria") or {}
+    return {
+        "title": shown["title"] or "",
+        "description": content.get("description", ""),
+        **{name: "yes" for name in CRITERIA if criteria.get(name)},
+        "member_states": shown["member_states"],
+    }
 
 
 def _require_alert_right(visit) -> None:

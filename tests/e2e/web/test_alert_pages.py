@@ -244,6 +244,147 @@ def test_a_step_on_an_alert_is_refused_without_its_token_its_text_or_at_a_stale_
     assert html("web.alert.comments", "it") not in empty.text  # no comment was added
 
 
+def test_a_draft_alert_is_edited_in_its_creation_form_filled_with_the_draft(stack):
+    roma = web_login(stack, demo_user("it-roma-handler"))
+    token = csrf(roma.get("/alerts/new").text)
+    created = roma.post("/alerts/new", data={
+        "csrf_token": token, "form_key": "k4", "title": TITLE, "description": DESCRIPTION,
+        "cause_is_service_activity": "yes", "risk_exists_now": "yes", "cross_border": "yes",
+        "member_states": ["DE"]}, allow_redirects=False)  # fmt: skip
+    assert created.status_code == 303, (created.status_code, created.text[-3000:])
+    alert = created.headers["Location"]
+    assert f'href="{alert}/edit"' in roma.get(alert).text
+    form = roma.get(f"{alert}/edit")
+    assert form.status_code == 200
+    assert f'action="{alert}/actions/edit_draft"' in form.text
+    assert f'value="{TITLE}"' in form.text
+    assert DESCRIPTION in form.text
+    assert re.search(r'id="field-cross_border"[^>]*checked', form.text)
+    assert re.search(r'value="DE" checked', form.text)
+    assert not re.search(r'value="HU" checked', form.text)
+    changed = {"csrf_token": token, "version": "1", "title": "Raccordi del gas non certificati",
+               "description": DESCRIPTION, "cause_is_service_activity": "yes",
+               "risk_exists_now": "yes", "cross_border": "yes",
+               "member_states": ["DE", "HU"]}  # fmt: skip
+
+    wrong = roma.post(f"{alert}/actions/edit_draft", data={**changed, "title": ""})
+    edited = roma.post(f"{alert}/actions/edit_draft", data=changed)
+    stale = roma.post(f"{alert}/actions/edit_draft", data=changed)
+
+    assert wrong.status_code == 400
+    assert 'id="error-title" role="alert"' in wrong.text
+    assert f'action="{alert}/actions/edit_draft"' in wrong.text  # the same form, kept
+    assert edited.url.endswith(f"{alert}?done=edit_draft")
+    assert "Raccordi del gas non certificati" in edited.text
+    assert member_state_names("it")["HU"] in edited.text
+    assert stale.status_code == 409
+    assert 'class="imi-notice imi-notice--error" role="alert"' in stale.text
+    sent = roma.post(f"{alert}/actions/send", data={"version": "2", "csrf_token": token})
+    assert html("web.alerts.status_name.sent", "it") in sent.text
+    assert f'href="{alert}/edit"' not in sent.text
+    assert roma.get(f"{alert}/edit").status_code == 409  # a sent alert is no draft
+
+
+def test_a_draft_professional_qualifications_alert_is_edited_in_its_own_form(stack):
+    roma = web_login(stack, demo_user("it-roma-handler"))
+    token = csrf(roma.get("/alerts/new/professional-qualifications").text)
+    form = {"csrf_token": token, "form_key": "pq2", "name": "Mario Bianchi",
+            "birth_date": "1970-03-02", "birth_place": "Torino", "profession": "Farmacista",
+            "deciding_authority": "Ordine dei Farmacisti di Roma", "decision": "prohibition",
+            "decision_date": "2026-12-05", "scope": "Esercizio della farmacia.",
+            "restriction_from": "2026-12-05"}  # fmt: skip
+    alert = roma.post("/alerts/new/professional-qualifications", data=form,
+                      allow_redirects=False).headers["Location"]  # fmt: skip
+    shown = roma.get(f"{alert}/edit")
+    assert shown.status_code == 200
+    assert 'value="Mario Bianchi"' in shown.text
+    assert 'value="1970-03-02"' in shown.text
+    assert '<option value="prohibition" selected>' in shown.text
+    del form["form_key"]
+    edited = roma.post(f"{alert}/actions/edit_draft", data={
+        **form, "version": "1", "decision": "restriction",
+        "scope": "Preparazioni galeniche."})  # fmt: skip
+    assert edited.url.endswith(f"{alert}?done=edit_draft")
+    assert html("web.alert.decision.restriction", "it") in edited.text
+    assert "Preparazioni galeniche." in edited.text
+    assert "Mario Bianchi" in edited.text
+
+
+def sent_alert(web: HttpSession, token: str, form_key: str) -> str:
+    """A Services Directive alert written and sent to Germany from the pages: its path."""
+    created = web.post("/alerts/new", data={
+        "csrf_token": token, "form_key": form_key, "title": TITLE, "description": DESCRIPTION,
+        "cause_is_service_activity": "yes", "risk_exists_now": "yes", "cross_border": "yes",
+        "member_states": ["DE"]}, allow_redirects=False)  # fmt: skip
+    assert created.status_code == 303, (created.status_code, created.text[-3000:])
+    alert = created.headers["Location"]
+    sent = web.post(f"{alert}/actions/send", data={"version": "1", "csrf_token": token})
+    assert sent.url.endswith(f"{alert}?done=send")
+    return alert
+
+
+def test_an_alert_s_sender_proposes_closure_then_closes_it_and_others_may_not(stack):
+    roma = web_login(stack, demo_user("it-roma-handler"))
+    token = csrf(roma.get("/alerts/new").text)
+    alert = sent_alert(roma, token, "k5")
+    shown = roma.get(alert)
+    for step in ("propose_closure", "withdraw"):
+        assert f'action="{alert}/actions/{step}"' in shown.text, step
+    assert f'action="{alert}/actions/close"' not in shown.text  # after a proposal only
+
+    proposed = roma.post(f"{alert}/actions/propose_closure",
+                         data={"version": "2", "csrf_token": token})  # fmt: skip
+    assert proposed.url.endswith(f"{alert}?done=propose_closure")
+    assert html("web.alerts.status_name.closure_proposed", "it") in proposed.text
+    assert f'action="{alert}/actions/propose_closure"' not in proposed.text
+    assert f'action="{alert}/actions/close"' in proposed.text
+
+    germany = web_login(stack, demo_user("de-coordinator"))
+    mailbox = germany.get(alert)
+    assert mailbox.status_code == 200
+    for step in ("propose_closure", "close", "withdraw"):
+        assert f'action="{alert}/actions/{step}"' not in mailbox.text, step
+    refused = germany.post(f"{alert}/actions/close",
+                           data={"version": "3", "csrf_token": csrf(mailbox.text)})  # fmt: skip
+    assert refused.status_code == 403
+    assert html("alert.role_missing", "de") in refused.text
+    assert html("web.alerts.status_name.closure_proposed", "de") in refused.text  # unchanged
+
+    closed = roma.post(f"{alert}/actions/close", data={"version": "3", "csrf_token": token})
+    assert closed.url.endswith(f"{alert}?done=close")
+    assert html("web.alerts.status_name.closed", "it") in closed.text
+    assert html("web.alert.closed", "it") in closed.text  # the date it was closed
+    for step in ("propose_closure", "close", "withdraw", "comment"):
+        assert f'action="{alert}/actions/{step}"' not in closed.text, step
+    assert html("web.alert.action.propose_closure", "it") in closed.text  # its history
+    assert html("web.alerts.status_name.closed", "de") in germany.get(alert).text
+
+
+def test_an_alert_s_sender_withdraws_it_and_a_user_without_the_role_may_not(stack):
+    roma = web_login(stack, demo_user("it-roma-handler"))
+    token = csrf(roma.get("/alerts/new").text)
+    alert = sent_alert(roma, token, "k6")
+
+    munich = web_login(stack, demo_user("de-muenchen-handler"))  # the alert has not reached it
+    step = {"version": "2", "csrf_token": csrf(munich.get("/").text)}
+    hidden = munich.post(f"{alert}/actions/withdraw", data=step)
+    viewer = web_login(stack, demo_user("it-roma-viewer"))  # no alert right
+    step = {"version": "2", "csrf_token": csrf(viewer.get("/").text)}
+    forbidden = viewer.post(f"{alert}/actions/withdraw", data=step)
+    assert hidden.status_code == 404
+    assert forbidden.status_code == 403
+    assert html("web.alerts.status_name.sent", "it") in roma.get(alert).text  # nothing changed
+
+    withdrawn = roma.post(f"{alert}/actions/withdraw", data={"version": "2", "csrf_token": token})
+    assert withdrawn.url.endswith(f"{alert}?done=withdraw")
+    assert html("web.alerts.status_name.withdrawn", "it") in withdrawn.text
+    for step in ("send", "propose_closure", "close", "withdraw", "comment"):
+        assert f'action="{alert}/actions/{step}"' not in withdrawn.text, step
+    again = roma.post(f"{alert}/actions/withdraw", data={"version": "3", "csrf_token": token})
+    assert again.status_code == 409
+    assert html("alert.action_not_allowed", "it") in again.text
+
+
 def test_an_alert_of_a_state_that_requires_approval_waits_for_its_coordinator(stack):
     admin = stack.activate(stack.admin)
     setting = stack.web.put(f"{API}/alert-settings/IT", headers=admin.auth_json,
