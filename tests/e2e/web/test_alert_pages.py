@@ -309,6 +309,60 @@ def test_a_draft_professional_qualifications_alert_is_edited_in_its_own_form(sta
     assert "Preparazioni galeniche." in edited.text
     assert "Mario Bianchi" in edited.text
 
+    sent = roma.post(f"{alert}/actions/send", data={"version": "2", "csrf_token": token})
+    assert html("web.alerts.status_name.sent", "it") in sent.text
+    assert f'action="{alert}/actions/modify"' in sent.text
+    assert 'value="Farmacista"' in sent.text  # the modification's form holds the alert
+    change = {"csrf_token": token, "version": "3", "profession": "Farmacista",
+              "scope": "Preparazioni galeniche e vendita online.",
+              "restriction_from": "2026-12-05", "restriction_until": "2027-06-30"}  # fmt: skip
+    undated = roma.post(f"{alert}/actions/modify", data=change)
+    modified = roma.post(f"{alert}/actions/modify", data={**change, "decision_date": "2026-12-06"})
+    assert undated.status_code == 400
+    assert 'id="error-decision_date" role="alert"' in undated.text
+    assert "Preparazioni galeniche e vendita online." in undated.text  # what was typed is kept
+    assert modified.url.endswith(f"{alert}?done=modify")
+    assert "Preparazioni galeniche e vendita online." in modified.text
+    assert html("web.alert.field.restriction_until", "it") in modified.text
+
+
+def test_a_case_by_case_derogation_is_written_sent_and_answered_by_the_provider_s_state(stack):
+    roma = web_login(stack, demo_user("it-roma-handler"))
+    assert 'href="/alerts/new/derogation"' in roma.get("/alerts").text
+    token = csrf(roma.get("/alerts/new/derogation").text)
+    form = {"csrf_token": token, "form_key": "d1", "title": "Sospensione di un installatore",
+            "provider_state": "DE", "provider_name": "Gasbau Schmidt GmbH",
+            "measure": "Sospensione dell'attività in Italia per sei mesi.",
+            "reasons": "Rischio grave per la sicurezza degli impianti."}  # fmt: skip
+    wrong = roma.post("/alerts/new/derogation", data={**form, "measure": ""})
+    assert wrong.status_code == 400
+    assert 'id="error-measure" role="alert"' in wrong.text
+    created = roma.post("/alerts/new/derogation", data=form, allow_redirects=False)
+    assert created.status_code == 303, (created.status_code, created.text[-3000:])
+    alert = created.headers["Location"]
+    sent = roma.post(f"{alert}/actions/send", data={"version": "1", "csrf_token": token})
+    assert html("web.alerts.status_name.sent", "it") in sent.text
+    assert "Gasbau Schmidt GmbH" in sent.text
+    assert f'action="{alert}/actions/answer"' not in sent.text  # the provider's state answers
+
+    germany = web_login(stack, demo_user("de-coordinator"))
+    shown = germany.get(alert)
+    assert html("web.alert.field.measure", "de") in shown.text
+    assert f'action="{alert}/actions/answer"' in shown.text
+    step = {"version": "2", "csrf_token": csrf(shown.text)}
+    empty = germany.post(f"{alert}/actions/answer", data=step)
+    answer = {**step, "text": "Die Behörde in Köln prüft den Fall."}
+    answered = germany.post(f"{alert}/actions/answer", data=answer)
+    assert empty.status_code == 400
+    assert 'id="error-text" role="alert"' in empty.text
+    assert answered.url.endswith(f"{alert}?done=answer")
+    assert html("web.alerts.status_name.answered", "de") in answered.text
+    assert f'action="{alert}/actions/answer"' not in answered.text
+
+    seen = roma.get(alert)
+    assert "Die Behörde in Köln prüft den Fall." in seen.text
+    assert html("web.alerts.status_name.answered", "it") in seen.text
+
 
 def sent_alert(web: HttpSession, token: str, form_key: str) -> str:
     """A Services Directive alert written and sent to Germany from the pages: its path."""
