@@ -19,8 +19,8 @@ from marshmallow import fields, validate
 from werkzeug.exceptions import NotFound
 from werkzeug.wrappers import Request, Response
 
+from gateway.web.alert_forms import VersionForm
 from gateway.web.alert_pages import (
-    VersionForm,
     authority_names,
     error_texts,
     idempotency_key,

@@ -3,15 +3,10 @@ every such key is in the catalogue, for every value the notifications service kn
 
 from __future__ import annotations
 
-from gateway.web.alert_pages import (
-    ALERT_BOXES,
-    CRITERIA,
-    DECISIONS,
-    KINDS,
-    MEANS,
-    STATUSES,
-)
-from gateway.web.notification_pages import ACTIONS, NOTIFICATION_BOXES, NOTIFICATION_STATUSES
+from gateway.web import alert_pages, notification_pages
+from gateway.web.alert_forms import CRITERIA, DECISIONS, MEANS
+from gateway.web.alert_pages import ALERT_BOXES, KINDS, STATUSES
+from gateway.web.notification_pages import NOTIFICATION_BOXES, NOTIFICATION_STATUSES
 from gateway.web.texts import Texts
 from services.notifications import alert_schemas, alerts, generic
 from services.notifications.alert_schemas import BOXES
@@ -41,4 +36,5 @@ def test_the_pages_know_every_status_kind_and_list_the_service_has():
     assert set(ALERT_BOXES) == set(BOXES)
     assert set(MEANS) == set(alert_schemas.MEANS)
     assert set(NOTIFICATION_STATUSES) == {status.value for status in generic.Status}
-    assert set(ACTIONS) == {action.value for action in generic.Action}
+    assert set(alert_pages.ACTIONS) == {action.value for action in alerts.Action}
+    assert set(notification_pages.ACTIONS) == {action.value for action in generic.Action}

@@ -132,15 +132,14 @@ def csrf(html: str) -> str:
 
 
 class PatientSession(HttpSession):
-    """A browser that asks again when the system answered that it was too busy (503, with its
-    Retry-After), as a person reloads a page or sends a form again: the small test stack
-    shares two cores with every service's start-up work. A form sent again is taken once at
-    most: a creation carries its form's key, a step the version read."""
+    """A browser that reads a page again when the system answered that it was too busy (503,
+    with its Retry-After), as a person reloads it: the small test stack shares two cores with
+    every service's start-up work."""
 
     def send(self, request, **kwargs):
         for _ in range(3):
             response = super().send(request, **kwargs)
-            if response.status_code != 503:
+            if request.method != "GET" or response.status_code != 503:
                 break
             time.sleep(float(response.headers.get("Retry-After", "2")))
         return response
@@ -170,6 +169,19 @@ def web_login(stack, person: DemoUser) -> HttpSession:
     assert done.status_code == 200
     assert "/logout" in done.text, done.text[:500]
     return web
+
+
+def send(web: HttpSession, path: str, **kwargs):
+    """A form sent again after the system answered that it was too busy (503), as a person
+    would: the forms of these tests are taken once at most (a creation carries its form's key,
+    a step the version read), and the small test stack shares two cores with every service's
+    start-up work."""
+    for _ in range(3):
+        answer = web.post(path, **kwargs)
+        if answer.status_code != 503:
+            break
+        time.sleep(float(answer.headers.get("Retry-After", "2")))
+    return answer
 
 
 def outgoing(web: HttpSession) -> str:
@@ -248,7 +260,7 @@ def test_a_step_on_an_alert_is_refused_without_its_token_its_text_or_at_a_stale_
 def test_a_draft_alert_is_edited_in_its_creation_form_filled_with_the_draft(stack):
     roma = web_login(stack, demo_user("it-roma-handler"))
     token = csrf(roma.get("/alerts/new").text)
-    created = roma.post("/alerts/new", data={
+    created = send(roma, "/alerts/new", data={
         "csrf_token": token, "form_key": "k4", "title": TITLE, "description": DESCRIPTION,
         "cause_is_service_activity": "yes", "risk_exists_now": "yes", "cross_border": "yes",
         "member_states": ["DE"]}, allow_redirects=False)  # fmt: skip
@@ -268,9 +280,9 @@ def test_a_draft_alert_is_edited_in_its_creation_form_filled_with_the_draft(stac
                "risk_exists_now": "yes", "cross_border": "yes",
                "member_states": ["DE", "HU"]}  # fmt: skip
 
-    wrong = roma.post(f"{alert}/actions/edit_draft", data={**changed, "title": ""})
-    edited = roma.post(f"{alert}/actions/edit_draft", data=changed)
-    stale = roma.post(f"{alert}/actions/edit_draft", data=changed)
+    wrong = send(roma, f"{alert}/actions/edit_draft", data={**changed, "title": ""})
+    edited = send(roma, f"{alert}/actions/edit_draft", data=changed)
+    stale = send(roma, f"{alert}/actions/edit_draft", data=changed)
 
     assert wrong.status_code == 400
     assert 'id="error-title" role="alert"' in wrong.text
@@ -280,7 +292,7 @@ def test_a_draft_alert_is_edited_in_its_creation_form_filled_with_the_draft(stac
     assert member_state_names("it")["HU"] in edited.text
     assert stale.status_code == 409
     assert 'class="imi-notice imi-notice--error" role="alert"' in stale.text
-    sent = roma.post(f"{alert}/actions/send", data={"version": "2", "csrf_token": token})
+    sent = send(roma, f"{alert}/actions/send", data={"version": "2", "csrf_token": token})
     assert html("web.alerts.status_name.sent", "it") in sent.text
     assert f'href="{alert}/edit"' not in sent.text
     assert roma.get(f"{alert}/edit").status_code == 409  # a sent alert is no draft
@@ -294,15 +306,15 @@ def test_a_draft_professional_qualifications_alert_is_edited_in_its_own_form(sta
             "deciding_authority": "Ordine dei Farmacisti di Roma", "decision": "prohibition",
             "decision_date": "2026-12-05", "scope": "Esercizio della farmacia.",
             "restriction_from": "2026-12-05"}  # fmt: skip
-    alert = roma.post("/alerts/new/professional-qualifications", data=form,
-                      allow_redirects=False).headers["Location"]  # fmt: skip
+    alert = send(roma, "/alerts/new/professional-qualifications", data=form,
+                 allow_redirects=False).headers["Location"]  # fmt: skip
     shown = roma.get(f"{alert}/edit")
     assert shown.status_code == 200
     assert 'value="Mario Bianchi"' in shown.text
     assert 'value="1970-03-02"' in shown.text
     assert '<option value="prohibition" selected>' in shown.text
     del form["form_key"]
-    edited = roma.post(f"{alert}/actions/edit_draft", data={
+    edited = send(roma, f"{alert}/actions/edit_draft", data={
         **form, "version": "1", "decision": "restriction",
         "scope": "Preparazioni galeniche."})  # fmt: skip
     assert edited.url.endswith(f"{alert}?done=edit_draft")
@@ -310,15 +322,15 @@ def test_a_draft_professional_qualifications_alert_is_edited_in_its_own_form(sta
     assert "Preparazioni galeniche." in edited.text
     assert "Mario Bianchi" in edited.text
 
-    sent = roma.post(f"{alert}/actions/send", data={"version": "2", "csrf_token": token})
+    sent = send(roma, f"{alert}/actions/send", data={"version": "2", "csrf_token": token})
     assert html("web.alerts.status_name.sent", "it") in sent.text
     assert f'action="{alert}/actions/modify"' in sent.text
     assert 'value="Farmacista"' in sent.text  # the modification's form holds the alert
     change = {"csrf_token": token, "version": "3", "profession": "Farmacista",
               "scope": "Preparazioni galeniche e vendita online.",
               "restriction_from": "2026-12-05", "restriction_until": "2027-06-30"}  # fmt: skip
-    undated = roma.post(f"{alert}/actions/modify", data=change)
-    modified = roma.post(f"{alert}/actions/modify", data={**change, "decision_date": "2026-12-06"})
+    undated = send(roma, f"{alert}/actions/modify", data=change)
+    modified = send(roma, f"{alert}/actions/modify", data={**change, "decision_date": "2026-12-06"})
     assert undated.status_code == 400
     assert 'id="error-decision_date" role="alert"' in undated.text
     assert "Preparazioni galeniche e vendita online." in undated.text  # what was typed is kept
@@ -335,13 +347,13 @@ def test_a_case_by_case_derogation_is_written_sent_and_answered_by_the_provider_
             "provider_state": "DE", "provider_name": "Gasbau Schmidt GmbH",
             "measure": "Sospensione dell'attività in Italia per sei mesi.",
             "reasons": "Rischio grave per la sicurezza degli impianti."}  # fmt: skip
-    wrong = roma.post("/alerts/new/derogation", data={**form, "measure": ""})
+    wrong = send(roma, "/alerts/new/derogation", data={**form, "measure": ""})
     assert wrong.status_code == 400
     assert 'id="error-measure" role="alert"' in wrong.text
-    created = roma.post("/alerts/new/derogation", data=form, allow_redirects=False)
+    created = send(roma, "/alerts/new/derogation", data=form, allow_redirects=False)
     assert created.status_code == 303, (created.status_code, created.text[-3000:])
     alert = created.headers["Location"]
-    sent = roma.post(f"{alert}/actions/send", data={"version": "1", "csrf_token": token})
+    sent = send(roma, f"{alert}/actions/send", data={"version": "1", "csrf_token": token})
     assert html("web.alerts.status_name.sent", "it") in sent.text
     assert "Gasbau Schmidt GmbH" in sent.text
     assert f'action="{alert}/actions/answer"' not in sent.text  # the provider's state answers
@@ -351,9 +363,9 @@ def test_a_case_by_case_derogation_is_written_sent_and_answered_by_the_provider_
     assert html("web.alert.field.measure", "de") in shown.text
     assert f'action="{alert}/actions/answer"' in shown.text
     step = {"version": "2", "csrf_token": csrf(shown.text)}
-    empty = germany.post(f"{alert}/actions/answer", data=step)
+    empty = send(germany, f"{alert}/actions/answer", data=step)
     answer = {**step, "text": "Die Behörde in Köln prüft den Fall."}
-    answered = germany.post(f"{alert}/actions/answer", data=answer)
+    answered = send(germany, f"{alert}/actions/answer", data=answer)
     assert empty.status_code == 400
     assert 'id="error-text" role="alert"' in empty.text
     assert answered.url.endswith(f"{alert}?done=answer")
@@ -367,13 +379,13 @@ def test_a_case_by_case_derogation_is_written_sent_and_answered_by_the_provider_
 
 def sent_alert(web: HttpSession, token: str, form_key: str) -> str:
     """A Services Directive alert written and sent to Germany from the pages: its path."""
-    created = web.post("/alerts/new", data={
+    created = send(web, "/alerts/new", data={
         "csrf_token": token, "form_key": form_key, "title": TITLE, "description": DESCRIPTION,
         "cause_is_service_activity": "yes", "risk_exists_now": "yes", "cross_border": "yes",
         "member_states": ["DE"]}, allow_redirects=False)  # fmt: skip
     assert created.status_code == 303, (created.status_code, created.text[-3000:])
     alert = created.headers["Location"]
-    sent = web.post(f"{alert}/actions/send", data={"version": "1", "csrf_token": token})
+    sent = send(web, f"{alert}/actions/send", data={"version": "1", "csrf_token": token})
     assert sent.url.endswith(f"{alert}?done=send")
     return alert
 
@@ -387,8 +399,8 @@ def test_an_alert_s_sender_proposes_closure_then_closes_it_and_others_may_not(st
         assert f'action="{alert}/actions/{step}"' in shown.text, step
     assert f'action="{alert}/actions/close"' not in shown.text  # after a proposal only
 
-    proposed = roma.post(f"{alert}/actions/propose_closure",
-                         data={"version": "2", "csrf_token": token})  # fmt: skip
+    proposed = send(roma, f"{alert}/actions/propose_closure",
+                    data={"version": "2", "csrf_token": token})  # fmt: skip
     assert proposed.url.endswith(f"{alert}?done=propose_closure")
     assert html("web.alerts.status_name.closure_proposed", "it") in proposed.text
     assert f'action="{alert}/actions/propose_closure"' not in proposed.text
@@ -399,13 +411,13 @@ def test_an_alert_s_sender_proposes_closure_then_closes_it_and_others_may_not(st
     assert mailbox.status_code == 200
     for step in ("propose_closure", "close", "withdraw"):
         assert f'action="{alert}/actions/{step}"' not in mailbox.text, step
-    refused = germany.post(f"{alert}/actions/close",
-                           data={"version": "3", "csrf_token": csrf(mailbox.text)})  # fmt: skip
+    refused = send(germany, f"{alert}/actions/close",
+                   data={"version": "3", "csrf_token": csrf(mailbox.text)})  # fmt: skip
     assert refused.status_code == 403
     assert html("alert.role_missing", "de") in refused.text
     assert html("web.alerts.status_name.closure_proposed", "de") in refused.text  # unchanged
 
-    closed = roma.post(f"{alert}/actions/close", data={"version": "3", "csrf_token": token})
+    closed = send(roma, f"{alert}/actions/close", data={"version": "3", "csrf_token": token})
     assert closed.url.endswith(f"{alert}?done=close")
     assert html("web.alerts.status_name.closed", "it") in closed.text
     assert html("web.alert.closed", "it") in closed.text  # the date it was closed
@@ -422,20 +434,20 @@ def test_an_alert_s_sender_withdraws_it_and_a_user_without_the_role_may_not(stac
 
     munich = web_login(stack, demo_user("de-muenchen-handler"))  # the alert has not reached it
     step = {"version": "2", "csrf_token": csrf(munich.get("/").text)}
-    hidden = munich.post(f"{alert}/actions/withdraw", data=step)
+    hidden = send(munich, f"{alert}/actions/withdraw", data=step)
     viewer = web_login(stack, demo_user("it-roma-viewer"))  # no alert right
     step = {"version": "2", "csrf_token": csrf(viewer.get("/").text)}
-    forbidden = viewer.post(f"{alert}/actions/withdraw", data=step)
+    forbidden = send(viewer, f"{alert}/actions/withdraw", data=step)
     assert hidden.status_code == 404
     assert forbidden.status_code == 403
     assert html("web.alerts.status_name.sent", "it") in roma.get(alert).text  # nothing changed
 
-    withdrawn = roma.post(f"{alert}/actions/withdraw", data={"version": "2", "csrf_token": token})
+    withdrawn = send(roma, f"{alert}/actions/withdraw", data={"version": "2", "csrf_token": token})
     assert withdrawn.url.endswith(f"{alert}?done=withdraw")
     assert html("web.alerts.status_name.withdrawn", "it") in withdrawn.text
     for step in ("send", "propose_closure", "close", "withdraw", "comment"):
         assert f'action="{alert}/actions/{step}"' not in withdrawn.text, step
-    again = roma.post(f"{alert}/actions/withdraw", data={"version": "3", "csrf_token": token})
+    again = send(roma, f"{alert}/actions/withdraw", data={"version": "3", "csrf_token": token})
     assert again.status_code == 409
     assert html("alert.action_not_allowed", "it") in again.text
 
@@ -567,10 +579,10 @@ def test_a_generic_notification_is_written_broadcast_and_commented_from_the_page
     good = {"csrf_token": token, "form_key": "n1", "type_key": "services_requirements",
             **REQUIREMENT}  # fmt: skip
 
-    wrong = budapest.post("/notifications/new", data={
+    wrong = send(budapest, "/notifications/new", data={
         **good, "content_requirement_kind": "", "content_adopted_on": "15.01.2026"})  # fmt: skip
-    created = budapest.post("/notifications/new", data=good, allow_redirects=False)
-    again = budapest.post("/notifications/new", data=good, allow_redirects=False)
+    created = send(budapest, "/notifications/new", data=good, allow_redirects=False)
+    again = send(budapest, "/notifications/new", data=good, allow_redirects=False)
 
     assert wrong.status_code == 400
     for field in ("content_requirement_kind", "content_adopted_on"):
@@ -588,15 +600,15 @@ def test_a_generic_notification_is_written_broadcast_and_commented_from_the_page
 
     edit = budapest.get(f"{path}/edit")
     assert "Engedély szükséges." in edit.text  # the form holds the draft's content
-    edited = budapest.post(f"{path}/actions/edit_draft", data={
+    edited = send(budapest, f"{path}/actions/edit_draft", data={
         **REQUIREMENT, "csrf_token": token, "version": "1",
         "content_requirement": "Előzetes engedély szükséges."})  # fmt: skip
     assert edited.url.endswith(f"{path}?done=edit_draft")
     assert "Előzetes engedély szükséges." in edited.text
-    stale = budapest.post(f"{path}/actions/broadcast", data={"csrf_token": token, "version": "1"})
+    stale = send(budapest, f"{path}/actions/broadcast", data={"csrf_token": token, "version": "1"})
     assert stale.status_code == 409
     assert 'class="imi-notice imi-notice--error" role="alert"' in stale.text
-    sent = budapest.post(f"{path}/actions/broadcast", data={"csrf_token": token, "version": "2"})
+    sent = send(budapest, f"{path}/actions/broadcast", data={"csrf_token": token, "version": "2"})
     assert sent.url.endswith(f"{path}?done=broadcast")
     assert html("web.alerts.notifications.status.broadcast", "hu") in sent.text
     assert f'action="{path}/actions/close"' in sent.text
@@ -610,11 +622,11 @@ def test_a_generic_notification_is_written_broadcast_and_commented_from_the_page
     assert f'action="{path}/actions/comment"' in received.text
     for step in ("close", "withdraw", "broadcast"):
         assert f'action="{path}/actions/{step}"' not in received.text, step
-    refused = munich.post(f"{path}/actions/close",
-                          data={"csrf_token": csrf(received.text), "version": "3"})  # fmt: skip
+    refused = send(munich, f"{path}/actions/close",
+                   data={"csrf_token": csrf(received.text), "version": "3"})  # fmt: skip
     assert refused.status_code == 403
     assert html("generic.role_missing", "de") in refused.text
-    commented = munich.post(f"{path}/actions/comment", data={
+    commented = send(munich, f"{path}/actions/comment", data={
         "csrf_token": csrf(received.text), "version": "3",
         "text": "Gilt das auch für Zweigniederlassungen?"})  # fmt: skip
     assert commented.url.endswith(f"{path}?done=comment")
@@ -624,7 +636,7 @@ def test_a_generic_notification_is_written_broadcast_and_commented_from_the_page
     assert "Gilt das auch für Zweigniederlassungen?" in seen.text
     assert html("web.notification.action.create", "hu") in seen.text  # its history
     version = re.search(r'name="version" value="(\d+)"', seen.text)[1]
-    closed = budapest.post(f"{path}/actions/close", data={"csrf_token": token, "version": version})
+    closed = send(budapest, f"{path}/actions/close", data={"csrf_token": token, "version": version})
     assert html("web.alerts.notifications.status.closed", "hu") in closed.text
     assert f'action="{path}/actions/' not in closed.text  # no step is left
 
@@ -636,7 +648,7 @@ def test_a_notification_refused_by_the_service_shows_its_message_and_writes_noth
     form = budapest.get("/notifications/new", params={"type": "pq_regulated_profession"})
     assert form.status_code == 200
     assert html("web.notification.personal_data", "hu") in form.text
-    refused = budapest.post("/notifications/new", data={
+    refused = send(budapest, "/notifications/new", data={
         "csrf_token": csrf(form.text), "form_key": "n2", "type_key": "pq_regulated_profession",
         "content_profession": "Gyógyszerész", "content_legal_reference": "2005/36/EK"})  # fmt: skip
     # Budapest takes part in the services area's notifications only
