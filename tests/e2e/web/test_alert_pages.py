@@ -844,3 +844,37 @@ def test_a_notification_is_written_and_broadcast_in_a_browser_in_hungarian(
     no_violations(page, axe_source)
     screenshot(page, "notification-broadcast-hu")
     page.context.close()
+
+
+@pytest.mark.timeout(300)  # a login and three axe checks on a small stack
+def test_a_derogation_is_written_and_its_draft_edited_in_a_browser_in_italian(
+    browser, stack, axe_source: str
+):
+    page = open_as(browser, stack, demo_user("it-roma-handler"), "it")
+    page.goto("/alerts")
+    page.get_by_role("link", name=shipped_text("web.alerts.new_derogation", "it")).click()
+    expect(page.locator("h1")).to_have_text(shipped_text("web.alert.derogation.title", "it"))
+    page.get_by_label(shipped_text("web.alert.field.title", "it")).fill("Sospensione")
+    page.get_by_label(shipped_text("web.alert.field.provider_state", "it")).select_option("DE")
+    page.get_by_label(shipped_text("web.alert.field.provider_name", "it")).fill("Gasbau GmbH")
+    page.get_by_label(shipped_text("web.alert.field.measure", "it")).fill("Sospensione.")
+    no_violations(page, axe_source)
+    screenshot(page, "derogation-new-it")
+    page.get_by_role("button", name=shipped_text("web.alert.new.submit", "it")).click()
+    expect(page.locator("#error-reasons")).to_be_visible()  # the reasons are missing
+    page.get_by_label(shipped_text("web.alert.field.reasons", "it")).fill("Rischio grave.")
+    page.get_by_role("button", name=shipped_text("web.alert.new.submit", "it")).click()
+
+    expect(page).to_have_url(re.compile(r"/alerts/[0-9a-f-]+$"))
+    expect(page.get_by_text("Gasbau GmbH")).to_be_visible()
+    no_violations(page, axe_source)
+    page.get_by_role("link", name=shipped_text("web.alert.action.edit_draft", "it")).click()
+    expect(page.get_by_label(shipped_text("web.alert.field.provider_name", "it"))).to_have_value(
+        "Gasbau GmbH"
+    )
+    page.get_by_label(shipped_text("web.alert.field.provider_name", "it")).fill("Gasbau Schmidt")
+    no_violations(page, axe_source)
+    page.get_by_role("button", name=shipped_text("web.alert.new.submit", "it")).click()
+    expect(page.get_by_text("Gasbau Schmidt")).to_be_visible()
+    screenshot(page, "derogation-draft-it")
+    page.context.close()
