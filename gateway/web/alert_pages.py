@@ -1,6 +1,7 @@
 """The alert pages: the lists of a user's alerts, an alert as the notifications service lets
-this user read it, the form that writes a Services Directive alert and one form per step of
-its workflow (docs/alerts.md, docs/web.md "Alerts").
+this user read it, the forms that write an alert of each kind (Services Directive,
+Professional Qualifications, case-by-case derogation) and edit its draft, and one form per
+step of its workflow (gateway/web/alert_forms.py; docs/alerts.md, docs/web.md "Alerts").
 
 The service decides everything: which alerts a list holds, what of an alert a reader sees,
 and which steps this reader may take now (the view's ``actions``). A page shows a step's
@@ -17,11 +18,29 @@ import re
 import uuid
 from contextlib import suppress
 
-from marshmallow import ValidationError, fields, validate, validates_schema
+from marshmallow import fields, validate
 from werkzeug.exceptions import NotFound
 from werkzeug.wrappers import Request, Response
 
-from gateway.web.forms import REQUIRED, FormSchema, read_form, read_link
+from gateway.web.alert_forms import (
+    ACTION_FORMS,
+    CRITERIA,
+    DECISIONS,
+    DEROGATION,
+    EDIT_FORMS,
+    MEANS,
+    PQ,
+    DerogationForm,
+    PqAlertForm,
+    ServicesAlertForm,
+    VersionForm,
+    action_body,
+    derogation_draft,
+    draft_form,
+    pq_draft,
+    services_draft,
+)
+from gateway.web.forms import FormSchema, read_form, read_link
 from gateway.web.page import PageRoute, page
 from gateway.web.texts import member_state_names
 from services.common.errors import Conflict, Forbidden, ImiError, ValidationFailed
@@ -33,10 +52,11 @@ PAGES = (
     PageRoute("new_alert_submit", "POST", "/alerts/new"),
     PageRoute("new_pq_alert_form", "GET", "/alerts/new/professional-qualifications"),
     PageRoute("new_pq_alert_submit", "POST", "/alerts/new/professional-qualifications"),
+    PageRoute("new_derogation_form", "GET", "/alerts/new/derogation"),
+    PageRoute("new_derogation_submit", "POST", "/alerts/new/derogation"),
     PageRoute("alert_page", "GET", "/alerts/<alert_id>"),
+    PageRoute("alert_edit_form", "GET", "/alerts/<alert_id>/edit"),
     PageRoute("alert_action", "POST", "/alerts/<alert_id>/actions/<action>"),
-    PageRoute("notifications_page", "GET", "/notifications"),
-    PageRoute("notification_page", "GET", "/notifications/<notification_id>"),
 )
 
 ALERT_RIGHTS = frozenset({"alert_handler", "alert_authoriser"})
@@ -44,44 +64,18 @@ ALERT_RIGHTS = frozenset({"alert_handler", "alert_authoriser"})
 ALERT_BOXES = ("incoming", "outgoing", "mailbox", "approval")
 PAGE_SIZE = 25
 ALERT_ID = re.compile(r"[0-9A-Za-z-]{1,64}")
-CRITERIA = ("cause_is_service_activity", "risk_exists_now", "cross_border")
 # the statuses and kinds of alerts and the steps of their workflow the pages name
 STATUSES = ("draft", "awaiting_approval", "sent", "closure_proposed", "answered", "closed",
             "withdrawn")  # fmt: skip
 KINDS = ("services", "professional_qualifications", "derogation")
-# the steps a page has a form for, in the order the page shows them; a step the service
-# allows and the pages cannot take yet (editing a draft, the steps of Professional
-# Qualifications alerts and derogations) is not offered
-ACTIONS = ("send", "approve", "refuse_approval", "disseminate", "acknowledge", "comment",
-           "record_information", "propose_closure", "close", "mark_unjustified",
-           "withdraw")  # fmt: skip
-DECISIONS = ("restriction", "prohibition", "falsified_diplomas")
-MEANS = ("letter", "email", "in_person", "other")
-PQ = "professional_qualifications"
+# the steps of an alert's workflow, in the order the page shows their forms (editing a draft:
+# the creation form, filled)
+ACTIONS = ("edit_draft", "send", "approve", "refuse_approval", "disseminate", "acknowledge",
+           "answer", "comment", "record_information", "modify", "propose_closure", "close",
+           "mark_unjustified", "withdraw")  # fmt: skip
+# the kinds whose creation form the pages have, to edit a draft with
+EDITABLE = ("services", PQ, DEROGATION)
 CANDIDATES = 20
-# the lists of generic notifications (the notifications service's boxes)
-NOTIFICATION_BOXES = ("all", "incoming", "outgoing")
-NOTIFICATION_STATUSES = ("draft", "broadcast", "withdrawn", "closed")
-
-
-def _text(max_length: int) -> fields.String:
-    return fields.String(
-        required=True,
-        validate=validate.Length(1, max_length, error="web.form.too_long"),
-        error_messages=REQUIRED,
-    )
-
-
-class _Ticked(fields.String):
-    """A checkbox that must be ticked: a browser sends it only when it is."""
-
-    def __init__(self):
-        super().__init__(
-            required=True,
-            validate=validate.Equal("yes", error="web.alert.criterion_required"),
-            error_messages={"required": "web.alert.criterion_required",
-                            "null": "web.alert.criterion_required"},
-        )  # fmt: skip
 
 
 class AlertListLink(FormSchema):
@@ -94,102 +88,6 @@ class AlertLink(FormSchema):
     done = fields.String(load_default=None, validate=validate.OneOf(ACTIONS))
 
 
-class NotificationListLink(FormSchema):
-    box = fields.String(load_default="all", validate=validate.OneOf(NOTIFICATION_BOXES))
-    page = fields.Integer(load_default=1, validate=validate.Range(1, 10000))
-
-
-class ServicesAlertForm(FormSchema):
-    form_key = _text(64)
-    title = _text(200)
-    description = _text(4000)
-    cause_is_service_activity = _Ticked()
-    risk_exists_now = _Ticked()
-    cross_border = _Ticked()
-    member_states = fields.List(
-        fields.String(validate=validate.OneOf(EEA_COUNTRIES, error="web.form.invalid")),
-        required=True,
-        validate=validate.Length(1, 30, error="web.alert.states_required"),
-        error_messages={"required": "web.alert.states_required"},
-    )
-
-
-def _date(required: bool = True) -> fields.Date:
-    messages = {"invalid": "web.form.invalid", **REQUIRED}
-    if required:
-        return fields.Date(required=True, error_messages=messages)
-    return fields.Date(load_default=None, error_messages=messages)
-
-
-class PqAlertForm(FormSchema):
-    form_key = _text(64)
-    name = _text(200)
-    birth_date = _date()
-    birth_place = _text(200)
-    profession = _text(200)
-    deciding_authority = _text(200)
-    decision = fields.String(
-        required=True,
-        validate=validate.OneOf(DECISIONS, error="web.form.invalid"),
-        error_messages=REQUIRED,
-    )
-    decision_date = _date()
-    scope = _text(1000)
-    restriction_from = _date()
-    restriction_until = _date(required=False)
-
-    @validates_schema
-    def _period(self, data, **kwargs):
-        until, start = data.get("restriction_until"), data.get("restriction_from")
-        if until is not None and start is not None and until < start:
-            raise ValidationError("web.alert.period_invalid", "restriction_until")
-
-
-class VersionForm(FormSchema):
-    version = fields.Integer(
-        required=True, validate=validate.Range(1, 2**31), error_messages=REQUIRED
-    )
-
-
-class ReasonForm(VersionForm):
-    reason = _text(4000)
-
-
-class CommentForm(VersionForm):
-    text = _text(4000)
-    further_information = fields.String(load_default=None)
-
-
-class DisseminateForm(VersionForm):
-    authority_ids = fields.List(
-        fields.String(validate=validate.Length(1, 64)),
-        required=True,
-        validate=validate.Length(1, 200, error="web.alert.authorities_required"),
-        error_messages={"required": "web.alert.authorities_required"},
-    )
-
-
-class CloseForm(VersionForm):
-    decision_date = _date(required=False)  # a Professional Qualifications alert's
-
-
-class InformationForm(VersionForm):
-    informed_on = _date()
-    means = fields.String(
-        required=True,
-        validate=validate.OneOf(MEANS, error="web.form.invalid"),
-        error_messages=REQUIRED,
-    )
-
-
-ACTION_FORMS = {
-    "close": CloseForm,
-    "record_information": InformationForm,
-    "refuse_approval": ReasonForm,
-    "mark_unjustified": ReasonForm,
-    "comment": CommentForm,
-    "disseminate": DisseminateForm,
-}
 # the form fields a browser sends several of (checkboxes of one name)
 LISTS = ("member_states", "authority_ids")
 
@@ -225,27 +123,24 @@ class AlertPages:
     @page
     def new_alert_submit(self, request: Request) -> Response:
         visit = self.web.visit(request, self.gate, self.identity)
-        form = _form(visit)
+        form = posted_form(visit)
         actor = visit.authenticate()
         _require_create_right(visit)
         values, errors = read_form(ServicesAlertForm, form)
         if errors:
-            return self._new_alert(visit, 400, form, _texts(visit, errors), None)
-        body = {
-            "title": values["title"],
-            "description": values["description"],
-            "criteria": dict.fromkeys(CRITERIA, True),
-            "member_states": sorted(set(values["member_states"])),
-        }
-        key = _idempotency_key(actor, request.path, values["form_key"], body)
+            return self._new_alert(visit, 400, form, error_texts(visit, errors), None)
+        body = services_draft(values)
+        key = idempotency_key(actor, request.path, values["form_key"], body)
         try:
             created = self.notifications.using(idempotency_key=key).create_alert(
                 actor, "services", body
             )
         except ValidationFailed as exc:
-            return self._new_alert(visit, 400, form, _refused_fields(visit, exc), _problem(exc))
+            return self._new_alert(
+                visit, 400, form, refused_fields(visit, exc), problem_notice(exc)
+            )
         except (Conflict, Forbidden) as exc:
-            return self._new_alert(visit, exc.status, form, {}, _problem(exc))
+            return self._new_alert(visit, exc.status, form, {}, problem_notice(exc))
         return visit.redirect(f"/alerts/{created['id']}")
 
     @page
@@ -258,42 +153,122 @@ class AlertPages:
     @page
     def new_pq_alert_submit(self, request: Request) -> Response:
         visit = self.web.visit(request, self.gate, self.identity)
-        form = _form(visit)
+        form = posted_form(visit)
         actor = visit.authenticate()
         _require_create_right(visit, PQ)
         values, errors = read_form(PqAlertForm, form)
         if errors:
-            return self._new_pq_alert(visit, 400, form, _texts(visit, errors), None)
-        body = {
-            "professional": {"name": values["name"], "birth_date": values["birth_date"].isoformat(),
-                             "birth_place": values["birth_place"]},
-            **{name: values[name] for name in ("profession", "deciding_authority", "decision",
-                                               "scope")},
-            **{name: values[name].isoformat() if values[name] else None
-               for name in ("decision_date", "restriction_from", "restriction_until")},
-        }  # fmt: skip
-        key = _idempotency_key(actor, request.path, values["form_key"], body)
+            return self._new_pq_alert(visit, 400, form, error_texts(visit, errors), None)
+        body = pq_draft(values)
+        key = idempotency_key(actor, request.path, values["form_key"], body)
         try:
             created = self.notifications.using(idempotency_key=key).create_alert(actor, PQ, body)
         except ValidationFailed as exc:
-            return self._new_pq_alert(visit, 400, form, _refused_fields(visit, exc),
-                                      _problem(exc))  # fmt: skip
+            return self._new_pq_alert(visit, 400, form, refused_fields(visit, exc),
+                                      problem_notice(exc))  # fmt: skip
         except (Conflict, Forbidden) as exc:
-            return self._new_pq_alert(visit, exc.status, form, {}, _problem(exc))
+            return self._new_pq_alert(visit, exc.status, form, {}, problem_notice(exc))
         return visit.redirect(f"/alerts/{created['id']}")
 
-    def _new_pq_alert(self, visit, status: int, form: dict, errors: dict, problem) -> Response:
-        return visit.page("alert_new_pq.html", status, form=form, errors=errors, problem=problem,
-                          decisions=DECISIONS)  # fmt: skip
+    @page
+    def new_derogation_form(self, request: Request) -> Response:
+        visit = self.web.visit(request, self.gate, self.identity)
+        visit.authenticate()
+        _require_create_right(visit)
+        return self._new_derogation(visit, 200, {"form_key": uuid.uuid4().hex}, {}, None)
 
-    def _new_alert(self, visit, status: int, form: dict, errors: dict, problem) -> Response:
+    @page
+    def new_derogation_submit(self, request: Request) -> Response:
+        visit = self.web.visit(request, self.gate, self.identity)
+        form = posted_form(visit)
+        actor = visit.authenticate()
+        _require_create_right(visit)
+        values, errors = read_form(DerogationForm, form)
+        if errors:
+            return self._new_derogation(visit, 400, form, error_texts(visit, errors), None)
+        body = derogation_draft(values)
+        key = idempotency_key(actor, request.path, values["form_key"], body)
+        try:
+            created = self.notifications.using(idempotency_key=key).create_alert(
+                actor, DEROGATION, body
+            )
+        except ValidationFailed as exc:
+            return self._new_derogation(visit, 400, form, refused_fields(visit, exc),
+                                        problem_notice(exc))  # fmt: skip
+        except (Conflict, Forbidden) as exc:
+            return self._new_derogation(visit, exc.status, form, {}, problem_notice(exc))
+        return visit.redirect(f"/alerts/{created['id']}")
+
+    def _new_derogation(self, visit, status: int, form: dict, errors: dict, problem,
+                        editing: dict | None = None) -> Response:  # fmt: skip
+        names = member_state_names(visit.language)
+        own = (visit.actor or {}).get("member_state")
+        states = sorted((code for code in EEA_COUNTRIES if code != own), key=names.get)
+        return visit.page(
+            "alert_new_derogation.html", status, form=form, errors=errors, problem=problem,
+            states=states, member_state_names=names, editing=editing,
+        )  # fmt: skip
+
+    def _new_pq_alert(self, visit, status: int, form: dict, errors: dict, problem,
+                      editing: dict | None = None) -> Response:  # fmt: skip
+        return visit.page("alert_new_pq.html", status, form=form, errors=errors, problem=problem,
+                          decisions=DECISIONS, editing=editing)  # fmt: skip
+
+    def _new_alert(self, visit, status: int, form: dict, errors: dict, problem,
+                   editing: dict | None = None) -> Response:  # fmt: skip
         names = member_state_names(visit.language)
         own = (visit.actor or {}).get("member_state")
         states = sorted((code for code in EEA_COUNTRIES if code != own), key=names.get)
         return visit.page(
             "alert_new.html", status, form=form, errors=errors, problem=problem,
-            states=states, member_state_names=names, criteria=CRITERIA,
+            states=states, member_state_names=names, criteria=CRITERIA, editing=editing,
         )  # fmt: skip
+
+    # --- editing a draft ---------------------------------------------------------------------
+
+    @page
+    def alert_edit_form(self, request: Request, alert_id: str) -> Response:
+        """The creation form of the draft's kind, filled with the draft as read."""
+        visit = self.web.visit(request, self.gate, self.identity)
+        visit.authenticate()
+        _require_alert_right(visit)
+        shown = self._alert(visit, alert_id)
+        if "edit_draft" not in shown["actions"] or shown["kind"] not in EDITABLE:
+            raise Conflict(
+                "This alert is not a draft you can edit.",
+                "alert.action_not_allowed",
+                {"action": "edit_draft", "status": shown["status"]},
+            )
+        form = {**draft_form(shown), "version": str(shown["version"])}
+        return self._edit_form(visit, shown, 200, form, {}, None)
+
+    def _edit_draft(self, visit, alert_id: str, form: dict) -> Response:
+        """The whole draft again, from its creation form, which comes back with its messages
+        where something is wrong."""
+        shown = self._alert(visit, alert_id)
+        if shown["kind"] not in EDITABLE:
+            raise NotFound()
+        schema, draft = EDIT_FORMS[shown["kind"]]
+        values, errors = read_form(schema, form)
+        if errors:
+            return self._edit_form(visit, shown, 400, form, error_texts(visit, errors), None)
+        body = {"version": values["version"], "draft": draft(values)}
+        try:
+            self.notifications.act_on_alert(visit.actor, alert_id, "edit_draft", body)
+        except ValidationFailed as exc:
+            return self._edit_form(visit, shown, 400, form, refused_fields(visit, exc),
+                                   problem_notice(exc))  # fmt: skip
+        except (Conflict, Forbidden) as exc:
+            return self._edit_form(visit, shown, exc.status, form, {}, problem_notice(exc))
+        return visit.redirect(f"/alerts/{alert_id}?done=edit_draft")
+
+    def _edit_form(self, visit, shown: dict, status: int, form: dict, errors: dict,
+                   problem) -> Response:  # fmt: skip
+        if shown["kind"] == PQ:
+            return self._new_pq_alert(visit, status, form, errors, problem, editing=shown)
+        if shown["kind"] == DEROGATION:
+            return self._new_derogation(visit, status, form, errors, problem, editing=shown)
+        return self._new_alert(visit, status, form, errors, problem, editing=shown)
 
     @page
     def alert_page(self, request: Request, alert_id: str) -> Response:
@@ -310,31 +285,30 @@ class AlertPages:
     @page
     def alert_action(self, request: Request, alert_id: str, action: str) -> Response:
         visit = self.web.visit(request, self.gate, self.identity)
-        form = _form(visit)
+        form = posted_form(visit)
         actor = visit.authenticate()
         _require_alert_right(visit)
         if action not in ACTIONS:
             raise NotFound()
+        if action == "edit_draft":
+            return self._edit_draft(visit, alert_id, form)
         values, errors = read_form(ACTION_FORMS.get(action, VersionForm), form)
         if errors:
             shown = self._alert(visit, alert_id)
             return self._alert_page(visit, shown, 400, acting=action, form=form,
-                                    errors=_texts(visit, errors))  # fmt: skip
-        body = {name: value.isoformat() if hasattr(value, "isoformat") else value
-                for name, value in values.items() if value is not None}  # fmt: skip
-        if action == "comment":
-            body["further_information"] = values.get("further_information") == "yes"
+                                    errors=error_texts(visit, errors))  # fmt: skip
+        body = action_body(action, values)
         try:
             self.notifications.act_on_alert(actor, alert_id, action, body)
         except ValidationFailed as exc:
             shown = self._alert(visit, alert_id)
             return self._alert_page(visit, shown, 400, acting=action, form=form,
-                                    errors=_refused_fields(visit, exc),
-                                    notice=_problem(exc))  # fmt: skip
-        except Conflict as exc:
+                                    errors=refused_fields(visit, exc),
+                                    notice=problem_notice(exc))  # fmt: skip
+        except (Conflict, Forbidden) as exc:
             shown = self._alert(visit, alert_id)
-            return self._alert_page(visit, shown, 409, acting=action, form=form,
-                                    notice=_problem(exc))  # fmt: skip
+            return self._alert_page(visit, shown, exc.status, acting=action, form=form,
+                                    notice=problem_notice(exc))  # fmt: skip
         return visit.redirect(f"/alerts/{alert_id}?done={action}")
 
     # --- reading -----------------------------------------------------------------------------
@@ -359,7 +333,8 @@ class AlertPages:
         return visit.page(
             "alert_page.html", status, alert=shown, actions=actions, candidates=candidates,
             find=find or "", acting=acting, form=form or {}, errors=errors or {}, means=MEANS,
-            notice=notice, authority_names=self._authority_names(visit, ids),
+            editable=EDITABLE,
+            notice=notice, authority_names=authority_names(self.directory, visit.actor, ids),
             authority_states=states,
             member_state_names=member_state_names(visit.language),
         )  # fmt: skip
@@ -376,77 +351,6 @@ class AlertPages:
         reached.add(visit.actor["authority_id"])
         found = self.directory.search_authorities(visit.actor, query)
         return [item for item in found["items"] if item["id"] not in reached]
-
-    def _authority_names(self, visit, ids: set[str]) -> dict[str, str]:
-        """Each authority's name as the directory gives it to this reader; an authority the
-        directory does not show them is left unnamed (the page shows its member state)."""
-        names = {}
-        for authority_id in sorted(ids):
-            with suppress(ImiError):
-                names[authority_id] = self.directory.get_authority(visit.actor, authority_id)[
-                    "official_name"
-                ]
-        return names
-
-    # --- generic notifications (read only) ---------------------------------------------------
-
-    @page
-    def notifications_page(self, request: Request) -> Response:
-        visit = self.web.visit(request, self.gate, self.identity)
-        actor = visit.authenticate()
-        link = read_link(NotificationListLink, request.args.to_dict())
-        listed = self.notifications.list_notifications(
-            actor, {"box": link["box"], "page": link["page"], "page_size": PAGE_SIZE}
-        )
-        types = {item["key"]: item
-                 for item in self.notifications.notification_types(actor, {})["items"]}  # fmt: skip
-        return visit.page(
-            "alert_notifications.html", box=link["box"], boxes=NOTIFICATION_BOXES,
-            notifications=listed["items"], types=types, page_number=link["page"],
-            more=listed["total"] > link["page"] * PAGE_SIZE,
-            member_state_names=member_state_names(visit.language),
-        )  # fmt: skip
-
-    @page
-    def notification_page(self, request: Request, notification_id: str) -> Response:
-        visit = self.web.visit(request, self.gate, self.identity)
-        actor = visit.authenticate()
-        if not ALERT_ID.fullmatch(notification_id):
-            raise NotFound()
-        shown = self.notifications.notification(actor, notification_id)
-        kind = self.notifications.notification_type(actor, shown["type_key"])
-        rows = _content_rows(visit.t, kind["fields"], shown["content"])
-        states = {item["authority_id"]: item["member_state"] for item in shown["recipients"]}
-        states[shown["sender_authority"]] = shown["sender_state"]
-        ids = set(states) | {item["authority_id"] for item in shown["comments"]}
-        title_key = kind["title_key"]
-        return visit.page(
-            "alert_notification.html", notification=shown, rows=rows,
-            title=visit.t(title_key) if visit.t.has(title_key) else kind["title"],
-            authority_names=self._authority_names(visit, ids), authority_states=states,
-            member_state_names=member_state_names(visit.language),
-        )  # fmt: skip
-
-
-def _content_rows(t, type_fields: list[dict], content: dict) -> list[tuple[str, str]]:
-    """A notification's content as (label, value) in the reader's language, in the order of
-    its type's fields; a choice by its option's label; a field the type no longer names last,
-    by its name."""
-
-    def text(item: dict) -> str:
-        return t(item["label_key"]) if t.has(item["label_key"]) else item["label"]
-
-    rows = []
-    for field in type_fields:
-        if field["name"] not in content:
-            continue
-        value = content[field["name"]]
-        options = {option["value"]: text(option) for option in field["options"]}
-        values = value if isinstance(value, list) else [value]
-        rows.append((text(field), ", ".join(options.get(str(one), str(one)) for one in values)))
-    named = {field["name"] for field in type_fields}
-    rows += [(name, str(value)) for name, value in content.items() if name not in named]
-    return rows
 
 
 def _require_alert_right(visit) -> None:
@@ -467,7 +371,7 @@ def _may_create(visit, area: str = "services") -> bool:
                for grant in grants)  # fmt: skip
 
 
-def _form(visit) -> dict:
+def posted_form(visit) -> dict:
     """The posted form, once its CSRF token is this session's; the fields sent several times
     (checkboxes) as lists."""
     form = visit.form()
@@ -477,23 +381,33 @@ def _form(visit) -> dict:
     return form
 
 
-def _idempotency_key(actor: dict, path: str, form_key: str, body: dict) -> str:
-    """The same form sent twice (a double click, a reload) creates one alert."""
+def idempotency_key(actor: dict, path: str, form_key: str, body: dict) -> str:
+    """The same form sent twice (a double click, a reload) creates one alert or notification."""
     scope = "\n".join((actor["user_id"], "POST", path, form_key, json.dumps(body, sort_keys=True)))
     return hashlib.sha256(scope.encode("utf-8")).hexdigest()
 
 
-def _texts(visit, errors: dict[str, str]) -> dict[str, str]:
+def error_texts(visit, errors: dict[str, str]) -> dict[str, str]:
     return {name: visit.t(key) for name, key in errors.items()}
 
 
-def _refused_fields(visit, exc: ValidationFailed) -> dict[str, str]:
+def refused_fields(visit, exc: ValidationFailed) -> dict[str, str]:
     """The fields a service refused, each with the page's message for a refused value (the
     service words its reasons in English)."""
     refused = exc.extra.get("errors") or {}
     return {name.split(".")[0]: visit.t("web.form.invalid") for name in refused}
 
 
-def _problem(exc: ImiError) -> dict:
+def problem_notice(exc: ImiError) -> dict:
     """A service's refusal as the page's notice: its own message where the catalogue has one."""
     return {"key": exc.code, "fallback": "web.alert.refused", "kind": "error"}
+
+
+def authority_names(directory, actor: dict, ids: set[str]) -> dict[str, str]:
+    """Each authority's name as the directory gives it to this reader; an authority the
+    directory does not show them is left unnamed (the page shows its member state)."""
+    names = {}
+    for authority_id in sorted(ids):
+        with suppress(ImiError):
+            names[authority_id] = directory.get_authority(actor, authority_id)["official_name"]
+    return names

@@ -16,6 +16,7 @@ from gateway.web import (
     coordinated_pages,
     dashboard_pages,
     directory_pages,
+    notification_pages,
     registration_pages,
     request_draft_pages,
     request_pages,
@@ -25,9 +26,9 @@ from gateway.web import (
 )
 
 _MODULES = (
-    account_pages, work_pages, request_pages, alert_pages, directory_pages, registration_pages,
-    user_pages, dashboard_pages, translator_pages, request_draft_pages, authority_pages,
-    coordinated_pages,
+    account_pages, work_pages, request_pages, alert_pages, notification_pages, directory_pages,
+    registration_pages, user_pages, dashboard_pages, translator_pages, request_draft_pages,
+    authority_pages, coordinated_pages,
 )  # fmt: skip
 
 PAGES: MappingProxyType[str, object] = MappingProxyType(
@@ -35,7 +36,8 @@ PAGES: MappingProxyType[str, object] = MappingProxyType(
 )
 MIXINS: tuple[type, ...] = (
     account_pages.AccountPages, work_pages.WorkPages, request_pages.RequestPages,
-    alert_pages.AlertPages, directory_pages.DirectoryPages, registration_pages.RegistrationPages,
+    alert_pages.AlertPages, notification_pages.NotificationPages,
+    directory_pages.DirectoryPages, registration_pages.RegistrationPages,
     user_pages.UserPages,
     dashboard_pages.DashboardPages, translator_pages.TranslatorPages,
     request_draft_pages.RequestDraftPages, authority_pages.AuthorityPages,

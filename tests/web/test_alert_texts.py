@@ -3,16 +3,10 @@ every such key is in the catalogue, for every value the notifications service kn
 
 from __future__ import annotations
 
-from gateway.web.alert_pages import (
-    ALERT_BOXES,
-    CRITERIA,
-    DECISIONS,
-    KINDS,
-    MEANS,
-    NOTIFICATION_BOXES,
-    NOTIFICATION_STATUSES,
-    STATUSES,
-)
+from gateway.web import alert_pages, notification_pages
+from gateway.web.alert_forms import CRITERIA, DECISIONS, MEANS
+from gateway.web.alert_pages import ALERT_BOXES, KINDS, STATUSES
+from gateway.web.notification_pages import NOTIFICATION_BOXES, NOTIFICATION_STATUSES
 from gateway.web.texts import Texts
 from services.notifications import alert_schemas, alerts, generic
 from services.notifications.alert_schemas import BOXES
@@ -30,6 +24,7 @@ def test_every_status_kind_step_and_list_of_an_alert_has_its_text():
         *(f"web.alert.means.{means}" for means in MEANS),
         *(f"web.alerts.notifications.box.{box}" for box in NOTIFICATION_BOXES),
         *(f"web.alerts.notifications.status.{status}" for status in NOTIFICATION_STATUSES),
+        *(f"web.notification.action.{action}" for action in (*generic.Action, "create")),
     ]
 
     assert [key for key in keys if not Texts("en").has(key)] == []
@@ -41,3 +36,5 @@ def test_the_pages_know_every_status_kind_and_list_the_service_has():
     assert set(ALERT_BOXES) == set(BOXES)
     assert set(MEANS) == set(alert_schemas.MEANS)
     assert set(NOTIFICATION_STATUSES) == {status.value for status in generic.Status}
+    assert set(alert_pages.ACTIONS) == {action.value for action in alerts.Action}
+    assert set(notification_pages.ACTIONS) == {action.value for action in generic.Action}

@@ -171,6 +171,19 @@ def web_login(stack, person: DemoUser) -> HttpSession:
     return web
 
 
+def send(web: HttpSession, path: str, **kwargs):
+    """A form sent again after the system answered that it was too busy (503), as a person
+    would: the forms of these tests are taken once at most (a creation carries its form's key,
+    a step the version read), and the small test stack shares two cores with every service's
+    start-up work."""
+    for _ in range(3):
+        answer = web.post(path, **kwargs)
+        if answer.status_code != 503:
+            break
+        time.sleep(float(answer.headers.get("Retry-After", "2")))
+    return answer
+
+
 def outgoing(web: HttpSession) -> str:
     answer = web.get("/alerts", params={"box": "outgoing"})
     assert answer.status_code == 200
@@ -242,6 +255,201 @@ def test_a_step_on_an_alert_is_refused_without_its_token_its_text_or_at_a_stale_
     assert empty.status_code == 400
     assert 'id="error-text" role="alert"' in empty.text
     assert html("web.alert.comments", "it") not in empty.text  # no comment was added
+
+
+def test_a_draft_alert_is_edited_in_its_creation_form_filled_with_the_draft(stack):
+    roma = web_login(stack, demo_user("it-roma-handler"))
+    token = csrf(roma.get("/alerts/new").text)
+    created = send(roma, "/alerts/new", data={
+        "csrf_token": token, "form_key": "k4", "title": TITLE, "description": DESCRIPTION,
+        "cause_is_service_activity": "yes", "risk_exists_now": "yes", "cross_border": "yes",
+        "member_states": ["DE"]}, allow_redirects=False)  # fmt: skip
+    assert created.status_code == 303, (created.status_code, created.text[-3000:])
+    alert = created.headers["Location"]
+    assert f'href="{alert}/edit"' in roma.get(alert).text
+    form = roma.get(f"{alert}/edit")
+    assert form.status_code == 200
+    assert f'action="{alert}/actions/edit_draft"' in form.text
+    assert f'value="{TITLE}"' in form.text
+    assert DESCRIPTION in form.text
+    assert re.search(r'id="field-cross_border"[^>]*checked', form.text)
+    assert re.search(r'value="DE" checked', form.text)
+    assert not re.search(r'value="HU" checked', form.text)
+    changed = {"csrf_token": token, "version": "1", "title": "Raccordi del gas non certificati",
+               "description": DESCRIPTION, "cause_is_service_activity": "yes",
+               "risk_exists_now": "yes", "cross_border": "yes",
+               "member_states": ["DE", "HU"]}  # fmt: skip
+
+    wrong = send(roma, f"{alert}/actions/edit_draft", data={**changed, "title": ""})
+    edited = send(roma, f"{alert}/actions/edit_draft", data=changed)
+    stale = send(roma, f"{alert}/actions/edit_draft", data=changed)
+
+    assert wrong.status_code == 400
+    assert 'id="error-title" role="alert"' in wrong.text
+    assert f'action="{alert}/actions/edit_draft"' in wrong.text  # the same form, kept
+    assert edited.url.endswith(f"{alert}?done=edit_draft")
+    assert "Raccordi del gas non certificati" in edited.text
+    assert member_state_names("it")["HU"] in edited.text
+    assert stale.status_code == 409
+    assert 'class="imi-notice imi-notice--error" role="alert"' in stale.text
+    sent = send(roma, f"{alert}/actions/send", data={"version": "2", "csrf_token": token})
+    assert html("web.alerts.status_name.sent", "it") in sent.text
+    assert f'href="{alert}/edit"' not in sent.text
+    assert roma.get(f"{alert}/edit").status_code == 409  # a sent alert is no draft
+
+
+def test_a_draft_professional_qualifications_alert_is_edited_in_its_own_form(stack):
+    roma = web_login(stack, demo_user("it-roma-handler"))
+    token = csrf(roma.get("/alerts/new/professional-qualifications").text)
+    form = {"csrf_token": token, "form_key": "pq2", "name": "Mario Bianchi",
+            "birth_date": "1970-03-02", "birth_place": "Torino", "profession": "Farmacista",
+            "deciding_authority": "Ordine dei Farmacisti di Roma", "decision": "prohibition",
+            "decision_date": "2026-12-05", "scope": "Esercizio della farmacia.",
+            "restriction_from": "2026-12-05"}  # fmt: skip
+    alert = send(roma, "/alerts/new/professional-qualifications", data=form,
+                 allow_redirects=False).headers["Location"]  # fmt: skip
+    shown = roma.get(f"{alert}/edit")
+    assert shown.status_code == 200
+    assert 'value="Mario Bianchi"' in shown.text
+    assert 'value="1970-03-02"' in shown.text
+    assert '<option value="prohibition" selected>' in shown.text
+    del form["form_key"]
+    edited = send(roma, f"{alert}/actions/edit_draft", data={
+        **form, "version": "1", "decision": "restriction",
+        "scope": "Preparazioni galeniche."})  # fmt: skip
+    assert edited.url.endswith(f"{alert}?done=edit_draft")
+    assert html("web.alert.decision.restriction", "it") in edited.text
+    assert "Preparazioni galeniche." in edited.text
+    assert "Mario Bianchi" in edited.text
+
+    sent = send(roma, f"{alert}/actions/send", data={"version": "2", "csrf_token": token})
+    assert html("web.alerts.status_name.sent", "it") in sent.text
+    assert f'action="{alert}/actions/modify"' in sent.text
+    assert 'value="Farmacista"' in sent.text  # the modification's form holds the alert
+    change = {"csrf_token": token, "version": "3", "profession": "Farmacista",
+              "scope": "Preparazioni galeniche e vendita online.",
+              "restriction_from": "2026-12-05", "restriction_until": "2027-06-30"}  # fmt: skip
+    undated = send(roma, f"{alert}/actions/modify", data=change)
+    modified = send(roma, f"{alert}/actions/modify", data={**change, "decision_date": "2026-12-06"})
+    assert undated.status_code == 400
+    assert 'id="error-decision_date" role="alert"' in undated.text
+    assert "Preparazioni galeniche e vendita online." in undated.text  # what was typed is kept
+    assert modified.url.endswith(f"{alert}?done=modify")
+    assert "Preparazioni galeniche e vendita online." in modified.text
+    assert html("web.alert.field.restriction_until", "it") in modified.text
+
+
+def test_a_case_by_case_derogation_is_written_sent_and_answered_by_the_provider_s_state(stack):
+    roma = web_login(stack, demo_user("it-roma-handler"))
+    assert 'href="/alerts/new/derogation"' in roma.get("/alerts").text
+    token = csrf(roma.get("/alerts/new/derogation").text)
+    form = {"csrf_token": token, "form_key": "d1", "title": "Sospensione di un installatore",
+            "provider_state": "DE", "provider_name": "Gasbau Schmidt GmbH",
+            "measure": "Sospensione dell'attività in Italia per sei mesi.",
+            "reasons": "Rischio grave per la sicurezza degli impianti."}  # fmt: skip
+    wrong = send(roma, "/alerts/new/derogation", data={**form, "measure": ""})
+    assert wrong.status_code == 400
+    assert 'id="error-measure" role="alert"' in wrong.text
+    created = send(roma, "/alerts/new/derogation", data=form, allow_redirects=False)
+    assert created.status_code == 303, (created.status_code, created.text[-3000:])
+    alert = created.headers["Location"]
+    sent = send(roma, f"{alert}/actions/send", data={"version": "1", "csrf_token": token})
+    assert html("web.alerts.status_name.sent", "it") in sent.text
+    assert "Gasbau Schmidt GmbH" in sent.text
+    assert f'action="{alert}/actions/answer"' not in sent.text  # the provider's state answers
+
+    germany = web_login(stack, demo_user("de-coordinator"))
+    shown = germany.get(alert)
+    assert html("web.alert.field.measure", "de") in shown.text
+    assert f'action="{alert}/actions/answer"' in shown.text
+    step = {"version": "2", "csrf_token": csrf(shown.text)}
+    empty = send(germany, f"{alert}/actions/answer", data=step)
+    answer = {**step, "text": "Die Behörde in Köln prüft den Fall."}
+    answered = send(germany, f"{alert}/actions/answer", data=answer)
+    assert empty.status_code == 400
+    assert 'id="error-text" role="alert"' in empty.text
+    assert answered.url.endswith(f"{alert}?done=answer")
+    assert html("web.alerts.status_name.answered", "de") in answered.text
+    assert f'action="{alert}/actions/answer"' not in answered.text
+
+    seen = roma.get(alert)
+    assert "Die Behörde in Köln prüft den Fall." in seen.text
+    assert html("web.alerts.status_name.answered", "it") in seen.text
+
+
+def sent_alert(web: HttpSession, token: str, form_key: str) -> str:
+    """A Services Directive alert written and sent to Germany from the pages: its path."""
+    created = send(web, "/alerts/new", data={
+        "csrf_token": token, "form_key": form_key, "title": TITLE, "description": DESCRIPTION,
+        "cause_is_service_activity": "yes", "risk_exists_now": "yes", "cross_border": "yes",
+        "member_states": ["DE"]}, allow_redirects=False)  # fmt: skip
+    assert created.status_code == 303, (created.status_code, created.text[-3000:])
+    alert = created.headers["Location"]
+    sent = send(web, f"{alert}/actions/send", data={"version": "1", "csrf_token": token})
+    assert sent.url.endswith(f"{alert}?done=send")
+    return alert
+
+
+def test_an_alert_s_sender_proposes_closure_then_closes_it_and_others_may_not(stack):
+    roma = web_login(stack, demo_user("it-roma-handler"))
+    token = csrf(roma.get("/alerts/new").text)
+    alert = sent_alert(roma, token, "k5")
+    shown = roma.get(alert)
+    for step in ("propose_closure", "withdraw"):
+        assert f'action="{alert}/actions/{step}"' in shown.text, step
+    assert f'action="{alert}/actions/close"' not in shown.text  # after a proposal only
+
+    proposed = send(roma, f"{alert}/actions/propose_closure",
+                    data={"version": "2", "csrf_token": token})  # fmt: skip
+    assert proposed.url.endswith(f"{alert}?done=propose_closure")
+    assert html("web.alerts.status_name.closure_proposed", "it") in proposed.text
+    assert f'action="{alert}/actions/propose_closure"' not in proposed.text
+    assert f'action="{alert}/actions/close"' in proposed.text
+
+    germany = web_login(stack, demo_user("de-coordinator"))
+    mailbox = germany.get(alert)
+    assert mailbox.status_code == 200
+    for step in ("propose_closure", "close", "withdraw"):
+        assert f'action="{alert}/actions/{step}"' not in mailbox.text, step
+    refused = send(germany, f"{alert}/actions/close",
+                   data={"version": "3", "csrf_token": csrf(mailbox.text)})  # fmt: skip
+    assert refused.status_code == 403
+    assert html("alert.role_missing", "de") in refused.text
+    assert html("web.alerts.status_name.closure_proposed", "de") in refused.text  # unchanged
+
+    closed = send(roma, f"{alert}/actions/close", data={"version": "3", "csrf_token": token})
+    assert closed.url.endswith(f"{alert}?done=close")
+    assert html("web.alerts.status_name.closed", "it") in closed.text
+    assert html("web.alert.closed", "it") in closed.text  # the date it was closed
+    for step in ("propose_closure", "close", "withdraw", "comment"):
+        assert f'action="{alert}/actions/{step}"' not in closed.text, step
+    assert html("web.alert.action.propose_closure", "it") in closed.text  # its history
+    assert html("web.alerts.status_name.closed", "de") in germany.get(alert).text
+
+
+def test_an_alert_s_sender_withdraws_it_and_a_user_without_the_role_may_not(stack):
+    roma = web_login(stack, demo_user("it-roma-handler"))
+    token = csrf(roma.get("/alerts/new").text)
+    alert = sent_alert(roma, token, "k6")
+
+    munich = web_login(stack, demo_user("de-muenchen-handler"))  # the alert has not reached it
+    step = {"version": "2", "csrf_token": csrf(munich.get("/").text)}
+    hidden = send(munich, f"{alert}/actions/withdraw", data=step)
+    viewer = web_login(stack, demo_user("it-roma-viewer"))  # no alert right
+    step = {"version": "2", "csrf_token": csrf(viewer.get("/").text)}
+    forbidden = send(viewer, f"{alert}/actions/withdraw", data=step)
+    assert hidden.status_code == 404
+    assert forbidden.status_code == 403
+    assert html("web.alerts.status_name.sent", "it") in roma.get(alert).text  # nothing changed
+
+    withdrawn = send(roma, f"{alert}/actions/withdraw", data={"version": "2", "csrf_token": token})
+    assert withdrawn.url.endswith(f"{alert}?done=withdraw")
+    assert html("web.alerts.status_name.withdrawn", "it") in withdrawn.text
+    for step in ("send", "propose_closure", "close", "withdraw", "comment"):
+        assert f'action="{alert}/actions/{step}"' not in withdrawn.text, step
+    again = send(roma, f"{alert}/actions/withdraw", data={"version": "3", "csrf_token": token})
+    assert again.status_code == 409
+    assert html("alert.action_not_allowed", "it") in again.text
 
 
 def test_an_alert_of_a_state_that_requires_approval_waits_for_its_coordinator(stack):
@@ -343,6 +551,117 @@ def test_a_generic_notification_reads_in_the_reader_s_language_from_the_inbox_li
     assert "Engedély szükséges." in shown.text
     assert listed.status_code == 200
     assert f'href="{path}"' in listed.text
+
+
+REQUIREMENT = {"content_requirement": "Engedély szükséges.",
+               "content_legal_reference": "2023. évi X. törvény",
+               "content_requirement_kind": "authorisation", "content_adopted_on": "2026-01-15",
+               "content_justification": "Közegészségügy."}  # fmt: skip
+
+
+def test_a_generic_notification_is_written_broadcast_and_commented_from_the_pages(
+    shipped_types, stack
+):
+    budapest = web_login(stack, demo_user("hu-budapest-handler"))
+    listed = budapest.get("/notifications")
+    assert 'href="/notifications/new"' in listed.text
+    types = budapest.get("/notifications/new")
+    assert 'href="/notifications/new?type=services_requirements"' in types.text
+    form = budapest.get("/notifications/new", params={"type": "services_requirements"})
+    assert form.status_code == 200
+    assert html("notification_type.services_requirements.field_requirement", "hu") in form.text
+    assert (
+        html("notification_type.services_requirements.option_requirement_kind_restriction", "hu")
+        in form.text
+    )
+    assert html("web.notification.receivers.all_states", "hu") in form.text
+    token = csrf(form.text)
+    good = {"csrf_token": token, "form_key": "n1", "type_key": "services_requirements",
+            **REQUIREMENT}  # fmt: skip
+
+    wrong = send(budapest, "/notifications/new", data={
+        **good, "content_requirement_kind": "", "content_adopted_on": "15.01.2026"})  # fmt: skip
+    created = send(budapest, "/notifications/new", data=good, allow_redirects=False)
+    again = send(budapest, "/notifications/new", data=good, allow_redirects=False)
+
+    assert wrong.status_code == 400
+    for field in ("content_requirement_kind", "content_adopted_on"):
+        assert f'id="error-{field}" role="alert"' in wrong.text, field
+        assert re.search(f'id="field-{field}"[^>]*aria-invalid="true"', wrong.text), field
+    assert "Engedély szükséges." in wrong.text  # what was typed is kept
+    assert created.status_code == 303
+    path = created.headers["Location"]
+    assert again.headers["Location"] == path  # the same form sent twice: one notification
+    draft = budapest.get(path)
+    assert html("web.alerts.notifications.status.draft", "hu") in draft.text
+    assert f'action="{path}/actions/broadcast"' in draft.text
+    assert f'href="{path}/edit"' in draft.text
+    assert f'action="{path}/actions/comment"' not in draft.text  # not a draft's step
+
+    edit = budapest.get(f"{path}/edit")
+    assert "Engedély szükséges." in edit.text  # the form holds the draft's content
+    edited = send(budapest, f"{path}/actions/edit_draft", data={
+        **REQUIREMENT, "csrf_token": token, "version": "1",
+        "content_requirement": "Előzetes engedély szükséges."})  # fmt: skip
+    assert edited.url.endswith(f"{path}?done=edit_draft")
+    assert "Előzetes engedély szükséges." in edited.text
+    stale = send(budapest, f"{path}/actions/broadcast", data={"csrf_token": token, "version": "1"})
+    assert stale.status_code == 409
+    assert 'class="imi-notice imi-notice--error" role="alert"' in stale.text
+    sent = send(budapest, f"{path}/actions/broadcast", data={"csrf_token": token, "version": "2"})
+    assert sent.url.endswith(f"{path}?done=broadcast")
+    assert html("web.alerts.notifications.status.broadcast", "hu") in sent.text
+    assert f'action="{path}/actions/close"' in sent.text
+    assert f'href="{path}/edit"' in sent.text  # modify
+
+    munich = web_login(stack, demo_user("de-muenchen-handler"))
+    received = munich.get(path)
+    assert received.status_code == 200
+    assert html("notification_type.services_requirements.title", "de") in received.text
+    assert "Előzetes engedély szükséges." in received.text
+    assert f'action="{path}/actions/comment"' in received.text
+    for step in ("close", "withdraw", "broadcast"):
+        assert f'action="{path}/actions/{step}"' not in received.text, step
+    refused = send(munich, f"{path}/actions/close",
+                   data={"csrf_token": csrf(received.text), "version": "3"})  # fmt: skip
+    assert refused.status_code == 403
+    assert html("generic.role_missing", "de") in refused.text
+    commented = send(munich, f"{path}/actions/comment", data={
+        "csrf_token": csrf(received.text), "version": "3",
+        "text": "Gilt das auch für Zweigniederlassungen?"})  # fmt: skip
+    assert commented.url.endswith(f"{path}?done=comment")
+    assert "Gilt das auch für Zweigniederlassungen?" in commented.text
+
+    seen = budapest.get(path)
+    assert "Gilt das auch für Zweigniederlassungen?" in seen.text
+    assert html("web.notification.action.create", "hu") in seen.text  # its history
+    version = re.search(r'name="version" value="(\d+)"', seen.text)[1]
+    closed = send(budapest, f"{path}/actions/close", data={"csrf_token": token, "version": version})
+    assert html("web.alerts.notifications.status.closed", "hu") in closed.text
+    assert f'action="{path}/actions/' not in closed.text  # no step is left
+
+
+def test_a_notification_refused_by_the_service_shows_its_message_and_writes_nothing(
+    shipped_types, stack
+):
+    budapest = web_login(stack, demo_user("hu-budapest-handler"))
+    form = budapest.get("/notifications/new", params={"type": "pq_regulated_profession"})
+    assert form.status_code == 200
+    assert html("web.notification.personal_data", "hu") in form.text
+    refused = send(budapest, "/notifications/new", data={
+        "csrf_token": csrf(form.text), "form_key": "n2", "type_key": "pq_regulated_profession",
+        "content_profession": "Gyógyszerész", "content_legal_reference": "2005/36/EK"})  # fmt: skip
+    # Budapest takes part in the services area's notifications only
+    assert refused.status_code == 403
+    assert html("generic.authority_not_in_notifications", "hu") in refused.text
+    assert "Gyógyszerész" in refused.text
+    outgoing = budapest.get("/notifications", params={"box": "outgoing"})
+    assert html("web.alerts.notifications.none", "hu") in outgoing.text
+
+    viewer = web_login(stack, demo_user("it-roma-viewer"))
+    assert 'href="/notifications/new"' not in viewer.get("/notifications").text
+    closed = viewer.get("/notifications/new", params={"type": "services_requirements"})
+    assert closed.status_code == 403
 
 
 @pytest.mark.timeout(300)  # the first test of a run to prepare its directory template
@@ -489,3 +808,73 @@ def test_an_alert_is_sent_disseminated_and_acknowledged_in_three_languages(
     )
     for opened in (roma, berlin, handler):
         opened.context.close()
+
+
+@pytest.mark.timeout(300)  # a login and three axe checks on a small stack
+def test_a_notification_is_written_and_broadcast_in_a_browser_in_hungarian(
+    shipped_types, browser, stack, axe_source: str
+):
+    def text(name: str) -> str:
+        return shipped_text(f"notification_type.services_requirements.{name}", "hu")
+
+    page = open_as(browser, stack, demo_user("hu-budapest-handler"), "hu")
+    page.goto("/notifications")
+    page.get_by_role("link", name=shipped_text("web.notification.new", "hu")).click()
+    page.get_by_role("link", name=text("title")).click()
+    expect(page.locator("h1")).to_have_text(text("title"))
+    page.get_by_label(text("field_requirement"), exact=True).fill("Engedély szükséges.")
+    page.get_by_label(text("field_legal_reference"), exact=True).fill("2023. évi X. törvény")
+    page.get_by_label(text("field_requirement_kind"), exact=True).select_option(
+        label=text("option_requirement_kind_authorisation")
+    )
+    page.get_by_label(text("field_adopted_on"), exact=True).fill("2026-01-15")
+    no_violations(page, axe_source)
+    screenshot(page, "notification-new-hu")
+    page.get_by_label(text("field_justification"), exact=True).fill("Közegészségügy.")
+    page.get_by_role("button", name=shipped_text("web.notification.save", "hu")).click()
+
+    expect(page).to_have_url(re.compile(r"/notifications/[0-9a-f-]+$"))
+    status = page.locator("dl.imi-summary dd").first
+    expect(status).to_have_text(shipped_text("web.alerts.notifications.status.draft", "hu"))
+    expect(page.get_by_text(text("option_requirement_kind_authorisation"))).to_be_visible()
+    no_violations(page, axe_source)
+    page.get_by_role("button", name=shipped_text("web.notification.action.broadcast", "hu")).click()
+    expect(status).to_have_text(shipped_text("web.alerts.notifications.status.broadcast", "hu"))
+    expect(page.locator(".imi-notice--info")).to_be_visible()
+    no_violations(page, axe_source)
+    screenshot(page, "notification-broadcast-hu")
+    page.context.close()
+
+
+@pytest.mark.timeout(300)  # a login and three axe checks on a small stack
+def test_a_derogation_is_written_and_its_draft_edited_in_a_browser_in_italian(
+    browser, stack, axe_source: str
+):
+    page = open_as(browser, stack, demo_user("it-roma-handler"), "it")
+    page.goto("/alerts")
+    page.get_by_role("link", name=shipped_text("web.alerts.new_derogation", "it")).click()
+    expect(page.locator("h1")).to_have_text(shipped_text("web.alert.derogation.title", "it"))
+    page.get_by_label(shipped_text("web.alert.field.title", "it")).fill("Sospensione")
+    page.get_by_label(shipped_text("web.alert.field.provider_state", "it")).select_option("DE")
+    page.get_by_label(shipped_text("web.alert.field.provider_name", "it")).fill("Gasbau GmbH")
+    page.get_by_label(shipped_text("web.alert.field.measure", "it")).fill("Sospensione.")
+    no_violations(page, axe_source)
+    screenshot(page, "derogation-new-it")
+    page.get_by_role("button", name=shipped_text("web.alert.new.submit", "it")).click()
+    expect(page.locator("#error-reasons")).to_be_visible()  # the reasons are missing
+    page.get_by_label(shipped_text("web.alert.field.reasons", "it")).fill("Rischio grave.")
+    page.get_by_role("button", name=shipped_text("web.alert.new.submit", "it")).click()
+
+    expect(page).to_have_url(re.compile(r"/alerts/[0-9a-f-]+$"))
+    expect(page.get_by_text("Gasbau GmbH")).to_be_visible()
+    no_violations(page, axe_source)
+    page.get_by_role("link", name=shipped_text("web.alert.action.edit_draft", "it")).click()
+    expect(page.get_by_label(shipped_text("web.alert.field.provider_name", "it"))).to_have_value(
+        "Gasbau GmbH"
+    )
+    page.get_by_label(shipped_text("web.alert.field.provider_name", "it")).fill("Gasbau Schmidt")
+    no_violations(page, axe_source)
+    page.get_by_role("button", name=shipped_text("web.alert.new.submit", "it")).click()
+    expect(page.get_by_text("Gasbau Schmidt")).to_be_visible()
+    screenshot(page, "derogation-draft-it")
+    page.context.close()
