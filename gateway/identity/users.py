@@ -10,6 +10,8 @@ from gateway.route import API, Route
 from services.identity.schemas import (
     AuditPageSchema,
     AuditQuerySchema,
+    ColleagueListSchema,
+    ColleagueQuerySchema,
     NewUserSchema,
     ReplacementSchema,
     RightsUpdateSchema,
@@ -30,6 +32,12 @@ ROUTES = (
     Route(
         "list_users", "GET", f"{API}/users", "Users of an authority, a page at a time", "users",
         query=UserQuerySchema, response=UserPageSchema, authenticated=True, errors=(403, 404),
+    ),
+    Route(
+        "colleagues", "GET", f"{API}/users/colleagues",
+        "For an allocator: its authority's request handlers in an area (names only)", "users",
+        query=ColleagueQuerySchema, response=ColleagueListSchema, authenticated=True,
+        errors=(403,),
     ),
     Route(
         "create_user", "POST", f"{API}/users",
@@ -89,6 +97,11 @@ class UsersApi:
     def list_users(self, request: Request) -> dict:
         call = self.gate.admit(request)
         return self.identity.list_users(call.actor, call.query)
+
+    @api
+    def colleagues(self, request: Request) -> dict:
+        call = self.gate.admit(request)
+        return self.identity.colleagues(call.actor, call.query)
 
     @api
     def create_user(self, request: Request) -> dict:

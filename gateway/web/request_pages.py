@@ -336,7 +336,18 @@ class RequestPages:
             decline_reasons=list_keys("decline_reasons"),
             languages_spoken=SUPPORTED_LANGUAGES, report_parts=REPORT_PART_LABELS,
             may_copy=may_copy(actor, shown), copy_elements=COPY_ELEMENT_LABELS,
+            colleagues=self._colleagues(actor, shown) if "allocate" in actions else None,
         )  # fmt: skip
+
+    def _colleagues(self, actor: dict, shown: dict) -> list[dict] | None:
+        """The request handlers an allocator may choose from, by name; None when identity
+        does not answer (the form then asks for their user ids)."""
+        try:
+            return self.identity.colleagues(
+                actor, {"right": "request_handler", "area": shown["area"]}
+            )["items"]
+        except ImiError:
+            return None
 
     def _authority(self, actor: dict, party: dict | None) -> dict | None:
         """The party's names as the directory gives them, if it lets this reader see them."""

@@ -325,6 +325,29 @@ def list_users(
     return list(users), total or 0
 
 
+def colleagues(unit: UnitOfWork, actor: Actor, right: str, area: str | None) -> list[User]:
+    """The users of the actor's own authority who hold ``right`` (in ``area``): the names an
+    allocator chooses from (DOMAIN.md 4, allocation). Only allocators read them, and the read
+    is audited as a view of personal data."""
+    actor.require(Right.ALLOCATOR, area)
+    holds = select(UserGrant.user_id).where(UserGrant.right == right)
+    if area is not None:
+        holds = holds.where(UserGrant.area.in_([ALL_AREAS, area]))
+    users = unit.session.scalars(
+        select(User)
+        .where(
+            User.authority_id == actor.authority_id,
+            User.deleted_at.is_(None),
+            User.id.in_(holds),
+        )
+        .order_by(User.full_name, User.id)
+    ).all()
+    audit.record(unit, AuditAction.PERSONAL_DATA_VIEWED, actor_user_id=actor.user_id,
+                 authority_id=actor.authority_id,
+                 details={"user_ids": [user.id for user in users]})  # fmt: skip
+    return list(users)
+
+
 def update_user(unit: UnitOfWork, actor: Actor, user_id: str, data: dict) -> User:
     user, authority = visible_user(unit, actor, user_id)
     changes = {key: value for key, value in data.items() if key != "version"}
@@ -527,11 +550,31 @@ def first_user_requested(
                        temporary=temporary)  # fmt: skip
 
 
+def passwords_for_waiting_first_users(
+    unit: UnitOfWork, settings: IdentitySettings, data: dict
+) -> dict[str, TemporaryPassword]:
+    """Read before the directory's event is written down: a temporary password for each first
+    user waiting for the validation the event tells of, hashed with no connection held."""
+    if data.get("status") != VALIDATED:
+        return {}
+    waiting = unit.session.scalars(
+        select(User.id).where(
+            User.authority_id == data["authority_id"],
+            User.password_hash == NO_PASSWORD,
+            User.deleted_at.is_(None),
+        )
+    ).all()
+    return {user_id: new_temporary_password(unit, settings) for user_id in waiting}
+
+
 def release_waiting_first_users(
-    unit: UnitOfWork, settings: IdentitySettings, known: KnownAuthority
+    unit: UnitOfWork,
+    settings: IdentitySettings,
+    known: KnownAuthority,
+    passwords: dict[str, TemporaryPassword],
 ) -> None:
     """Once the directory says the authority is validated, its first user, who has no
-    password yet, gets the temporary password."""
+    password yet, gets the temporary password made for it (``passwords``)."""
     if known.status != VALIDATED:
         return
     waiting = unit.session.scalars(
@@ -542,9 +585,8 @@ def release_waiting_first_users(
         )
     )
     for user in waiting:
-        issue_temporary_password(
-            unit, user, "account_created", new_temporary_password(unit, settings)
-        )
+        temporary = passwords.get(user.id) or new_temporary_password(unit, settings)
+        issue_temporary_password(unit, user, "account_created", temporary)
 
 
 def user_status(user: User | Row) -> str:

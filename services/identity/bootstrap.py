@@ -57,12 +57,12 @@ def create_commission_administrator(uri: str, key_dir: str) -> tuple[str, str] |
     settings = settings_from_config({"IDENTITY": {"KEY_DIR": key_dir}})
     database = StandaloneDatabase(Base, "identity", uri)
     unit = database.unit_of_work()
+    temporary = accounts.new_temporary_password(unit, settings)  # hashed before any lock
     try:
         session = unit.session
         if session.scalar(select(User.id).where(User.authority_id == COMMISSION_AUTHORITY_ID)):
             return None
         authority = AuthorityView(COMMISSION_AUTHORITY_ID, COMMISSION, None)
-        temporary = accounts.new_temporary_password(unit, settings)
         user = accounts.create_user(
             unit,
             settings,

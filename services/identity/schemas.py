@@ -167,6 +167,24 @@ class UserQuerySchema(PageQuerySchema):
     authority_id = fields.String(validate=validate.Length(1, 64))
 
 
+class ColleagueQuerySchema(StrictSchema):
+    """Whose names an allocator may choose from: the colleagues holding ``right`` in ``area``."""
+
+    right = fields.String(required=True, validate=validate.OneOf([Right.REQUEST_HANDLER.value]))
+    area = fields.String(load_default=None, validate=validate.Length(1, 64))
+
+
+class ColleagueSchema(Schema):
+    user_id = fields.String(required=True)
+    full_name = fields.String(required=True)
+
+
+class ColleagueListSchema(Schema):
+    """Names and ids only: no address, no telephone."""
+
+    items = fields.List(fields.Nested(ColleagueSchema), required=True)
+
+
 class AuditQuerySchema(PageQuerySchema):
     authority_id = fields.String(validate=validate.Length(1, 64))
     user_id = fields.String(validate=validate.Length(1, 64))

@@ -16,6 +16,8 @@ from services.identity.schemas import (
     AuditQuerySchema,
     ChallengeRequestSchema,
     ChallengeSchema,
+    ColleagueListSchema,
+    ColleagueQuerySchema,
     FirstLoginRequestSchema,
     LoginRequestSchema,
     LoginResultSchema,
@@ -158,6 +160,15 @@ class IdentityService(observability.ObservableService):
 
     @rpc
     @transactional
+    def colleagues(self, actor: dict, query: dict) -> dict:
+        """For an allocator: the request handlers of its authority it may allocate to."""
+        request = load(ColleagueQuerySchema, query)
+        found = accounts.colleagues(self.db, load_actor(actor), request["right"], request["area"])
+        items = [{"user_id": user.id, "full_name": user.full_name} for user in found]
+        return dump(ColleagueListSchema, {"items": items})
+
+    @rpc
+    @transactional
     def create_user(self, actor: dict, data: dict) -> dict:
         who = load_actor(actor)
         request = load(NewUserSchema, data)
@@ -248,8 +259,10 @@ class IdentityService(observability.ObservableService):
     @event_handler("directory", "authority_validated")
     @handles_event_once
     def on_authority_changed(self, envelope: dict) -> None:
-        known = accounts.remember_authority(self.db, envelope["data"], envelope["time"])
-        accounts.release_waiting_first_users(self.db, self.settings, known)
+        data = envelope["data"]
+        passwords = accounts.passwords_for_waiting_first_users(self.db, self.settings, data)
+        known = accounts.remember_authority(self.db, data, envelope["time"])
+        accounts.release_waiting_first_users(self.db, self.settings, known, passwords)
 
     @event_handler("directory", "first_user_requested")
     @handles_event_once

@@ -518,3 +518,35 @@ def test_reading_another_users_personal_data_is_written_to_the_audit_trail(
         if entry.details.get("user_ids")
     ]
     assert set(listed.details["user_ids"]) == {lda.id, member.id}
+
+
+def test_an_allocator_reads_the_names_of_its_authority_s_request_handlers_in_an_area(
+    identity, store, lda, commission_admin
+):
+    services = identity.create_user(lda, full_name="Sara Servizi", grants=[
+        {"right": "request_handler", "area": "services"}])  # fmt: skip
+    elsewhere = identity.create_user(lda, full_name="Paolo Qualifiche", grants=[
+        {"right": "request_handler", "area": "professional_qualifications"}])  # fmt: skip
+    gone = identity.create_user(lda, full_name="Gino Partito", grants=[
+        {"right": "request_handler", "area": None}])  # fmt: skip
+    identity.rpc.delete_user(lda.actor, gone.id)
+    reader = identity.create_user(lda, full_name="Rita Lettrice", grants=[
+        {"right": "basic_user", "area": None}])  # fmt: skip
+    other_authority = identity.first_user_of(identity.register_authority(), commission_admin)
+    query = {"right": "request_handler", "area": "services"}
+
+    found = identity.rpc.colleagues(lda.actor, query)["items"]
+    with pytest.raises(Forbidden):
+        identity.rpc.colleagues(reader.actor, query)
+    with pytest.raises(ValidationFailed):
+        identity.rpc.colleagues(lda.actor, {"right": "commission_administrator"})
+
+    assert found == [  # by name; the first user holds every right in every area
+        {"user_id": lda.id, "full_name": "Ada Example"},
+        {"user_id": services.id, "full_name": "Sara Servizi"},
+    ]
+    assert elsewhere.id not in {item["user_id"] for item in found}
+    assert other_authority.id not in {item["user_id"] for item in found}
+    (viewed,) = [entry for entry in store.audit_entries(None, "personal_data_viewed")
+                 if entry.actor_user_id == lda.id]  # fmt: skip
+    assert sorted(viewed.details["user_ids"]) == sorted([lda.id, services.id])

@@ -413,3 +413,33 @@ def test_a_request_is_copied_into_a_new_draft_by_its_requester_only(stack: Stack
     assert [q["number"] for q in draft["questions"]] == [q["number"] for q in held["questions"]]
     assert draft["description"] is None
     assert draft["responder"] is None
+
+
+def test_an_allocator_chooses_the_request_handlers_by_name(stack: Stack):
+    allocator = demo_user("de-muenchen-allocator")
+    handler = demo_user("de-muenchen-handler")
+    api_user = api_log_in(stack, allocator)
+    settled(stack, api_user, stack.eventually)
+
+    def allocatable() -> dict:
+        for item in requests_of(stack, api_user, box="incoming"):
+            view = stack.web.get(f"{API}/requests/{item['id']}", headers=api_user.auth).json()
+            if "allocate" in view.get("actions", ()):
+                return view
+        raise AssertionError("no request München's allocator may allocate yet")
+
+    request = stack.eventually(allocatable, timeout=60)
+    web = web_log_in(stack, allocator, "de")
+    page = shown(stack, web, f"/requests/{request['id']}")
+    handler_box = f'name="handlers" value="{handler.id}"'
+    allocated = web.post(
+        f"/requests/{request['id']}/actions/allocate",
+        data={"csrf_token": csrf(page), "version": request["version"], "handlers": handler.id},
+        allow_redirects=False,
+    )  # fmt: skip
+
+    assert handler_box in page.text
+    assert f">{handler.full_name}</label>" in page.text
+    assert allocated.status_code == 303, allocated.text
+    after = stack.web.get(f"{API}/requests/{request['id']}", headers=api_user.auth).json()
+    assert after["version"] > request["version"]
