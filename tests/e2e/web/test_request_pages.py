@@ -419,7 +419,6 @@ def test_an_allocator_chooses_the_request_handlers_by_name(stack: Stack):
     allocator = demo_user("de-muenchen-allocator")
     handler = demo_user("de-muenchen-handler")
     api_user = api_log_in(stack, allocator)
-    settled(stack, api_user, stack.eventually)
 
     def allocatable() -> dict:
         for item in requests_of(stack, api_user, box="incoming"):
