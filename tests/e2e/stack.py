@@ -220,6 +220,7 @@ class Stack:
             assert found, "identity to create the coordinator's first user"
             return found[0]
 
-        record = self.eventually(first_user, timeout=10)
+        # a stack still taking in its demo data's events may take a while to create it
+        record = self.eventually(first_user, timeout=30)
         password = self.mailbox.temporary_password(record["email"])
         return self.activate(User(record["username"], password, id=record["id"]))
