@@ -192,14 +192,19 @@ class TranslatorPages:
                 raise NotFound()
             number += 1
 
-    @page
-    def translator_submit(self, request: Request, language: str, key: str) -> Response:
+    def _posted_to_entry(self, request: Request, language: str, key: str):
+        """A translator's or reviewer's form posted to an entry: the visit (its CSRF token
+        checked), the form, the actor and the entry as the catalogue has it now."""
         visit = self.web.visit(request, self.gate, self.identity)
         form = visit.form()
         actor = visit.authenticate()
         _language(language)
         namespace = read_link(EntryLink, request.args.to_dict())["namespace"]
-        entry = self._find_entry(actor, language, key, namespace)
+        return visit, form, actor, self._find_entry(actor, language, key, namespace)
+
+    @page
+    def translator_submit(self, request: Request, language: str, key: str) -> Response:
+        visit, form, actor, entry = self._posted_to_entry(request, language, key)
         values, errors = read_form(SubmitForm, form)
         t = visit.t
         if not errors and entry["max_length"] and len(values["text"]) > entry["max_length"]:
@@ -221,12 +226,7 @@ class TranslatorPages:
 
     @page
     def translator_review(self, request: Request, language: str, key: str) -> Response:
-        visit = self.web.visit(request, self.gate, self.identity)
-        form = visit.form()
-        actor = visit.authenticate()
-        _language(language)
-        namespace = read_link(EntryLink, request.args.to_dict())["namespace"]
-        entry = self._find_entry(actor, language, key, namespace)
+        visit, form, actor, entry = self._posted_to_entry(request, language, key)
         values, errors = read_form(ReviewForm, form)
         if errors:
             problem = visit.t("web.form.invalid")
@@ -245,12 +245,7 @@ class TranslatorPages:
 
     @page
     def translator_reject(self, request: Request, language: str, key: str) -> Response:
-        visit = self.web.visit(request, self.gate, self.identity)
-        form = visit.form()
-        actor = visit.authenticate()
-        _language(language)
-        namespace = read_link(EntryLink, request.args.to_dict())["namespace"]
-        entry = self._find_entry(actor, language, key, namespace)
+        visit, form, actor, entry = self._posted_to_entry(request, language, key)
         values, errors = read_form(RejectForm, form)
         reason = form.get("reason", "")[:MAX_REASON]
         if "version" in errors:  # a broken form, not the reviewer's typing
