@@ -27,7 +27,8 @@ def test_a_sealed_session_opens_with_the_same_key_on_another_replica_and_hides_i
 @pytest.mark.parametrize(
     "tamper",
     [
-        lambda value: value[:-2] + ("A" if value[-2] != "A" else "B") + value[-1],
+        # one character in the middle: near the end it may hold only base64's padding bits
+        lambda value: value[:40] + ("A" if value[40] != "A" else "B") + value[41:],
         lambda value: value[:20] + value[21:],
         lambda value: "not-a-cookie",
         lambda value: "",
