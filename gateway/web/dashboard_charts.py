@@ -72,7 +72,8 @@ def _nice_top(value: float, ticks: int = 4) -> int:
         return ticks
     wanted = value / ticks
     power = 10 ** max(0, math.floor(math.log10(wanted)))
-    for step in (1, 2, 5, 10):
+    steps = (1, 2, 2.5, 5, 10) if power >= 10 else (1, 2, 5, 10)  # 2.5: whole from 10 up
+    for step in steps:
         if wanted <= step * power:
             return int(step * power * ticks)
     return int(10 * power * ticks)
@@ -150,26 +151,87 @@ def stacked_bar_chart(
     return chart
 
 
-def share_chart(
-    chart_id: str, rows: list[tuple[str, float | None]], target: float | None, percent, describe
+def bar_chart(
+    chart_id: str,
+    rows: list[tuple[str, float | None]],
+    top: float,
+    tick,
+    describe,
+    target: float | None = None,
 ) -> Chart:
-    """Horizontal bars of a share (0 to 1) per row, with the target as a dashed line."""
-    left, right, top, row_height = 160, 16, 24, 24
-    height = top + row_height * len(rows) + 24
+    """Horizontal bars, one per row (label, value; None draws nothing), on an axis from 0 to
+    ``top`` whose four steps ``tick(value)`` writes, with the target as a dashed line."""
+    left, right, top_margin, row_height = 160, 16, 24, 24
+    height = top_margin + row_height * len(rows) + 24
     chart = Chart(chart_id, WIDTH, height)
     plot_width = WIDTH - left - right
     for step in range(5):
         x = left + plot_width * step / 4
-        chart.lines.append(Line(x, top - 4, x, height - 20))
-        chart.labels.append(Label(x, top - 10, percent(step / 4), "middle"))
-    for index, (label, share) in enumerate(rows):
-        y = top + index * row_height
+        chart.lines.append(Line(x, top_margin - 4, x, height - 20))
+        chart.labels.append(Label(x, top_margin - 10, tick(top * step / 4), "middle"))
+    for index, (label, value) in enumerate(rows):
+        y = top_margin + index * row_height
         chart.labels.append(Label(left - 8, y + row_height * 0.6, label, "end"))
-        if share:
+        if value:
+            width = plot_width * min(value, top) / top
             chart.rects.append(
-                Rect(left, y + 4, plot_width * share, row_height - 8, BAR, describe(label, share))
+                Rect(left, y + 4, width, row_height - 8, BAR, describe(label, value))
             )
     if target is not None:
-        x = left + plot_width * target
-        chart.lines.append(Line(x, top - 4, x, height - 20, TARGET, dashed=True))
+        x = left + plot_width * min(target, top) / top
+        chart.lines.append(Line(x, top_margin - 4, x, height - 20, TARGET, dashed=True))
+    return chart
+
+
+def share_chart(
+    chart_id: str, rows: list[tuple[str, float | None]], target: float | None, percent, describe
+) -> Chart:
+    """Horizontal bars of a share (0 to 1) per row, with the target as a dashed line."""
+    return bar_chart(chart_id, rows, 1, percent, describe, target)
+
+
+def count_chart(chart_id: str, rows: list[tuple[str, int]], number, describe) -> Chart:
+    """Horizontal bars of a count per row, on an axis of whole numbers."""
+    top = _nice_top(max((value for _, value in rows), default=0))
+    return bar_chart(chart_id, rows, top, lambda value: number(int(value)), describe)
+
+
+def measure_chart(
+    chart_id: str, rows: list[tuple[str, float | None]], target: float, number, describe
+) -> Chart:
+    """Horizontal bars of a measure per row (days, say) with its target as a dashed line, on
+    an axis long enough for both."""
+    values = [value for _, value in rows if value is not None]
+    top = _nice_top(max([*values, target]))
+    return bar_chart(chart_id, rows, top, lambda value: number(int(value)), describe, target)
+
+
+def paired_bar_chart(
+    chart_id: str, rows: list[tuple[str, int, int]], names: tuple[str, str], number, describe
+) -> Chart:
+    """Two horizontal bars per row (label, first, second) on one axis of whole numbers, told
+    apart by colour and a legend; ``describe(label, name, value)`` says what one bar is."""
+    left, right, top, row_height = 160, 16, 48, 30
+    height = top + row_height * len(rows) + 24
+    chart = Chart(chart_id, WIDTH, height)
+    plot_width = WIDTH - left - right
+    colours = (BAR, BANDS[2])
+    for index, (colour, name) in enumerate(zip(colours, names, strict=True)):
+        x = 8 + index * (WIDTH - 8) / 2
+        chart.rects.append(Rect(x, 8, 14, 14, colour, name))
+        chart.labels.append(Label(x + 20, 20, name))
+    highest = _nice_top(max((max(first, second) for _, first, second in rows), default=0))
+    for step in range(5):
+        x = left + plot_width * step / 4
+        chart.lines.append(Line(x, top - 4, x, height - 20))
+        chart.labels.append(Label(x, top - 10, number(int(highest * step / 4)), "middle"))
+    for index, (label, *values) in enumerate(rows):
+        y = top + index * row_height
+        chart.labels.append(Label(left - 8, y + row_height * 0.6, label, "end"))
+        for offset, (colour, name, value) in enumerate(zip(colours, names, values, strict=True)):
+            if value:
+                chart.rects.append(
+                    Rect(left, y + 3 + offset * 12, plot_width * value / highest, 11, colour,
+                         describe(label, name, value))
+                )  # fmt: skip
     return chart

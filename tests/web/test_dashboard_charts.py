@@ -7,6 +7,9 @@ from gateway.web.dashboard_charts import (
     WIDTH,
     _nice_top,
     column_chart,
+    count_chart,
+    measure_chart,
+    paired_bar_chart,
     response_bands,
     share_chart,
     stacked_bar_chart,
@@ -14,10 +17,11 @@ from gateway.web.dashboard_charts import (
 
 
 def test_the_axis_ends_on_whole_steps_at_or_above_the_highest_value():
-    for highest in (0, 1, 3, 5, 11, 35, 99, 1234):
+    for highest in (0, 1, 3, 5, 11, 35, 83, 99, 1234):
         top = _nice_top(highest)
         assert top >= highest
         assert top % 4 == 0
+    assert _nice_top(83) == 100  # steps of 25, not an axis of 200 for 83
 
 
 def test_cumulative_buckets_become_bands_that_add_up_to_the_answered_requests():
@@ -53,3 +57,25 @@ def test_a_stacked_bar_fills_the_plot_and_a_share_chart_draws_its_target():
     (target,) = [line for line in shares.lines if line.dashed]
     assert target.x1 == 160 + (WIDTH - 160 - 16) * 0.8
     assert len(shares.rects) == 1  # nothing to measure: no bar
+
+
+def test_paired_bars_share_one_axis_and_say_which_of_the_pair_they_are():
+    chart = paired_bar_chart(
+        "p", [("IT", 20, 10), ("HU", 0, 5)], ("sent", "received"), str,
+        lambda label, name, value: f"{label} {name} {value}",
+    )  # fmt: skip
+
+    bars = [rect for rect in chart.rects if rect.y > 30]  # the legend's swatches are above
+    assert [rect.label for rect in bars] == ["IT sent 20", "IT received 10", "HU received 5"]
+    assert bars[0].width == 2 * bars[1].width == 4 * bars[2].width
+    assert bars[0].fill != bars[1].fill
+
+
+def test_a_measure_chart_reaches_its_target_and_a_count_chart_its_highest_bar():
+    days = measure_chart("m", [("IT", 10.0), ("HU", None)], 30, str, lambda *parts: "")
+    counts = count_chart("c", [("services", 7), ("posting", 3)], str, lambda *parts: "")
+
+    (target,) = [line for line in days.lines if line.dashed]
+    assert target.x1 <= WIDTH - 16  # the target lies on the axis
+    assert len(days.rects) == 1  # no average yet: no bar
+    assert counts.rects[0].width / counts.rects[1].width == 7 / 3

@@ -107,8 +107,10 @@ def test_a_national_coordinator_reads_its_figures_as_charts_and_tables(page: Pag
     scope = shipped_text("web.dashboard.scope_member_state", language).split("{state}")[0].strip()
     expect(page.locator("main")).to_contain_text(scope)
     charts = page.locator("svg.imi-chart[role='img']")
-    expect(charts).to_have_count(3)
-    for index in range(3):
+    # per month, per member state, per area, response times, three scoreboard indicators and
+    # the questions asked most
+    expect(charts).to_have_count(8)
+    for index in range(8):
         chart = charts.nth(index)
         assert chart.locator("title").first.text_content()
         assert chart.locator("desc").text_content()
@@ -120,10 +122,21 @@ def test_a_national_coordinator_reads_its_figures_as_charts_and_tables(page: Pag
     scoreboard = page.locator("#scoreboard-heading ~ .imi-figure__body table tbody tr")
     assert scoreboard.count() >= 1
     assert page.locator("#response-heading ~ .imi-figure__body table tbody tr").count() >= 1
+    states = page.locator("#states-heading ~ .imi-figure__body table tbody tr")
+    assert states.count() >= 2, "Italy and the member states it exchanged with"
+    assert page.locator("#areas-heading ~ .imi-figure__body table tbody tr").count() >= 1
+    questions = page.locator(
+        "#questions-heading ~ .imi-figure__body table tbody tr td:nth-child(2)"
+    )
+    assert questions.count() >= 1
+    for text in questions.all_inner_texts():  # the question's words, not its catalogue key
+        assert " " in text.strip(), text
     assert accessibility_violations(page, axe_source) == []
     screenshot(page, "dashboard-it")
 
-    page.get_by_label(shipped_text("web.requests.area", language)).select_option("services")
+    page.get_by_label(shipped_text("web.requests.area", language), exact=True).select_option(
+        "services"
+    )
     page.get_by_role("button", name=shipped_text("web.dashboard.apply", language)).click()
     expect(page).to_have_url(re.compile(r"/dashboard\?.*area=services"))
     filtered_total = sum(int(re.sub(r"\D", "", text)) for text in counts.all_inner_texts())
