@@ -468,6 +468,7 @@ def self_register(unit: UnitOfWork, identity: ServiceClient, request: dict) -> d
         "areas": registered_areas(unit, invitation, request),
     }
     authorities.check_references(unit, data)
+    unit.release_connection()  # not held while identity answers; the claim below re-checks
     username = (
         identity.using(idempotency_key=f"self-registration:{invitation.id}")
         .reserve_username(invitation.member_state)["username"]
