@@ -84,6 +84,9 @@ API = "/api/v1"
 DATABASE = "imi_bench_requests"
 EVENTLET_WARNING = r"\s*Eventlet is deprecated"
 LIFE_CYCLE = "life cycle"
+# the life cycle's variants: the actions answered with the request's view, or without it
+# (``Prefer: return=minimal``, a client that reads the request when it shows it)
+LIFE_CYCLES = {LIFE_CYCLE: [], "minimal life cycle": ["--minimal"]}
 AIM_CONCURRENCY = 16
 AIM_LIST_P99_MS = 100.0
 AIM_STATISTIC_MS = 1000.0
@@ -512,23 +515,26 @@ def run_all(context: Context, args, broker_pid: int, uri: str, actors: Actors) -
                     f"errors {result.errors}"
                 )
                 rows.append(Row(call.name, call.kind, result, found))
-        if not args.only or LIFE_CYCLE in args.only:
+        for name, options in LIFE_CYCLES.items():
+            if args.only and not {name, LIFE_CYCLE} & set(args.only):
+                continue
             command = [
                 sys.executable,
                 "-m",
                 "bench.requests_lifecycle",
                 stack.base,
                 str(pairs_file(context.work_dir, stack, actors)),
+                *options,
             ]
             load = context.client_load(command, "life cycle client")
             for concurrency in args.life_cycle_levels:
                 result = measure(load, concurrency, args, meter, group, args.seconds)
                 log(
-                    f"{LIFE_CYCLE} x{concurrency}: {result.rps:.1f} life cycles/s, "
+                    f"{name} x{concurrency}: {result.rps:.1f} life cycles/s, "
                     f"p50 {result.p50_ms:.0f} ms, p99 {result.p99_ms:.0f} ms, "
                     f"errors {result.errors}"
                 )
-                rows.append(Row(LIFE_CYCLE, LIFE_CYCLE, result, "6 calls each"))
+                rows.append(Row(name, LIFE_CYCLE, result, "6 calls each"))
         meter.close()
     return rows
 
@@ -578,13 +584,14 @@ def table(rows: list[Row]) -> str:
 
 
 def steps_table(rows: list[Row]) -> str:
-    lines = [["life cycle clients", "life cycles/s", *(f"{step} p50/p99 ms" for step in STEPS)]]
+    lines = [["life cycle", "clients", "life cycles/s", *(f"{step} p50/p99 ms" for step in STEPS)]]
     for row in rows:
         if row.kind != LIFE_CYCLE or row.result is None:
             continue
         details = row.result.details
         lines.append(
             [
+                row.name,
                 str(row.result.concurrency),
                 f"{row.result.rps:.1f}",
                 *(
@@ -593,7 +600,7 @@ def steps_table(rows: list[Row]) -> str:
                 ),
             ]
         )
-    return markdown(lines, left=())
+    return markdown(lines, left=(0,))
 
 
 def aims(rows: list[Row]) -> str:

@@ -22,6 +22,9 @@ from services.common.errors import ValidationFailed
 from services.common.schemas import load
 
 IDEMPOTENCY_HEADER = "Idempotency-Key"
+PREFER_HEADER = "Prefer"
+PREFERENCE_APPLIED_HEADER = "Preference-Applied"
+RETURN_MINIMAL = "return=minimal"
 FORM = "application/x-www-form-urlencoded"
 IDEMPOTENCY_KEY_PATTERN = r"^[\x20-\x7e]{1,100}$"
 _IDEMPOTENCY_KEY = re.compile(IDEMPOTENCY_KEY_PATTERN)
@@ -105,6 +108,16 @@ def idempotency_key(request: Request, caller: str, body: bytes) -> str:
         )
     scope = "\n".join((caller, request.method, request.path, given)).encode("utf-8")
     return hashlib.sha256(scope + b"\n" + body).hexdigest()
+
+
+def prefers_minimal(request: Request) -> bool:
+    """Whether the client asked for no representation in the answer (RFC 7240's
+    ``Prefer: return=minimal``); a preference it does not know is ignored, as the RFC says."""
+    for preference in request.headers.get(PREFER_HEADER, "").split(","):
+        name, _, value = preference.split(";")[0].partition("=")
+        if name.strip().lower() == "return" and value.strip().strip('"').lower() == "minimal":
+            return True
+    return False
 
 
 def client_address(request: Request, trusted_proxy_hops: int) -> str:

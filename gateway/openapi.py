@@ -13,7 +13,14 @@ from itertools import groupby
 from apispec import APISpec
 from werkzeug.http import HTTP_STATUS_CODES
 
-from gateway.inputs import FORM, IDEMPOTENCY_HEADER, IDEMPOTENCY_KEY_PATTERN
+from gateway.inputs import (
+    FORM,
+    IDEMPOTENCY_HEADER,
+    IDEMPOTENCY_KEY_PATTERN,
+    PREFER_HEADER,
+    PREFERENCE_APPLIED_HEADER,
+    RETURN_MINIMAL,
+)
 from gateway.openapi_fields import ContractPlugin
 from gateway.problems import CONTENT_TYPE as PROBLEM
 from gateway.route import JSON, Route
@@ -80,6 +87,14 @@ def openapi_document() -> dict:
             "schema": {"type": "string", "pattern": IDEMPOTENCY_KEY_PATTERN},
         },
     )  # fmt: skip
+    spec.components.parameter(
+        "PreferReturn", "header",
+        {
+            "name": PREFER_HEADER,
+            "description": "return=minimal (RFC 7240): the outcome without the resource's view",
+            "schema": {"type": "string", "enum": [RETURN_MINIMAL]},
+        },
+    )  # fmt: skip
     for status in sorted({s for route in ROUTES.values() for s in _error_statuses(route)}):
         spec.components.response(_problem_name(status), _problem_response(status))
     by_path = sorted(ROUTES.values(), key=lambda route: route.path)
@@ -124,6 +139,8 @@ def _operation(route: Route, field2property) -> dict:
         parameters.append({"in": "query", "schema": route.query})
     if route.state_changing:
         parameters.append("IdempotencyKey")
+    if route.prefer_minimal:
+        parameters.append("PreferReturn")
     if parameters:
         operation["parameters"] = parameters
     if route.body:
@@ -146,6 +163,11 @@ def _success(route: Route, status: int) -> dict:
     if route.location:
         answer["headers"] = {
             "Location": {"description": "The new resource", "schema": {"type": "string"}}
+        }
+    if route.prefer_minimal:
+        answer.setdefault("headers", {})[PREFERENCE_APPLIED_HEADER] = {
+            "description": "return=minimal when the answer left the view out",
+            "schema": {"type": "string"},
         }
     return answer
 

@@ -10,7 +10,8 @@ from urllib.parse import quote
 
 from werkzeug.wrappers import Request, Response
 
-from gateway.http import api
+from gateway.http import api, json_response
+from gateway.inputs import PREFERENCE_APPLIED_HEADER, RETURN_MINIMAL, prefers_minimal
 from gateway.route import API, Route
 from services.requests.attachment_schemas import (
     AttachmentListSchema,
@@ -93,6 +94,7 @@ ROUTES = (
         "additional information, close, refer, withdraw, reply date, allocate, feedback: "
         "docs/requests-workflow.md) at the version read", _TAG,
         body=ActionSchema, response=ActionOutcomeSchema, authenticated=True, errors=_CHANGE,
+        prefer_minimal=True,
     ),
     Route(
         "save_reply_draft", "PUT", f"{_ONE}/reply-draft",
@@ -185,9 +187,19 @@ class RequestsApi:
         return call.rpc(self.requests).copy_request(call.actor, request_id, call.body)
 
     @api
-    def act_on_request(self, request: Request, request_id: str, action: str) -> dict:
+    def act_on_request(self, request: Request, request_id: str, action: str):
+        """With ``Prefer: return=minimal`` the outcome without the request's view: a client
+        that reads the request when it shows it spares the service a second rendering."""
         call = self.gate.admit(request)
-        return call.rpc(self.requests).act_on_request(call.actor, request_id, action, call.body)
+        minimal = prefers_minimal(request)
+        outcome = call.rpc(self.requests).act_on_request(
+            call.actor, request_id, action, call.body, view=not minimal
+        )
+        if not minimal:
+            return outcome
+        response = json_response(outcome)
+        response.headers[PREFERENCE_APPLIED_HEADER] = RETURN_MINIMAL
+        return response
 
     @api
     def save_reply_draft(self, request: Request, request_id: str) -> dict:

@@ -133,7 +133,9 @@ class RequestDraftPages:
         if button != "send":
             return visit.redirect(f"{target}?done=save_draft")
         try:
-            self.requests.act_on_request(actor, request_id, "send", {"version": saved["version"]})
+            self.requests.act_on_request(
+                actor, request_id, "send", {"version": saved["version"]}, view=False
+            )
         except (ValidationFailed, Conflict, Forbidden) as refused:
             return visit.redirect(f"{target}?problem={refused.code}")
         return visit.redirect(f"{target}?done=send")

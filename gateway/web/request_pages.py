@@ -245,7 +245,7 @@ class RequestPages:
             return visit.redirect(f"{target}?done=save_draft")
         try:
             self.requests.act_on_request(actor, created["id"], "send",
-                                         {"version": created["version"]})  # fmt: skip
+                                         {"version": created["version"]}, view=False)  # fmt: skip
         except (ValidationFailed, Conflict, Forbidden) as refused:
             return visit.redirect(f"{target}?problem={refused.code}")
         return visit.redirect(f"{target}?done=send")
@@ -386,10 +386,10 @@ class RequestPages:
         if body.keys() & {"reason", "justification", "opinion", "feedback"}:
             body["language"] = visit.language
         try:
-            outcome = self.requests.act_on_request(actor, request_id, action, body)
+            outcome = self.requests.act_on_request(actor, request_id, action, body, view=False)
         except ImiError as refused:
             return self._refused(visit, request_id, refused, posted, action)
-        if outcome.get("request") is None:  # forwarded away: no longer this user's to read
+        if not outcome["visible"]:  # forwarded away: no longer this user's to read
             return visit.redirect("/requests?box=all")
         return visit.redirect(f"/requests/{request_id}?done={action}")
 
@@ -424,7 +424,9 @@ class RequestPages:
                     errors={"reply": "web.request_page.nothing_answered"}, open_form="reply",
                 )  # fmt: skip
             if button != "save":
-                self.requests.act_on_request(actor, request_id, button, {"version": version})
+                self.requests.act_on_request(
+                    actor, request_id, button, {"version": version}, view=False
+                )
         except ImiError as refused:
             return self._refused(visit, request_id, refused, posted, "reply")
         return visit.redirect(

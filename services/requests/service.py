@@ -14,7 +14,7 @@ from services.common.actor import load_actor
 from services.common.clock import Clock
 from services.common.db import Database
 from services.common.entrypoints import event_handler, rpc
-from services.common.errors import NotFound, Unavailable
+from services.common.errors import NotFound, Unavailable, ValidationFailed
 from services.common.rpc import RpcClient
 from services.common.schemas import dump, load
 from services.common.transactions import handles_event_once, transactional
@@ -199,16 +199,27 @@ class RequestsService(observability.ObservableService):
         return exchange.copy(self.db, who, request_id, load(CopySchema, data)).id
 
     @rpc
-    def act_on_request(self, actor: dict, request_id: str, action: str, data: dict) -> dict:
+    def act_on_request(
+        self, actor: dict, request_id: str, action: str, data: dict, view: bool = True
+    ) -> dict:
         """One action of the workflow (services/requests/workflow.py), at the version read;
-        the request in the actor's view after it, unless the action took it out of sight."""
+        the request in the actor's view after it, unless the action took it out of sight or
+        the caller asked for no ``view`` (it reads the request when it shows it: a web page
+        after its redirect, an API client that sent ``Prefer: return=minimal``)."""
+        if not isinstance(view, bool):
+            raise ValidationFailed.from_fields({"view": ["Not a valid boolean."]})
         who = load_actor(actor)
         outcome = self._act_on_request(who, request_id, action, data)
         try:
-            shown = self._shown(actor, who, request_id, {})
+            if view:
+                shown = self._shown(actor, who, request_id, {})
+            else:
+                exchange.load(self.db.session, who, request_id)  # still in the actor's sight?
+                shown = None
+            visible = True
         except NotFound:  # forwarded away: the actor no longer sees it
-            shown = None
-        return dump(ActionOutcomeSchema, {**outcome, "request": shown})
+            shown, visible = None, False
+        return dump(ActionOutcomeSchema, {**outcome, "request": shown, "visible": visible})
 
     @transactional
     def _act_on_request(self, who, request_id: str, action: str, data: dict) -> dict:

@@ -225,3 +225,38 @@ def test_an_attachment_goes_up_as_json_and_comes_down_as_the_file(stack: Stack):
     assert (
         "filename*=UTF-8''visura%20%C3%A8%20camerale.pdf" in download.headers["Content-Disposition"]
     )
+
+
+def test_an_action_with_prefer_return_minimal_answers_without_the_request(stack: Stack):
+    web = stack.web
+    admin = stack.activate(stack.admin)
+    _, italian = authority(stack, admin, "IT", "it", "Camera di Commercio di Bologna")
+    hungary, hungarian = authority(stack, admin, "HU", "hu", "Budapesti Kereskedelmi Kamara")
+    body = {"set_key": "services", "questions": ["1.1"], "responder_id": hungary,
+            "subject": SUBJECT}  # fmt: skip
+
+    def created() -> dict:
+        response = web.post(REQUESTS, headers=italian.auth_json, json=body)
+        assert response.status_code == 201, response.text
+        return response.json()
+
+    draft = stack.eventually(created, timeout=10)
+    one = f"{REQUESTS}/{draft['id']}"
+    minimal = web.post(f"{one}/actions/send", json={"version": draft["version"]},
+                       headers={**italian.auth_json, "Prefer": "return=minimal"})  # fmt: skip
+    sent = web.get(one, headers=italian.auth).json()
+    full = web.post(f"{one}/actions/accept", json={"version": sent["version"]},
+                    headers={**hungarian.auth_json, "Prefer": "respond-async, wait=5"})  # fmt: skip
+
+    assert minimal.status_code == 200, minimal.text
+    assert minimal.headers["Preference-Applied"] == "return=minimal"
+    assert minimal.json() == {
+        "request_id": draft["id"], "status": "sent", "version": sent["version"],
+        "visible": True, "request": None,
+    }  # fmt: skip
+    assert sent["status"] == "sent"
+    assert full.status_code == 200, full.text
+    assert "Preference-Applied" not in full.headers  # a preference it does not know: ignored
+    assert full.json()["visible"] is True
+    assert full.json()["request"]["status"] == "accepted"
+    assert full.json()["request"]["subject"]["full_name"] == SUBJECT["full_name"]

@@ -200,7 +200,7 @@ def test_forwarding_moves_the_request_and_the_forwarder_loses_access(proxy):
     sent = act(proxy, ROMA_HANDLER, new_request(proxy), "send")
     outcome = act(proxy, BUDAPEST_HANDLER, sent, "forward", to=DEBRECEN.id)
     assert outcome == {"request_id": sent["id"], "status": "sent", "request": None,
-                       "version": sent["version"] + 1}  # fmt: skip
+                       "visible": False, "version": sent["version"] + 1}  # fmt: skip
     debrecen_allocator = network.user(DEBRECEN, "allocator", network.Right.ALLOCATOR)
     forwarded = proxy.requests.request(debrecen_allocator, sent["id"], {})
     assert forwarded["responder"]["authority_id"] == DEBRECEN.id
@@ -208,6 +208,21 @@ def test_forwarding_moves_the_request_and_the_forwarder_loses_access(proxy):
         "request.unknown"
         in refused(lambda: proxy.requests.request(BUDAPEST_HANDLER, sent["id"], {}))["text"]
     )
+
+
+def test_an_action_asked_without_a_view_answers_the_outcome_alone(proxy):
+    draft = new_request(proxy)
+    outcome = proxy.requests.act_on_request(
+        ROMA_HANDLER, draft["id"], "send", {"version": draft["version"]}, view=False
+    )
+    not_a_flag = refused(lambda: proxy.requests.act_on_request(
+        ROMA_HANDLER, draft["id"], "close", {"version": outcome["version"]}, view="no"
+    ))  # fmt: skip
+
+    assert outcome == {"request_id": draft["id"], "status": "sent", "request": None,
+                       "visible": True, "version": draft["version"] + 1}  # fmt: skip
+    assert proxy.requests.request(ROMA_HANDLER, draft["id"], {})["status"] == "sent"
+    assert "view" in not_a_flag["text"]
 
 
 def test_a_split_keeps_some_questions_and_sends_the_others_as_a_linked_request(proxy):

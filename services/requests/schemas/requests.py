@@ -384,11 +384,14 @@ class RequestViewSchema(Schema):
 
 class ActionOutcomeSchema(Schema):
     """What an action did: the request's new status and, if the actor may still see it, the
-    request in its view (none after forwarding it away)."""
+    request in its view (none after forwarding it away, or when the caller asked for none)."""
 
     request_id = fields.String(required=True)
     status = fields.String(required=True, validate=validate.OneOf(STATUSES))
     version = fields.Integer(required=True)
+    visible = fields.Boolean(
+        required=True, metadata={"description": "Whether the actor may still read the request"}
+    )
     request = fields.Nested(RequestViewSchema, allow_none=True)
 
 
