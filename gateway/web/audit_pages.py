@@ -27,6 +27,9 @@ NAMES_READ = 100  # the most users one list call returns (services/common/schema
 ID = validate.Regexp(r"^[0-9A-Za-z_-]{1,64}$")
 ALL_AREAS = "*"  # how identity writes a right held in every area
 CHANGED_FIELDS = ("full_name", "email", "phone", "language")
+# what someone does before logging in: an entry of these without an actor is that person's,
+# any other without one is the system's (a registered authority's first user, a block)
+ANONYMOUS = ("login_failed", "password_reset_requested")
 
 
 class AuditLink(FormSchema):
@@ -98,5 +101,6 @@ class AuditPages:
         return visit.page(
             "users_audit.html", trail=trail, entries=entries, link=link, names=names,
             users=sorted(users["items"], key=lambda user: user["full_name"]),
-            pages=paging(trail), base=f"/users/audit?{kept}&" if kept else "/users/audit?",
+            pages=paging(trail), anonymous=ANONYMOUS,
+            base=f"/users/audit?{kept}&" if kept else "/users/audit?",
         )  # fmt: skip
