@@ -48,25 +48,29 @@ def invited_over_the_limit(stack, towns: tuple[str, ...]):
     return coordinator, admin, invited
 
 
-def login_refused(stack, username: str, password: str) -> bool:
-    """Whether the login pages refuse ``username`` with ``password`` (any digits)."""
+def login_refused(stack, person) -> bool:
+    """Whether the login pages refuse a person's username with their password and the digits
+    of their security code the page asks for (as ``logged_in`` gives them)."""
     web = web_session(stack)
-    asked = web.post("/login", data={"username": username,
-                                     "csrf_token": csrf(web.get("/login").text)})  # fmt: skip
+    token = csrf(web.get("/login").text)
+    asked = web.post("/login", data={"username": person.username, "csrf_token": token})
     challenge = re.search(r'name="challenge_id" value="([^"]+)"', asked.text)
     if challenge is None:
         return asked.status_code >= 400
-    answer = web.post("/login/verify", data={
-        "username": username, "password": password, "challenge_id": challenge[1],
-        "csrf_token": csrf(asked.text), "digit1": "0", "digit2": "0", "digit3": "0",
-    })  # fmt: skip
-    return answer.status_code == 401
+    form = {"username": person.username, "password": person.password,
+            "challenge_id": challenge[1], "csrf_token": csrf(asked.text), "next": "/"}  # fmt: skip
+    labels = re.findall(r'<label class="ecl-form-label" for="field-digit(\d)">[^<]*?(\d+)\s*<',
+                        asked.text)  # fmt: skip
+    for field, position in labels:
+        form[f"digit{field}"] = person.security_code[int(position) - 1]
+    return web.post("/login/verify", data=form).status_code == 401
 
 
 def test_the_commission_releases_a_whole_held_batch_whose_invitations_are_then_sent(stack):
     coordinator, admin, invited = invited_over_the_limit(stack, ("alba", "bari", "enna", "fano",
                                                                  "lodi"))  # fmt: skip
     coordinator_held = coordinator.get("/directory/invitations?status=held")
+    assert any(email in coordinator_held.text for email in invited)  # its held ones, listed
     assert "release-batch" not in coordinator_held.text  # the coordinator is offered nothing
     commission = logged_in(stack, admin, landing="/directory/invitations")
     held = commission.get("/directory/invitations", params={"status": "held"})
@@ -114,6 +118,7 @@ def test_an_administrator_replaces_a_user_who_left_by_a_newcomer_and_reads_it_in
 ):
     administrator = logged_in(stack, demo_user("de-muenchen-lda"), landing="/users")
     leaving = demo_user("de-muenchen-handler")
+    assert not login_refused(stack, leaving)
     shown = administrator.get(f"/users/{leaving.id}")
     assert f'href="/users/{leaving.id}/replacement"' in shown.text
     rights_before = sorted(CHECKED.findall(shown.text))
@@ -159,7 +164,7 @@ def test_an_administrator_replaces_a_user_who_left_by_a_newcomer_and_reads_it_in
     })  # fmt: skip
     assert stale.status_code == 409
 
-    assert login_refused(stack, leaving.username, leaving.password)
+    assert login_refused(stack, leaving)
     temporary = stack.mailbox.temporary_password(newcomer["email"])
     assert temporary not in replaced.text  # the password goes by email only
     visitor = web_session(stack)
