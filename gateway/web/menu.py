@@ -11,6 +11,9 @@ REQUEST_RIGHTS = frozenset({"request_handler", "allocator", "basic_user"})
 TRANSLATOR_RIGHTS = frozenset({"commission_translator"})
 ALERT_RIGHTS = frozenset({"alert_handler", "alert_authoriser"})
 USER_ADMINISTRATION_RIGHTS = frozenset({"local_data_administrator", "data_administrator"})
+# identity's audit trail of the reader's own authority (a coordinator's data administrators
+# read those of the authorities they coordinate from the users' list)
+AUDIT_RIGHTS = frozenset({"local_data_administrator"})
 COORDINATION_RIGHTS = frozenset({"data_administrator", "commission_administrator"})
 
 
@@ -30,6 +33,7 @@ MENU = (
     MenuItem("/inbox", "web.menu.inbox"),
     MenuItem("/directory", "web.directory.menu"),
     MenuItem("/users", "web.users.menu", USER_ADMINISTRATION_RIGHTS),
+    MenuItem("/users/audit", "web.audit.menu", AUDIT_RIGHTS),
     MenuItem(
         "/directory/invitations", "web.directory.invite.menu", COORDINATION_RIGHTS, statistics=True
     ),

@@ -12,12 +12,15 @@ from types import MappingProxyType
 from gateway.web import (
     account_pages,
     alert_pages,
+    audit_pages,
     authority_pages,
     coordinated_pages,
     dashboard_pages,
     directory_pages,
     notification_pages,
     registration_pages,
+    release_pages,
+    replace_pages,
     request_draft_pages,
     request_pages,
     translator_pages,
@@ -28,7 +31,7 @@ from gateway.web import (
 _MODULES = (
     account_pages, work_pages, request_pages, alert_pages, notification_pages, directory_pages,
     registration_pages, user_pages, dashboard_pages, translator_pages, request_draft_pages,
-    authority_pages, coordinated_pages,
+    authority_pages, coordinated_pages, release_pages, replace_pages, audit_pages,
 )  # fmt: skip
 
 PAGES: MappingProxyType[str, object] = MappingProxyType(
@@ -41,5 +44,6 @@ MIXINS: tuple[type, ...] = (
     user_pages.UserPages,
     dashboard_pages.DashboardPages, translator_pages.TranslatorPages,
     request_draft_pages.RequestDraftPages, authority_pages.AuthorityPages,
-    coordinated_pages.CoordinatedPages,
+    coordinated_pages.CoordinatedPages, release_pages.ReleasePages, replace_pages.ReplacePages,
+    audit_pages.AuditPages,
 )  # fmt: skip

@@ -52,7 +52,7 @@ AUTHORITY_RIGHTS = (
 )  # fmt: skip
 COMMISSION_RIGHTS = (Right.COMMISSION_ADMINISTRATOR, Right.COMMISSION_TRANSLATOR)
 RIGHT_NAMES = tuple(right.value for right in Right)
-DONE = ("created", "updated", "rights", "reset", "unblocked", "deleted")
+DONE = ("created", "updated", "rights", "reset", "unblocked", "deleted", "replaced")
 EMAIL = {"invalid": "invitation.invalid_email", **REQUIRED}
 PHONE = validate.Regexp(r"^\+?[0-9 ()./-]{4,40}$", error="web.directory.phone_invalid")
 TOO_LONG = "web.form.too_long"
