@@ -11,6 +11,7 @@ from types import MappingProxyType
 
 from gateway.web import (
     account_pages,
+    alert_admin_pages,
     alert_pages,
     authority_pages,
     coordinated_pages,
@@ -28,7 +29,7 @@ from gateway.web import (
 _MODULES = (
     account_pages, work_pages, request_pages, alert_pages, notification_pages, directory_pages,
     registration_pages, user_pages, dashboard_pages, translator_pages, request_draft_pages,
-    authority_pages, coordinated_pages,
+    authority_pages, coordinated_pages, alert_admin_pages,
 )  # fmt: skip
 
 PAGES: MappingProxyType[str, object] = MappingProxyType(
@@ -41,5 +42,5 @@ MIXINS: tuple[type, ...] = (
     user_pages.UserPages,
     dashboard_pages.DashboardPages, translator_pages.TranslatorPages,
     request_draft_pages.RequestDraftPages, authority_pages.AuthorityPages,
-    coordinated_pages.CoordinatedPages,
+    coordinated_pages.CoordinatedPages, alert_admin_pages.AlertAdminPages,
 )  # fmt: skip
