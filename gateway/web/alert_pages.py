@@ -22,6 +22,7 @@ from marshmallow import fields, validate
 from werkzeug.exceptions import NotFound
 from werkzeug.wrappers import Request, Response
 
+from gateway.web.alert_admin_pages import may_read_late
 from gateway.web.alert_forms import (
     ACTION_FORMS,
     CRITERIA,
@@ -109,7 +110,7 @@ class AlertPages:
         return visit.page(
             "alert_list.html", box=link["box"], boxes=ALERT_BOXES, alerts=listed["items"],
             page_number=link["page"], more=more, may_create=_may_create(visit),
-            may_create_pq=_may_create(visit, PQ),
+            may_create_pq=_may_create(visit, PQ), may_read_late=may_read_late(actor),
             member_state_names=member_state_names(visit.language),
         )  # fmt: skip
 

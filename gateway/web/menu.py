@@ -15,6 +15,9 @@ USER_ADMINISTRATION_RIGHTS = frozenset({"local_data_administrator", "data_admini
 # read those of the authorities they coordinate from the users' list)
 AUDIT_RIGHTS = frozenset({"local_data_administrator"})
 COORDINATION_RIGHTS = frozenset({"data_administrator", "commission_administrator"})
+# the late alerts of every state: a Commission administrator's (an alert authoriser of a state
+# finds its own from the alert list, which knows the area of their right)
+LATE_ALERT_RIGHTS = frozenset({"commission_administrator"})
 
 
 @dataclass(frozen=True)
@@ -39,6 +42,8 @@ MENU = (
     ),
     MenuItem("/dashboard", "web.dashboard.menu", statistics=True),
     MenuItem("/translations", "web.translator.menu", TRANSLATOR_RIGHTS),
+    MenuItem("/alerts/late", "web.alerts.late.menu", LATE_ALERT_RIGHTS),
+    MenuItem("/alerts/settings", "web.alerts.settings.menu", COORDINATION_RIGHTS),
 )
 
 

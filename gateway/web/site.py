@@ -11,6 +11,7 @@ from types import MappingProxyType
 
 from gateway.web import (
     account_pages,
+    alert_admin_pages,
     alert_pages,
     audit_pages,
     authority_pages,
@@ -32,6 +33,7 @@ _MODULES = (
     account_pages, work_pages, request_pages, alert_pages, notification_pages, directory_pages,
     registration_pages, user_pages, dashboard_pages, translator_pages, request_draft_pages,
     authority_pages, coordinated_pages, release_pages, replace_pages, audit_pages,
+    alert_admin_pages,
 )  # fmt: skip
 
 PAGES: MappingProxyType[str, object] = MappingProxyType(
@@ -45,5 +47,5 @@ MIXINS: tuple[type, ...] = (
     dashboard_pages.DashboardPages, translator_pages.TranslatorPages,
     request_draft_pages.RequestDraftPages, authority_pages.AuthorityPages,
     coordinated_pages.CoordinatedPages, release_pages.ReleasePages, replace_pages.ReplacePages,
-    audit_pages.AuditPages,
+    audit_pages.AuditPages, alert_admin_pages.AlertAdminPages,
 )  # fmt: skip

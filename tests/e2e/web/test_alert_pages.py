@@ -18,7 +18,7 @@ import pytest
 from markupsafe import escape
 from playwright.sync_api import Page, expect
 
-from gateway.web.texts import member_state_names
+from gateway.web.texts import Texts, member_state_names
 from services.common.db import StandaloneDatabase
 from services.directory.bootstrap import prepare_directory
 from services.directory.demo import (
@@ -610,6 +610,9 @@ def test_a_generic_notification_is_written_broadcast_and_commented_from_the_page
     assert 'class="imi-notice imi-notice--error" role="alert"' in stale.text
     sent = send(budapest, f"{path}/actions/broadcast", data={"csrf_token": token, "version": "2"})
     assert sent.url.endswith(f"{path}?done=broadcast")
+    hungarian = Texts("hu")  # the notice names the step by its button's words
+    notice = hungarian("web.alert.done", action=hungarian("web.notification.action.broadcast"))
+    assert str(escape(notice)) in sent.text
     assert html("web.alerts.notifications.status.broadcast", "hu") in sent.text
     assert f'action="{path}/actions/close"' in sent.text
     assert f'href="{path}/edit"' in sent.text  # modify
