@@ -12,6 +12,10 @@ TRANSLATOR_RIGHTS = frozenset({"commission_translator"})
 ALERT_RIGHTS = frozenset({"alert_handler", "alert_authoriser"})
 USER_ADMINISTRATION_RIGHTS = frozenset({"local_data_administrator", "data_administrator"})
 COORDINATION_RIGHTS = frozenset({"data_administrator", "commission_administrator"})
+# the rights that send, read and receive generic notifications (a type's senders), and the
+# Commission's administrators, who read every broadcast one and define the types
+NOTIFICATION_RIGHTS = frozenset({"request_handler", "alert_handler", "commission_administrator"})
+TYPE_RIGHTS = frozenset({"commission_administrator"})
 
 
 @dataclass(frozen=True)
@@ -35,6 +39,8 @@ MENU = (
     ),
     MenuItem("/dashboard", "web.dashboard.menu", statistics=True),
     MenuItem("/translations", "web.translator.menu", TRANSLATOR_RIGHTS),
+    MenuItem("/notifications", "web.notiftypes.menu", NOTIFICATION_RIGHTS),
+    MenuItem("/notification-types", "web.notiftypes.types_menu", TYPE_RIGHTS),
 )
 
 

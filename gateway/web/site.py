@@ -17,7 +17,9 @@ from gateway.web import (
     dashboard_pages,
     directory_pages,
     notification_pages,
+    notification_type_pages,
     registration_pages,
+    repository_pages,
     request_draft_pages,
     request_pages,
     translator_pages,
@@ -29,6 +31,7 @@ _MODULES = (
     account_pages, work_pages, request_pages, alert_pages, notification_pages, directory_pages,
     registration_pages, user_pages, dashboard_pages, translator_pages, request_draft_pages,
     authority_pages, coordinated_pages,
+    notification_type_pages, repository_pages,
 )  # fmt: skip
 
 PAGES: MappingProxyType[str, object] = MappingProxyType(
@@ -42,4 +45,5 @@ MIXINS: tuple[type, ...] = (
     dashboard_pages.DashboardPages, translator_pages.TranslatorPages,
     request_draft_pages.RequestDraftPages, authority_pages.AuthorityPages,
     coordinated_pages.CoordinatedPages,
+    notification_type_pages.NotificationTypePages, repository_pages.RepositoryPages,
 )  # fmt: skip
