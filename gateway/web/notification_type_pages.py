@@ -60,9 +60,12 @@ class NotificationTypePages:
     def notification_types_page(self, request: Request) -> Response:
         visit = self._administrator(request)
         found = self.notifications.notification_types(visit.actor, {})["items"]
-        order = {area: index for index, area in enumerate(legislative_areas())}
-        found.sort(key=lambda kind: (order.get(kind["area"], len(order)), kind["key"]))
-        return visit.page("notification_type_list.html", types=found, type_title=type_title)
+        areas = [*legislative_areas(), *sorted({kind["area"] for kind in found})]
+        groups = [(area, sorted((kind for kind in found if kind["area"] == area),
+                                key=lambda kind: kind["key"]))
+                  for area in dict.fromkeys(areas)]  # fmt: skip
+        groups = [(area, kinds) for area, kinds in groups if kinds]
+        return visit.page("notification_type_list.html", groups=groups, type_title=type_title)
 
     @page
     def notification_type_page(self, request: Request, type_key: str) -> Response:
