@@ -1,9 +1,10 @@
 """A notification type's form read into the service's body, its messages tied to the rows, and
 a service's refusal tied back to the rows it names; every kind and receiver the service knows
-has its text."""
+has its text; the menu leads to these pages only those who may use them."""
 
 from __future__ import annotations
 
+from gateway.web.menu import menu_for
 from gateway.web.notification_type_forms import (
     KINDS,
     RECEIVERS,
@@ -101,3 +102,16 @@ def test_every_kind_receiver_and_sender_of_the_service_has_its_text():
             *(f"web.notiftypes.receiving.{code}" for code in RECEIVERS),
             *(f"web.users.right.{right}" for right in SENDERS)]  # fmt: skip
     assert [key for key in keys if not Texts("en").has(key)] == []
+
+
+def test_the_menu_leads_to_the_notifications_and_the_types_only_those_who_may_use_them():
+    def paths(*rights: str) -> list[str]:
+        return [item.path for item in menu_for(frozenset(rights), "/notification-types/new")]
+
+    assert "/notifications" in paths("request_handler")
+    assert "/notifications" in paths("alert_handler")
+    assert "/notification-types" not in paths("request_handler", "alert_handler")
+    assert "/notifications" not in paths("basic_user", "allocator", "commission_translator")
+    administrator = menu_for(frozenset({"commission_administrator"}), "/notification-types/new")
+    assert [item.path for item in administrator if item.current] == ["/notification-types"]
+    assert "/notifications" in [item.path for item in administrator]
