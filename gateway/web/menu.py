@@ -18,6 +18,10 @@ COORDINATION_RIGHTS = frozenset({"data_administrator", "commission_administrator
 # the late alerts of every state: a Commission administrator's (an alert authoriser of a state
 # finds its own from the alert list, which knows the area of their right)
 LATE_ALERT_RIGHTS = frozenset({"commission_administrator"})
+# the rights that send, read and receive generic notifications (a type's senders), and the
+# Commission's administrators, who read every broadcast one and define the types
+NOTIFICATION_RIGHTS = frozenset({"request_handler", "alert_handler", "commission_administrator"})
+TYPE_RIGHTS = frozenset({"commission_administrator"})
 
 
 @dataclass(frozen=True)
@@ -33,17 +37,19 @@ MENU = (
     MenuItem("/", "web.menu.home"),
     MenuItem("/requests", "web.menu.requests", REQUEST_RIGHTS),
     MenuItem("/alerts", "web.alerts.menu", ALERT_RIGHTS),
+    MenuItem("/alerts/late", "web.alerts.late.menu", LATE_ALERT_RIGHTS),
+    MenuItem("/alerts/settings", "web.alerts.settings.menu", COORDINATION_RIGHTS),
+    MenuItem("/notifications", "web.notiftypes.menu", NOTIFICATION_RIGHTS),
+    MenuItem("/notification-types", "web.notiftypes.types_menu", TYPE_RIGHTS),
     MenuItem("/inbox", "web.menu.inbox"),
     MenuItem("/directory", "web.directory.menu"),
-    MenuItem("/users", "web.users.menu", USER_ADMINISTRATION_RIGHTS),
-    MenuItem("/users/audit", "web.audit.menu", AUDIT_RIGHTS),
     MenuItem(
         "/directory/invitations", "web.directory.invite.menu", COORDINATION_RIGHTS, statistics=True
     ),
+    MenuItem("/users", "web.users.menu", USER_ADMINISTRATION_RIGHTS),
+    MenuItem("/users/audit", "web.audit.menu", AUDIT_RIGHTS),
     MenuItem("/dashboard", "web.dashboard.menu", statistics=True),
     MenuItem("/translations", "web.translator.menu", TRANSLATOR_RIGHTS),
-    MenuItem("/alerts/late", "web.alerts.late.menu", LATE_ALERT_RIGHTS),
-    MenuItem("/alerts/settings", "web.alerts.settings.menu", COORDINATION_RIGHTS),
 )
 
 

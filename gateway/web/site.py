@@ -19,9 +19,11 @@ from gateway.web import (
     dashboard_pages,
     directory_pages,
     notification_pages,
+    notification_type_pages,
     registration_pages,
     release_pages,
     replace_pages,
+    repository_pages,
     request_draft_pages,
     request_pages,
     translator_pages,
@@ -33,7 +35,7 @@ _MODULES = (
     account_pages, work_pages, request_pages, alert_pages, notification_pages, directory_pages,
     registration_pages, user_pages, dashboard_pages, translator_pages, request_draft_pages,
     authority_pages, coordinated_pages, release_pages, replace_pages, audit_pages,
-    alert_admin_pages,
+    alert_admin_pages, notification_type_pages, repository_pages,
 )  # fmt: skip
 
 PAGES: MappingProxyType[str, object] = MappingProxyType(
@@ -48,4 +50,5 @@ MIXINS: tuple[type, ...] = (
     request_draft_pages.RequestDraftPages, authority_pages.AuthorityPages,
     coordinated_pages.CoordinatedPages, release_pages.ReleasePages, replace_pages.ReplacePages,
     audit_pages.AuditPages, alert_admin_pages.AlertAdminPages,
+    notification_type_pages.NotificationTypePages, repository_pages.RepositoryPages,
 )  # fmt: skip
