@@ -59,6 +59,7 @@ def test_a_hungarian_handler_logs_in_in_hungarian_and_finds_the_action_list(
                 "web.menu.home",
                 "web.menu.requests",
                 "web.alerts.menu",
+                "web.notiftypes.menu",
                 "web.menu.inbox",
                 "web.directory.menu",
             )
