@@ -5,9 +5,10 @@ told who and since when).
 The forms that change a request are on its page (and the draft's edit form), opened without a
 round trip, so showing them to a user who may act is what marks the user as working on it
 (the requests service's ``start_editing``, which answers the colleagues working on it too). A
-finished step clears the mark (``stop_editing``). A user who leaves without finishing keeps it
-until the service lets it lapse: ``EDITING_TIMEOUT`` (services/requests/exchange.py, ten
-minutes) after the page last showed them the forms.
+finished step clears the mark (``stop_editing``), as does the page's "I am no longer working on
+it". A user who leaves without either keeps it until the service lets it lapse:
+``EDITING_TIMEOUT`` (services/requests/exchange.py, ten minutes) after the page last showed
+them the forms.
 
 Each call is one RPC of its own; the gateway holds nothing between them.
 """

@@ -54,6 +54,7 @@ PAGES = (
     ),
     PageRoute("request_attachment", "GET", "/requests/<request_id>/attachments/<attachment_id>"),
     PageRoute("request_translate", "POST", "/requests/<request_id>/translations"),
+    PageRoute("request_stop_editing", "POST", "/requests/<request_id>/editing"),
     PageRoute("request_report_page", "GET", "/requests/<request_id>/report"),
 )
 
@@ -295,6 +296,8 @@ class RequestPages:
             or done in ("save_draft", "save_reply", "comment", "attach")
         ):
             notice = ("info", visit.t("web.request_page.done", action=visit.t(_label(done))))
+        if done == "stop_editing":
+            notice = ("info", visit.t("web.request_editing.stopped"))
         if problem and visit.t.has(problem) and problem.split(".")[0] in ("request", "error"):
             notice = ("error", visit.t(problem))
         # the page that tells of a finished step does not mark the user as working on it again
@@ -537,6 +540,16 @@ class RequestPages:
             key = refused.code if visit.t.has(refused.code) else "web.request_page.mt_failed"
             translated = {"problem": key}
         return self._request_page(visit, request_id, translations={reference: translated})
+
+    @page
+    def request_stop_editing(self, request: Request, request_id: str) -> Response:
+        """The user says they no longer work on the request, before the mark lapses."""
+        visit = self.web.visit(request, self.gate, self.identity)
+        visit.form()
+        actor = visit.authenticate()
+        _check_id(request_id)
+        self.requests.stop_editing(actor, request_id)
+        return visit.redirect(f"/requests/{request_id}?done=stop_editing")
 
     @page
     def request_report_page(self, request: Request, request_id: str) -> Response:

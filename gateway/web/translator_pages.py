@@ -4,7 +4,9 @@ The same calls as the API's (gateway/translation/catalogue.py) with the visitor'
 translation service lets every logged-in user read the counts and the lists of entries, and
 only holders of ``commission_translator`` submit, review (approve or reject with a reason,
 never their own text), export and import; a refusal is a 403 page, a stale version or a text
-that cannot be reviewed a message on the entry's page.
+that cannot be reviewed a message on the entry's page. An entry's page also asks the machine
+for a suggestion (the service's ``translate_text``), put in its text area and stored only once
+the translator submits it.
 
 The service reads no single entry as a translator works on it, so the entry's page finds it
 in its namespace's list (in key order, a page of 200 at a time).

@@ -451,7 +451,8 @@ def test_a_colleague_opening_the_reply_form_is_told_who_works_on_it_until_that_s
 ):
     """Budapest's handler opens a request it answers in part; its local data administrator,
     opening the same request, reads at the top of the reply form who works on it and since
-    when. Once the handler has saved the reply, the notice is gone."""
+    when. Once the handler has saved the reply, the notice is gone; the administrator, marked
+    in turn, says they no longer work on it and the handler is told of nobody."""
     handler, colleague = demo_user("hu-budapest-handler"), demo_user("hu-budapest-lda")
     api_colleague = api_log_in(stack, colleague)
 
@@ -484,6 +485,7 @@ def test_a_colleague_opening_the_reply_form_is_told_who_works_on_it_until_that_s
     assert heading in reply
     assert named in reply  # at the top of the reply form, with the time in Hungarian
     assert 'class="imi-notice imi-notice--warning imi-editing" role="status"' in reply
+    assert 'id="stop-editing"' in seen.text
 
     question, reason = re.search(
         r'name="cannot-([0-9.]+)">\s*<option value=""></option>\s*<option value="([^"]+)"',
@@ -504,3 +506,15 @@ def test_a_colleague_opening_the_reply_form_is_told_who_works_on_it_until_that_s
     assert heading not in after.text
     assert handler.username not in after.text.split('id="reply"')[1].split("</form>")[0]
     assert view(request)["being_edited_by"] == []
+
+    api_handler = api_log_in(stack, handler)
+    seen_by_handler = stack.web.get(f"{API}/requests/{request['id']}", headers=api_handler.auth)
+    assert [item["username"] for item in seen_by_handler.json()["being_edited_by"]] == [
+        colleague.username
+    ]
+    stopped = second.post(f"{path}/editing", data={"csrf_token": csrf(after)})
+    assert stopped.status_code == 200, stopped.text
+    assert shipped_text("web.request_editing.stopped", "hu") in stopped.text
+    assert 'id="stop-editing"' not in stopped.text  # the page telling of it marks nobody
+    left = stack.web.get(f"{API}/requests/{request['id']}", headers=api_handler.auth).json()
+    assert left["being_edited_by"] == []
