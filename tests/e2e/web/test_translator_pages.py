@@ -360,6 +360,15 @@ def test_the_machine_s_suggestion_fills_the_text_area_and_is_saved_only_when_sub
     unsaved = listed_entry(stack, writer, "el")
     assert (unsaved["status"], unsaved["text"]) == ("missing", None)
 
+    # the stand-in does not translate into Bulgarian: the engine's refusal, on the page
+    unsupported = session.post(
+        f"/translations/bg/entries/{KEY}/machine", data={"csrf_token": csrf_token(page.text)}
+    )
+    assert unsupported.status_code == 400
+    unsupported_text = shipped_text("error.machine_translation.unsupported_pair", reader)
+    assert unsupported_text in unsupported.text
+    assert re.search(r'<textarea[^>]*id="field-text"[^>]*></textarea>', unsupported.text)
+
     submitted = session.post(entry_path, data={
         "text": machine_text, "version": "0", "csrf_token": csrf_token(suggested.text),
     })  # fmt: skip
