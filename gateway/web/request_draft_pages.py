@@ -17,6 +17,7 @@ from werkzeug.wrappers import Request, Response
 from gateway.web.forms import REQUIRED, FormSchema, read_form
 from gateway.web.page import PageRoute, page
 from gateway.web.request_choices import COPY_ELEMENT_LABELS
+from gateway.web.request_editing import start_editing, stop_editing
 from gateway.web.request_pages import (
     SEARCH_RESULTS,
     SUBJECT_FIELDS,
@@ -129,6 +130,7 @@ class RequestDraftPages:
         except (ValidationFailed, Conflict, Forbidden, Missing) as refused:
             problem, field_errors = _problem(visit, refused)
             return self._draft_form(visit, shown, form, field_errors, problem, refused.status)
+        stop_editing(self.requests, actor, request_id)
         target = f"/requests/{request_id}"
         if button != "send":
             return visit.redirect(f"{target}?done=save_draft")
@@ -195,10 +197,11 @@ class RequestDraftPages:
             )["items"]  # fmt: skip
         else:
             found = self._current_responder(actor, shown)
+        _, editors = start_editing(self.requests, actor, shown)
         return visit.page(
             "request_new.html", status, sets=[], chosen=chosen, posted=posted,
             errors={name: visit.t(key) for name, key in errors.items()}, problem=problem,
-            found=found, subject_fields=SUBJECT_FIELDS, editing=shown,
+            found=found, subject_fields=SUBJECT_FIELDS, editing=shown, editors=editors,
             copied=bool(visit.request.args.get("copied")),
             member_state_names=member_state_names(visit.language),
             pq_types=list_keys("pq_request_types"), languages_spoken=SUPPORTED_LANGUAGES,

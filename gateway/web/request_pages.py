@@ -25,6 +25,7 @@ from gateway.requests.requests import UPLOAD_BODY_BYTES, content_disposition
 from gateway.web.forms import REQUIRED, FormSchema, read_form
 from gateway.web.page import PageRoute, page
 from gateway.web.request_choices import COPY_ELEMENT_LABELS, REPORT_PART_LABELS, may_copy
+from gateway.web.request_editing import start_editing, stop_editing
 from gateway.web.texts import member_state_names
 from services.common.errors import (
     Conflict,
@@ -53,6 +54,7 @@ PAGES = (
     ),
     PageRoute("request_attachment", "GET", "/requests/<request_id>/attachments/<attachment_id>"),
     PageRoute("request_translate", "POST", "/requests/<request_id>/translations"),
+    PageRoute("request_stop_editing", "POST", "/requests/<request_id>/editing"),
     PageRoute("request_report_page", "GET", "/requests/<request_id>/report"),
 )
 
@@ -294,18 +296,26 @@ class RequestPages:
             or done in ("save_draft", "save_reply", "comment", "attach")
         ):
             notice = ("info", visit.t("web.request_page.done", action=visit.t(_label(done))))
+        if done == "stop_editing":
+            notice = ("info", visit.t("web.request_editing.stopped"))
         if problem and visit.t.has(problem) and problem.split(".")[0] in ("request", "error"):
             notice = ("error", visit.t(problem))
-        return self._request_page(visit, request_id, notice=notice)
+        # the page that tells of a finished step does not mark the user as working on it again
+        return self._request_page(visit, request_id, notice=notice, mark=not done)
 
     def _request_page(self, visit, request_id: str, status: int = 200, notice=None,
                       posted=None, errors=None, open_form: str | None = None,
-                      translations=None) -> Response:  # fmt: skip
+                      translations=None, mark: bool = True) -> Response:  # fmt: skip
         actor = visit.actor
         shown = {
             **VIEW_DEFAULTS,
             **self.requests.request(actor, request_id, {"language": visit.language}),
         }
+        marked, editors = (
+            start_editing(self.requests, actor, shown)
+            if mark
+            else (False, shown.get("being_edited_by") or [])
+        )
         parties = {side: self._authority(actor, shown[side]) for side in ("requester", "responder")}
         args = visit.request.args
         find = (args.get("find") or "").strip()
@@ -337,6 +347,7 @@ class RequestPages:
             languages_spoken=SUPPORTED_LANGUAGES, report_parts=REPORT_PART_LABELS,
             may_copy=may_copy(actor, shown), copy_elements=COPY_ELEMENT_LABELS,
             colleagues=self._colleagues(actor, shown) if "allocate" in actions else None,
+            marked=marked, editors=editors,
         )  # fmt: skip
 
     def _colleagues(self, actor: dict, shown: dict) -> list[dict] | None:
@@ -389,6 +400,7 @@ class RequestPages:
             outcome = self.requests.act_on_request(actor, request_id, action, body, view=False)
         except ImiError as refused:
             return self._refused(visit, request_id, refused, posted, action)
+        stop_editing(self.requests, actor, request_id)
         if not outcome["visible"]:  # forwarded away: no longer this user's to read
             return visit.redirect("/requests?box=all")
         return visit.redirect(f"/requests/{request_id}?done={action}")
@@ -429,6 +441,7 @@ class RequestPages:
                 )
         except ImiError as refused:
             return self._refused(visit, request_id, refused, posted, "reply")
+        stop_editing(self.requests, actor, request_id)
         return visit.redirect(
             f"/requests/{request_id}?done={'save_reply' if button == 'save' else button}"
         )
@@ -472,6 +485,7 @@ class RequestPages:
             self.requests.add_comment(actor, request_id, body)
         except ImiError as refused:
             return self._refused(visit, request_id, refused, request.form, "comment")
+        stop_editing(self.requests, actor, request_id)
         return visit.redirect(f"/requests/{request_id}?done=comment")
 
     @page
@@ -496,6 +510,7 @@ class RequestPages:
             self.requests.add_attachment(actor, request_id, body)
         except ImiError as refused:
             return self._refused(visit, request_id, refused, request.form, "attach")
+        stop_editing(self.requests, actor, request_id)
         return visit.redirect(f"/requests/{request_id}?done=attach")
 
     @page
@@ -527,6 +542,16 @@ class RequestPages:
             key = refused.code if visit.t.has(refused.code) else "web.request_page.mt_failed"
             translated = {"problem": key}
         return self._request_page(visit, request_id, translations={reference: translated})
+
+    @page
+    def request_stop_editing(self, request: Request, request_id: str) -> Response:
+        """The user says they no longer work on the request, before the mark lapses."""
+        visit = self.web.visit(request, self.gate, self.identity)
+        visit.form()
+        actor = visit.authenticate()
+        _check_id(request_id)
+        self.requests.stop_editing(actor, request_id)
+        return visit.redirect(f"/requests/{request_id}?done=stop_editing")
 
     @page
     def request_report_page(self, request: Request, request_id: str) -> Response:

@@ -4,7 +4,9 @@ The same calls as the API's (gateway/translation/catalogue.py) with the visitor'
 translation service lets every logged-in user read the counts and the lists of entries, and
 only holders of ``commission_translator`` submit, review (approve or reject with a reason,
 never their own text), export and import; a refusal is a 403 page, a stale version or a text
-that cannot be reviewed a message on the entry's page.
+that cannot be reviewed a message on the entry's page. An entry's page also asks the machine
+for a suggestion (the service's ``translate_text``), put in its text area and stored only once
+the translator submits it.
 
 The service reads no single entry as a translator works on it, so the entry's page finds it
 in its namespace's list (in key order, a page of 200 at a time).
@@ -21,8 +23,8 @@ from werkzeug.wrappers import Request, Response
 from gateway.translation.catalogue import IMPORT_MAX_BODY_BYTES
 from gateway.web.forms import FormSchema, read_form, read_link
 from gateway.web.page import PageRoute, page
-from services.common.errors import Conflict, Forbidden, ValidationFailed
-from services.common.reference import SUPPORTED_LANGUAGES
+from services.common.errors import Conflict, Forbidden, Unavailable, ValidationFailed
+from services.common.reference import SUPPORTED_LANGUAGES, languages
 from services.translation.domain import State
 from services.translation.schemas import MAX_REASON
 
@@ -33,6 +35,7 @@ PAGES = (
     PageRoute("translator_submit", "POST", "/translations/<language>/entries/<key>"),
     PageRoute("translator_review", "POST", "/translations/<language>/entries/<key>/review"),
     PageRoute("translator_reject", "POST", "/translations/<language>/entries/<key>/reject"),
+    PageRoute("translator_suggest", "POST", "/translations/<language>/entries/<key>/machine"),
     PageRoute("translator_export", "GET", "/translations/<language>/export"),
     PageRoute(
         "translator_import", "POST", "/translations/<language>/import",
@@ -160,6 +163,7 @@ class TranslatorPages:
         context.setdefault("problem", None)
         context.setdefault("text", entry["text"] or "")
         context.setdefault("reason", "")
+        context.setdefault("suggestion", None)
         return visit.page(
             "translator_entry.html", status, language=language, entry=entry,
             may_translate=TRANSLATOR in visit.rights(),
@@ -167,6 +171,7 @@ class TranslatorPages:
             action=entry_path(language, entry["key"], entry["namespace"]),
             review_action=entry_path(language, entry["key"], entry["namespace"], "/review"),
             reject_action=entry_path(language, entry["key"], entry["namespace"], "/reject"),
+            suggest_action=entry_path(language, entry["key"], entry["namespace"], "/machine"),
             max_reason=MAX_REASON,
             **context,
         )  # fmt: skip
@@ -266,6 +271,29 @@ class TranslatorPages:
             )
         done = entry_path(language, entry["key"], entry["namespace"], done="rejected")
         return visit.redirect(done)
+
+    @page
+    def translator_suggest(self, request: Request, language: str, key: str) -> Response:
+        """The machine's translation of the source text, put in the entry's text area for the
+        translator to check (the translation service's ``translate_text``, the RPC of the
+        API's machine translation); nothing is stored until the translator submits it."""
+        visit, _, actor, entry = self._posted_to_entry(request, language, key)
+        asked = {"text": entry["source_text"], "source": entry["source_language"],
+                 "target": language}  # fmt: skip
+        try:
+            suggested = self.translation.translate_text(actor, asked)
+        except (ValidationFailed, Conflict, Unavailable) as exc:
+            problem = visit.t(exc.code if visit.t.has(exc.code) else "web.request_page.mt_failed")
+            return self._entry_page(visit, language, entry, exc.status, problem=problem)
+        if not suggested.get("text"):  # an engine that answers later, or not at all
+            waiting = suggested["status"] in ("submitting", "pending")
+            problem = visit.t("web.request_page.mt_pending" if waiting
+                              else "web.request_page.mt_failed")  # fmt: skip
+            return self._entry_page(visit, language, entry, problem=problem)
+        names = {item["code"]: item["names"] for item in languages()}
+        source = names[entry["source_language"]].get(visit.language, entry["source_language"])
+        return self._entry_page(visit, language, entry, text=suggested["text"],
+                                suggestion={**suggested, "source_name": source})  # fmt: skip
 
     @page
     def translator_export(self, request: Request, language: str) -> Response:

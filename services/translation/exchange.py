@@ -7,6 +7,11 @@ entry (its id the key) with one segment; its ``state`` maps to the catalogue's s
 - missing: ``initial`` without a target; machine, or outdated: ``initial`` with the target;
 - translated: ``translated``; reviewed: ``reviewed``.
 
+The unit's ``notes`` carry the entry's namespace, description, maximum length and status, and
+for a text a reviewer sent back, the reason (``category="rejection_reason"``,
+``appliesTo="target"``), so that the translator reads in their tool why the entry is back.
+An import reads no note.
+
 An import is all or nothing: every unit is checked first (known key, same source text as the
 catalogue holds now, length, placeholders) and one refused unit refuses the file, naming each
 refused unit and why. Units in state ``initial`` are skipped; every other target is stored as
@@ -76,6 +81,9 @@ def export_xliff(unit: UnitOfWork, actor: Actor, language: str, query: dict) -> 
             if value is not None:
                 note = ET.SubElement(notes, f"{_Q}note", {"category": category})
                 note.text = str(value)
+        if translation is not None and translation.rejection_reason:
+            reason = {"category": "rejection_reason", "appliesTo": "target"}
+            ET.SubElement(notes, f"{_Q}note", reason).text = translation.rejection_reason
         segment = ET.SubElement(element, f"{_Q}segment", {"state": _state(status, outdated)})
         ET.SubElement(segment, f"{_Q}source").text = entry.source_text
         if translation is not None and translation.text:

@@ -5,8 +5,10 @@ of two reviewers deciding on the same version one wins and the other gets a 409.
 from __future__ import annotations
 
 import pytest
+from defusedxml.ElementTree import fromstring
 
 from services.common.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from services.translation.exchange import XLIFF_NS
 
 from .harness import administrator, entry, translator, user
 
@@ -124,3 +126,23 @@ def test_of_two_reviewers_deciding_on_one_version_the_second_gets_a_409(rpc, sub
         assert caught.value.extra["changed_by"] == first["user_id"]
     [item] = listed(rpc, "missing")
     assert (item["rejection_reason"], item["rejected_by"]) == (REASON, first["user_id"])
+
+
+def test_the_export_carries_the_reason_as_a_note_on_the_target_and_the_file_imports(rpc, submitted):
+    new, writer, answer = submitted
+    rpc.reject_translation(
+        translator(), "cs", new["key"], {"version": answer["version"], "reason": REASON}
+    )
+
+    exported = rpc.export_translations(writer, "cs", {"namespace": "test.rejection"})
+    imported = rpc.import_translations(writer, "cs", {"content": exported["content"]})
+
+    [unit] = fromstring(exported["content"]).iter(f"{{{XLIFF_NS}}}unit")
+    notes = {note.get("category"): note for note in unit.iter(f"{{{XLIFF_NS}}}note")}
+    assert (notes["rejection_reason"].text, notes["rejection_reason"].get("appliesTo")) == (
+        REASON, "target"
+    )  # fmt: skip
+    assert notes["status"].text == "missing"
+    assert (imported["imported"], imported["unchanged"]) == (0, 0)  # an initial unit is skipped
+    [still] = listed(rpc, "missing")
+    assert still["rejection_reason"] == REASON

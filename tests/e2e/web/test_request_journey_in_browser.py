@@ -4,7 +4,8 @@ sends it; the Hungarian handler reads it in Hungarian, accepts it and answers ev
 the Italian handler reads the answers in Italian and accepts the reply. A split: Budapest's
 handler keeps some questions of a request it received and hands the others on to Hungary's
 national coordinator, found in the directory. A draft: Roma's handler opens its saved draft
-from the list of its requests, changes it and saves it again. The forms and the request page
+from the list of its requests, changes it and saves it again. Working on it: Budapest's
+administrator is told that its handler works on a request. The forms and the request page
 pass axe-core; the main pages are saved as screenshots."""
 
 from __future__ import annotations
@@ -227,3 +228,37 @@ def test_roma_opens_its_saved_draft_from_its_list_and_saves_it_changed(
     expect(page).to_have_url(re.compile(r"/requests/[0-9a-f-]+\?done=save_draft$"))
     expect(page.locator("dd.imi-status")).to_have_text(status("draft", "it"))
     expect(page.locator(".imi-free-text__original").first).to_have_text(added)
+
+
+def test_budapest_s_administrator_is_told_in_hungarian_that_its_handler_works_on_a_request(
+    page: Page, stack: Stack, axe_source: str
+):
+    handler = api_log_in(stack, demo_user("hu-budapest-handler"))
+    colleague = demo_user("hu-budapest-lda")
+    italian = api_log_in(stack, demo_user("it-roma-handler"))
+    settled(stack, italian, stack.eventually)
+    [answered] = [
+        item for item in stack.web.get(
+            f"{API}/requests", params={"box": "outgoing"}, headers=italian.auth,
+        ).json()["items"]
+        if item["subject_name"] == "Szabó Eszter"
+    ]  # fmt: skip
+    marked = stack.web.put(f"{API}/requests/{answered['id']}/editing", headers=handler.auth)
+    assert marked.status_code == 200, marked.text
+
+    page.goto(f"/requests/{answered['id']}")
+    choose_language(page, "hu")
+    log_in(page, colleague, "hu")
+
+    notice = page.locator("#reply .imi-editing")
+    expect(notice).to_contain_text(shipped_text("web.request_editing.heading", "hu"))
+    expect(notice).to_contain_text(handler.username)
+    expect(page.locator("#request-actions ~ .imi-editing")).to_contain_text(handler.username)
+    assert accessibility_violations(page, axe_source) == []
+    screenshot(page, "request-editing-hu")
+    page.get_by_role("button", name=shipped_text("web.request_editing.stop", "hu")).click()
+
+    expect(page).to_have_url(re.compile(r"\?done=stop_editing$"))
+    expect(page.locator(".imi-notice--info")).to_have_text(
+        shipped_text("web.request_editing.stopped", "hu")
+    )

@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import io
 import re
+from datetime import datetime
 
 import pypdf
 import pytest
+from babel.dates import format_datetime
 
 from services.common.reference import SUPPORTED_LANGUAGES
 from services.identity.demo_roster import DemoUser, demo_user
@@ -442,3 +444,77 @@ def test_an_allocator_chooses_the_request_handlers_by_name(stack: Stack):
     assert allocated.status_code == 303, allocated.text
     after = stack.web.get(f"{API}/requests/{request['id']}", headers=api_user.auth).json()
     assert after["version"] > request["version"]
+
+
+def test_a_colleague_opening_the_reply_form_is_told_who_works_on_it_until_that_step_is_done(
+    stack: Stack,
+):
+    """Budapest's handler opens a request it answers in part; its local data administrator,
+    opening the same request, reads at the top of the reply form who works on it and since
+    when. Once the handler has saved the reply, the notice is gone; the administrator, marked
+    in turn, says they no longer work on it and the handler is told of nobody."""
+    handler, colleague = demo_user("hu-budapest-handler"), demo_user("hu-budapest-lda")
+    api_colleague = api_log_in(stack, colleague)
+
+    def view(item: dict) -> dict:
+        answer = stack.web.get(f"{API}/requests/{item['id']}", headers=api_colleague.auth)
+        assert answer.status_code == 200, answer.text
+        return answer.json()
+
+    incoming = requests_of(stack, api_colleague, box="incoming")
+    request = next(shown_view for shown_view in (view(item) for item in incoming)
+                   if "save_reply_draft" in shown_view["actions"])  # fmt: skip
+    path = f"/requests/{request['id']}"
+    heading = shipped_text("web.request_editing.heading", "hu")
+    first = web_log_in(stack, handler, "hu")
+    opened = shown(stack, first, path)
+    assert f'action="{path}/reply"' in opened.text
+    assert heading not in opened.text  # nobody else works on it yet
+
+    second = web_log_in(stack, colleague, "hu")
+    seen = second.get(path)
+
+    assert seen.status_code == 200, seen.text
+    [editor] = view(request)["being_edited_by"]
+    assert editor["username"] == handler.username
+    since = format_datetime(datetime.fromisoformat(editor["since"]), "medium", locale="hu")
+    named = shipped_text("web.request_page.being_edited", "hu").format(
+        name=handler.username, since=since
+    )
+    reply = seen.text[seen.text.index('id="reply"') : seen.text.index(f'action="{path}/reply"')]
+    assert heading in reply
+    assert named in reply  # at the top of the reply form, with the time in Hungarian
+    assert 'class="imi-notice imi-notice--warning imi-editing" role="status"' in reply
+    assert 'id="stop-editing"' in seen.text
+
+    question, reason = re.search(
+        r'name="cannot-([0-9.]+)">\s*<option value=""></option>\s*<option value="([^"]+)"',
+        opened.text,
+    ).groups()
+    version = re.search(r'name="version" value="(\d+)"', opened.text)[1]
+    saved = first.post(f"{path}/reply", allow_redirects=False, data={
+        "csrf_token": csrf(opened), "version": version, f"cannot-{question}": reason,
+        "button": "save",
+    })  # fmt: skip
+    assert saved.status_code == 303, saved.text
+    assert saved.headers["Location"].endswith(f"{path}?done=save_reply")
+    done = first.get(saved.headers["Location"])
+    assert shipped_text("web.request_action.save_reply", "hu") in done.text
+
+    after = second.get(path)
+    assert after.status_code == 200
+    assert heading not in after.text
+    assert handler.username not in after.text.split('id="reply"')[1].split("</form>")[0]
+    assert view(request)["being_edited_by"] == []
+
+    api_handler = api_log_in(stack, handler)
+    seen_by_handler = stack.web.get(f"{API}/requests/{request['id']}", headers=api_handler.auth)
+    assert [item["username"] for item in seen_by_handler.json()["being_edited_by"]] == [
+        colleague.username
+    ]
+    stopped = second.post(f"{path}/editing", data={"csrf_token": csrf(after)})
+    assert stopped.status_code == 200, stopped.text
+    assert shipped_text("web.request_editing.stopped", "hu") in stopped.text
+    assert 'id="stop-editing"' not in stopped.text  # the page telling of it marks nobody
+    left = stack.web.get(f"{API}/requests/{request['id']}", headers=api_handler.auth).json()
+    assert left["being_edited_by"] == []

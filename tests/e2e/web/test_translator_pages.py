@@ -3,20 +3,26 @@ language; one Commission translator finds it from the overview (in Bulgarian, ax
 checked), translates it into Greek and downloads the language's XLIFF file, another accepts
 the translation. Over plain HTTP: a form without its CSRF token changes nothing, a bad upload
 is answered 400, a user who is not a translator cannot submit; a reviewer rejects a text with
-a reason, which its translator then reads on the entry's page."""
+a reason, which its translator then reads on the entry's page and in the language's list, and
+which the XLIFF export carries as a note on the unit (the file still imports); the machine's
+suggestion (a LibreTranslate stand-in on a local port) fills an entry's text area, unsaved."""
 
 from __future__ import annotations
 
 import re
 import uuid
+from urllib.parse import parse_qs, urlsplit
+from xml.etree import ElementTree as ET  # writing only: parsing is defusedxml's
 
 import pytest
+from defusedxml.ElementTree import fromstring
 from playwright.sync_api import Browser, Page, expect
 
 from tests.e2e.stack import API, Stack, User, placeholder, shipped_text
 from tests.e2e.web.conftest import accessibility_violations, screenshot
 from tests.e2e.web.test_dashboard_pages import csrf_token, demo, served, web_login
 from tests.e2e.web.test_pages_in_browser import choose_language, log_in
+from tests.translation.machine_harness import libretranslate
 
 TRANSLATOR = [{"right": "commission_translator", "area": None}]
 NAMESPACE = "demo.tool"
@@ -26,6 +32,21 @@ pytestmark = pytest.mark.timeout(240)
 KEY = "demo.tool.greeting"
 SOURCE = "Good morning from IMI"
 GREEK = "Καλημέρα από το IMI"
+XLIFF = "{urn:oasis:names:tc:xliff:document:2.0}"
+
+
+@pytest.fixture(scope="module")
+def engine():
+    with libretranslate(("en", "el", "de")) as server:
+        yield server
+
+
+@pytest.fixture
+def e2e_config(e2e_config, engine) -> dict:
+    """The stack's machine translation is the stand-in: its 'translation' is the text with
+    the target language in front (tests/translation/machine_harness.py)."""
+    return {**e2e_config, "TRANSLATION": {"ENGINE": "libretranslate",
+                                          "LIBRETRANSLATE_URL": engine.url}}  # fmt: skip
 
 
 @pytest.fixture
@@ -246,3 +267,110 @@ def test_a_reviewer_rejects_a_text_with_a_reason_its_translator_reads(stack: Sta
     after = listed_entry(stack, writer, "el")
     assert (after["status"], after["text"], after["rejection_reason"]) == ("missing", GREEK, reason)
     assert after["rejected_by"] == reviewer.id
+
+
+def rejected_text(stack: Stack, writer: User, reviewer: User, reason: str) -> None:
+    """The writer's Greek text, rejected by the reviewer with ``reason`` (the entry's forms)."""
+    entry_path = f"/translations/el/entries/{KEY}"
+    writing = web_login(stack, writer)
+    written = writing.post(
+        entry_path, data={"text": GREEK, "version": "0",
+                          "csrf_token": csrf_token(served(stack, writing, entry_path).text)},
+    )  # fmt: skip
+    assert written.status_code == 200, written.text
+    reviewing = web_login(stack, reviewer)
+    rejected = reviewing.post(
+        f"{entry_path}/reject",
+        data={"version": "1", "reason": reason,
+              "csrf_token": csrf_token(served(stack, reviewing, entry_path).text)},
+    )  # fmt: skip
+    assert rejected.status_code == 200, rejected.text
+
+
+def test_a_rejection_s_reason_is_in_the_list_and_the_xliff_file_which_still_imports(
+    stack: Stack, new_text
+):
+    _, (writer, reviewer) = new_text
+    reader = "de"  # the language of the translators' accounts (Stack.create_user)
+    reason = "Too formal for a greeting: say Γεια σας instead"
+    corrected = "Γεια σας από το IMI"
+    rejected_text(stack, writer, reviewer, reason)
+    session = web_login(stack, writer)
+
+    listed = served(stack, session, "/translations/el", state="missing", namespace=NAMESPACE)
+    exported = session.get("/translations/el/export", params={"namespace": NAMESPACE})
+
+    assert listed.status_code == 200
+    row = listed.text[listed.text.index(f">{KEY}</a>") :].split("</tr>")[0]
+    assert f"<strong>{shipped_text('web.translator.rejection_reason', reader)}</strong>" in row
+    assert f'<span class="imi-rejected__reason">{reason}</span>' in row
+    assert exported.status_code == 200
+    document = fromstring(exported.content)
+    [unit] = [unit for unit in document.iter(f"{XLIFF}unit") if unit.get("id") == KEY]
+    notes = {note.get("category"): note for note in unit.iter(f"{XLIFF}note")}
+    assert notes["rejection_reason"].text == reason
+    assert notes["rejection_reason"].get("appliesTo") == "target"
+    assert notes["status"].text == "missing"
+    assert [child.tag for child in unit] == [f"{XLIFF}notes", f"{XLIFF}segment"]
+
+    segment = unit.find(f"{XLIFF}segment")
+    assert (segment.get("state"), segment.find(f"{XLIFF}target").text) == ("initial", GREEK)
+    segment.set("state", "translated")  # the translator's tool, once the text is corrected
+    segment.find(f"{XLIFF}target").text = corrected
+    corrected_file = ET.tostring(document, encoding="unicode", xml_declaration=True)
+    imported = session.post(
+        "/translations/el/import", data={"csrf_token": csrf_token(listed.text)},
+        files={"file": ("el.xlf", corrected_file.encode(), "application/xliff+xml")},
+        allow_redirects=False,
+    )  # fmt: skip
+
+    assert imported.status_code == 303, imported.text
+    assert parse_qs(urlsplit(imported.headers["Location"]).query)["imported"] == ["1"]
+    after = listed_entry(stack, writer, "el")
+    assert (after["status"], after["text"], after["rejection_reason"]) == (
+        "translated", corrected, None
+    )  # fmt: skip
+    relisted = session.get("/translations/el", params={"state": "all", "namespace": NAMESPACE})
+    assert "imi-rejected" not in relisted.text
+
+
+def test_the_machine_s_suggestion_fills_the_text_area_and_is_saved_only_when_submitted(
+    stack: Stack, new_text, engine
+):
+    _, (writer, _) = new_text
+    reader = "de"
+    entry_path = f"/translations/el/entries/{KEY}"
+    session = web_login(stack, writer)
+    page = served(stack, session, entry_path)
+    assert shipped_text("web.translator_machine.button", reader) in page.text
+
+    forged = session.post(f"{entry_path}/machine")
+    suggested = session.post(f"{entry_path}/machine", data={"csrf_token": csrf_token(page.text)})
+
+    assert forged.status_code == 403
+    assert suggested.status_code == 200, suggested.text
+    machine_text = f"[el] {SOURCE}"  # what the stand-in answers for the source text
+    textarea = re.search(r'<textarea[^>]*id="field-text"[^>]*>([^<]*)</textarea>', suggested.text)
+    assert textarea[1] == machine_text
+    assert 'aria-describedby="help-text machine-suggestion"' in textarea[0]
+    label = shipped_text("web.translator_machine.suggested", reader).format(source="Englisch")
+    assert f'<p class="imi-mt__label">{label}</p>' in suggested.text
+    asked = [body for method, path, body in engine.requests if path == "/translate"]
+    assert {"q": [SOURCE], "source": "en", "target": "el"}.items() <= asked[-1].items()
+    unsaved = listed_entry(stack, writer, "el")
+    assert (unsaved["status"], unsaved["text"]) == ("missing", None)
+
+    # the stand-in does not translate into Bulgarian: the engine's refusal, on the page
+    unsupported = session.post(
+        f"/translations/bg/entries/{KEY}/machine", data={"csrf_token": csrf_token(page.text)}
+    )
+    assert unsupported.status_code == 400
+    unsupported_text = shipped_text("error.machine_translation.unsupported_pair", reader)
+    assert unsupported_text in unsupported.text
+    assert re.search(r'<textarea[^>]*id="field-text"[^>]*></textarea>', unsupported.text)
+
+    submitted = session.post(entry_path, data={
+        "text": machine_text, "version": "0", "csrf_token": csrf_token(suggested.text),
+    })  # fmt: skip
+    assert submitted.status_code == 200, submitted.text
+    assert listed_entry(stack, writer, "el")["text"] == machine_text
