@@ -284,6 +284,17 @@ def test_the_new_pages_in_greek_and_bulgarian_pass_axe(page: Page, axe_source: s
     expect(page.locator("tr.imi-audit-entry").first).to_be_visible()
     assert accessibility_violations(page, axe_source) == []
     screenshot(page, "users-audit-el")
+    field = {key: page.get_by_label(shipped_text(f"web.auditfilters.{key}", "el"), exact=True)
+             for key in ("kind", "since", "until")}  # fmt: skip
+    field["kind"].select_option("login_succeeded")
+    field["since"].fill("2026-03-02")
+    field["until"].fill("2026-03-01")
+    page.get_by_role("button", name=shipped_text("web.audit.show", "el")).click()
+    expect(page.locator("#error-until")).to_have_text(
+        shipped_text("web.auditfilters.ends_before_start", "el")
+    )
+    assert accessibility_violations(page, axe_source) == []
+    screenshot(page, "users-audit-filter-error-el")
 
     page.goto(f"/users/{leaving.id}/replacement")
     page.get_by_label(shipped_text("web.users.full_name", "el")).fill("Nikos Papadakis")
