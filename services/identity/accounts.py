@@ -500,7 +500,7 @@ def audit_page(unit: UnitOfWork, actor: Actor, query: dict) -> tuple[list, int]:
             "Only the authority's administrators may read its audit trail.",
             "audit.not_administrator",
         )
-    return audit.page(unit, authority_id, query.get("user_id"), query["page"], query["page_size"])
+    return audit.page(unit, authority_id, query)
 
 
 def remember_authority(unit: UnitOfWork, data: dict, changed_at: datetime) -> KnownAuthority:

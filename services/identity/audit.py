@@ -3,6 +3,8 @@ state change is recorded). Entries never hold a secret or the personal data itse
 
 from __future__ import annotations
 
+from datetime import UTC, date, datetime, time, timedelta
+
 from sqlalchemy import func, select
 
 from services.common.db import UnitOfWork
@@ -32,14 +34,32 @@ def record(
     )
 
 
-def page(
-    unit: UnitOfWork, authority_id: str, user_id: str | None, number: int, size: int
-) -> tuple[list[AuditEntry], int]:
-    query = select(AuditEntry).where(AuditEntry.authority_id == authority_id)
-    if user_id:
-        query = query.where(AuditEntry.target_user_id == user_id)
-    total = unit.session.scalar(select(func.count()).select_from(query.subquery()))
+def page(unit: UnitOfWork, authority_id: str, query: dict) -> tuple[list[AuditEntry], int]:
+    """One page of an authority's entries, newest first, narrowed by ``query``'s user, period
+    (days in UTC, both included: read from the index on authority and time) and kinds."""
+    statement = select(AuditEntry).where(
+        AuditEntry.authority_id == authority_id, *_conditions(query)
+    )
+    total = unit.session.scalar(select(func.count()).select_from(statement.subquery()))
+    number, size = query["page"], query["page_size"]
     rows = unit.session.scalars(
-        query.order_by(AuditEntry.id.desc()).offset((number - 1) * size).limit(size)
+        statement.order_by(AuditEntry.id.desc()).offset((number - 1) * size).limit(size)
     ).all()
     return list(rows), total or 0
+
+
+def _conditions(query: dict) -> list:
+    conditions = []
+    if query.get("user_id"):
+        conditions.append(AuditEntry.target_user_id == query["user_id"])
+    if query.get("since"):
+        conditions.append(AuditEntry.at >= _midnight(query["since"]))
+    if query.get("until") and query["until"] < date.max:
+        conditions.append(AuditEntry.at < _midnight(query["until"] + timedelta(days=1)))
+    if query.get("kind"):
+        conditions.append(AuditEntry.action.in_(query["kind"]))
+    return conditions
+
+
+def _midnight(day: date) -> datetime:
+    return datetime.combine(day, time(0), tzinfo=UTC)

@@ -19,7 +19,7 @@ from services.common.schemas import (
     WholeMatch,
     version_field,
 )
-from services.identity.domain import AREA_INDEPENDENT_RIGHTS
+from services.identity.domain import AREA_INDEPENDENT_RIGHTS, AuditAction
 
 USERNAME = validate.Length(1, 64)
 SECRET = validate.Length(1, 256)
@@ -185,9 +185,43 @@ class ColleagueListSchema(Schema):
     items = fields.List(fields.Nested(ColleagueSchema), required=True)
 
 
+AUDIT_KINDS = [action.value for action in AuditAction]
+
+
+class AuditKindList(fields.List):
+    """Kinds of entry as a list, or as one comma-separated query parameter (``?kind=a,b``)."""
+
+    def __init__(self, **kwargs):
+        kind = fields.String(
+            validate=validate.OneOf(AUDIT_KINDS, error="Not a kind of entry: one of {choices}.")
+        )
+        super().__init__(kind, validate=validate.Length(1, len(AUDIT_KINDS)), **kwargs)
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if isinstance(value, str):
+            value = value.split(",")
+        if isinstance(value, list) and len(value) > len(AUDIT_KINDS):  # before a message each
+            raise ValidationError(f"At most {len(AUDIT_KINDS)} kinds.")
+        return super()._deserialize(value, attr, data, **kwargs)
+
+
 class AuditQuerySchema(PageQuerySchema):
+    """Whose entries, of which period (days in UTC, both included) and of which kinds."""
+
     authority_id = fields.String(validate=validate.Length(1, 64))
     user_id = fields.String(validate=validate.Length(1, 64))
+    since = fields.Date(metadata={"description": "Entries of this day (UTC) or later"})
+    until = fields.Date(
+        metadata={"description": "Entries of this day (UTC) or earlier; not before since"}
+    )
+    kind = AuditKindList(
+        metadata={"description": "Kinds of entry (comma-separated); none: every kind"}
+    )
+
+    @validates_schema
+    def _a_period(self, data, **kwargs):
+        if data.get("since") and data.get("until") and data["since"] > data["until"]:
+            raise ValidationError("The period ends before it starts.", "until")
 
 
 class UserSchema(Schema):

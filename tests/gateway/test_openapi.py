@@ -15,6 +15,7 @@ from gateway.schemas import ProblemSchema
 from gateway.service import GatewayService
 from gateway.web.page import PageHandler
 from services.common.models import stale_version
+from services.identity.domain import AuditAction
 
 METHODS = {"get", "put", "post", "patch", "delete"}
 
@@ -84,6 +85,18 @@ def test_request_bodies_and_query_parameters_come_from_the_services_schemas(docu
     assert body == {"$ref": "#/components/schemas/NewUser"}
     assert document["components"]["schemas"]["NewUser"]["additionalProperties"] is False
     assert query == {"authority_id", "page", "page_size"}
+
+
+def test_the_audit_trail_documents_its_period_and_kinds_of_entry(document):
+    parameters = {p["name"]: p for p in document["paths"]["/api/v1/audit"]["get"]["parameters"]}
+
+    assert set(parameters) >= {"authority_id", "user_id", "since", "until", "kind"}
+    for name in ("since", "until"):
+        assert parameters[name]["schema"] == {"type": "string", "format": "date"}, name
+    kind = parameters["kind"]
+    assert (kind["style"], kind["explode"]) == ("form", False)  # ?kind=a,b
+    assert kind["schema"]["type"] == "array"
+    assert set(kind["schema"]["items"]["enum"]) == {action.value for action in AuditAction}
 
 
 def test_every_operation_declares_its_path_parameters_with_what_they_take(document):

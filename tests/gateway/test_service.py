@@ -65,6 +65,10 @@ class FakeIdentity:
         return {"query": query}
 
     @rpc
+    def audit(self, actor: dict, query: dict) -> dict:
+        return {"query": query}
+
+    @rpc
     def create_user(self, actor: dict, data: dict) -> dict:
         return {"id": "u-new", "data": data, "key": self.context.get("idempotency_key")}
 
@@ -269,6 +273,24 @@ def test_fake_identity_query_parameters_arrive_converted(web, mint):
     assert response.json() == {"query": {"page": 2, "page_size": 10}}
     bad = web.get("/api/v1/users?page=two", headers=bearer(token))
     assert assert_problem(bad, 400)["errors"] == {"page": ["Not a valid integer."]}
+
+
+def test_fake_identity_the_audit_trail_s_period_and_kinds_arrive_converted(web, mint):
+    headers = bearer(mint.token())
+    narrowed = "since=2026-03-01&until=2026-03-31&kind=login_failed,account_blocked"
+
+    response = web.get(f"/api/v1/audit?{narrowed}", headers=headers)
+    unknown = web.get("/api/v1/audit?kind=login_failed,coffee_break", headers=headers)
+    backwards = web.get("/api/v1/audit?since=2026-03-02&until=2026-03-01", headers=headers)
+
+    assert response.json() == {"query": {
+        "page": 1, "page_size": 25, "since": "2026-03-01", "until": "2026-03-31",
+        "kind": ["login_failed", "account_blocked"],
+    }}  # fmt: skip
+    assert list(assert_problem(unknown, 400)["errors"]["kind"]) == ["1"]  # the second kind
+    assert assert_problem(backwards, 400)["errors"] == {
+        "until": ["The period ends before it starts."]
+    }
 
 
 def test_fake_identity_gets_the_same_idempotency_key_for_a_repeated_request(web, mint):

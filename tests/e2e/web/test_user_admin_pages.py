@@ -2,13 +2,15 @@
 replaces a user who left and reads the audit trail, against the whole stack: over plain HTTP,
 the batch's invitations are sent (the development mail server receives them), the replaced
 username no longer logs in while the newcomer reads a temporary password in their email and
-holds the account's rights, the audit trail shows the replacement, and users without the
-right get no link and a 403; in a browser, the new pages checked with axe-core in Greek and
-Bulgarian."""
+holds the account's rights, the audit trail shows the replacement and narrows to a period and
+a kind of entry, and users without the right get no link and a 403; in a browser, the new
+pages checked with axe-core in Greek and Bulgarian."""
 
 from __future__ import annotations
 
+import html
 import re
+from datetime import date, timedelta
 
 import pytest
 from playwright.sync_api import Page, expect
@@ -31,6 +33,10 @@ pytestmark = pytest.mark.timeout(300)
 
 BATCH_FORM = re.compile(r'name="batch_id" value="([^"]+)"')
 CHECKED = re.compile(r'name="grant" value="([^"]+)" checked')
+ACTION = re.compile(r'<tr class="ecl-table__row imi-audit-entry" data-action="([a-z_]+)">')
+WHEN = re.compile(r'<time datetime="([^"]+)">')
+NEXT = re.compile(r'rel="next" href="([^"]+)"')
+AUDIT_PAGE = 25  # entries a page of the trail shows
 
 
 def invited_over_the_limit(stack, towns: tuple[str, ...]):
@@ -195,6 +201,51 @@ def test_an_administrator_replaces_a_user_who_left_by_a_newcomer_and_reads_it_in
     assert 'data-action="first_login_completed"' in trail.text
 
 
+def test_an_administrator_narrows_the_audit_trail_to_a_period_and_a_kind(stack):
+    administrator = logged_in(stack, demo_user("de-muenchen-lda"), landing="/users")
+    whole = administrator.get("/users/audit")
+    assert {"login_succeeded", "personal_data_viewed"} <= set(ACTION.findall(whole.text))
+    today = date.fromisoformat(WHEN.search(whole.text)[1][:10])  # the newest entry's, UTC
+    for _ in range(AUDIT_PAGE + 1):  # each reading of the users' list is in the trail
+        assert administrator.get("/users").status_code == 200
+
+    logins = administrator.get("/users/audit", params={"kind": "login_succeeded"})
+    assert logins.status_code == 200
+    assert set(ACTION.findall(logins.text)) == {"login_succeeded"}
+    assert '<option value="login_succeeded" selected>' in logins.text
+
+    read = administrator.get("/users/audit", params={
+        "kind": "personal_data_viewed", "since": today, "until": today})  # fmt: skip
+    assert read.status_code == 200
+    assert ACTION.findall(read.text) == ["personal_data_viewed"] * AUDIT_PAGE
+    assert {when[:10] for when in WHEN.findall(read.text)} == {today.isoformat()}
+    following = html.unescape(NEXT.search(read.text)[1])
+    assert {"kind=personal_data_viewed", f"since={today}", f"until={today}"} <= set(
+        following.split("?")[1].split("&")
+    )
+    second = administrator.get(following)
+    assert set(ACTION.findall(second.text)) == {"personal_data_viewed"}
+    assert f'value="{today}"' in second.text  # the form keeps the period
+
+    before = administrator.get("/users/audit", params={"until": today - timedelta(days=1)})
+    assert ACTION.findall(before.text) == []
+    assert in_page(shipped_text("web.audit.none", "en"), before)
+
+    backwards = administrator.get("/users/audit", params={
+        "since": today, "until": today - timedelta(days=1), "kind": "login_succeeded"})  # fmt: skip
+    assert backwards.status_code == 400
+    assert re.search(r'id="field-until"[^>]*aria-describedby="help-until error-until" '
+                     r'aria-invalid="true"', backwards.text)  # fmt: skip
+    assert in_page(shipped_text("web.auditfilters.ends_before_start", "en"), backwards)
+    assert "personal_data_viewed" in ACTION.findall(backwards.text)  # neither filter applied
+    unknown = administrator.get("/users/audit", params={
+        "kind": "coffee_break", "since": today + timedelta(days=1)})  # fmt: skip
+    assert unknown.status_code == 400
+    assert re.search(r'id="field-kind"[^>]*aria-describedby="error-kind" aria-invalid="true"',
+                     unknown.text)  # fmt: skip
+    assert ACTION.findall(unknown.text)  # the period is not applied either
+
+
 def test_users_without_the_right_get_no_link_and_a_refusal(stack):
     handler = logged_in(stack, demo_user("de-muenchen-handler"))
     colleague = demo_user("de-muenchen-allocator")
@@ -233,6 +284,17 @@ def test_the_new_pages_in_greek_and_bulgarian_pass_axe(page: Page, axe_source: s
     expect(page.locator("tr.imi-audit-entry").first).to_be_visible()
     assert accessibility_violations(page, axe_source) == []
     screenshot(page, "users-audit-el")
+    field = {key: page.get_by_label(shipped_text(f"web.auditfilters.{key}", "el"), exact=True)
+             for key in ("kind", "since", "until")}  # fmt: skip
+    field["kind"].select_option("login_succeeded")
+    field["since"].fill("2026-03-02")
+    field["until"].fill("2026-03-01")
+    page.get_by_role("button", name=shipped_text("web.audit.show", "el")).click()
+    expect(page.locator("#error-until")).to_have_text(
+        shipped_text("web.auditfilters.ends_before_start", "el")
+    )
+    assert accessibility_violations(page, axe_source) == []
+    screenshot(page, "users-audit-filter-error-el")
 
     page.goto(f"/users/{leaving.id}/replacement")
     page.get_by_label(shipped_text("web.users.full_name", "el")).fill("Nikos Papadakis")
