@@ -154,20 +154,28 @@ def test_an_italian_request_answered_in_hungarian_is_read_in_italian(stack: Stac
         assert ANSWER not in email.get_content()
 
 
-def test_hostile_input_through_the_gateway_is_a_clear_4xx(stack: Stack):
-    web = stack.web
+def italy_and_hungary(stack: Stack) -> tuple[User, User, dict]:
+    """An Italian and a Hungarian authority's first users, and the body of a Services request
+    from the first to the second."""
     admin = stack.activate(stack.admin)
     _, italian = authority(stack, admin, "IT", "it", "Camera di Commercio di Bologna")
     hungary, hungarian = authority(stack, admin, "HU", "hu", "Budapesti Kereskedelmi Kamara")
     body = {"set_key": "services", "questions": ["1.1"], "responder_id": hungary,
             "subject": SUBJECT}  # fmt: skip
+    return italian, hungarian, body
 
-    def created() -> dict:
-        response = web.post(REQUESTS, headers=italian.auth_json, json=body)
-        assert response.status_code == 201, response.text
-        return response.json()
 
-    draft = stack.eventually(created, timeout=10)
+def created(stack: Stack, user: User, body: dict) -> dict:
+    """The draft, once the requests service knows both authorities."""
+    response = stack.web.post(REQUESTS, headers=user.auth_json, json=body)
+    assert response.status_code == 201, response.text
+    return response.json()
+
+
+def test_hostile_input_through_the_gateway_is_a_clear_4xx(stack: Stack):
+    web = stack.web
+    italian, hungarian, body = italy_and_hungary(stack)
+    draft = stack.eventually(lambda: created(stack, italian, body), timeout=10)
     one = f"{REQUESTS}/{draft['id']}"
     cases = {
         "oversized description": (web.post(REQUESTS, headers=italian.auth_json,
@@ -229,18 +237,8 @@ def test_an_attachment_goes_up_as_json_and_comes_down_as_the_file(stack: Stack):
 
 def test_an_action_with_prefer_return_minimal_answers_without_the_request(stack: Stack):
     web = stack.web
-    admin = stack.activate(stack.admin)
-    _, italian = authority(stack, admin, "IT", "it", "Camera di Commercio di Bologna")
-    hungary, hungarian = authority(stack, admin, "HU", "hu", "Budapesti Kereskedelmi Kamara")
-    body = {"set_key": "services", "questions": ["1.1"], "responder_id": hungary,
-            "subject": SUBJECT}  # fmt: skip
-
-    def created() -> dict:
-        response = web.post(REQUESTS, headers=italian.auth_json, json=body)
-        assert response.status_code == 201, response.text
-        return response.json()
-
-    draft = stack.eventually(created, timeout=10)
+    italian, hungarian, body = italy_and_hungary(stack)
+    draft = stack.eventually(lambda: created(stack, italian, body), timeout=10)
     one = f"{REQUESTS}/{draft['id']}"
     minimal = web.post(f"{one}/actions/send", json={"version": draft["version"]},
                        headers={**italian.auth_json, "Prefer": "return=minimal"})  # fmt: skip

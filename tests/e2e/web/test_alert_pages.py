@@ -510,14 +510,16 @@ def test_a_user_without_alert_rights_finds_no_alert_page_and_cannot_write_one(st
     assert mine.json()["items"] == []
 
 
-def test_a_generic_notification_reads_in_the_reader_s_language_from_the_inbox_link(
-    shipped_types, stack, eventually
-):
-    budapest = demo_user("hu-budapest-handler")
-    sender = stack.login(
-        User(budapest.username, budapest.password, security_code=budapest.security_code)
-    ).json()["access_token"]
-    auth = {"Authorization": f"Bearer {sender}"}
+def bearer(stack, username: str) -> dict:
+    person = demo_user(username)
+    answer = stack.login(User(person.username, person.password, security_code=person.security_code))
+    return {"Authorization": f"Bearer {answer.json()['access_token']}"}
+
+
+def broadcast_requirement(stack) -> tuple[str, dict]:
+    """Budapest's handler writes and broadcasts a notification of requirements (its type feeds
+    the services_requirements repository): its path and the broadcast's answer."""
+    auth = bearer(stack, "hu-budapest-handler")
     created = stack.web.post(f"{API}/notifications", headers=auth, json={
         "type_key": "services_requirements",
         "content": {"requirement": "Engedély szükséges.", "legal_reference": "2023. évi X. tv.",
@@ -527,8 +529,15 @@ def test_a_generic_notification_reads_in_the_reader_s_language_from_the_inbox_li
     path = f"/notifications/{created.json()['id']}"
     sent = stack.web.post(f"{API}{path}/actions/broadcast", headers=auth, json={"version": 1})
     assert sent.status_code == 200, sent.text
+    return path, sent.json()
+
+
+def test_a_generic_notification_reads_in_the_reader_s_language_from_the_inbox_link(
+    shipped_types, stack, eventually
+):
+    path, sent = broadcast_requirement(stack)
     reader = demo_user("de-muenchen-handler")
-    assert reader.authority.id in [item["authority_id"] for item in sent.json()["recipients"]]
+    assert reader.authority.id in [item["authority_id"] for item in sent["recipients"]]
     web = web_login(stack, reader)
 
     def told() -> None:

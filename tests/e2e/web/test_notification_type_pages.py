@@ -23,6 +23,8 @@ from services.identity.demo_roster import demo_user
 from tests.e2e.stack import API, User, shipped_text
 from tests.e2e.web.conftest import screenshot
 from tests.e2e.web.test_alert_pages import (  # noqa: F401 (fixtures)
+    bearer,
+    broadcast_requirement,
     csrf,
     e2e_config,
     html,
@@ -54,12 +56,6 @@ def menu(page: str) -> str:
 
 def administrator(stack) -> User:
     return stack.admin if stack.admin.access_token else stack.activate(stack.admin)
-
-
-def bearer(stack, username: str) -> dict:
-    person = demo_user(username)
-    answer = stack.login(User(person.username, person.password, security_code=person.security_code))
-    return {"Authorization": f"Bearer {answer.json()['access_token']}"}
 
 
 def hidden(page: str, name: str) -> str:
@@ -162,24 +158,8 @@ def test_no_one_but_a_commission_administrator_finds_the_type_pages(stack):
     assert 'href="/notifications"' not in menu(viewer.get("/").text)
 
 
-def broadcast_requirement(stack) -> str:
-    """Budapest's handler writes and broadcasts a notification of requirements (its type feeds
-    the services_requirements repository): its path."""
-    auth = bearer(stack, "hu-budapest-handler")
-    created = stack.web.post(f"{API}/notifications", headers=auth, json={
-        "type_key": "services_requirements",
-        "content": {"requirement": "Engedély szükséges.", "legal_reference": "2023. évi X. tv.",
-                    "requirement_kind": "authorisation", "adopted_on": "2026-01-15",
-                    "justification": "Közegészségügy."}})  # fmt: skip
-    assert created.status_code == 201, created.text
-    path = f"/notifications/{created.json()['id']}"
-    sent = stack.web.post(f"{API}{path}/actions/broadcast", headers=auth, json={"version": 1})
-    assert sent.status_code == 200, sent.text
-    return path
-
-
 def test_a_broadcast_notification_s_entry_reads_in_the_repository_in_german(stack):
-    path = broadcast_requirement(stack)
+    path, _ = broadcast_requirement(stack)
     munich = web_login(stack, demo_user("de-muenchen-handler"))
     shown = munich.get(path)
     assert 'href="/repositories/services_requirements"' in shown.text
