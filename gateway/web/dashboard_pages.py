@@ -87,6 +87,7 @@ class DashboardPages:
             )
         except Forbidden:  # the directory keeps this list for coordinators it knows
             without_users = None
+        without_per_state = without_users["per_member_state"] if without_users else []
         states = member_state_names(visit.language)
         view = DashboardView(t, states)
         statistics["scoreboard"].sort(key=lambda row: view.state(row["member_state"]))
@@ -112,6 +113,8 @@ class DashboardPages:
             area_rows=view.area_rows(statistics["by_area"]),
             list_shown=LIST_SHOWN,
             without_users=without_users,
+            without_users_chart=view.without_users_chart(without_per_state),
+            without_users_rows=view.without_users_rows(without_per_state),
             csv_query={name: value for name, value in query.items() if name != "language"},
         )  # fmt: skip
 

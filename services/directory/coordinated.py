@@ -20,9 +20,12 @@ from services.directory.models import (
 )
 
 
-def coordinated_list(unit: UnitOfWork, actor: Actor, query: dict) -> tuple[list[dict], int]:
+def coordinated_list(
+    unit: UnitOfWork, actor: Actor, query: dict
+) -> tuple[list[dict], int, list[dict]]:
     """The authorities a coordinator coordinates (validating or linked), optionally only
-    those without active users, with fewer than two LDAs, or pending validation."""
+    those without active users, with fewer than two LDAs, or pending validation: a page of
+    them, how many in all, and how many in each member state (a dashboard's chart)."""
     own = own_place(unit, actor)
     commission = actor.member_state == COMMISSION and actor.has_right(
         Right.COMMISSION_ADMINISTRATOR
@@ -51,13 +54,20 @@ def coordinated_list(unit: UnitOfWork, actor: Actor, query: dict) -> tuple[list[
         statement = statement.where(ldas < 2)
     elif which == "pending_validation":
         statement = statement.where(Authority.status == Status.PENDING_VALIDATION.value)
-    total = unit.session.scalar(select(func.count()).select_from(statement.subquery()))
+    listed = statement.subquery()
+    per_state = unit.session.execute(
+        select(listed.c.member_state, func.count())
+        .group_by(listed.c.member_state)
+        .order_by(listed.c.member_state)
+    ).all()
+    counts = [{"member_state": state, "authorities": count} for state, count in per_state]
+    total = sum(row["authorities"] for row in counts)
     rows = unit.session.execute(
         statement.order_by(Authority.official_name, Authority.id)
         .limit(query["page_size"])
         .offset((query["page"] - 1) * query["page_size"])
     ).all()
-    return [summary(authority, count, actor.language) for authority, count in rows], total
+    return [summary(authority, count, actor.language) for authority, count in rows], total, counts
 
 
 def summary(authority: Authority, ldas: int, language: str) -> dict:

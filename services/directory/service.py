@@ -160,11 +160,11 @@ class DirectoryService(observability.ObservableService):
     def list_authorities(self, actor: dict, query: dict) -> dict:
         who = load_actor(actor)
         request = load(AuthorityListQuerySchema, query)
-        items, total = coordinated.coordinated_list(self.db, who, request)
+        items, total, per_state = coordinated.coordinated_list(self.db, who, request)
         return dump(
             AuthorityPageSchema,
             {"items": items, "page": request["page"], "page_size": request["page_size"],
-             "total": total},
+             "total": total, "per_member_state": per_state},
         )  # fmt: skip
 
     # --- request policies -----------------------------------------------------------------

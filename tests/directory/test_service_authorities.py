@@ -257,7 +257,8 @@ def test_an_authority_becomes_active_at_its_first_users_first_login(
     nimic = directory.nimic("DE")
     record = directory.register(nimic.admin, "DE")
     lists = {"which": "without_active_users"}
-    assert record["id"] in ids(directory.rpc.list_authorities(nimic.admin, lists))
+    before = directory.rpc.list_authorities(nimic.admin, lists)
+    assert record["id"] in ids(before)
 
     user = {"user_id": str(uuid.uuid4()), "authority_id": record["id"], "member_state": "DE",
             "grants": [{"right": "local_data_administrator", "area": None}]}  # fmt: skip
@@ -267,7 +268,13 @@ def test_an_authority_becomes_active_at_its_first_users_first_login(
         dispatch("identity", name, envelope)
     events.wait_for("authority_activated", record["id"])
 
-    assert record["id"] not in ids(directory.rpc.list_authorities(nimic.admin, lists))
+    after = directory.rpc.list_authorities(nimic.admin, lists)
+    assert record["id"] not in ids(after)
+    counted = {row["member_state"]: row["authorities"] for row in before["per_member_state"]}
+    assert sum(counted.values()) == before["total"]  # the whole list, not its page
+    assert {row["member_state"]: row["authorities"] for row in after["per_member_state"]}.get(
+        "DE", 0
+    ) == counted["DE"] - 1
     assert directory.rpc.get_authority(nimic.admin, record["id"])["active"] is True
     few = directory.rpc.list_authorities(nimic.admin, {"which": "few_administrators"})
     line = next(item for item in few["items"] if item["id"] == record["id"])

@@ -42,6 +42,7 @@ def test_authorities_are_registered_edited_and_listed_on_postgresql(directory):
     assert edited["phone"] == "+48 22 000"
     assert edited["title"]["text"] == "Medical chamber"
     assert [item["id"] for item in page["items"]] == [record["id"]]
+    assert page["per_member_state"] == [{"member_state": "PL", "authorities": 1}]
     assert page["items"][0]["local_data_administrators"] == 0
 
 

@@ -279,5 +279,15 @@ class AuthoritySummarySchema(Schema):
     local_data_administrators = fields.Integer(required=True)
 
 
+class MemberStateCountSchema(Schema):
+    member_state = fields.String(required=True)
+    authorities = fields.Integer(required=True)
+
+
 class AuthorityPageSchema(PageSchema):
     items = fields.List(fields.Nested(AuthoritySummarySchema), required=True)
+    per_member_state = fields.List(
+        fields.Nested(MemberStateCountSchema),
+        required=True,
+        metadata={"description": "How many of the whole list (not the page) in each state"},
+    )

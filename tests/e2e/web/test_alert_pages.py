@@ -45,13 +45,18 @@ DESCRIPTION = "Un installatore attivo in più Stati usa raccordi non certificati
 
 def german_authorities(uri: str) -> None:
     """The directory's German demo authorities the alert journeys meet: Germany's mailbox,
-    München's office and the coordinators that registered them, as the directory's demo
-    preparation registers them (all of its authorities' events would keep the small test
-    stack busy for minutes)."""
+    München's office and the coordinators that registered them."""
+    names = ("de-coordinator", "de-muenchen-handler")
+    demo_authorities(uri, {demo_user(name).authority.id for name in names})
+
+
+def demo_authorities(uri: str, wanted: set[str]) -> None:
+    """Of the directory's demo authorities, those ``wanted`` and the coordinators that
+    registered them, as the directory's demo preparation registers them (all of its
+    authorities' events would keep the small test stack busy for minutes)."""
     planned = plan_authorities()
     places = coordinator_places(planned)
     registrar = {entry["id"]: validating_coordinator(entry, places) for entry in planned}
-    wanted = {demo_user(name).authority.id for name in ("de-coordinator", "de-muenchen-handler")}
     while missing := {registrar[ident] for ident in wanted} - wanted - {None}:
         wanted |= missing
     database = StandaloneDatabase(DirectoryBase, "directory", uri)

@@ -12,16 +12,23 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
+from gateway.web.texts import member_state_names
+from services.directory.bootstrap import prepare_directory
+from services.directory.demo import plan_authorities
 from services.identity.demo_roster import demo_user
 from tests.conftest import HttpSession
+from tests.e2e.conftest import prepared
 from tests.e2e.stack import API, Stack, User, shipped_text
 from tests.e2e.test_request_statistics_through_gateway import demo_with_history
 from tests.e2e.web.conftest import accessibility_violations, screenshot
+from tests.e2e.web.test_alert_pages import demo_authorities
 from tests.e2e.web.test_pages_in_browser import choose_language, log_in
 
 # the module's first test prepares two years of past requests, then starts the whole stack and
 # a browser: on a busy 2-core machine that is more than the suite's 120 s per test
 pytestmark = pytest.mark.timeout(300)
+
+ITALIAN_AUTHORITIES = 8
 
 
 @pytest.fixture
@@ -29,7 +36,24 @@ def e2e_config(e2e_config, prepared_sqlite, tmp_path) -> dict:
     requests_uri = prepared_sqlite(
         "e2e_requests_history", demo_with_history, tmp_path / "history-r.db"
     )
-    return {**e2e_config, "DB_URIS": {**e2e_config["DB_URIS"], "requests": requests_uri}}
+    directory_uri = prepared_sqlite(
+        "e2e_directory_italy",
+        prepared("directory", prepare_directory, italian_authorities),
+        tmp_path / "directory-it.db",
+    )
+    uris = {**e2e_config["DB_URIS"], "requests": requests_uri, "directory": directory_uri}
+    return {**e2e_config, "DB_URIS": uris}
+
+
+def italian_authorities(uri: str) -> None:
+    """Italy's national coordinator in the directory, and the first Italian demo authorities
+    it registered, none of whose users has logged in."""
+    coordinator = demo_user("it-coordinator").authority.id
+    registered = [
+        entry["id"] for entry in plan_authorities()
+        if entry["member_state"] == "IT" and entry["id"] != coordinator
+    ][:ITALIAN_AUTHORITIES]  # fmt: skip
+    demo_authorities(uri, {coordinator, *registered})
 
 
 def web_login(stack: Stack, user: User, language: str = "en") -> HttpSession:
@@ -107,10 +131,10 @@ def test_a_national_coordinator_reads_its_figures_as_charts_and_tables(page: Pag
     scope = shipped_text("web.dashboard.scope_member_state", language).split("{state}")[0].strip()
     expect(page.locator("main")).to_contain_text(scope)
     charts = page.locator("svg.imi-chart[role='img']")
-    # per month, per member state, per area, response times, three scoreboard indicators and
-    # the questions asked most
-    expect(charts).to_have_count(8)
-    for index in range(8):
+    # per month, per member state, per area, response times, three scoreboard indicators, the
+    # questions asked most and the authorities without active users per member state
+    expect(charts).to_have_count(9)
+    for index in range(9):
         chart = charts.nth(index)
         assert chart.locator("title").first.text_content()
         assert chart.locator("desc").text_content()
@@ -131,6 +155,9 @@ def test_a_national_coordinator_reads_its_figures_as_charts_and_tables(page: Pag
     assert questions.count() >= 1
     for text in questions.all_inner_texts():  # the question's words, not its catalogue key
         assert " " in text.strip(), text
+    never_active = page.locator("#without-users-heading ~ .imi-figure__body table tbody tr")
+    expect(never_active).to_have_count(1)  # Italy's authorities only, in one row
+    expect(never_active.locator("th")).to_have_text(member_state_names(language)["IT"])
     assert accessibility_violations(page, axe_source) == []
     screenshot(page, "dashboard-it")
 
