@@ -114,7 +114,7 @@ class DashboardPages:
             list_shown=LIST_SHOWN,
             without_users=without_users,
             without_users_chart=view.without_users_chart(without_per_state),
-            without_users_rows=view.without_users_rows(without_per_state),
+            without_users_rows=view.state_rows(without_per_state),
             csv_query={name: value for name, value in query.items() if name != "language"},
         )  # fmt: skip
 

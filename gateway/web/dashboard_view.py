@@ -131,6 +131,7 @@ class DashboardView:
         )  # fmt: skip
 
     def state_rows(self, rows: list[dict]) -> list[dict]:
+        """Rows of a figure per member state, each with the state's name, in its order."""
         return sorted(
             ({**row, "name": self.state(row["member_state"])} for row in rows),
             key=lambda row: row["name"],
@@ -175,17 +176,11 @@ class DashboardView:
                                    share=self.percent(share)),
         )  # fmt: skip
 
-    def without_users_rows(self, rows: list[dict]) -> list[dict]:
-        return sorted(
-            ({**row, "name": self.state(row["member_state"])} for row in rows),
-            key=lambda row: row["name"],
-        )
-
     def without_users_chart(self, rows: list[dict]):
         t = self.t
         return count_chart(
             "chart-without-users",
-            [(row["name"], row["authorities"]) for row in self.without_users_rows(rows)],
+            [(row["name"], row["authorities"]) for row in self.state_rows(rows)],
             t.number,
             lambda label, count: t("web.dashboard.figures.without_users_bar", state=label,
                                    authorities=t.number(count)),
