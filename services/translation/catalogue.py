@@ -317,8 +317,9 @@ def write_translation(
 ) -> tuple[Translation, bool]:
     """Store a checked text for the entry's current source; False when nothing changed.
 
-    ``known_rows``: every translation of the catalogue by (key, language), when the caller
-    has read them all (loading thousands of texts), so that a missing one costs no query."""
+    ``known_rows``: every stored translation of the entries being written, by (key,
+    language), when the caller has read them first (loading thousands of texts), so that a
+    missing one costs no query."""
     check_language(language, entry.source_language)
     check_text(text, entry.source_text, entry.max_length)
     session = unit.session

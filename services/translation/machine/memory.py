@@ -101,16 +101,17 @@ def catalogue_pairs(session: Session, source: str, target: str) -> Iterable[tupl
         select(Entry.key, Entry.source_language, Entry.source_text, Entry.source_version)
     ).all()
     human: dict[tuple[str, str], str] = {}
-    translations = select(Translation).where(
-        Translation.language.in_((source, target)), Translation.status.in_(HUMAN)
-    )
+    translations = select(
+        Translation.key,
+        Translation.language,
+        Translation.text,
+        Translation.status,
+        Translation.source_version,
+    ).where(Translation.language.in_((source, target)), Translation.status.in_(HUMAN))
     versions = {key: version for key, _, _, version in rows}
-    for translation in session.scalars(translations):
-        current = versions.get(translation.key, 0)
-        if translation.text and not is_outdated(
-            translation.status, translation.source_version, current
-        ):
-            human[(translation.key, translation.language)] = translation.text
+    for key, language, text, status, source_version in session.execute(translations):
+        if text and not is_outdated(status, source_version, versions.get(key, 0)):
+            human[(key, language)] = text
     for key, language, text, _ in rows:
         texts = {language: text} | {
             lang: human[(key, lang)] for lang in (source, target) if (key, lang) in human
