@@ -15,10 +15,11 @@ from __future__ import annotations
 
 import base64
 import binascii
+import functools
 import json
 from datetime import datetime
 
-from sqlalchemy import Row, and_, or_, select, tuple_, union_all
+from sqlalchemy import Row, and_, bindparam, or_, select, tuple_, union_all
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import operators
 from sqlalchemy.sql.elements import BooleanClauseList
@@ -59,18 +60,19 @@ def page(session: Session, actor: Actor, query: dict, now: datetime) -> dict:
     if query["box"] == "urgent":
         return _urgent_page(session, actor, query, now)
     box = query["box"]
-    own = actor.authority_id
-    branches = [_filtered(select(Request.id).where(part), query) for part in _parts(_box(box, own))]
     position = _decode(query["cursor"]) if query.get("cursor") else None
     limit = query["limit"]
+    parameters = {**_parameters(query), "own": actor.authority_id, "size": limit + 1}
     items: list[dict] = []
     last: Row | None = None
     more = True
     # Rows the SQL finds but the reader's view or the action filter leaves out are skipped;
     # reading on in chunks fills the page (one row more than it holds: whether more follow).
-    size = limit + 1
     while len(items) < limit:
-        chunk = session.execute(_rows(branches, position, size)).all()
+        statement = _page_statement(box, _filter_names(query), position is not None)
+        if position is not None:
+            parameters["at"], parameters["last_id"] = position
+        chunk = session.execute(statement, parameters).all()
         for row in chunk:
             last, position = row, (row.updated_at, row.id)
             item = _item(actor, row, box, bool(query.get("subject")))
@@ -78,10 +80,21 @@ def page(session: Session, actor: Actor, query: dict, now: datetime) -> dict:
                 items.append(item)
                 if len(items) == limit:
                     break
-        if len(chunk) < size and (not chunk or last is chunk[-1]):
+        if len(chunk) < parameters["size"] and (not chunk or last is chunk[-1]):
             more = False
             break
     return {"items": items, "next_cursor": _encode(position) if more and position else None}
+
+
+@functools.lru_cache(maxsize=512)
+def _page_statement(box: str, filters: tuple[str, ...], after: bool):
+    """The SQL of a chunk of ``box`` with these filters, built once per shape of query: every
+    value (the reader's authority, the filters, the position, the size) is a bound parameter
+    given at execution. Building it (a few hundred SQLAlchemy objects) cost more CPU than the
+    database's work for a page (docs/performance.md, "Requests at scale")."""
+    branches = [_filtered(select(Request.id).where(part), filters)
+                for part in _parts(_box(box, bindparam("own")))]  # fmt: skip
+    return _rows(branches, after)
 
 
 def _parts(condition) -> list:
@@ -92,12 +105,14 @@ def _parts(condition) -> list:
     return [condition]
 
 
-def _rows(branches: list, position: tuple[datetime, str] | None, count: int):
-    """The next ``count`` rows after ``position`` in page order: each alternative's first
-    ``count`` ids from its own index, then the rows of the newest of them. (One query with
-    the alternatives OR'ed would read and sort every request of the authority.)"""
+def _rows(branches: list, after: bool):
+    """The next ``size`` rows (after the position when ``after``) in page order: each
+    alternative's first ``size`` ids from its own index, then the rows of the newest of
+    them. (One query with the alternatives OR'ed would read and sort every request of the
+    authority.)"""
+    size = bindparam("size")
     ordered = [
-        _after(branch, position).order_by(Request.updated_at.desc(), Request.id.desc()).limit(count)
+        _after(branch, after).order_by(Request.updated_at.desc(), Request.id.desc()).limit(size)
         for branch in branches
     ]
     if len(ordered) == 1:
@@ -108,7 +123,7 @@ def _rows(branches: list, position: tuple[datetime, str] | None, count: int):
         select(*LISTED)
         .where(Request.id.in_(ids))
         .order_by(Request.updated_at.desc(), Request.id.desc())
-        .limit(count)
+        .limit(size)
     )
 
 
@@ -118,9 +133,11 @@ def _urgent_page(session: Session, actor: Actor, query: dict, now: datetime) -> 
     requests (those past a limit, a few per authority) are read and ranked first, and only the
     page's rows after. The cursor is the last row's moment and id, as in the other lists."""
     days = urgency.acceptance_days(session)
+    filters = _filter_names(query)
     keys = session.execute(
-        union_all(*(_filtered(keys, query)
-                    for keys in urgency.urgent_for(actor.authority_id, days, now)))
+        union_all(*(_filtered(keys, filters)
+                    for keys in urgency.urgent_for(actor.authority_id, days, now))),
+        _parameters(query),
     ).all()  # fmt: skip
     ranked = sorted({key.id: urgency.Urgency.of(key, days) for key in keys}.values())
     if query.get("cursor"):
@@ -149,13 +166,16 @@ def _urgent_page(session: Session, actor: Actor, query: dict, now: datetime) -> 
     return {"items": items, "next_cursor": _encode((last.since, last.request_id)) if more else None}
 
 
-def _after(statement, position: tuple[datetime, str] | None):
-    """The rows after ``position`` (a row's last change and id) in the page order."""
-    if position is None:
+def _after(statement, after: bool):
+    """The rows after the position (a row's last change ``at`` and ``last_id``) in the page
+    order, when ``after``."""
+    if not after:
         return statement
-    columns = (Request.updated_at, Request.id)
-    last_seen = tuple_(*position, types=[column.type for column in columns])
-    return statement.where(tuple_(*columns) < last_seen)
+    last_seen = tuple_(
+        bindparam("at", type_=Request.updated_at.type),
+        bindparam("last_id", type_=Request.id.type),
+    )
+    return statement.where(tuple_(Request.updated_at, Request.id) < last_seen)
 
 
 def _box(box: str, own: str):
@@ -180,33 +200,53 @@ def _box(box: str, own: str):
     return or_(requester, responder, coordinator)
 
 
-def _filtered(statement, query: dict):
-    if query.get("status"):
-        statement = statement.where(Request.status.in_(query["status"].split(",")))
-    if query.get("area"):
-        statement = statement.where(Request.area == query["area"])
-    if query.get("requester"):
-        statement = statement.where(Request.requester_id == query["requester"])
-    if query.get("responder"):
-        statement = statement.where(Request.responder_id == query["responder"])
-    for name, column in (("created", Request.created_at), ("sent", Request.sent_at),
-                         ("updated", Request.updated_at)):  # fmt: skip
-        if query.get(f"{name}_from"):
-            statement = statement.where(column >= query[f"{name}_from"])
-        if query.get(f"{name}_to"):
-            statement = statement.where(column < query[f"{name}_to"])
-    if query.get("question"):
-        statement = statement.where(
-            Request.id.in_(
-                select(RequestQuestion.request_id).where(
-                    RequestQuestion.question_key == query["question"]
-                )
-            )
+# The filters a list query may set, in the order their conditions are added.
+FILTERS = (
+    "status", "area", "requester", "responder", "created_from", "created_to", "sent_from",
+    "sent_to", "updated_from", "updated_to", "question", "subject",
+)  # fmt: skip
+EQUAL = {"area": Request.area, "requester": Request.requester_id,
+         "responder": Request.responder_id}  # fmt: skip
+PERIODS = {"created": Request.created_at, "sent": Request.sent_at, "updated": Request.updated_at}
+
+
+def _condition(name: str):
+    """The condition of the filter ``name`` on a bound parameter of the same name."""
+    if name == "status":
+        return Request.status.in_(bindparam(name, expanding=True))
+    if name == "question":
+        asking = select(RequestQuestion.request_id).where(
+            RequestQuestion.question_key == bindparam(name)
         )
-    if query.get("subject"):
-        statement = statement.where(
-            Request.subject_search.contains(fold(query["subject"])), Request.blocked_at.is_(None)
-        )
+        return Request.id.in_(asking)
+    if name == "subject":
+        return and_(Request.subject_search.contains(bindparam(name)), Request.blocked_at.is_(None))
+    if name in EQUAL:
+        return EQUAL[name] == bindparam(name)
+    period, edge = name.split("_")
+    column = PERIODS[period]
+    value = bindparam(name, type_=column.type)
+    return column >= value if edge == "from" else column < value
+
+
+def _filter_names(query: dict) -> tuple[str, ...]:
+    """The filters the query sets, in a fixed order (the shape of its statement)."""
+    return tuple(name for name in FILTERS if query.get(name))
+
+
+def _parameters(query: dict) -> dict:
+    """The filters' values as their statements bind them."""
+    values = {name: query[name] for name in _filter_names(query)}
+    if "status" in values:
+        values["status"] = values["status"].split(",")
+    if "subject" in values:
+        values["subject"] = fold(values["subject"])
+    return values
+
+
+def _filtered(statement, filters: tuple[str, ...]):
+    for name in filters:
+        statement = statement.where(_condition(name))
     return statement
 
 

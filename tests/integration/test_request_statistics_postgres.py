@@ -1,11 +1,14 @@
-"""The statistics of requests on PostgreSQL: the history of tests/requests/statistics_world.py
-played through the service on PostgreSQL gives the figures computed by hand, as on SQLite
+"""The statistics and the lists of requests on PostgreSQL: the history of
+tests/requests/statistics_world.py played through the service on PostgreSQL gives the figures
+and the lists computed by hand, as on SQLite
 (tests/requests/test_statistics.py): the same queries, with the dialect's own time
 arithmetic (services/requests/statistics_sql.py). The database's time zone is eleven hours
 behind UTC, so that a month read in it rather than in UTC would count R3 (sent on 1 December
 at 10:00 UTC) in November."""
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 import pytest
 from sqlalchemy import create_engine, text
@@ -45,18 +48,34 @@ def statistics_pg(pg_uri, service_config, service_database, container_factory):
         container_factory, RequestsService, config, clock, fresh_event_queues=True
     )
     with SignedRpcProxy(config, timeout=30) as proxy:
-        world.play(proxy.requests, clock)
+        played = world.play(proxy.requests, clock)
         world.make_pilot(proxy.requests)
-        yield proxy.requests
+        yield Played(proxy.requests, played)
     container.kill()  # before pg_uri drops the database
 
 
+@dataclass
+class Played:
+    """The service's RPC proxy and the world's requests by name as last seen."""
+
+    requests: object
+    found: dict[str, dict]
+
+
+def test_the_lists_and_the_search_on_postgresql_find_what_is_computed_by_hand(statistics_pg):
+    world.check_lists(statistics_pg.requests, statistics_pg.found)
+
+
 def test_the_commission_s_figures_on_postgresql_are_those_computed_by_hand(statistics_pg):
-    world.check_commission_figures(statistics_pg.request_statistics(world.COMMISSION_USER, {}))
+    world.check_commission_figures(
+        statistics_pg.requests.request_statistics(world.COMMISSION_USER, {})
+    )
 
 
 def test_an_italian_coordinator_on_postgresql_counts_only_italy_s_requests(statistics_pg):
-    found = statistics_pg.request_statistics(world.IT_COORDINATOR_USER, {"figures": "by_area"})
+    found = statistics_pg.requests.request_statistics(
+        world.IT_COORDINATOR_USER, {"figures": "by_area"}
+    )
 
     assert found["by_area"] == [
         {"area": world.PQ, "requests": 3},

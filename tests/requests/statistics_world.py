@@ -1,6 +1,6 @@
-"""A small history of eleven requests with known times, for the statistics' tests on SQLite
-(tests/requests/test_statistics.py) and PostgreSQL (tests/integration/
-test_request_statistics_postgres.py), and the figures it gives, computed by hand.
+"""A small history of eleven requests with known times, for the tests of the statistics and
+of the lists on SQLite (tests/requests/test_statistics.py) and PostgreSQL (tests/integration/
+test_request_statistics_postgres.py), and the figures and lists it gives, computed by hand.
 
 The network is tests/requests/network.py with three changes: the two national coordinators
 are NIMICs and Lazio's coordinator a DIMIC, linked to Roma for Professional Qualifications
@@ -302,3 +302,45 @@ def check_commission_figures(found: dict) -> None:
     assert found["response_times"] == RESPONSE_TIMES
     assert found["pending"] == PENDING
     assert found["scoreboard"] == SCOREBOARD
+
+
+# The lists and the search over the same history (services/requests/listing.py), as Roma's and
+# Budapest's handlers read them at NOW: (reader, query, the requests found, in any order).
+LISTS = [
+    (ROMA_HANDLER, {"box": "outgoing", "area": PQ}, {"R6", "R7"}),
+    (ROMA_HANDLER, {"box": "incoming"}, {"R4", "R5"}),
+    (ROMA_HANDLER, {"requester": BUDAPEST.id}, {"R4", "R5"}),
+    (ROMA_HANDLER, {"responder": ROMA.id}, {"R4", "R5"}),
+    (ROMA_HANDLER, {"status": "sent,accepted"}, {"R6", "R7", "R11"}),
+    (ROMA_HANDLER, {"box": "outgoing", "sent_from": "2025-12-01T00:00:00+00:00",
+                    "sent_to": "2026-01-21T00:00:00+00:00"}, {"R3", "R6", "R9"}),
+    # a period's start is in it, its end is not: R6 and R9 were sent at 10:00 on those days
+    (ROMA_HANDLER, {"sent_from": "2026-01-12T10:00:00+00:00",
+                    "sent_to": "2026-01-20T10:00:00+00:00"}, {"R6"}),
+    (ROMA_HANDLER, {"created_from": "2026-02-01T00:00:00+00:00"}, {"R7", "R10", "R11"}),
+    (ROMA_HANDLER, {"updated_to": "2025-12-01T00:00:00+00:00"}, {"R1", "R2"}),
+    (ROMA_HANDLER, {"question": "legal_form"}, {"R1", "R4", "R11"}),
+    (ROMA_HANDLER, {"box": "outgoing", "subject": "STATISTICA", "area": PQ}, {"R6", "R7"}),
+    (ROMA_HANDLER, {"subject": "nobody"}, set()),
+    (BUDAPEST_HANDLER, {"box": "actions"}, {"R4", "R6", "R7", "R8", "R11"}),
+    (BUDAPEST_HANDLER, {"box": "actions", "area": SERVICES, "status": "sent"}, {"R11"}),
+]  # fmt: skip
+
+
+def check_lists(requests, found: dict[str, dict]) -> None:
+    """Each of ``LISTS`` finds its requests; a list read two at a time with the cursor gives
+    the whole list in the same order, each request once."""
+    names = {request["id"]: name for name, request in found.items()}
+    for reader, query, expected in LISTS:
+        items = requests.list_requests(reader, {**query, "limit": 100})["items"]
+        assert {names[item["id"]] for item in items} == expected, query
+    whole = [item["id"] for item in requests.list_requests(ROMA_HANDLER, {"limit": 100})["items"]]
+    page = requests.list_requests(ROMA_HANDLER, {"limit": 2})
+    paged = [item["id"] for item in page["items"]]
+    while page["next_cursor"]:
+        page = requests.list_requests(ROMA_HANDLER, {"limit": 2, "cursor": page["next_cursor"]})
+        paged += [item["id"] for item in page["items"]]
+    assert paged == whole
+    assert {names[request_id] for request_id in whole} == {
+        "R1", "R2", "R3", "R4", "R5", "R6", "R7", "R9", "R10", "R11"
+    }  # fmt: skip

@@ -2,7 +2,8 @@
 statistics.py), through the service on SQLite: each figure of a small history with known
 times (tests/requests/statistics_world.py) is the one computed by hand; each reader counts
 its own scope; the CSV of a figure is its JSON; a request carries its profession and sector,
-checked against the directory's lists."""
+checked against the directory's lists. The lists and the search over the same history find
+what is computed by hand too."""
 
 from __future__ import annotations
 
@@ -52,6 +53,10 @@ def test_the_commission_s_figures_are_those_computed_by_hand(proxy, history):
 
     world.check_commission_figures(found)
     assert found["computed_at"] == "2026-03-01T12:00:00+00:00"
+
+
+def test_the_lists_and_the_search_find_what_is_computed_by_hand(proxy, history):
+    world.check_lists(proxy.requests, history)
 
 
 def test_a_pilot_area_is_left_out_of_the_pending_requests_only(proxy, history):
