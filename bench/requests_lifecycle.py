@@ -9,9 +9,9 @@ connections. Every call carries the version the previous answer gave.
 PAIRS_JSON holds one object per client: the requester's and responder's access tokens, the
 responder's id and the request to create. Prints the phase lines of bench.measure and, last,
 the figures of the measured window: the life cycles that ended in it (count, p50, p99 of
-their whole duration) and each step's p50 and p99 in ``details``. With ``--minimal`` the
-actions ask for no view of the request (``Prefer: return=minimal``), as a client that reads
-the request only when it shows it.
+their whole duration) and each step's p50 and p99 in ``details``. With ``--minimal`` every
+step asks for no view of the request (``Prefer: return=minimal``), as a client that reads the
+request only when it shows it.
 """
 
 from __future__ import annotations
@@ -46,7 +46,7 @@ class Client:
 
     def call(self, method: str, path: str, token: str, body: dict) -> dict:
         headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
-        if self.minimal and "/actions/" in path:
+        if self.minimal:
             headers["Prefer"] = "return=minimal"
         try:
             self.connection.request(method, path, body=json.dumps(body), headers=headers)

@@ -11,6 +11,7 @@ import inspect
 import logging
 import re
 import time
+from dataclasses import dataclass
 from functools import partial
 
 import orjson
@@ -23,6 +24,7 @@ from werkzeug.http import HTTP_STATUS_CODES
 from werkzeug.routing import MapAdapter, Rule
 from werkzeug.wrappers import Request, Response
 
+from gateway.inputs import PREFERENCE_APPLIED_HEADER, RETURN_MINIMAL
 from gateway.problems import CONTENT_TYPE, problem_for
 from gateway.route import JSON, Route
 from gateway.server import HttpServer
@@ -54,6 +56,14 @@ class JsonResponse:
         status = f"{self.status_code} {HTTP_STATUS_CODES.get(self.status_code, 'UNKNOWN')}"
         start_response(status, list(self.headers.items()))
         return [] if environ.get("REQUEST_METHOD") == "HEAD" else [self.body]
+
+
+@dataclass(frozen=True)
+class Minimal:
+    """A handler's answer to ``Prefer: return=minimal`` (RFC 7240): ``data`` without the
+    representation, sent with ``Preference-Applied``."""
+
+    data: dict
 
 
 def json_response(data: object, status: int = 200, content_type: str = JSON) -> JsonResponse:
@@ -236,9 +246,14 @@ class ApiHandler(HttpRequestHandler):
         route = self.route
         if route.status == 204:
             return Response(status=204)
+        minimal = isinstance(result, Minimal)
+        if minimal:
+            result = result.data
         response = json_response(result, route.status)
         if route.location and isinstance(result, dict):
             response.headers["Location"] = route.location.format(**result)
+        if minimal:
+            response.headers[PREFERENCE_APPLIED_HEADER] = RETURN_MINIMAL
         return response
 
     def error_response(self, request: Request, exc: BaseException, call_id: str | None):

@@ -91,7 +91,8 @@ def openapi_document() -> dict:
         "PreferReturn", "header",
         {
             "name": PREFER_HEADER,
-            "description": "return=minimal (RFC 7240): the outcome without the resource's view",
+            "description": "return=minimal (RFC 7240): the outcome or a reference, without "
+            "the resource's view",
             "schema": {"type": "string", "enum": [RETURN_MINIMAL]},
         },
     )  # fmt: skip
@@ -159,6 +160,8 @@ def _success(route: Route, status: int) -> dict:
     if status == 204:
         return answer
     schema = route.response or {"type": "string" if route.content_type != JSON else "object"}
+    if route.minimal_response:
+        schema = {"oneOf": [schema, route.minimal_response]}
     answer["content"] = {route.content_type: {"schema": schema}}
     if route.location:
         answer["headers"] = {

@@ -46,8 +46,10 @@ class Route:
     max_body_bytes: int | None = None
     # the body may also come form-encoded (an outside system's callback)
     form_body: bool = False
-    # answers ``Prefer: return=minimal`` (RFC 7240) with less than ``response`` in full
+    # answers ``Prefer: return=minimal`` (RFC 7240) with less than ``response`` in full: with
+    # ``minimal_response`` where given, else with ``response`` holding less
     prefer_minimal: bool = False
+    minimal_response: type[Schema] | None = None
     # what a path parameter takes here, where it takes less than PATH_FIELDS says
     path_fields: Mapping[str, fields.Field] = field(default_factory=lambda: MappingProxyType({}))
 

@@ -10,8 +10,8 @@ from urllib.parse import quote
 
 from werkzeug.wrappers import Request, Response
 
-from gateway.http import api, json_response
-from gateway.inputs import PREFERENCE_APPLIED_HEADER, RETURN_MINIMAL, prefers_minimal
+from gateway.http import Minimal, api
+from gateway.inputs import prefers_minimal
 from gateway.route import API, Route
 from services.requests.attachment_schemas import (
     AttachmentListSchema,
@@ -34,6 +34,7 @@ from services.requests.schemas import (
     ReplyDraftSchema,
     RequestListSchema,
     RequestQuerySchema,
+    RequestReferenceSchema,
     RequestViewSchema,
     TextTranslationRequestSchema,
     TextTranslationSchema,
@@ -66,6 +67,7 @@ ROUTES = (
         "Create a draft request from a published question set version (request handlers)",
         _TAG, body=NewRequestSchema, response=RequestViewSchema, statuses=(201,),
         authenticated=True, errors=(403, 404, 409), location=f"{API}/requests/{{id}}",
+        prefer_minimal=True, minimal_response=RequestReferenceSchema,
     ),
     Route(
         "read_request", "GET", _ONE,
@@ -80,6 +82,7 @@ ROUTES = (
         "Change a draft's questions, responder, subject or description, at the version read",
         _TAG, body=DraftEditSchema, response=RequestViewSchema, authenticated=True,
         errors=_CHANGE,
+        prefer_minimal=True, minimal_response=RequestReferenceSchema,
     ),
     Route(
         "copy_request", "POST", f"{_ONE}/copies",
@@ -87,6 +90,7 @@ ROUTES = (
         "description)", _TAG,
         body=CopySchema, response=RequestViewSchema, statuses=(201,), authenticated=True,
         errors=_CHANGE, location=f"{API}/requests/{{id}}",
+        prefer_minimal=True, minimal_response=RequestReferenceSchema,
     ),
     Route(
         "act_on_request", "POST", f"{_ONE}/actions/{{action}}",
@@ -100,6 +104,7 @@ ROUTES = (
         "save_reply_draft", "PUT", f"{_ONE}/reply-draft",
         "Save answers in the reply draft (responding handlers), at the version read", _TAG,
         body=ReplyDraftSchema, response=RequestViewSchema, authenticated=True, errors=_CHANGE,
+        prefer_minimal=True, minimal_response=RequestReferenceSchema,
     ),
     Route(
         "add_comment", "POST", f"{_ONE}/comments",
@@ -158,6 +163,15 @@ ROUTES = (
 )  # fmt: skip
 
 
+def _as_preferred(request: Request, change):
+    """``change(view)``, asked for no view of the request when the client sent ``Prefer:
+    return=minimal``: a client that reads the request when it shows it spares the service a
+    second rendering of it."""
+    if prefers_minimal(request):
+        return Minimal(change(False))
+    return change(True)
+
+
 class RequestsApi:
     """Entry points of GatewayService (which provides ``gate`` and ``requests``)."""
 
@@ -167,9 +181,10 @@ class RequestsApi:
         return self.requests.list_requests(call.actor, call.query)
 
     @api
-    def create_request(self, request: Request) -> dict:
+    def create_request(self, request: Request):
         call = self.gate.admit(request)
-        return call.rpc(self.requests).create_request(call.actor, call.body)
+        create = call.rpc(self.requests).create_request
+        return _as_preferred(request, lambda view: create(call.actor, call.body, view=view))
 
     @api
     def read_request(self, request: Request, request_id: str) -> dict:
@@ -177,34 +192,36 @@ class RequestsApi:
         return self.requests.request(call.actor, request_id, call.query)
 
     @api
-    def edit_request_draft(self, request: Request, request_id: str) -> dict:
+    def edit_request_draft(self, request: Request, request_id: str):
         call = self.gate.admit(request)
-        return call.rpc(self.requests).edit_request_draft(call.actor, request_id, call.body)
+        edit = call.rpc(self.requests).edit_request_draft
+        return _as_preferred(
+            request, lambda view: edit(call.actor, request_id, call.body, view=view)
+        )
 
     @api
-    def copy_request(self, request: Request, request_id: str) -> dict:
+    def copy_request(self, request: Request, request_id: str):
         call = self.gate.admit(request)
-        return call.rpc(self.requests).copy_request(call.actor, request_id, call.body)
+        copy = call.rpc(self.requests).copy_request
+        return _as_preferred(
+            request, lambda view: copy(call.actor, request_id, call.body, view=view)
+        )
 
     @api
     def act_on_request(self, request: Request, request_id: str, action: str):
-        """With ``Prefer: return=minimal`` the outcome without the request's view: a client
-        that reads the request when it shows it spares the service a second rendering."""
         call = self.gate.admit(request)
-        minimal = prefers_minimal(request)
-        outcome = call.rpc(self.requests).act_on_request(
-            call.actor, request_id, action, call.body, view=not minimal
+        act = call.rpc(self.requests).act_on_request
+        return _as_preferred(
+            request, lambda view: act(call.actor, request_id, action, call.body, view=view)
         )
-        if not minimal:
-            return outcome
-        response = json_response(outcome)
-        response.headers[PREFERENCE_APPLIED_HEADER] = RETURN_MINIMAL
-        return response
 
     @api
-    def save_reply_draft(self, request: Request, request_id: str) -> dict:
+    def save_reply_draft(self, request: Request, request_id: str):
         call = self.gate.admit(request)
-        return call.rpc(self.requests).save_reply_draft(call.actor, request_id, call.body)
+        save = call.rpc(self.requests).save_reply_draft
+        return _as_preferred(
+            request, lambda view: save(call.actor, request_id, call.body, view=view)
+        )
 
     @api
     def add_comment(self, request: Request, request_id: str) -> dict:

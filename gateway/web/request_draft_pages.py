@@ -124,7 +124,7 @@ class RequestDraftPages:
         if values.get("responder_id"):
             body["responder_id"] = values["responder_id"]
         try:
-            saved = self.requests.edit_request_draft(actor, request_id, body)
+            saved = self.requests.edit_request_draft(actor, request_id, body, view=False)
         except StaleVersion as refused:
             return self._draft_conflict(visit, request_id, refused, form)
         except (ValidationFailed, Conflict, Forbidden, Missing) as refused:
@@ -155,7 +155,9 @@ class RequestDraftPages:
                                       errors={f"copy_{k}": v for k, v in errors.items()},
                                       open_form="copy")  # fmt: skip
         try:
-            copied = self.requests.copy_request(actor, request_id, {"elements": values["elements"]})
+            copied = self.requests.copy_request(
+                actor, request_id, {"elements": values["elements"]}, view=False
+            )
         except (ValidationFailed, Conflict, Forbidden, Missing) as refused:
             return self._refused(visit, request_id, refused, request.form, "copy")
         return visit.redirect(f"/requests/{copied['id']}/draft?copied=1")

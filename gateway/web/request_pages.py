@@ -237,7 +237,7 @@ class RequestPages:
             if values.get(name):
                 body[name] = values[name]
         try:
-            created = self.requests.create_request(actor, body)
+            created = self.requests.create_request(actor, body, view=False)
         except (ValidationFailed, Conflict, Forbidden, Missing) as refused:
             problem, field_errors = _problem(visit, refused)
             return self._create_form(visit, values["set_key"], form, field_errors, problem,
@@ -428,7 +428,7 @@ class RequestPages:
         try:
             if answers:
                 draft = {"version": version, "answers": answers}
-                saved = self.requests.save_reply_draft(actor, request_id, draft)
+                saved = self.requests.save_reply_draft(actor, request_id, draft, view=False)
                 version = saved["version"]
             elif button == "save":
                 return self._request_page(

@@ -81,6 +81,7 @@ from services.requests.schemas import (
     ReportSchema,
     RequestListSchema,
     RequestQuerySchema,
+    RequestReferenceSchema,
     RequestViewSchema,
     StatisticsCsvQuerySchema,
     StatisticsCsvSchema,
@@ -93,6 +94,18 @@ from services.requests.schemas import (
     TextTranslationSchema,
     VersionDocumentSchema,
 )
+
+
+def _reference(row: Request) -> dict:
+    """A request changed in this transaction, by id, status and version (read before the
+    commit, which expires them)."""
+    return {"id": row.id, "status": row.status, "version": row.version}
+
+
+def _check_view_flag(view) -> None:
+    if not isinstance(view, bool):
+        raise ValidationFailed.from_fields({"view": ["Not a valid boolean."]})
+
 
 # A page of a list is dumped as RequestListSchema would dump it, at a third of the cost.
 DUMP_LIST = plain_dumper(RequestListSchema)
@@ -171,13 +184,15 @@ class RequestsService(observability.ObservableService):
     # transaction stays open while the translation service is asked for the view's texts.
 
     @rpc
-    def create_request(self, actor: dict, data: dict) -> dict:
+    def create_request(self, actor: dict, data: dict, view: bool = True) -> dict:
+        """The new draft in the creator's view, or only its reference when the caller asked
+        for no ``view`` (as for an action: it reads the request when it shows it)."""
         who = load_actor(actor)
-        return self._view(actor, who, self._create_request(who, data), {})
+        return self._answer(actor, who, self._create_request(who, data), view)
 
     @transactional
-    def _create_request(self, who, data: dict) -> str:
-        return exchange.create(self.db, who, load(NewRequestSchema, data)).id
+    def _create_request(self, who, data: dict) -> dict:
+        return _reference(exchange.create(self.db, who, load(NewRequestSchema, data)))
 
     @rpc
     def request(self, actor: dict, request_id: str, query: dict) -> dict:
@@ -185,22 +200,25 @@ class RequestsService(observability.ObservableService):
         return self._view(actor, load_actor(actor), request_id, load(RequestQuerySchema, query))
 
     @rpc
-    def edit_request_draft(self, actor: dict, request_id: str, data: dict) -> dict:
+    def edit_request_draft(
+        self, actor: dict, request_id: str, data: dict, view: bool = True
+    ) -> dict:
         who = load_actor(actor)
-        return self._view(actor, who, self._edit_request_draft(who, request_id, data), {})
+        return self._answer(actor, who, self._edit_request_draft(who, request_id, data), view)
 
     @transactional
-    def _edit_request_draft(self, who, request_id: str, data: dict) -> str:
-        return exchange.edit_draft(self.db, who, request_id, load(DraftEditSchema, data)).id
+    def _edit_request_draft(self, who, request_id: str, data: dict) -> dict:
+        edited = exchange.edit_draft(self.db, who, request_id, load(DraftEditSchema, data))
+        return _reference(edited)
 
     @rpc
-    def copy_request(self, actor: dict, request_id: str, data: dict) -> dict:
+    def copy_request(self, actor: dict, request_id: str, data: dict, view: bool = True) -> dict:
         who = load_actor(actor)
-        return self._view(actor, who, self._copy_request(who, request_id, data), {})
+        return self._answer(actor, who, self._copy_request(who, request_id, data), view)
 
     @transactional
-    def _copy_request(self, who, request_id: str, data: dict) -> str:
-        return exchange.copy(self.db, who, request_id, load(CopySchema, data)).id
+    def _copy_request(self, who, request_id: str, data: dict) -> dict:
+        return _reference(exchange.copy(self.db, who, request_id, load(CopySchema, data)))
 
     @rpc
     def act_on_request(
@@ -210,8 +228,7 @@ class RequestsService(observability.ObservableService):
         the request in the actor's view after it, unless the action took it out of sight or
         the caller asked for no ``view`` (it reads the request when it shows it: a web page
         after its redirect, an API client that sent ``Prefer: return=minimal``)."""
-        if not isinstance(view, bool):
-            raise ValidationFailed.from_fields({"view": ["Not a valid boolean."]})
+        _check_view_flag(view)
         who = load_actor(actor)
         outcome = self._act_on_request(who, request_id, action, data)
         try:
@@ -233,14 +250,14 @@ class RequestsService(observability.ObservableService):
         return {"request_id": row.id, "status": row.status, "version": row.version}
 
     @rpc
-    def save_reply_draft(self, actor: dict, request_id: str, data: dict) -> dict:
+    def save_reply_draft(self, actor: dict, request_id: str, data: dict, view: bool = True) -> dict:
         who = load_actor(actor)
-        return self._view(actor, who, self._save_reply_draft(who, request_id, data), {})
+        return self._answer(actor, who, self._save_reply_draft(who, request_id, data), view)
 
     @transactional
-    def _save_reply_draft(self, who, request_id: str, data: dict) -> str:
+    def _save_reply_draft(self, who, request_id: str, data: dict) -> dict:
         draft = load(ReplyDraftSchema, data)
-        return exchange.save_reply_draft(self.db, who, request_id, draft).id
+        return _reference(exchange.save_reply_draft(self.db, who, request_id, draft))
 
     @rpc
     @transactional
@@ -485,6 +502,13 @@ class RequestsService(observability.ObservableService):
 
     def _view(self, actor: dict, who, request_id: str, query: dict) -> dict:
         return dump(RequestViewSchema, self._shown(actor, who, request_id, query))
+
+    def _answer(self, actor: dict, who, reference: dict, view: bool) -> dict:
+        """What a change answers: the request in the actor's view, or its reference alone."""
+        _check_view_flag(view)
+        if not view:
+            return dump(RequestReferenceSchema, reference)
+        return self._view(actor, who, reference["id"], {})
 
     def _shown(self, actor: dict, who, request_id: str, query: dict) -> dict:
         """The request as ``who`` sees it, in the language asked for or its own."""

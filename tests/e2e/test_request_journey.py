@@ -18,6 +18,7 @@ from tests.requests.sample_files import pdf
 from tests.translation.machine_harness import libretranslate
 
 REQUESTS = f"{API}/requests"
+MINIMAL = {"Prefer": "return=minimal"}
 SUBJECT = {"full_name": "Kovács János", "date_of_birth": "1980-05-03", "nationality": "HU"}
 ANSWER = "Kovács János 2019 óta építőipari tevékenységet folytat Debrecenben."
 
@@ -235,16 +236,21 @@ def test_an_attachment_goes_up_as_json_and_comes_down_as_the_file(stack: Stack):
     )
 
 
-def test_an_action_with_prefer_return_minimal_answers_without_the_request(stack: Stack):
+def test_changes_with_prefer_return_minimal_answer_without_the_request(stack: Stack):
     web = stack.web
     italian, hungarian, body = italy_and_hungary(stack)
     draft = stack.eventually(lambda: created(stack, italian, body), timeout=10)
     one = f"{REQUESTS}/{draft['id']}"
     minimal = web.post(f"{one}/actions/send", json={"version": draft["version"]},
-                       headers={**italian.auth_json, "Prefer": "return=minimal"})  # fmt: skip
+                       headers={**italian.auth_json, **MINIMAL})  # fmt: skip
     sent = web.get(one, headers=italian.auth).json()
     full = web.post(f"{one}/actions/accept", json={"version": sent["version"]},
                     headers={**hungarian.auth_json, "Prefer": "respond-async, wait=5"})  # fmt: skip
+    saved = web.put(f"{one}/reply-draft", headers={**hungarian.auth_json, **MINIMAL},
+                    json={"version": full.json()["version"],
+                          "answers": [{"question": "1.1", "value": True}]})  # fmt: skip
+    made = web.post(REQUESTS, json=body,
+                    headers={**italian.auth_json, "Prefer": 'return="minimal"'})  # fmt: skip
 
     assert minimal.status_code == 200, minimal.text
     assert minimal.headers["Preference-Applied"] == "return=minimal"
@@ -257,4 +263,14 @@ def test_an_action_with_prefer_return_minimal_answers_without_the_request(stack:
     assert "Preference-Applied" not in full.headers  # a preference it does not know: ignored
     assert full.json()["visible"] is True
     assert full.json()["request"]["status"] == "accepted"
-    assert full.json()["request"]["subject"]["full_name"] == SUBJECT["full_name"]
+    assert saved.status_code == 200, saved.text
+    assert saved.headers["Preference-Applied"] == "return=minimal"
+    assert saved.json() == {
+        "id": draft["id"], "status": "accepted", "version": full.json()["version"] + 1
+    }  # fmt: skip
+    assert made.status_code == 201, made.text
+    assert made.headers["Preference-Applied"] == "return=minimal"
+    assert made.headers["Location"] == f"{REQUESTS}/{made.json()['id']}"
+    assert made.json() == {"id": made.json()["id"], "status": "draft", "version": 1}
+    shown = web.get(made.headers["Location"], headers=italian.auth).json()
+    assert shown["status"] == "draft"

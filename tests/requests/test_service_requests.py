@@ -225,6 +225,44 @@ def test_an_action_asked_without_a_view_answers_the_outcome_alone(proxy):
     assert "view" in not_a_flag["text"]
 
 
+def test_a_change_asked_without_a_view_answers_the_request_s_reference(proxy):
+    """Create, edit, copy and save a reply draft with ``view=False``: the id, status and
+    version to go on with; what was stored is what a later read shows."""
+    data = {"set_key": "services", "questions": ["1.1"], "responder_id": BUDAPEST.id,
+            "coordinator_id": network.IT_COORDINATOR.id,
+            "subject": {"full_name": "Mario Rossi"}}  # fmt: skip
+    created = proxy.requests.create_request(ROMA_HANDLER, data, view=False)
+    edited = proxy.requests.edit_request_draft(
+        ROMA_HANDLER, created["id"],
+        {"version": created["version"], "questions": ["1.1", "1.4"]}, view=False,
+    )  # fmt: skip
+    copied = proxy.requests.copy_request(
+        ROMA_HANDLER, created["id"], {"elements": ["questions"]}, view=False
+    )
+    sent = act(proxy, ROMA_HANDLER, {"id": created["id"], "version": edited["version"]}, "send")
+    accepted = act(proxy, BUDAPEST_HANDLER, sent, "accept")
+    saved = proxy.requests.save_reply_draft(
+        BUDAPEST_HANDLER, sent["id"],
+        {"version": accepted["version"], "answers": [{"question": "1.1", "value": True}]},
+        view=False,
+    )  # fmt: skip
+    not_a_flag = refused(lambda: proxy.requests.create_request(ROMA_HANDLER, data, view=1))
+
+    assert created == {"id": created["id"], "status": "draft", "version": created["version"]}
+    assert edited == {"id": created["id"], "status": "draft", "version": created["version"] + 1}
+    assert copied["id"] != created["id"]
+    assert copied["status"] == "draft"
+    assert set(copied) == {"id", "status", "version"}
+    assert saved == {"id": sent["id"], "status": "accepted", "version": accepted["version"] + 1}
+    shown = proxy.requests.request(BUDAPEST_HANDLER, sent["id"], {})
+    assert [q["number"] for q in shown["questions"]] == ["1.1", "1.4"]
+    assert shown["version"] == saved["version"]
+    assert [answer["value"] for answer in shown["questions"][0]["answers"]] == [True]
+    copy_shown = proxy.requests.request(ROMA_HANDLER, copied["id"], {})
+    assert copy_shown["version"] == copied["version"]
+    assert "view" in not_a_flag["text"]
+
+
 def test_a_split_keeps_some_questions_and_sends_the_others_as_a_linked_request(proxy):
     sent = act(proxy, ROMA_HANDLER, new_request(proxy), "send")
     split = act(proxy, BUDAPEST_HANDLER, sent, "split", questions=["3.2"], to=DEBRECEN.id)

@@ -382,6 +382,15 @@ class RequestViewSchema(Schema):
     subject_withheld = fields.Boolean()
 
 
+class RequestReferenceSchema(Schema):
+    """A request just created or changed, for a caller that asked for no view of it
+    (``Prefer: return=minimal``): what it needs to read it or to change it again."""
+
+    id = fields.String(required=True)
+    status = fields.String(required=True, validate=validate.OneOf(STATUSES))
+    version = fields.Integer(required=True)
+
+
 class ActionOutcomeSchema(Schema):
     """What an action did: the request's new status and, if the actor may still see it, the
     request in its view (none after forwarding it away, or when the caller asked for none)."""
