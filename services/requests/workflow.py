@@ -171,6 +171,11 @@ TRANSITIONS: tuple[Transition, ...] = (
 # fmt: on
 
 EVENTS = frozenset(transition.event for transition in TRANSITIONS)
+# The transitions out of each status, in TRANSITIONS' order: what a list asks of every row.
+FROM_STATUS: dict[S, tuple[Transition, ...]] = {
+    status: tuple(transition for transition in TRANSITIONS if status in transition.sources)
+    for status in S
+}
 
 
 @dataclass(frozen=True)
@@ -218,9 +223,8 @@ def actions_for(actor: Actor, state: RequestState) -> frozenset[Action]:
     attempt = Attempt(state, actor, parties, {})
     return frozenset(
         transition.action
-        for transition in TRANSITIONS
-        if state.status in transition.sources
-        and parties & transition.who
+        for transition in FROM_STATUS[state.status]
+        if parties & transition.who
         and not any(
             requirement.problem(attempt) is not None
             for requirement in transition.requires
