@@ -22,7 +22,7 @@ from datetime import datetime
 from sqlalchemy import Row, and_, bindparam, or_, select, tuple_, union_all
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import operators
-from sqlalchemy.sql.elements import BooleanClauseList
+from sqlalchemy.sql.elements import BindParameter, BooleanClauseList
 
 from services.common.actor import Actor
 from services.common.errors import ValidationFailed
@@ -62,6 +62,7 @@ def page(session: Session, actor: Actor, query: dict, now: datetime) -> dict:
     box = query["box"]
     position = _decode(query["cursor"]) if query.get("cursor") else None
     limit = query["limit"]
+    filters = _filter_names(query)
     parameters = {**_parameters(query), "own": actor.authority_id, "size": limit + 1}
     items: list[dict] = []
     last: Row | None = None
@@ -69,7 +70,7 @@ def page(session: Session, actor: Actor, query: dict, now: datetime) -> dict:
     # Rows the SQL finds but the reader's view or the action filter leaves out are skipped;
     # reading on in chunks fills the page (one row more than it holds: whether more follow).
     while len(items) < limit:
-        statement = _page_statement(box, _filter_names(query), position is not None)
+        statement = _page_statement(box, filters, position is not None)
         if position is not None:
             parameters["at"], parameters["last_id"] = position
         chunk = session.execute(statement, parameters).all()
@@ -178,7 +179,7 @@ def _after(statement, after: bool):
     return statement.where(tuple_(Request.updated_at, Request.id) < last_seen)
 
 
-def _box(box: str, own: str):
+def _box(box: str, own: BindParameter):
     requester = Request.requester_id == own
     responder = and_(Request.responder_id == own, Request.sent_at.is_not(None))
     coordinator = or_(

@@ -23,6 +23,7 @@ import pytest
 import yaml
 
 from gateway.service import GatewayService
+from services.common.config import DEFAULT_RPC_TIMEOUT
 from services.common.db import StandaloneDatabase
 from services.common.schemas import dump, load
 from services.directory.bootstrap import prepare_directory
@@ -51,6 +52,9 @@ from tests.services import delete_event_queues
 def e2e_config(service_config, sqlite_uri, tmp_path, prepared_sqlite, smtp) -> dict:
     return {
         **service_config,
+        # the installation's own deadline (deploy/config.yaml), not the shorter one of the
+        # service tests: here six services share one process on a machine other runs share
+        "RPC_TIMEOUT": DEFAULT_RPC_TIMEOUT,
         "WEB_SERVER_ADDRESS": f"127.0.0.1:{free_port()}",
         "DB_URIS": {
             "identity": sqlite_uri,
