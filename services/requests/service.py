@@ -188,6 +188,7 @@ class RequestsService(observability.ObservableService):
         """The new draft in the creator's view, or only its reference when the caller asked
         for no ``view`` (as for an action: it reads the request when it shows it)."""
         who = load_actor(actor)
+        _check_view_flag(view)  # before the change: a refused call changes nothing
         return self._answer(actor, who, self._create_request(who, data), view)
 
     @transactional
@@ -204,6 +205,7 @@ class RequestsService(observability.ObservableService):
         self, actor: dict, request_id: str, data: dict, view: bool = True
     ) -> dict:
         who = load_actor(actor)
+        _check_view_flag(view)  # before the change: a refused call changes nothing
         return self._answer(actor, who, self._edit_request_draft(who, request_id, data), view)
 
     @transactional
@@ -214,6 +216,7 @@ class RequestsService(observability.ObservableService):
     @rpc
     def copy_request(self, actor: dict, request_id: str, data: dict, view: bool = True) -> dict:
         who = load_actor(actor)
+        _check_view_flag(view)  # before the change: a refused call changes nothing
         return self._answer(actor, who, self._copy_request(who, request_id, data), view)
 
     @transactional
@@ -252,6 +255,7 @@ class RequestsService(observability.ObservableService):
     @rpc
     def save_reply_draft(self, actor: dict, request_id: str, data: dict, view: bool = True) -> dict:
         who = load_actor(actor)
+        _check_view_flag(view)  # before the change: a refused call changes nothing
         return self._answer(actor, who, self._save_reply_draft(who, request_id, data), view)
 
     @transactional
@@ -505,7 +509,6 @@ class RequestsService(observability.ObservableService):
 
     def _answer(self, actor: dict, who, reference: dict, view: bool) -> dict:
         """What a change answers: the request in the actor's view, or its reference alone."""
-        _check_view_flag(view)
         if not view:
             return dump(RequestReferenceSchema, reference)
         return self._view(actor, who, reference["id"], {})
