@@ -72,7 +72,9 @@ from pathlib import Path
 import orjson
 import psycopg2
 import yaml
+from sqlalchemy import create_engine
 from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session
 
 from bench.directory_data import STATE_LANGUAGE
 from bench.requests_names import BUSINESS_FORMS, DESCRIPTIONS, NAMES, SURNAME_FIRST
@@ -81,6 +83,7 @@ from services.common.folding import fold
 from services.common.migrations import upgrade
 from services.common.reference import EEA_COUNTRIES
 from services.identity.domain import COMMISSION_AUTHORITY_ID
+from services.requests import sent_counts
 from services.requests.answers import Questions
 from services.requests.bootstrap import publish_shipped_lists, publish_shipped_sets
 from services.requests.request_codec import to_document
@@ -1113,6 +1116,7 @@ def _build(uri, requests, authorities, log, seed, now, workers) -> BuildFacts:
             for statement in indexes:
                 cursor.execute(statement)
             connection.commit()
+        _count_sent(uri)
         connection.autocommit = True
         with connection.cursor() as cursor:
             cursor.execute("VACUUM (ANALYZE)")  # as autovacuum would have left the tables
@@ -1125,6 +1129,16 @@ def _build(uri, requests, authorities, log, seed, now, workers) -> BuildFacts:
         connection.close()
     log(f"requests data: built in {facts.seconds:.0f} s: {facts.statuses}")
     return facts
+
+
+def _count_sent(uri: str) -> None:
+    """The monthly counters of sent requests, counted from the rows copied in."""
+    engine = create_engine(uri)
+    try:
+        with Session(engine) as session, session.begin():
+            sent_counts.recount(session)
+    finally:
+        engine.dispose()
 
 
 def _made(context: tuple, chunks: list[tuple[int, int]], workers: int | None) -> Iterator:

@@ -29,7 +29,7 @@ from services.common.clock import utcnow
 from services.common.db import StandaloneDatabase
 from services.common.errors import NotFound
 from services.identity.demo_roster import DemoAuthority, demo_authorities, roster_authorities
-from services.requests import generator
+from services.requests import generator, sent_counts
 from services.requests.answers import Questions
 from services.requests.exchange import QUESTION_COUNTED
 from services.requests.models import Base, Request, RequestQuestion
@@ -269,15 +269,20 @@ def add_history(session: Session, now: datetime, count: int | None = None) -> in
     """Insert the history unless its first request exists; how many requests were added."""
     if session.get(Request, str(uuid.uuid5(NAMESPACE, "history/0"))) is not None:
         return 0
-    rows, asked = [], []
+    rows, asked, counted = [], [], []
     for planned in plan(now, published_sets(session), parties(), count):
-        rows.append(planned.row)
-        counted = {name: planned.row[name] for name in QUESTION_COUNTED}
-        asked += [{"request_id": planned.row["id"], "question_key": key, **counted}
+        row = planned.row
+        rows.append(row)
+        repeated = {name: row[name] for name in QUESTION_COUNTED}
+        asked += [{"request_id": row["id"], "question_key": key, **repeated}
                   for key in planned.question_keys]  # fmt: skip
+        counted.append(
+            sent_counts.sent(row["sent_at"], row["set_key"], row["area"], planned.question_keys)
+        )
     if rows:
         session.execute(insert(Request), rows)
         session.execute(insert(RequestQuestion), asked)
+        sent_counts.add_written(session, counted)
     return len(rows)
 
 

@@ -29,6 +29,7 @@ from services.requests import (
     directory_view,
     generator,
     reference_lists,
+    sent_counts,
     urgency,
     workflow,
 )
@@ -384,6 +385,7 @@ def _create_linked(
     )  # fmt: skip
     unit.session.add(copy_row)
     _write_state(copy_row, linked, questions)
+    sent_counts.change(unit.session, None, _counted(copy_row))
     unit.session.flush()
     audit.record(unit.session, row, Operation.COPIED, now, actor)
     audit.record(unit.session, copy_row, Operation.CREATED, now, actor)
@@ -403,6 +405,7 @@ def _store(
     session = unit.session
     now = unit.now()
     state = outcome.new_state
+    counted = _counted(row)
     if state.sent and row.sent_at is None:
         row.sent_at = now
     if state.sent and (row.received_at is None or row.responder_id != state.responder.id):
@@ -416,6 +419,7 @@ def _store(
     if state.status == Status.ANSWERED and row.answered_at is None:
         row.answered_at = now
     _write_state(row, state, questions)
+    sent_counts.change(session, counted, _counted(row))
     if action not in (Action.CREATE_DRAFT, Action.SAVE_REPLY_DRAFT):
         _touch(row, actor, now)
     session.flush()
@@ -444,8 +448,17 @@ def _write_state(row: Request, state: RequestState, questions: Questions) -> Non
     row.linked_from = state.linked_from
     keys = {questions.question(ordinal)["key"] for ordinal in state.questions}
     counted = {name: getattr(row, name) for name in QUESTION_COUNTED}
-    row.asked = [RequestQuestion(request_id=row.id, question_key=key, **counted)
-                 for key in sorted(keys)]  # fmt: skip
+    written = {asked.question_key: {name: getattr(asked, name) for name in QUESTION_COUNTED}
+               for asked in row.asked}  # fmt: skip
+    if written != dict.fromkeys(keys, counted):
+        row.asked = [RequestQuestion(request_id=row.id, question_key=key, **counted)
+                     for key in sorted(keys)]  # fmt: skip
+
+
+def _counted(row: Request) -> sent_counts.Sent | None:
+    """The request as the monthly counters of sent requests hold it (sent_counts.py)."""
+    keys = (asked.question_key for asked in row.asked)
+    return sent_counts.sent(row.sent_at, row.set_key, row.area, keys)
 
 
 def _published_data(questions: Questions, data: dict) -> dict:

@@ -401,6 +401,31 @@ class RequestQuestion(Base):
     responder_state: Mapped[str | None] = mapped_column(String(2))
 
 
+class SentRequestCount(Base):
+    """How many requests built on a question set, in an area, were sent in a UTC month
+    (``YYYY-MM``): kept with each request's state (services/requests/sent_counts.py), so that
+    the questions' shares over years are summed from a few rows, not counted from millions."""
+
+    __tablename__ = "sent_request_counts"
+
+    month: Mapped[str] = mapped_column(String(7), primary_key=True)
+    set_key: Mapped[str] = mapped_column(String(40), primary_key=True)
+    area: Mapped[str] = mapped_column(String(64), primary_key=True)
+    requests: Mapped[int] = mapped_column(Integer)
+
+
+class SentQuestionCount(Base):
+    """How many of the requests a ``SentRequestCount`` counts asked a question."""
+
+    __tablename__ = "sent_question_counts"
+
+    month: Mapped[str] = mapped_column(String(7), primary_key=True)
+    set_key: Mapped[str] = mapped_column(String(40), primary_key=True)
+    area: Mapped[str] = mapped_column(String(64), primary_key=True)
+    question_key: Mapped[str] = mapped_column(String(40), primary_key=True)
+    requests: Mapped[int] = mapped_column(Integer)
+
+
 class KnownUser(Base):
     """A user of the directory's authorities as identity's events describe it: its authority
     and rights, so that an allocation names request handlers of the responder only. Kept

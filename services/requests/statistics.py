@@ -18,13 +18,23 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
-from sqlalchemy import CompoundSelect, Select, Subquery, and_, exists, or_, select, union_all
+from sqlalchemy import (
+    CompoundSelect,
+    Select,
+    Subquery,
+    and_,
+    exists,
+    func,
+    or_,
+    select,
+    union_all,
+)
 from sqlalchemy.orm import Session
 
 from services.common.actor import Actor, Right
 from services.common.errors import Forbidden
 from services.common.reference import COMMISSION
-from services.requests import question_sets, reference_lists
+from services.requests import question_sets, reference_lists, sent_counts
 from services.requests import statistics_queries as queries
 from services.requests.directory_view import REQUEST_WORKFLOW, VALIDATED
 from services.requests.models import (
@@ -34,6 +44,8 @@ from services.requests.models import (
     QuestionSetVersion,
     Request,
     RequestQuestion,
+    SentQuestionCount,
+    SentRequestCount,
 )
 from services.requests.question_sets import VersionStatus
 
@@ -91,10 +103,16 @@ def counted_requests(scope: Scope, query: dict) -> Subquery:
     return _scoped(select(*COUNTED_COLUMNS), scope, query).subquery("counted")
 
 
-def counted_questions(scope: Scope, query: dict) -> Subquery:
-    """The questions of the requests ``counted_requests`` gives, from the columns each
-    question repeats of its request (models.RequestQuestion)."""
-    asked = select(RequestQuestion.set_key, RequestQuestion.question_key)
+def counted_questions(scope: Scope, query: dict) -> tuple[Subquery, Subquery]:
+    """The questions of the requests ``counted_requests`` gives, as rows of (set_key,
+    question_key, requests) to add up, and the requests of their sets as (set_key, requests).
+
+    The Commission's come from the counters kept per month (sent_counts.py) for the whole
+    months of the period, and from the rows for its other days; anyone else's from the rows
+    of its scope, the questions from the columns each repeats of its request
+    (models.RequestQuestion)."""
+    if scope.kind == "commission":
+        return _from_counters(query)
     conditions = _conditions(RequestQuestion, query)
     if scope.kind == "member_state":  # one scan: no index of its own by member state
         conditions.append(
@@ -106,19 +124,76 @@ def counted_questions(scope: Scope, query: dict) -> Subquery:
     if scope.kind == "coordinator":
         coordinated = select(Request.id).where(*_conditions(Request, query), _coordinated(scope))
         conditions.append(RequestQuestion.request_id.in_(coordinated))
-    return asked.where(*conditions).subquery("asked")
+    counted = counted_requests(scope, query)
+    sets = select(counted.c.set_key, func.count().label("requests")).group_by(counted.c.set_key)
+    return _asked(conditions).subquery("asked"), sets.subquery("sets")
+
+
+def _from_counters(query: dict) -> tuple[Subquery, Subquery]:
+    period = sent_counts.split(query.get("sent_from"), query.get("sent_to"))
+    area = query.get("area")
+    asked: list[Select] = []
+    sets: list[Select] = []
+    if period.months is not None:
+        for counters, parts, keys in (
+            (SentQuestionCount, asked, ("set_key", "question_key")),
+            (SentRequestCount, sets, ("set_key",)),
+        ):
+            first, last = period.months
+            conditions = [counters.area == area] if area else []
+            if first is not None:
+                conditions.append(counters.month >= first)
+            if last is not None:
+                conditions.append(counters.month <= last)
+            parts.append(
+                select(*(getattr(counters, key) for key in keys), counters.requests).where(
+                    *conditions
+                )
+            )
+    for start, end in period.days:
+        asked.append(_asked(_sent_between(RequestQuestion, start, end, area)))
+        sets.append(
+            select(Request.set_key, func.count().label("requests"))
+            .where(*_sent_between(Request, start, end, area))
+            .group_by(Request.set_key)
+        )
+    return _union(asked, "asked"), _union(sets, "sets")
+
+
+def _asked(conditions: list) -> Select:
+    return (
+        select(RequestQuestion.set_key, RequestQuestion.question_key,
+               func.count().label("requests"))
+        .where(*conditions)
+        .group_by(RequestQuestion.set_key, RequestQuestion.question_key)
+    )  # fmt: skip
+
+
+def _union(parts: list[Select], name: str) -> Subquery:
+    return (parts[0] if len(parts) == 1 else union_all(*parts)).subquery(name)
 
 
 def _conditions(source, query: dict) -> list:
     """Sent, in the period (days in UTC, both included) and the area; ``source`` the
     requests or their questions, which have these columns alike."""
+    sent_to = query.get("sent_to")
+    return _sent_between(
+        source,
+        _midnight(query["sent_from"]) if query.get("sent_from") else None,
+        _midnight(sent_to + timedelta(days=1)) if sent_to and sent_to < date.max else None,
+        query.get("area"),
+    )
+
+
+def _sent_between(source, start: datetime | None, end: datetime | None, area: str | None) -> list:
+    """Sent at ``start`` or later and before ``end`` (None: no bound), in ``area`` if given."""
     conditions = [source.sent_at.is_not(None)]
-    if query.get("sent_from"):
-        conditions.append(source.sent_at >= _midnight(query["sent_from"]))
-    if query.get("sent_to") and query["sent_to"] < date.max:
-        conditions.append(source.sent_at < _midnight(query["sent_to"] + timedelta(days=1)))
-    if query.get("area"):
-        conditions.append(source.area == query["area"])
+    if start is not None:
+        conditions.append(source.sent_at >= start)
+    if end is not None:
+        conditions.append(source.sent_at < end)
+    if area:
+        conditions.append(source.area == area)
     return conditions
 
 
@@ -181,9 +256,7 @@ def compute(session: Session, actor: Actor, query: dict, now: datetime) -> dict:
         "by_month": lambda: queries.by_month(session, counted),
         "by_profession": lambda: _professions(session, counted, language),
         "by_sector": lambda: _sectors(session, counted, language),
-        "questions": lambda: queries.questions(
-            session, counted, counted_questions(scope, query), limit
-        ),
+        "questions": lambda: queries.questions(session, *counted_questions(scope, query), limit),
         "response_times": lambda: queries.response_times(session, counted),
         "pending": lambda: queries.pending(session, counted, now),
         "scoreboard": lambda: queries.scoreboard(session, counted, now),

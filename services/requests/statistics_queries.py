@@ -2,7 +2,7 @@
 
 Each takes ``counted``: the subquery of the requests the reader may count, already limited to
 its scope, the period and the area (services/requests/statistics.py); the questions figure
-also ``asked``, the questions of those requests. Each groups them in the database
+takes the counts of those requests' questions and sets instead. Each groups them in the database
 (SQLAlchemy Core, the same text on SQLite and PostgreSQL but for the expressions of
 services/requests/statistics_sql.py), in one scan; Python only names and rounds what the
 database counted.
@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from fractions import Fraction
 
-from sqlalchemy import Subquery, and_, case, func, or_, select
+from sqlalchemy import Integer, Subquery, and_, case, cast, func, or_, select
 from sqlalchemy.orm import Session
 
 from services.requests.models import AreaSettings
@@ -102,20 +102,22 @@ def by_column(session: Session, counted: Subquery, name: str) -> list[tuple[str,
     )
 
 
-def questions(session: Session, counted: Subquery, asked: Subquery, limit: int) -> list[dict]:
-    """The questions asked most (``asked``: the counted requests' questions), each with the
-    requests built on its set, for its share."""
+def questions(session: Session, asked: Subquery, sets: Subquery, limit: int) -> list[dict]:
+    """The questions asked most, each with the requests built on its set, for its share:
+    ``asked`` rows of (set_key, question_key, requests) and ``sets`` rows of (set_key,
+    requests) to add up (statistics.counted_questions)."""
+    asking = func.sum(asked.c.requests)
     top = session.execute(
-        select(asked.c.set_key, asked.c.question_key, func.count())
+        select(asked.c.set_key, asked.c.question_key, cast(asking, Integer))
         .group_by(asked.c.set_key, asked.c.question_key)
-        .order_by(func.count().desc(), asked.c.set_key, asked.c.question_key)
+        .order_by(asking.desc(), asked.c.set_key, asked.c.question_key)
         .limit(limit)
     ).all()
     by_set = dict(
         session.execute(
-            select(counted.c.set_key, func.count())
-            .where(counted.c.set_key.in_({set_key for set_key, _, _ in top}))
-            .group_by(counted.c.set_key)
+            select(sets.c.set_key, cast(func.sum(sets.c.requests), Integer))
+            .where(sets.c.set_key.in_({set_key for set_key, _, _ in top}))
+            .group_by(sets.c.set_key)
         ).all()
     )
     return [

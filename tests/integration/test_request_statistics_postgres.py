@@ -72,6 +72,13 @@ def test_the_commission_s_figures_on_postgresql_are_those_computed_by_hand(stati
     )
 
 
+def test_the_questions_asked_most_on_postgresql_in_any_period_are_those_counted_by_hand(
+    statistics_pg, pg_uri
+):
+    world.check_questions_over_periods(statistics_pg.requests, statistics_pg.found)
+    world.check_counters_agree(pg_uri)
+
+
 def test_an_italian_coordinator_on_postgresql_counts_only_italy_s_requests(statistics_pg):
     found = statistics_pg.requests.request_statistics(
         world.IT_COORDINATOR_USER, {"figures": "by_area"}

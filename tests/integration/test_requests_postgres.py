@@ -10,11 +10,17 @@ from sqlalchemy import create_engine, func, select
 from services.common.clock import FrozenClock
 from services.common.errors import Conflict, StaleVersion
 from services.requests.bootstrap import publish_shipped_lists, publish_shipped_sets
-from services.requests.models import Answer, QuestionSet, QuestionSetVersion
+from services.requests.models import (
+    Answer,
+    QuestionSet,
+    QuestionSetVersion,
+    SentQuestionCount,
+    SentRequestCount,
+)
 from services.requests.service import RequestsService
 from tests.databases import prepare
 from tests.integration.held_writes import inserts_held, outcomes
-from tests.requests import network
+from tests.requests import network, statistics_world
 from tests.requests.documents import document
 from tests.requests.exchange_harness import BUDAPEST_HANDLER, ROMA_HANDLER
 from tests.requests.network import BUDAPEST, ROMA
@@ -158,3 +164,51 @@ def test_two_handlers_editing_one_draft_at_once_change_it_once(network_pg, pg_ur
     final = network_pg.request(ROMA_HANDLER, draft["id"], {})
     assert [q["number"] for q in final["questions"]] == [q["number"] for q in won["questions"]]
     assert final["version"] == draft["version"] + 1
+
+
+def test_requests_sent_at_once_are_each_counted_in_their_month(network_pg, pg_uri):
+    """Held at the monthly counters' insert, three sends of one set in one month all saw no
+    counter yet; each is counted once (an upsert adding in the database)."""
+    drafts = [
+        network_pg.create_request(ROMA_HANDLER, {
+            "set_key": "services", "questions": ["1.1", "1.4"], "responder_id": BUDAPEST.id,
+            "subject": {"full_name": f"Mario Rossi {number}"},
+            "coordinator_id": network.IT_COORDINATOR.id,
+        })
+        for number in range(3)
+    ]  # fmt: skip
+
+    with inserts_held(pg_uri, "sent_request_counts") as wait_for:
+        calls = [
+            network_pg.act_on_request.call_async(
+                ROMA_HANDLER, draft["id"], "send", {"version": draft["version"]}
+            )
+            for draft in drafts
+        ]
+        wait_for(3)
+
+    sent, refused = outcomes(calls)
+    assert (len(sent), refused) == (3, [])
+    assert counted_sends(pg_uri) == (
+        [("services", 3)],
+        [("legal_form", 3), ("lawfully_established", 3)],
+    )
+    statistics_world.check_counters_agree(pg_uri)
+
+
+def counted_sends(uri: str) -> tuple[list, list]:
+    engine = create_engine(uri)
+    try:
+        with engine.connect() as connection:
+            return (
+                connection.execute(
+                    select(SentRequestCount.set_key, SentRequestCount.requests)
+                ).all(),
+                connection.execute(
+                    select(SentQuestionCount.question_key, SentQuestionCount.requests).order_by(
+                        SentQuestionCount.question_key.desc()
+                    )
+                ).all(),
+            )
+    finally:
+        engine.dispose()

@@ -77,6 +77,9 @@ def test_a_build_holds_the_rows_and_statuses_it_reports(built, pg_uri):
     assert {"draft", "sent", "accepted", "answered", "withdrawn"} <= set(by_status)
     assert tables == facts.rows
     assert requests_data.database_comment(pg_uri) == facts
+    counted = "SELECT 'sent', sum(requests) FROM sent_request_counts"
+    sent = "SELECT 'sent', count(*) FROM requests WHERE sent_at IS NOT NULL"
+    assert pairs(pg_uri, counted) == pairs(pg_uri, sent)
 
 
 def test_the_service_reads_a_built_request_and_its_requester_closes_it(

@@ -25,14 +25,21 @@ clock moved to each step's time; the figures are read at ``NOW``.
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import UTC, datetime
 
-from sqlalchemy import create_engine, update
+from sqlalchemy import create_engine, select, update
 from sqlalchemy.orm import Session
 
 from services.common.actor import Actor, Grant, Right, dump_actor
+from services.requests import sent_counts
 from services.requests.bootstrap import publish_shipped_lists, publish_shipped_sets
-from services.requests.models import CoordinatorLink, KnownAuthority
+from services.requests.models import (
+    CoordinatorLink,
+    KnownAuthority,
+    SentQuestionCount,
+    SentRequestCount,
+)
 from tests.requests import network
 from tests.requests.network import (
     BUDAPEST,
@@ -302,6 +309,86 @@ def check_commission_figures(found: dict) -> None:
     assert found["response_times"] == RESPONSE_TIMES
     assert found["pending"] == PENDING
     assert found["scoreboard"] == SCOREBOARD
+
+
+# Periods over the history for the questions asked most: whole months, parts of months at
+# either edge or both, one day, a day a request was sent on, and no bound on either side.
+PERIODS = [
+    {}, {"sent_from": "2025-11-01", "sent_to": "2026-02-28"},
+    {"sent_from": "2025-11-04"}, {"sent_to": "2026-01-11"},
+    {"sent_from": "2025-11-10", "sent_to": "2026-01-12"},
+    {"sent_from": "2025-12-01", "sent_to": "2025-12-31"},
+    {"sent_from": "2025-12-02", "sent_to": "2025-12-31"},
+    {"sent_from": "2025-11-30", "sent_to": "2026-01-01"},
+    {"sent_from": "2026-01-10", "sent_to": "2026-01-10"},
+    {"sent_from": "2026-01-13", "sent_to": "2026-01-19"},
+    {"sent_from": "2025-12-01", "sent_to": "2026-02-24", "area": SERVICES},
+    {"sent_from": "2026-01-01", "area": PQ},
+]  # fmt: skip
+
+
+def questions_by_hand(found: dict[str, dict], period: dict) -> list[tuple]:
+    """The questions asked most in ``period``, counted from the requests as last seen:
+    (set, question, requests, set_requests, share), most asked first."""
+    start, end = period.get("sent_from", "0001-01-01"), period.get("sent_to", "9999-12-31")
+    sent = [request for request in found.values()
+            if request["sent_at"] and start <= _utc_day(request["sent_at"]) <= end
+            and period.get("area", request["area"]) == request["area"]]  # fmt: skip
+    per_set = Counter(request["set_key"] for request in sent)
+    asked = Counter((request["set_key"], question["key"])
+                    for request in sent for question in request["questions"])  # fmt: skip
+    return sorted(
+        ((set_key, key, requests, per_set[set_key], round(requests / per_set[set_key], 4))
+         for (set_key, key), requests in asked.items()),
+        key=lambda row: (-row[2], row[0], row[1]),
+    )  # fmt: skip
+
+
+def _utc_day(time: str) -> str:
+    return datetime.fromisoformat(time).astimezone(UTC).date().isoformat()
+
+
+def check_questions_over_periods(requests, found: dict[str, dict]) -> None:
+    """The Commission's questions asked most in each of ``PERIODS``, read from the monthly
+    counters and the days at the period's edges, are those counted by hand; so are Italy's,
+    counted from the rows alone."""
+    for period in PERIODS:
+        for reader, states in ((COMMISSION_USER, None), (IT_COORDINATOR_USER, "IT")):
+            figures = requests.request_statistics(
+                reader, {**period, "figures": "questions", "questions_limit": 200}
+            )
+            mine = found if states is None else {
+                name: request for name, request in found.items()
+                if states in (request["requester"]["member_state"],
+                              (request["responder"] or {}).get("member_state"))
+            }  # fmt: skip
+            assert [
+                (row["set_key"], row["question"], row["requests"], row["set_requests"],
+                 row["share"])
+                for row in figures["questions"]
+            ] == questions_by_hand(mine, period), (reader["username"], period)  # fmt: skip
+
+
+def check_counters_agree(uri: str) -> None:
+    """The monthly counters kept with each request's state equal those counted again from the
+    requests and their questions (services/requests/sent_counts.py)."""
+    engine = create_engine(uri)
+    try:
+        with Session(engine) as session:
+            kept = _counters(session)
+            sent_counts.recount(session)
+            assert _counters(session) == kept
+            assert kept[0], "nothing counted"
+            session.rollback()
+    finally:
+        engine.dispose()
+
+
+def _counters(session: Session) -> tuple[set, set]:
+    return (
+        set(session.execute(select(SentRequestCount.__table__)).tuples()),
+        set(session.execute(select(SentQuestionCount.__table__)).tuples()),
+    )
 
 
 # The lists and the search over the same history (services/requests/listing.py), as Roma's and

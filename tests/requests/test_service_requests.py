@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from services.common.envelope import make_envelope
 from services.requests.models import Request
 from tests.events import WAIT_SECONDS, EventLog, listener_for, listening
-from tests.requests import network
+from tests.requests import network, statistics_world
 from tests.requests.exchange_harness import (
     BUDAPEST_HANDLER,
     ROMA_HANDLER,
@@ -263,7 +263,9 @@ def test_a_change_asked_without_a_view_answers_the_request_s_reference(proxy):
     assert "view" in not_a_flag["text"]
 
 
-def test_a_split_keeps_some_questions_and_sends_the_others_as_a_linked_request(proxy):
+def test_a_split_keeps_some_questions_and_sends_the_others_as_a_linked_request(
+    proxy, requests_config
+):
     sent = act(proxy, ROMA_HANDLER, new_request(proxy), "send")
     split = act(proxy, BUDAPEST_HANDLER, sent, "split", questions=["3.2"], to=DEBRECEN.id)
     assert split["status"] == "accepted"
@@ -274,6 +276,8 @@ def test_a_split_keeps_some_questions_and_sends_the_others_as_a_linked_request(p
     assert linked["linked_from"] == sent["id"]
     assert [q["number"] for q in linked["questions"]] == ["3.2"]
     assert linked["status"] == "sent"
+    # the question moved from one request to the other in the monthly counters too
+    statistics_world.check_counters_agree(requests_config["DB_URIS"]["requests"])
 
 
 def test_the_lists_show_each_authority_its_side_with_cursor_pages(proxy):

@@ -55,6 +55,13 @@ def test_the_commission_s_figures_are_those_computed_by_hand(proxy, history):
     assert found["computed_at"] == "2026-03-01T12:00:00+00:00"
 
 
+def test_the_questions_asked_most_in_any_period_are_those_counted_by_hand(
+    proxy, history, requests_config
+):
+    world.check_questions_over_periods(proxy.requests, history)
+    world.check_counters_agree(requests_config["DB_URIS"]["requests"])
+
+
 def test_the_lists_and_the_search_find_what_is_computed_by_hand(proxy, history):
     world.check_lists(proxy.requests, history)
 
