@@ -15,6 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
+import orjson
 from nameko.extensions import DependencyProvider
 from sqlalchemy import Engine, create_engine, event, func, insert, select
 from sqlalchemy.exc import IntegrityError
@@ -22,7 +23,7 @@ from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
 from services.common.clock import Clock, utcnow
-from services.common.config import MAX_WORKERS, database_uri
+from services.common.config import DEFAULT_RPC_TIMEOUT, MAX_WORKERS, database_uri
 from services.common.contracts import produce
 from services.common.dead_letters import (
     DEFAULT_GAUGE_SECONDS,
@@ -60,11 +61,12 @@ class DatabaseTimeouts:
     than the default RPC timeout (10 s), so that the worker answers while its caller waits.
 
     ``statement_seconds``: PostgreSQL's statement_timeout (a statement waiting on a lock, or
-    running too long, is cancelled); ``pool_seconds``: the wait for a free pooled connection;
-    ``connect_seconds``: the wait for a new connection to be accepted.
+    running too long, is cancelled), the default RPC timeout, so that a call made with it needs
+    no ``SET LOCAL`` of its own (``_bound_statements``); ``pool_seconds``: the wait for a free
+    pooled connection; ``connect_seconds``: the wait for a new connection to be accepted.
     """
 
-    statement_seconds: float = 15.0
+    statement_seconds: float = DEFAULT_RPC_TIMEOUT
     pool_seconds: float = 8.0
     connect_seconds: float = 5.0
 
@@ -97,6 +99,7 @@ def create_db_engine(
             max_overflow=0,
             pool_timeout=timeouts.pool_seconds,
             connect_args={"check_same_thread": False, "timeout": SQLITE_BUSY_TIMEOUT_MS / 1000},
+            json_deserializer=orjson.loads,
         )
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
@@ -107,6 +110,7 @@ def create_db_engine(
         max_overflow=max_workers,
         pool_timeout=timeouts.pool_seconds,
         pool_pre_ping=True,
+        json_deserializer=orjson.loads,
         connect_args={
             "connect_timeout": max(1, round(timeouts.connect_seconds)),
             "options": f"-c statement_timeout={statement_ms}",
@@ -128,6 +132,7 @@ WROTE = "imi_wrote"
 
 WORKER = "imi_worker"
 STATEMENT_SECONDS = "imi_statement_seconds"
+STATEMENT_SLACK_SECONDS = 1.0
 
 
 def unit_sessions(engine: Engine) -> sessionmaker:
@@ -145,9 +150,12 @@ def unit_sessions(engine: Engine) -> sessionmaker:
 def _bound_statements(session: Session, _transaction, connection) -> None:
     """A transaction of an RPC worker whose caller gives up before the engine's
     statement_timeout gets the time left as its own (SET LOCAL: for this transaction only;
-    one round trip, only when the time left is the shorter)."""
+    one round trip, only when the time left is shorter by more than ``STATEMENT_SLACK_SECONDS``:
+    a call made with the default timeout, which the engine's matches, needs no round trip and
+    may outlive its caller by at most that slack)."""
     left = remaining_seconds(session.info.get(WORKER))
-    if left is None or left >= session.info.get(STATEMENT_SECONDS, float("inf")):
+    statement = session.info.get(STATEMENT_SECONDS, float("inf"))
+    if left is None or left >= statement - STATEMENT_SLACK_SECONDS:
         return
     connection.exec_driver_sql(f"SET LOCAL statement_timeout = {max(1, int(left * 1000))}")
 

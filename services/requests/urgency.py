@@ -26,7 +26,19 @@ from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
 
 from nameko.timer import Timer
-from sqlalchemy import Date, Select, String, and_, cast, literal, null, or_, select, update
+from sqlalchemy import (
+    Date,
+    Select,
+    String,
+    and_,
+    bindparam,
+    cast,
+    literal,
+    null,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.orm import Session
 
 from services.common.db import UnitOfWork
@@ -86,32 +98,45 @@ def acceptance_days(session: Session) -> AcceptanceDays:
 # date column with a limit computed here, so that one query serves SQLite and PostgreSQL alike.
 
 
-def not_accepted(days: AcceptanceDays, now: datetime):
-    """Sent, and received by its current responder at least its area's days ago."""
+def not_accepted(days: AcceptanceDays):
+    """Sent, and received by its current responder at least its area's days ago: each limit
+    a bound parameter (``limits`` gives their values), so the statement is built once."""
     sent = Request.status == Status.SENT.value
     if not days.areas:
-        return and_(sent, Request.received_at <= now - timedelta(days=days.default))
+        return and_(sent, Request.received_at <= _received_before(days.default))
     by_days: dict[int, list[str]] = defaultdict(list)
     for area, number in days.areas.items():
         by_days[number].append(area)
     limits = [
-        and_(Request.area.not_in(list(days.areas)),
-             Request.received_at <= now - timedelta(days=days.default)),
-        *(and_(Request.area.in_(sorted(areas)),
-               Request.received_at <= now - timedelta(days=number))
+        and_(Request.area.not_in(sorted(days.areas)),
+             Request.received_at <= _received_before(days.default)),
+        *(and_(Request.area.in_(sorted(areas)), Request.received_at <= _received_before(number))
           for number, areas in sorted(by_days.items())),
     ]  # fmt: skip
     fewest = min(days.default, *days.areas.values())
-    within = Request.received_at <= now - timedelta(days=fewest)  # the indexes' range
+    within = Request.received_at <= _received_before(fewest)  # the indexes' range
     return and_(sent, within, or_(*limits))
 
 
-def reply_overdue(now: datetime):
+def reply_overdue():
     """Waiting for a reply after its deadline (the deadline's day is still in time)."""
     return and_(
         Request.status.in_([status.value for status in AWAITING_REPLY]),
-        Request.reply_deadline < now.date(),
+        Request.reply_deadline < bindparam("today", type_=Request.reply_deadline.type),
     )
+
+
+def limits(days: AcceptanceDays, now: datetime) -> dict:
+    """The values of the bound limits of ``not_accepted`` and ``reply_overdue`` at ``now``."""
+    received = {
+        f"received_{number}": now - timedelta(days=number)
+        for number in {days.default, *days.areas.values()}
+    }
+    return {"today": now.date(), **received}
+
+
+def _received_before(number: int):
+    return bindparam(f"received_{number}", type_=Request.received_at.type)
 
 
 # What the list and the escalation read of a request to rank it: its id, the reason, and for
@@ -123,17 +148,19 @@ OVERDUE_KEY = (Request.id, literal(Reason.REPLY_OVERDUE.value).label("reason"),
                Request.reply_deadline)  # fmt: skip
 
 
-def urgent_for(authority_id: str, days: AcceptanceDays, now: datetime) -> list[Select]:
-    """The keys of an authority's urgency list, a query per way a request concerns it:
-    not accepted by it as responder, or by an authority it coordinates; overdue where it, or
-    an authority it coordinates, is either party. Each is served by an index; a coordinator's
-    index holds all the query reads (a coordinator may have many). A request may come twice."""
-    waiting = not_accepted(days, now)
-    overdue = reply_overdue(now)
+def urgent_for(days: AcceptanceDays) -> list[Select]:
+    """The keys of an authority's urgency list (bound as ``own``), a query per way a request
+    concerns it: not accepted by it as responder, or by an authority it coordinates; overdue
+    where it, or an authority it coordinates, is either party. Each is served by an index; a
+    coordinator's index holds all the query reads (a coordinator may have many). A request may
+    come twice. The limits are bound too (``limits``)."""
+    waiting = not_accepted(days)
+    overdue = reply_overdue()
+    own = bindparam("own")
     return [
-        *(select(*WAITING_KEY).where(waiting, column == authority_id)
+        *(select(*WAITING_KEY).where(waiting, column == own)
           for column in (Request.responder_id, Request.responder_coordinator_id)),
-        *(select(*OVERDUE_KEY).where(overdue, column == authority_id)
+        *(select(*OVERDUE_KEY).where(overdue, column == own)
           for column in (Request.requester_id, Request.responder_id,
                          Request.requester_coordinator_id, Request.responder_coordinator_id)),
     ]  # fmt: skip
@@ -184,10 +211,11 @@ def escalate(unit: UnitOfWork, batch: int = BATCH) -> bool:
     full (more may wait). Another replica's claimed rows are skipped, not waited for."""
     session, now = unit.session, unit.now()
     days = acceptance_days(session)
+    bound = limits(days, now)
     full = False
     for reason, urgent, order in (
-        (Reason.NOT_ACCEPTED, not_accepted(days, now), Request.received_at),
-        (Reason.REPLY_OVERDUE, reply_overdue(now), Request.reply_deadline),
+        (Reason.NOT_ACCEPTED, not_accepted(days), Request.received_at),
+        (Reason.REPLY_OVERDUE, reply_overdue(), Request.reply_deadline),
     ):
         mark = MARKS[reason]
         newly = and_(urgent, mark.is_(None))
@@ -199,7 +227,8 @@ def escalate(unit: UnitOfWork, batch: int = BATCH) -> bool:
             .where(newly)
             .order_by(order)
             .limit(batch)
-            .with_for_update(of=Request, skip_locked=True)
+            .with_for_update(of=Request, skip_locked=True),
+            bound,
         ).all()  # fmt: skip
         full = full or len(claimed) == batch
         for row in claimed:
@@ -207,7 +236,8 @@ def escalate(unit: UnitOfWork, batch: int = BATCH) -> bool:
                 update(Request)
                 .where(Request.id == row.id, newly)
                 .values({mark.key: now})
-                .execution_options(synchronize_session=False)
+                .execution_options(synchronize_session=False),
+                bound,
             )
             if marked.rowcount == 1:
                 unit.record_event("request_escalated", row.id, _escalation(row, days, now))

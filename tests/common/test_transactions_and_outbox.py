@@ -855,7 +855,7 @@ def test_the_engine_is_tuned_for_its_database(notes_db, engine):
             assert connection.exec_driver_sql("PRAGMA busy_timeout").scalar() == 5000
             assert db_engine.pool.size() == 1
         else:
-            assert connection.execute(text("SHOW statement_timeout")).scalar() == "15s"
+            assert connection.execute(text("SHOW statement_timeout")).scalar() == "10s"
     db_engine.dispose()
 
 
