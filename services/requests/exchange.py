@@ -14,7 +14,7 @@ from __future__ import annotations
 import datetime
 import uuid
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
@@ -385,7 +385,7 @@ def _create_linked(
     )  # fmt: skip
     unit.session.add(copy_row)
     _write_state(copy_row, linked, questions)
-    sent_counts.change(unit.session, None, _counted(copy_row))
+    _write_asked(unit.session, copy_row, Asked.NONE, Asked.of(copy_row, questions))
     unit.session.flush()
     audit.record(unit.session, row, Operation.COPIED, now, actor)
     audit.record(unit.session, copy_row, Operation.CREATED, now, actor)
@@ -405,7 +405,7 @@ def _store(
     session = unit.session
     now = unit.now()
     state = outcome.new_state
-    counted = _counted(row)
+    asked = Asked.of(row, questions)
     if state.sent and row.sent_at is None:
         row.sent_at = now
     if state.sent and (row.received_at is None or row.responder_id != state.responder.id):
@@ -419,7 +419,7 @@ def _store(
     if state.status == Status.ANSWERED and row.answered_at is None:
         row.answered_at = now
     _write_state(row, state, questions)
-    sent_counts.change(session, counted, _counted(row))
+    _write_asked(session, row, asked, Asked.of(row, questions))
     if action not in (Action.CREATE_DRAFT, Action.SAVE_REPLY_DRAFT):
         _touch(row, actor, now)
     session.flush()
@@ -446,19 +446,44 @@ def _write_state(row: Request, state: RequestState, questions: Questions) -> Non
     row.reply_due_agreed = bool(state.reply_date and state.reply_date.agreed)
     row.reply_deadline = urgency.reply_deadline(state.reply_date)
     row.linked_from = state.linked_from
-    keys = {questions.question(ordinal)["key"] for ordinal in state.questions}
-    counted = {name: getattr(row, name) for name in QUESTION_COUNTED}
-    written = {asked.question_key: {name: getattr(asked, name) for name in QUESTION_COUNTED}
-               for asked in row.asked}  # fmt: skip
-    if written != dict.fromkeys(keys, counted):
-        row.asked = [RequestQuestion(request_id=row.id, question_key=key, **counted)
-                     for key in sorted(keys)]  # fmt: skip
 
 
-def _counted(row: Request) -> sent_counts.Sent | None:
-    """The request as the monthly counters of sent requests hold it (sent_counts.py)."""
-    keys = (asked.question_key for asked in row.asked)
-    return sent_counts.sent(row.sent_at, row.set_key, row.area, keys)
+@dataclass(frozen=True)
+class Asked:
+    """What a request's question rows (models.RequestQuestion) and the monthly counters of
+    sent requests (sent_counts.py) hold of it: its questions' keys and the columns each
+    repeats. Read from the request's own columns and state, so that a step that changes
+    neither (most do) reads and writes no question row."""
+
+    keys: frozenset[str]
+    columns: tuple
+
+    NONE: ClassVar[Asked]
+
+    @classmethod
+    def of(cls, row: Request, questions: Questions) -> Asked:
+        ordinals = row.state["questions"] if row.state else ()
+        keys = frozenset(questions.question(ordinal)["key"] for ordinal in ordinals)
+        return cls(keys, tuple(getattr(row, name) for name in QUESTION_COUNTED))
+
+    def counted(self) -> sent_counts.Sent | None:
+        repeated = dict(zip(QUESTION_COUNTED, self.columns, strict=True))
+        return sent_counts.sent(
+            repeated["sent_at"], repeated["set_key"], repeated["area"], self.keys
+        )
+
+
+Asked.NONE = Asked(frozenset(), (None,) * len(QUESTION_COUNTED))
+
+
+def _write_asked(session: Session, row: Request, before: Asked, after: Asked) -> None:
+    """The request's question rows and the counters, when what they hold of it changed."""
+    if after == before:
+        return
+    repeated = dict(zip(QUESTION_COUNTED, after.columns, strict=True))
+    row.asked = [RequestQuestion(request_id=row.id, question_key=key, **repeated)
+                 for key in sorted(after.keys)]  # fmt: skip
+    sent_counts.change(session, before.counted(), after.counted())
 
 
 def _published_data(questions: Questions, data: dict) -> dict:

@@ -9,9 +9,10 @@ translate what the document does not ship, and readers read it in their language
 from __future__ import annotations
 
 import uuid
+import weakref
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
 from services.common.actor import Actor, Right
@@ -70,8 +71,20 @@ class Published:
 _DOCUMENTS: dict[str, dict] = {}
 
 
+# The versions found published, by (set, number), per database: a version once published stays
+# so, and its lookup was a tenth of a request's action (docs/performance.md). Kept per engine,
+# so that two databases in one process (the tests) never share what they found.
+_PUBLISHED: weakref.WeakKeyDictionary[Engine, dict[tuple[str, int], Published]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
 def published_version(session: Session, set_key: str, number: int | None = None) -> Published:
-    """As ``published``, its document read from the database only the first time."""
+    """As ``published``, its document read from the database only the first time; a given
+    version (``number``) looked up only the first time."""
+    known = _PUBLISHED.setdefault(session.get_bind(), {})
+    if number is not None and (set_key, number) in known:
+        return known[(set_key, number)]
     found = session.execute(
         _published(set_key, number, QuestionSetVersion.id, QuestionSetVersion.number)
     ).first()
@@ -84,7 +97,9 @@ def published_version(session: Session, set_key: str, number: int | None = None)
             select(QuestionSetVersion.document).where(QuestionSetVersion.id == version_id)
         )
         _DOCUMENTS[version_id] = document
-    return Published(set_key, found_number, document)
+    published = Published(set_key, found_number, document)
+    known[(set_key, found_number)] = published
+    return published
 
 
 def _published(set_key: str, number: int | None, *columns):
