@@ -10,6 +10,7 @@ driver's error.
 from __future__ import annotations
 
 import json
+import time
 import weakref
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -18,7 +19,8 @@ from datetime import datetime
 import orjson
 from nameko.extensions import DependencyProvider
 from sqlalchemy import Engine, create_engine, event, func, insert, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.engine import Dialect
+from sqlalchemy.exc import DisconnectionError, IntegrityError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -104,18 +106,49 @@ def create_db_engine(
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
     statement_ms = max(1, round(timeouts.statement_seconds * 1000))
-    return create_engine(
+    engine = create_engine(
         uri,
         pool_size=max_workers,
         max_overflow=max_workers,
         pool_timeout=timeouts.pool_seconds,
-        pool_pre_ping=True,
         json_deserializer=orjson.loads,
         connect_args={
             "connect_timeout": max(1, round(timeouts.connect_seconds)),
             "options": f"-c statement_timeout={statement_ms}",
         },
     )
+    event.listen(engine, "checkin", _returned)
+    event.listen(engine, "checkout", _ping_when_idle(engine.dialect))
+    return engine
+
+
+# A pooled connection back from work this recently is taken as alive without a ping, as
+# HikariCP does for 500 ms ("aliveBypassWindowMs"): under load every call would otherwise pay
+# a round trip before its first statement (docs/performance.md). A connection the database
+# dropped meanwhile fails at its first statement; that call is a 503 (services/common/
+# outages.py) and the pool drops every connection as old as it.
+PING_AFTER_IDLE_SECONDS = 1.0
+RETURNED_AT = "imi_returned_at"
+
+
+def _returned(_dbapi_connection, record) -> None:
+    record.info[RETURNED_AT] = time.monotonic()
+
+
+def _ping_when_idle(dialect: Dialect) -> Callable:
+    """SQLAlchemy's pre-ping, for a connection idle in the pool for a while: a dead one is
+    replaced (DisconnectionError makes the pool connect again) before the worker uses it."""
+
+    def ping(dbapi_connection, record, _proxy) -> None:
+        returned = record.info.get(RETURNED_AT)
+        if returned is None or time.monotonic() - returned < PING_AFTER_IDLE_SECONDS:
+            return  # new, or back from work moments ago
+        try:
+            dialect.do_ping(dbapi_connection)
+        except Exception as dead:  # any failure to answer: the pool connects again
+            raise DisconnectionError(str(dead)) from dead
+
+    return ping
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:

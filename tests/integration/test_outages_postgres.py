@@ -18,6 +18,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.pool import NullPool
 
+from services.common import db
 from services.common.db import Database
 from services.common.entrypoints import rpc
 from services.common.errors import Unavailable
@@ -121,6 +122,42 @@ def test_a_database_that_refuses_connections_is_unavailable_then_served_again(
             cursor.execute(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS true')
         admin.close()
 
+    assert call_count(service_config) == 0
+
+
+def terminate_backends(uri: str) -> None:
+    admin = admin_connection(uri)
+    try:
+        with admin.cursor() as cursor:
+            cursor.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                " WHERE datname = %s AND pid <> pg_backend_pid()",
+                (make_url(uri).database,),
+            )
+    finally:
+        admin.close()
+
+
+def test_a_pooled_connection_idle_for_a_while_is_pinged_and_replaced_if_dropped(
+    start_service, service_config, outage_db, monkeypatch
+):
+    monkeypatch.setattr(db, "PING_AFTER_IDLE_SECONDS", 0.2)
+    start_service(outage_db)
+    assert call_count(service_config) == 0  # the pool now holds a live connection
+    terminate_backends(outage_db)
+    time.sleep(0.3)
+
+    assert call_count(service_config) == 0  # the ping found it dead: a new connection
+
+
+def test_a_connection_dropped_while_in_use_fails_one_call_then_the_pool_connects_again(
+    start_service, service_config, outage_db
+):
+    start_service(outage_db)
+    assert call_count(service_config) == 0
+    terminate_backends(outage_db)
+
+    assert_unavailable(service_config)  # back moments ago: taken as alive, not pinged
     assert call_count(service_config) == 0
 
 
