@@ -47,9 +47,8 @@ PROGRESS = frozenset(Action) - {
     Action.WITHDRAW,
 }  # fmt: skip
 # What a row of a list is made of (not the request's other columns: a description, the time
-# line), read as plain rows.
-# The workflow state comes as its JSON text, read only when a row's view and actions are not
-# known yet (``_view_and_actions``).
+# line), read as plain rows; the workflow state as its JSON text, parsed only when a row's view
+# and actions are not known yet (``_view_and_actions``).
 LISTED = (
     Request.id, Request.area, Request.set_key, Request.pq_type, Request.status,
     Request.requester_id, Request.responder_id, Request.created_at, Request.sent_at,

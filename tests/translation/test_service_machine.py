@@ -23,6 +23,7 @@ from services.common.envelope import make_envelope
 from services.common.errors import Conflict, NotFound, Unavailable, ValidationFailed
 from services.common.metrics import EVENTS_HANDLED
 from services.common.reference import SUPPORTED_LANGUAGES
+from services.translation.machine import memory
 from services.translation.schemas import CallbackBodySchema
 from services.translation.service import TranslationService
 from tests.events import EventLog, event_data, wait_until
@@ -153,6 +154,44 @@ def test_the_translation_memory_answers_first_even_without_an_engine(start):
     assert result["engine"] == "memory"
     assert result["text"] == "Die Anfrage wurde angenommen."
     assert result["machine_translation"] is True
+
+
+@pytest.mark.parametrize("read_by_key_up_to", [memory.READ_CHANGED_UP_TO, 0])
+def test_the_translation_memory_follows_the_catalogue_entry_by_entry(
+    start, monkeypatch, read_by_key_up_to
+):
+    """Changed entries read by key, or (a large change) the whole catalogue read again."""
+    monkeypatch.setattr(memory, "READ_CHANGED_UP_TO", read_by_key_up_to)
+    rpc, _ = start(ENGINE="none")
+    accepted, returned = (
+        entry(name=name, source_text=text)
+        for name, text in (("accepted", "The request was accepted."),
+                           ("returned", "The request was returned."))
+    )  # fmt: skip
+    rpc.register_entries(administrator(), {"entries": [accepted, returned]})
+    rpc.submit_translation(
+        translator(), "de", accepted["key"], {"text": "Die Anfrage wurde angenommen.", "version": 0}
+    )
+
+    def in_memory(text: str) -> str | None:
+        try:
+            found = rpc.translate_text(user(), {"text": text, "source": "en", "target": "de"})
+        except Unavailable:  # no engine, and the memory has nothing
+            return None
+        return found["text"] if found["engine"] == "memory" else None
+
+    assert in_memory("The request was accepted") == "Die Anfrage wurde angenommen."
+    assert in_memory("The request was returned") is None
+    rpc.submit_translation(
+        translator(), "de", returned["key"], {"text": "Die Anfrage kam zurück.", "version": 0}
+    )
+    assert in_memory("The request was returned") == "Die Anfrage kam zurück."
+    # a new source text makes its translation outdated: no longer memory
+    rpc.register_entries(
+        administrator(), {"entries": [{**accepted, "source_text": "The request was taken on."}]}
+    )
+    assert in_memory("The request was accepted") is None
+    assert in_memory("The request was returned") == "Die Anfrage kam zurück."
 
 
 # --- an external engine (LibreTranslate) --------------------------------------------------------

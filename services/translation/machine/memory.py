@@ -22,6 +22,9 @@ from services.translation.domain import Status, is_outdated
 from services.translation.models import CatalogueRevision, Entry, Translation
 
 HUMAN = (Status.TRANSLATED.value, Status.REVIEWED.value)
+# Up to how many changed entries an index reads them by key; a larger change (a catalogue
+# import) reads the whole catalogue again.
+READ_CHANGED_UP_TO = 500
 _SPACES = re.compile(r"\s+")
 _END = ".!?:;…。 "
 
@@ -42,13 +45,37 @@ class MemoryMatch:
 
 
 class MemoryIndex:
-    """The human translations of one language pair, ready to look sentences up in."""
+    """The human translations of one language pair, ready to look sentences up in; kept up to
+    date entry by entry (``update``). Where several entries have the same folded source text,
+    the one with the smallest key answers."""
 
-    def __init__(self, pairs: Iterable[tuple[str, str]], threshold: float):
+    def __init__(self, threshold: float):
         self.threshold = threshold
         self.exact: dict[str, str] = {}
-        for source, target in pairs:
-            self.exact.setdefault(fold(source), target)
+        self._pairs: dict[str, tuple[str, str]] = {}  # key: (folded source, target)
+        self._keys: dict[str, set[str]] = {}  # folded source: the keys that have it
+
+    def update(self, changed: Iterable[str], pairs: Iterable[tuple[str, str, str]]) -> None:
+        """``changed``: the keys of the entries that may have changed; ``pairs``: (key, source
+        text, target text) of those that have a pair now."""
+        touched = set()
+        for key in changed:
+            old = self._pairs.pop(key, None)
+            if old is not None:
+                self._keys[old[0]].discard(key)
+                touched.add(old[0])
+        for key, source, target in pairs:
+            folded = fold(source)
+            self._pairs[key] = (folded, target)
+            self._keys.setdefault(folded, set()).add(key)
+            touched.add(folded)
+        for folded in touched:
+            keys = self._keys.get(folded)
+            if keys:
+                self.exact[folded] = self._pairs[min(keys)][1]
+            else:
+                self.exact.pop(folded, None)
+                self._keys.pop(folded, None)
 
     def lookup(self, sentence: str) -> MemoryMatch | None:
         folded = fold(sentence)
@@ -77,30 +104,37 @@ class MemoryIndex:
 
 
 class TranslationMemory:
-    """Indexes of the catalogue per language pair, rebuilt when the catalogue's revision
-    moves (one per process: the catalogue changes rarely, lookups are frequent)."""
+    """Indexes of the catalogue per language pair, brought up to date with the entries changed
+    since the catalogue revision each was last read at (one per process: lookups are
+    frequent, and most catalogue changes, an authority's informal title say, touch a few
+    entries and no human translation of the pair). Reading the whole catalogue for every pair
+    after every change took 0.4 s of CPU per authority whose titles were translated."""
 
     def __init__(self, threshold: float = 0.9):
         self.threshold = threshold
         self._indexes: dict[tuple[str, str], tuple[int, MemoryIndex]] = {}
 
     def index(self, session: Session, source: str, target: str) -> MemoryIndex:
+        # Read first: a revision is raised under a row lock held to the change's commit, so
+        # every change up to it is committed; one after it is read again next time.
         revision = session.scalar(select(CatalogueRevision.value)) or 0
         cached = self._indexes.get((source, target))
         if cached is not None and cached[0] == revision:
             return cached[1]
-        index = MemoryIndex(catalogue_pairs(session, source, target), self.threshold)
+        since, index = cached if cached is not None else (None, MemoryIndex(self.threshold))
+        index.update(*catalogue_pairs(session, source, target, since))
         self._indexes[(source, target)] = (revision, index)
         return index
 
 
-def catalogue_pairs(session: Session, source: str, target: str) -> Iterable[tuple[str, str]]:
-    """(text in ``source``, human translation in ``target``) for every catalogue entry that
-    has both: the entry's own text counts as human in its source language."""
-    rows = session.execute(
-        select(Entry.key, Entry.source_language, Entry.source_text, Entry.source_version)
-    ).all()
-    human: dict[tuple[str, str], str] = {}
+def catalogue_pairs(
+    session: Session, source: str, target: str, since: int | None = None
+) -> tuple[list[str], list[tuple[str, str, str]]]:
+    """The keys of the entries changed after revision ``since``, or whose text in ``source``
+    or ``target`` did (every entry when None), and of those (key, text in ``source``, human
+    translation in ``target``) where the entry has both: the entry's own text counts as human
+    in its source language."""
+    entries = select(Entry.key, Entry.source_language, Entry.source_text, Entry.source_version)
     translations = select(
         Translation.key,
         Translation.language,
@@ -108,13 +142,31 @@ def catalogue_pairs(session: Session, source: str, target: str) -> Iterable[tupl
         Translation.status,
         Translation.source_version,
     ).where(Translation.language.in_((source, target)), Translation.status.in_(HUMAN))
+    if since is not None:  # the entry changed, or its text in one of the two languages
+        changed = set(session.scalars(select(Entry.key).where(Entry.revision > since)))
+        changed.update(
+            session.scalars(
+                select(Translation.key).where(
+                    Translation.revision > since, Translation.language.in_((source, target))
+                )
+            )
+        )
+        if not changed:
+            return [], []
+        if len(changed) <= READ_CHANGED_UP_TO:  # else the whole catalogue, read as at first
+            entries = entries.where(Entry.key.in_(changed))
+            translations = translations.where(Translation.key.in_(changed))
+    rows = session.execute(entries).all()
     versions = {key: version for key, _, _, version in rows}
+    human: dict[tuple[str, str], str] = {}
     for key, language, text, status, source_version in session.execute(translations):
         if text and not is_outdated(status, source_version, versions.get(key, 0)):
             human[(key, language)] = text
+    pairs = []
     for key, language, text, _ in rows:
         texts = {language: text} | {
             lang: human[(key, lang)] for lang in (source, target) if (key, lang) in human
         }
         if source in texts and target in texts:
-            yield texts[source], texts[target]
+            pairs.append((key, texts[source], texts[target]))
+    return [key for key, _, _, _ in rows], pairs
