@@ -30,9 +30,11 @@ class UtcDateTime(TypeDecorator):
         return value.astimezone(UTC)
 
     def process_result_value(self, value: datetime | None, dialect) -> datetime | None:
-        if value is None or value.tzinfo is not None:
-            return value
-        return value.replace(tzinfo=UTC)
+        if value is None:
+            return None
+        if value.tzinfo is None:  # SQLite's text
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)  # PostgreSQL's, in the session's time zone
 
 
 class OutboxMixin:

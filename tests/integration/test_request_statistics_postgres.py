@@ -66,6 +66,12 @@ def test_the_lists_and_the_search_on_postgresql_find_what_is_computed_by_hand(st
     world.check_lists(statistics_pg.requests, statistics_pg.found)
 
 
+def test_a_request_s_times_are_given_in_utc_whatever_the_database_s_time_zone(statistics_pg):
+    assert statistics_pg.found["R6"]["sent_at"] == "2026-01-12T10:00:00+00:00"
+    listed = statistics_pg.requests.list_requests(world.ROMA_HANDLER, {"box": "outgoing"})
+    assert all(item["updated_at"].endswith("+00:00") for item in listed["items"])
+
+
 def test_the_commission_s_figures_on_postgresql_are_those_computed_by_hand(statistics_pg):
     world.check_commission_figures(
         statistics_pg.requests.request_statistics(world.COMMISSION_USER, {})
