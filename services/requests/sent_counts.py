@@ -141,12 +141,12 @@ def split(sent_from: date | None, sent_to: date | None) -> Period:
     if sent_to is not None:
         end = _next_month(sent_to) if _last_day(sent_to) else sent_to.replace(day=1)
     if first is not None and end is not None and first >= end:
-        return Period(None, ((_midnight(sent_from), _midnight(_day_after(sent_to))),))
+        return Period(None, ((midnight(sent_from), midnight(_day_after(sent_to))),))
     days = []
     if sent_from is not None and sent_from < first:
-        days.append((_midnight(sent_from), _midnight(first)))
+        days.append((midnight(sent_from), midnight(first)))
     if sent_to is not None and end <= sent_to:
-        days.append((_midnight(end), _midnight(_day_after(sent_to))))
+        days.append((midnight(end), midnight(_day_after(sent_to))))
     last = None if end is None else month_of(end - timedelta(days=1))
     return Period((None if first is None else month_of(first), last), tuple(days))
 
@@ -163,5 +163,6 @@ def _day_after(day: date | None) -> date | None:
     return None if day is None else day + timedelta(days=1)
 
 
-def _midnight(day: date | None) -> datetime | None:
+def midnight(day: date | None) -> datetime | None:
+    """The start of ``day`` in UTC (None for no bound)."""
     return None if day is None else datetime(day.year, day.month, day.day, tzinfo=UTC)

@@ -16,7 +16,7 @@ import csv
 import io
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import (
     CompoundSelect,
@@ -135,11 +135,11 @@ def _from_counters(query: dict) -> tuple[Subquery, Subquery]:
     asked: list[Select] = []
     sets: list[Select] = []
     if period.months is not None:
+        first, last = period.months
         for counters, parts, keys in (
             (SentQuestionCount, asked, ("set_key", "question_key")),
             (SentRequestCount, sets, ("set_key",)),
         ):
-            first, last = period.months
             conditions = [counters.area == area] if area else []
             if first is not None:
                 conditions.append(counters.month >= first)
@@ -177,10 +177,11 @@ def _conditions(source, query: dict) -> list:
     """Sent, in the period (days in UTC, both included) and the area; ``source`` the
     requests or their questions, which have these columns alike."""
     sent_to = query.get("sent_to")
+    day_after = None if not sent_to or sent_to >= date.max else sent_to + timedelta(days=1)
     return _sent_between(
         source,
-        _midnight(query["sent_from"]) if query.get("sent_from") else None,
-        _midnight(sent_to + timedelta(days=1)) if sent_to and sent_to < date.max else None,
+        sent_counts.midnight(query.get("sent_from")),
+        sent_counts.midnight(day_after),
         query.get("area"),
     )
 
@@ -236,10 +237,6 @@ def _coordinated(scope: Scope):
         and_(Request.requester_id.in_(parties), linked(Request.requester_id)),
         and_(Request.responder_id.in_(parties), linked(Request.responder_id)),
     )
-
-
-def _midnight(day) -> datetime:
-    return datetime.combine(day, time(0), tzinfo=UTC)
 
 
 def compute(session: Session, actor: Actor, query: dict, now: datetime) -> dict:
