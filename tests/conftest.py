@@ -32,6 +32,9 @@ from kombu.mixins import ConsumerMixin  # noqa: E402
 from tests.databases import Load, prepare  # noqa: E402
 from tests.webhook_receiver import Receiver  # noqa: E402
 
+# pytest-timeout failing a hung test alone, under eventlet (tests/timeouts.py)
+pytest_plugins = ["tests.timeouts"]
+
 TEST_AMQP_URI = os.environ.get("IMI_TEST_AMQP_URI", "pyamqp://guest:guest@127.0.0.1:5672/")
 TEST_PG_URI = os.environ.get("IMI_TEST_PG_URI", "postgresql://postgres@127.0.0.1:5432/")
 CONSUMER_WAKE_UP_SECONDS = 0.05
