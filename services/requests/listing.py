@@ -27,8 +27,7 @@ from sqlalchemy.sql.elements import BindParameter, BooleanClauseList
 
 from services.common.actor import Actor
 from services.common.errors import ValidationFailed
-from services.common.folding import fold
-from services.requests import blocking, urgency, workflow
+from services.requests import blocking, subject_words, urgency, workflow
 from services.requests.models import Request, RequestQuestion
 from services.requests.request_codec import from_document
 from services.requests.visibility import View, view_of
@@ -67,7 +66,7 @@ def page(session: Session, actor: Actor, query: dict, now: datetime) -> dict:
     position = _decode(query["cursor"]) if query.get("cursor") else None
     limit = query["limit"]
     filters = _filter_names(query)
-    parameters = {**_parameters(query), "own": actor.authority_id, "size": limit + 1}
+    parameters = {**_parameters(query, actor), "own": actor.authority_id, "size": limit + 1}
     items: list[dict] = []
     last: Row | None = None
     more = True
@@ -96,9 +95,12 @@ def _page_statement(box: str, filters: tuple[str, ...], after: bool):
     """The SQL of a chunk of ``box`` with these filters, built once per shape of query: every
     value (the reader's authority, the filters, the position, the size) is a bound parameter
     given at execution. Building it (a few hundred SQLAlchemy objects) cost more CPU than the
-    database's work for a page (docs/performance.md, "Requests at scale")."""
-    branches = [_filtered(select(Request.id).where(part), filters)
-                for part in _parts(_box(box, bindparam("own")))]  # fmt: skip
+    database's work for a page (docs/performance.md, "Requests at scale"). A search by
+    subject is one branch: the subject's keys give the authority's few requests naming the
+    words, whatever its part in them (services/requests/subject_words.py)."""
+    condition = _box(box, bindparam("own"))
+    parts = [condition] if "subject" in filters else _parts(condition)
+    branches = [_filtered(select(Request.id).where(part), filters) for part in parts]
     return _rows(branches, after)
 
 
@@ -140,7 +142,11 @@ def _urgent_page(session: Session, actor: Actor, query: dict, now: datetime) -> 
     days = urgency.acceptance_days(session)
     statement = _urgent_statement(days.default, tuple(sorted(days.areas.items())),
                                   _filter_names(query))  # fmt: skip
-    parameters = {**_parameters(query), **urgency.limits(days, now), "own": actor.authority_id}
+    parameters = {
+        **_parameters(query, actor),
+        **urgency.limits(days, now),
+        "own": actor.authority_id,
+    }
     keys = session.execute(statement, parameters).all()
     ranked = sorted({key.id: urgency.Urgency.of(key, days) for key in keys}.values())
     if query.get("cursor"):
@@ -232,7 +238,8 @@ def _condition(name: str):
         )
         return Request.id.in_(asking)
     if name == "subject":
-        return and_(Request.subject_search.contains(bindparam(name)), Request.blocked_at.is_(None))
+        searched = bindparam(name, type_=subject_words.SearchedWords())
+        return and_(subject_words.NamesEveryWord(searched), Request.blocked_at.is_(None))
     if name in EQUAL:
         return EQUAL[name] == bindparam(name)
     period, edge = name.split("_")
@@ -246,13 +253,13 @@ def _filter_names(query: dict) -> tuple[str, ...]:
     return tuple(name for name in FILTERS if query.get(name))
 
 
-def _parameters(query: dict) -> dict:
+def _parameters(query: dict, actor: Actor) -> dict:
     """The filters' values as their statements bind them."""
     values = {name: query[name] for name in _filter_names(query)}
     if "status" in values:
         values["status"] = values["status"].split(",")
     if "subject" in values:
-        values["subject"] = fold(values["subject"])
+        values["subject"] = (actor.authority_id, subject_words.words(values["subject"]))
     return values
 
 

@@ -409,6 +409,13 @@ LISTS = [
     (ROMA_HANDLER, {"question": "legal_form"}, {"R1", "R4", "R11"}),
     (ROMA_HANDLER, {"box": "outgoing", "subject": "STATISTICA", "area": PQ}, {"R6", "R7"}),
     (ROMA_HANDLER, {"subject": "nobody"}, set()),
+    # each word whole, in any order, case and accents aside (services/requests/subject_words.py)
+    (ROMA_HANDLER, {"box": "outgoing", "subject": "statistica ÁDA", "area": PQ}, {"R6", "R7"}),
+    (ROMA_HANDLER, {"subject": "statist"}, set()),
+    (ROMA_HANDLER, {"subject": "ada nobody"}, set()),
+    # Budapest finds the subject where it is shown to it: its own requests (R4, R5) and those
+    # it accepted; not R7 and R11 (sent, not accepted yet) nor R9 (withdrawn before)
+    (BUDAPEST_HANDLER, {"subject": "Ada"}, {"R1", "R2", "R3", "R4", "R5", "R6", "R8"}),
     (BUDAPEST_HANDLER, {"box": "actions"}, {"R4", "R6", "R7", "R8", "R11"}),
     (BUDAPEST_HANDLER, {"box": "actions", "area": SERVICES, "status": "sent"}, {"R11"}),
 ]  # fmt: skip

@@ -303,6 +303,9 @@ def test_the_lists_show_each_authority_its_side_with_cursor_pages(proxy):
     assert len(by_subject["items"]) == 3
     assert proxy.requests.list_requests(ROMA_HANDLER, {"subject": "bianchi"})["items"] == []
     assert proxy.requests.list_requests(BUDAPEST_HANDLER, {"subject": "rossi"})["items"] == []
+    no_word = refused(lambda: proxy.requests.list_requests(ROMA_HANDLER, {"subject": "--"}))
+    assert no_word["type"] == "ValidationFailed"
+    assert "letter or digit" in no_word["text"]
     asking_legal_form = new_request(proxy, questions=["1.4"])
     by_question = proxy.requests.list_requests(ROMA_HANDLER, {"question": "legal_form"})
     assert asking_legal_form["id"] in {item["id"] for item in by_question["items"]}

@@ -7,6 +7,7 @@ from marshmallow import Schema, fields, validate, validates_schema
 from marshmallow import ValidationError as SchemaError
 
 from services.common.contracts import publishes
+from services.common.folding import fold
 from services.common.schemas import StrictSchema, WholeMatch, version_field
 from services.requests.answers import TEXT_LENGTH
 from services.requests.attachment_schemas import AttachmentSchema
@@ -169,6 +170,12 @@ class RequestQuerySchema(StrictSchema):
     language = fields.String(validate=LANGUAGE)
 
 
+def _names_a_word(value: str) -> None:
+    """A search by subject looks for the words of names (services/requests/subject_words.py)."""
+    if not fold(value):
+        raise SchemaError("Words of a name: at least one letter or digit.")
+
+
 class ListQuerySchema(StrictSchema):
     box = fields.String(
         load_default="all",
@@ -193,7 +200,10 @@ class ListQuerySchema(StrictSchema):
     question = fields.String(
         validate=[validate.Length(1, 40), KEY], metadata={"description": "A question's key"}
     )
-    subject = fields.String(validate=validate.Length(2, 200))
+    subject = fields.String(
+        validate=[validate.Length(2, 200), _names_a_word],
+        metadata={"description": "Words of the subject's names, each whole, in any order"},
+    )
     cursor = fields.String(validate=validate.Length(1, 200))
     limit = fields.Integer(load_default=25, validate=validate.Range(1, 100))
 
