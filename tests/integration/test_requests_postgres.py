@@ -5,7 +5,7 @@ never two rows or a 500 (the rules are a primary key and a partial unique index)
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import create_engine, func, select
+from sqlalchemy import create_engine, func, select, text
 
 from services.common.clock import FrozenClock
 from services.common.errors import Conflict, StaleVersion
@@ -18,6 +18,7 @@ from services.requests.models import (
     SentRequestCount,
 )
 from services.requests.service import RequestsService
+from services.requests.subject_words import SearchedWords
 from tests.databases import prepare
 from tests.integration.held_writes import inserts_held, outcomes
 from tests.requests import network, statistics_world
@@ -212,3 +213,30 @@ def counted_sends(uri: str) -> tuple[list, list]:
             )
     finally:
         engine.dispose()
+
+
+@pytest.mark.parametrize("own", ["it-roma", "o'brien\\office"])
+def test_a_search_s_keys_match_the_words_of_the_reader_s_authority_alone(pg_uri, own):
+    """The search's text query (services/requests/subject_words.py) holds any authority id as
+    its keys' party: a quote or a backslash in it neither breaks the query nor matches
+    another authority's keys (migration r0014's imi_subject_keys)."""
+    prepare("requests", pg_uri)
+    engine = create_engine(pg_uri)
+    searched = SearchedWords().process_bind_param((own, ["ada", "statistica"]), engine.dialect)
+    matches = text("SELECT imi_subject_keys(ARRAY[:party, NULL], :names) @@ CAST(:q AS tsquery)")
+    try:
+        with engine.connect() as connection:
+            found = {
+                (party, names): connection.scalar(
+                    matches, {"party": party, "names": names, "q": searched}
+                )
+                for party in (own, "it-other")
+                for names in ("statistica maria ada", "ada", "")
+            }
+    finally:
+        engine.dispose()
+    assert found == {
+        (own, "statistica maria ada"): True, (own, "ada"): False, (own, ""): False,
+        ("it-other", "statistica maria ada"): False, ("it-other", "ada"): False,
+        ("it-other", ""): False,
+    }  # fmt: skip
