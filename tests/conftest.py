@@ -25,6 +25,7 @@ from collections.abc import Callable  # noqa: E402
 from pathlib import Path  # noqa: E402
 from urllib.parse import urlsplit, urlunsplit  # noqa: E402
 
+import kombu.pools  # noqa: E402
 import pytest  # noqa: E402
 import requests  # noqa: E402
 from kombu.mixins import ConsumerMixin  # noqa: E402
@@ -53,6 +54,19 @@ def quick_container_teardown(monkeypatch):
         "consume",
         functools.partialmethod(ConsumerMixin.consume, safety_interval=CONSUMER_WAKE_UP_SECONDS),
     )
+
+
+@pytest.fixture(autouse=True)
+def fresh_amqp_pools():
+    """After each test, kombu's pools of broker connections and producers start empty.
+
+    Every service a test runs lives in this one process and shares kombu's pools (ten producers
+    per broker address). Containers torn down test after test left about one producer marked in
+    use each; past ten, every publish (an outbox relay's, an RPC reply) waited for a free one
+    for ever, and a long run's later tests waited in vain for their events and emails.
+    """
+    yield
+    kombu.pools.reset()
 
 
 @pytest.fixture
