@@ -66,7 +66,7 @@ def page(session: Session, actor: Actor, query: dict, now: datetime) -> dict:
     position = _decode(query["cursor"]) if query.get("cursor") else None
     limit = query["limit"]
     filters = _filter_names(query)
-    parameters = {**_parameters(query, actor), "own": actor.authority_id, "size": limit + 1}
+    parameters = {**_parameters(query, actor), "size": limit + 1}
     items: list[dict] = []
     last: Row | None = None
     more = True
@@ -142,11 +142,7 @@ def _urgent_page(session: Session, actor: Actor, query: dict, now: datetime) -> 
     days = urgency.acceptance_days(session)
     statement = _urgent_statement(days.default, tuple(sorted(days.areas.items())),
                                   _filter_names(query))  # fmt: skip
-    parameters = {
-        **_parameters(query, actor),
-        **urgency.limits(days, now),
-        "own": actor.authority_id,
-    }
+    parameters = {**_parameters(query, actor), **urgency.limits(days, now)}
     keys = session.execute(statement, parameters).all()
     ranked = sorted({key.id: urgency.Urgency.of(key, days) for key in keys}.values())
     if query.get("cursor"):
@@ -254,8 +250,8 @@ def _filter_names(query: dict) -> tuple[str, ...]:
 
 
 def _parameters(query: dict, actor: Actor) -> dict:
-    """The filters' values as their statements bind them."""
-    values = {name: query[name] for name in _filter_names(query)}
+    """The reader's authority (``own``) and the filters' values, as the statements bind them."""
+    values = {name: query[name] for name in _filter_names(query)} | {"own": actor.authority_id}
     if "status" in values:
         values["status"] = values["status"].split(",")
     if "subject" in values:
