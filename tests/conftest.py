@@ -25,7 +25,6 @@ from collections.abc import Callable  # noqa: E402
 from pathlib import Path  # noqa: E402
 from urllib.parse import urlsplit, urlunsplit  # noqa: E402
 
-import kombu.pools  # noqa: E402
 import pytest  # noqa: E402
 import requests  # noqa: E402
 from kombu.mixins import ConsumerMixin  # noqa: E402
@@ -56,31 +55,25 @@ def quick_container_teardown(monkeypatch):
     )
 
 
-@pytest.fixture(autouse=True)
-def fresh_amqp_pools():
-    """After each test, kombu's pools of broker connections and producers start empty.
-
-    Every service a test runs lives in this one process and shares kombu's pools (ten producers
-    per broker address). Containers torn down test after test left about one producer marked in
-    use each; past ten, every publish (an outbox relay's, an RPC reply) waited for a free one
-    for ever, and a long run's later tests waited in vain for their events and emails.
-    """
-    yield
-    kombu.pools.reset()
-
-
 @pytest.fixture
 def eventually():
-    """Retry an assertion until it holds (for work another green thread finishes), at most 5 s."""
+    """Retry an assertion until it holds (for work another green thread finishes), at most 5 s.
+
+    The assertion holds when it neither raises AssertionError nor returns False (a condition
+    written as a lambda); what it returns otherwise is returned."""
 
     def check(assertion, timeout: float = 5.0, interval: float = 0.02):
         deadline = time.monotonic() + timeout
         while True:
             try:
-                return assertion()
+                result = assertion()
+                if result is not False:
+                    return result
             except AssertionError:
                 if time.monotonic() > deadline:
                     raise
+            if time.monotonic() > deadline:
+                raise AssertionError(f"still false after {timeout} s: {assertion.__qualname__}")
             eventlet.sleep(interval)
 
     return check

@@ -16,6 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
+import eventlet
 import orjson
 from nameko.extensions import DependencyProvider
 from sqlalchemy import Engine, create_engine, event, func, insert, select
@@ -128,6 +129,8 @@ def create_db_engine(
 # dropped meanwhile fails at its first statement; that call is a 503 (services/common/
 # outages.py) and the pool drops every connection as old as it.
 PING_AFTER_IDLE_SECONDS = 1.0
+# How long a stopping service waits for the outbox relay to finish the chunk it is publishing.
+RELAY_STOP_SECONDS = 10.0
 RETURNED_AT = "imi_returned_at"
 
 
@@ -461,6 +464,7 @@ class Database(DependencyProvider):
         )
         self.purge_seconds = float(config.get(PURGE_SECONDS, DEFAULT_PURGE_SECONDS))
         self._units: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+        self._relay_thread = None
 
     def _container_clock(self):
         """The service's Clock dependency if it declares one, so tests move one clock only."""
@@ -470,7 +474,9 @@ class Database(DependencyProvider):
         return utcnow
 
     def start(self) -> None:
-        self.container.spawn_managed_thread(self.relay.run, identifier="outbox-relay")
+        self._relay_thread = self.container.spawn_managed_thread(
+            self.relay.run, identifier="outbox-relay"
+        )
         self.container.spawn_managed_thread(
             lambda: self.purge.run_every(self.purge_seconds), identifier="kernel-purge"
         )
@@ -482,7 +488,12 @@ class Database(DependencyProvider):
         )
 
     def stop(self) -> None:
+        """Let the relay end its round (its chunk published and marked, its connection to
+        the broker closed) before the container ends the green threads that are left."""
         self.relay.stop()
+        if self._relay_thread is not None:
+            with eventlet.Timeout(RELAY_STOP_SECONDS, False):
+                self._relay_thread.wait()
         self.engine.dispose()
 
     def kill(self) -> None:

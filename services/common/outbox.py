@@ -24,11 +24,11 @@ from datetime import timedelta
 
 import eventlet
 from eventlet.queue import Empty, LightQueue
-from nameko.amqp.publish import Publisher, UndeliverableMessage
 from nameko.standalone.events import get_event_exchange
 from sqlalchemy import and_, func, or_, select
 
 from services.common.config import AMQP_URI
+from services.common.event_publisher import EventPublisher
 from services.common.metrics import EVENTS_PUBLISHED, OUTBOX_BACKLOG, OUTBOX_UNROUTED
 
 log = logging.getLogger(__name__)
@@ -51,9 +51,7 @@ class OutboxRelay:
         self.retry_max = timedelta(
             seconds=float(config.get("OUTBOX_RETRY_MAX_SECONDS", RETRY_MAX_SECONDS))
         )
-        self.publisher = Publisher(
-            config[AMQP_URI], use_confirms=True, mandatory=True, declare=[self.exchange]
-        )
+        self.publisher = EventPublisher(config[AMQP_URI], self.exchange)
         self._queue: LightQueue = LightQueue()
         self._running = False
         self._single_connection = sessions.kw["bind"].dialect.name == "sqlite"
@@ -65,20 +63,27 @@ class OutboxRelay:
         """The relay loop: publish what commits announce, sweep when idle or due."""
         self._running = True
         last_sweep = None
-        while self._running:
-            try:
-                seqs = self._queue.get(timeout=self.sweep_interval)
-            except Empty:
-                seqs = None
-            try:
-                if seqs:
-                    self.publish(seqs)
-                due = time.monotonic()
-                if last_sweep is None or due - last_sweep >= self.sweep_interval:
-                    last_sweep = due
-                    self.sweep()
-            except Exception:
-                log.exception("outbox relay of %s failed; the sweep will retry", self.service_name)
+        try:
+            while self._running:
+                try:
+                    seqs = self._queue.get(timeout=self.sweep_interval)
+                except Empty:
+                    seqs = None
+                if not self._running:
+                    break
+                try:
+                    if seqs:
+                        self.publish(seqs)
+                    due = time.monotonic()
+                    if last_sweep is None or due - last_sweep >= self.sweep_interval:
+                        last_sweep = due
+                        self.sweep()
+                except Exception:
+                    log.exception(
+                        "outbox relay of %s failed; the sweep will retry", self.service_name
+                    )
+        finally:
+            self.publisher.close()
 
     def stop(self) -> None:
         self._running = False
@@ -151,13 +156,10 @@ class OutboxRelay:
         now = self.clock()
         published = []
         for row in rows:
-            if row.event_type not in unrouted:
-                try:
-                    self.publisher.publish(
-                        row.envelope, exchange=self.exchange, routing_key=row.event_type
-                    )
-                except UndeliverableMessage:
-                    unrouted.add(row.event_type)
+            if row.event_type not in unrouted and not self.publisher.publish(
+                row.envelope, row.event_type
+            ):
+                unrouted.add(row.event_type)
             if row.event_type in unrouted:
                 self._wait_for_a_consumer(row, now)
                 continue

@@ -787,6 +787,23 @@ def test_a_worker_gets_the_connection_while_the_sweep_publishes_a_long_backlog(
     assert notes_db.count(NotesOutbox, NotesOutbox.published_at.is_(None)) == 0
 
 
+def test_a_service_stopped_while_its_relay_sweeps_finishes_the_round_first(
+    container_factory, config, listener, notes_db, eventually
+):
+    """Stopping waits for the relay's round: each row it publishes is marked published, so
+    that a restart does not publish it again; the container ends its green threads after."""
+    an_hour_ago = utcnow() - timedelta(hours=1)
+    backlog = PUBLISH_CHUNK * 4
+    notes_db.add(*(an_outbox_row(a_note_id(), an_hour_ago) for _ in range(backlog)))
+    container = started(container_factory, NotesService, config)
+    unsent = NotesOutbox.published_at.is_(None)
+    eventually(lambda: notes_db.count(NotesOutbox, unsent) < backlog)  # the sweep is under way
+
+    container.stop()
+
+    assert notes_db.count(NotesOutbox, unsent) == 0
+
+
 def test_the_sweep_leaves_recent_events_to_the_relay_and_reports_the_backlog(notes_db, relay):
     notes_db.add(an_outbox_row(a_note_id(), utcnow()))
 
