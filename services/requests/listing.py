@@ -152,7 +152,7 @@ def _urgent_page(session: Session, actor: Actor, query: dict, now: datetime) -> 
     items: list[dict] = []
     read = 0
     while len(items) < limit and read < len(ranked):
-        chunk = ranked[read : read + limit * 2]
+        chunk = ranked[read : read + limit - len(items)]
         rows = session.execute(_LISTED_BY_ID, {"ids": [found.request_id for found in chunk]})
         by_id = {row.id: row for row in rows}
         for found in chunk:

@@ -21,9 +21,10 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
+from typing import NamedTuple
 
 from nameko.timer import Timer
 from sqlalchemy import (
@@ -166,13 +167,13 @@ def urgent_for(days: AcceptanceDays) -> list[Select]:
     ]  # fmt: skip
 
 
-@dataclass(frozen=True, order=True)
-class Urgency:
-    """Why and since when a request is urgent; ordered most late first."""
+class Urgency(NamedTuple):
+    """Why and since when a request is urgent; ordered most late first. A tuple: a list ranks
+    every urgent request of the reader's authority, and tuples compare in C."""
 
     since: datetime
     request_id: str
-    reason: Reason = field(compare=False)
+    reason: Reason
 
     @classmethod
     def of(cls, key, days: AcceptanceDays) -> Urgency:
