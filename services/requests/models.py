@@ -29,7 +29,7 @@ class Base(WithKernelTables, DeclarativeBase):
     mapped by convention (services/common/kernel_tables.py)."""
 
 
-# The index of the subject search's keys on PostgreSQL (r0014, services/requests/
+# The index of the subject search's keys on PostgreSQL (r0015, services/requests/
 # subject_words.py) is written by hand and is not a model: autogenerate and the drift check
 # leave it alone.
 Base.metadata.info[UNMODELLED] = ("requests_subject_keys",)

@@ -3,11 +3,11 @@ whose subject's names have every word searched for, each a whole word, in any or
 case and with or without accents ("muller stefan" finds Stefan Müller; "mul" does not).
 
 A request's ``subject_search`` holds its folded names (services/common/folding.py), words
-single-spaced. On PostgreSQL, ``imi_subject_keys`` (migration r0014) makes of a request one key
-per party (requester, responder, each coordinator) and word, and a GIN index of the keys finds
-an authority's requests naming the words among its own few keys; the lists' conditions on the
-parties (services/requests/listing.py) then apply as to any row. SQLite, at the demo's size,
-looks for each word among the row's words.
+single-spaced. On PostgreSQL, ``imi_subject_keys`` (migrations r0014, r0015) makes of a
+request one key per party (requester, responder, each coordinator) and word, and a GIN index
+of the keys finds an authority's requests naming the words among its own few keys; the lists'
+conditions on the parties (services/requests/listing.py) then apply as to any row. SQLite, at
+the demo's size, looks for each word among the row's words.
 """
 
 from __future__ import annotations
@@ -23,7 +23,8 @@ from sqlalchemy.types import Boolean
 from services.common.folding import fold
 from services.requests.models import Request
 
-# The parties whose keys the index holds, in the order of migration r0014's index expression.
+# The parties whose keys the index holds, in the order of its expression (migration r0015),
+# each cast to text as there: the query must write the index's expression to use it.
 PARTIES = (
     Request.requester_id,
     Request.responder_id,
@@ -70,8 +71,8 @@ class NamesEveryWord(ColumnElement):
 
 @compiles(NamesEveryWord, "postgresql")
 def _on_postgresql(element: NamesEveryWord, compiler, **kw) -> str:
-    parties = ", ".join(compiler.process(column, **kw) for column in PARTIES)
-    names = compiler.process(Request.subject_search, **kw)
+    parties = ", ".join(f"CAST({compiler.process(column, **kw)} AS TEXT)" for column in PARTIES)
+    names = f"CAST({compiler.process(Request.subject_search, **kw)} AS TEXT)"
     searched = compiler.process(element.searched, **kw)
     return f"(imi_subject_keys(ARRAY[{parties}], {names}) @@ CAST({searched} AS tsquery))"
 

@@ -5,7 +5,7 @@ never two rows or a 500 (the rules are a primary key and a partial unique index)
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import create_engine, func, select, text
+from sqlalchemy import bindparam, create_engine, func, select, text
 
 from services.common.clock import FrozenClock
 from services.common.errors import Conflict, StaleVersion
@@ -14,11 +14,12 @@ from services.requests.models import (
     Answer,
     QuestionSet,
     QuestionSetVersion,
+    Request,
     SentQuestionCount,
     SentRequestCount,
 )
 from services.requests.service import RequestsService
-from services.requests.subject_words import SearchedWords
+from services.requests.subject_words import NamesEveryWord, SearchedWords
 from tests.databases import prepare
 from tests.integration.held_writes import inserts_held, outcomes
 from tests.requests import network, statistics_world
@@ -240,3 +241,30 @@ def test_a_search_s_keys_match_the_words_of_the_reader_s_authority_alone(pg_uri,
         ("it-other", "statistica maria ada"): False, ("it-other", "ada"): False,
         ("it-other", ""): False,
     }  # fmt: skip
+
+
+@pytest.mark.parametrize("restored", [False, True], ids=["migrated", "dumped and restored"])
+def test_a_search_by_subject_can_read_the_keys_index(pg_uri, restored):
+    """The search's condition writes the keys index's expression, so that PostgreSQL can read
+    the index (not the whole table): on the migrated schema, and with the index made again
+    from the definition PostgreSQL gives of it, as pg_dump writes it and a restore reads it.
+    (The table is empty: with sequential scans off, only the index can answer.)"""
+    prepare("requests", pg_uri)
+    engine = create_engine(pg_uri)
+    searched = SearchedWords().process_bind_param(("it-roma", ["ada"]), engine.dialect)
+    condition = NamesEveryWord(bindparam("subject", type_=SearchedWords()))
+    compiled = select(Request.id).where(condition).compile(dialect=engine.dialect)
+    try:
+        with engine.begin() as connection:
+            if restored:
+                definition = connection.scalar(
+                    text("SELECT pg_get_indexdef('requests_subject_keys'::regclass)")
+                )
+                connection.execute(text("DROP INDEX requests_subject_keys"))
+                connection.execute(text(definition))
+            connection.execute(text("SET LOCAL enable_seqscan = off"))
+            plan = connection.exec_driver_sql(f"EXPLAIN {compiled}", {"subject": searched})
+            plan = "\n".join(plan.scalars())
+    finally:
+        engine.dispose()
+    assert "Index Scan on requests_subject_keys" in plan
