@@ -7,8 +7,9 @@ language and namespaces; a translator's change reaches every requests process at
 translation's ``texts_changed`` event (a broadcast: each process forgets the namespace it
 names), and a kept bundle is read again after ``TEXTS_CACHE_SECONDS`` at the latest, so an
 event lost while a process was restarting is caught up with. An unreachable translation
-service (``fetch`` answers None) is not kept: the view shows the shipped texts, and the next
-one asks again.
+service (``fetch`` answers None, after the call's timeout) is not asked again for
+``TEXTS_RETRY_SECONDS`` (30): meanwhile a view shows the texts kept, even old ones, or else the
+texts the version ships, without waiting for a timeout on every call.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from nameko.extensions import DependencyProvider
 
 CONFIG_KEY = "REQUESTS"
 MAX_AGE_SECONDS = 300.0
+RETRY_SECONDS = 30.0
 BUNDLES_KEPT = 2_000
 
 Fetch = Callable[[str, list[str]], dict[str, dict] | None]
@@ -34,24 +36,31 @@ class TextCache:
         max_age: float = MAX_AGE_SECONDS,
         kept: int = BUNDLES_KEPT,
         clock: Callable[[], float] = time.monotonic,
+        retry: float = RETRY_SECONDS,
     ):
         self._max_age = max_age
         self._kept = kept
         self._clock = clock
+        self._retry = retry
+        self._unreachable_until = float("-inf")
         self._bundles: OrderedDict[tuple[str, tuple[str, ...]], tuple[float, dict]] = OrderedDict()
 
     def texts(self, language: str, namespaces: list[str], fetch: Fetch) -> dict[str, dict]:
-        """The texts kept, or those ``fetch`` reads now (then kept, unless the catalogue was
-        unreachable: none, for now)."""
+        """The texts kept, or those ``fetch`` reads now (then kept). While the catalogue is
+        unreachable: the texts kept however old, else none."""
         key = (language, tuple(sorted(namespaces)))
         now = self._clock()
         found = self._bundles.get(key)
         if found is not None and now - found[0] < self._max_age:
             self._bundles.move_to_end(key)
             return found[1]
-        texts = fetch(language, list(key[1]))
+        texts = None
+        if now >= self._unreachable_until:
+            texts = fetch(language, list(key[1]))
+            if texts is None:
+                self._unreachable_until = self._clock() + self._retry
         if texts is None:
-            return {}
+            return found[1] if found is not None else {}
         self._bundles[key] = (now, texts)
         self._bundles.move_to_end(key)
         while len(self._bundles) > self._kept:
@@ -73,11 +82,15 @@ def _holds(namespaces: tuple[str, ...], changed: str) -> bool:
 
 
 class CatalogueTexts(DependencyProvider):
-    """One TextCache per service container (``REQUESTS.TEXTS_CACHE_SECONDS``, default 300)."""
+    """One TextCache per service container (``REQUESTS.TEXTS_CACHE_SECONDS``, default 300;
+    ``REQUESTS.TEXTS_RETRY_SECONDS``, default 30)."""
 
     def setup(self) -> None:
         block = self.container.config.get(CONFIG_KEY) or {}
-        self.cache = TextCache(max_age=float(block.get("TEXTS_CACHE_SECONDS", MAX_AGE_SECONDS)))
+        self.cache = TextCache(
+            max_age=float(block.get("TEXTS_CACHE_SECONDS", MAX_AGE_SECONDS)),
+            retry=float(block.get("TEXTS_RETRY_SECONDS", RETRY_SECONDS)),
+        )
 
     def get_dependency(self, worker_ctx) -> TextCache:
         return self.cache

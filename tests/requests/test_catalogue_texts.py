@@ -1,6 +1,6 @@
 """The requests process's cache of catalogue texts (services/requests/catalogue_texts.py):
 kept per language and namespaces, forgotten by namespace, read again when old; an
-unreachable catalogue's answer is not kept."""
+unreachable catalogue's answer is not kept, and it is not asked again for a pause."""
 
 from __future__ import annotations
 
@@ -17,6 +17,20 @@ class Catalogue:
     def __call__(self, language: str, namespaces: list[str]) -> dict[str, dict]:
         self.asked.append((language, tuple(namespaces)))
         return {"q.legal_form": {"text": self.text, "fallback": False}}
+
+
+def unreachable(language: str, namespaces: list[str]) -> None:
+    return None
+
+
+class Unreachable:
+    """A catalogue that does not answer (the service's fetch answers None after its timeout)."""
+
+    def __init__(self):
+        self.asked = 0
+
+    def __call__(self, language: str, namespaces: list[str]) -> None:
+        self.asked += 1
 
 
 class Clock:
@@ -64,15 +78,37 @@ def test_a_change_of_a_namespace_or_below_it_is_read_again_and_others_are_kept()
 
 def test_an_old_bundle_is_read_again_and_an_unreachable_catalogue_is_not_kept():
     catalogue, clock = Catalogue(), Clock()
-    cache = TextCache(max_age=300.0, clock=clock)
-    assert cache.texts("it", ["requests.list"], lambda language, namespaces: None) == {}
+    cache = TextCache(max_age=300.0, clock=clock, retry=30.0)
+    assert cache.texts("it", ["requests.list"], unreachable) == {}
+    clock.now = 30.0
     cache.texts("it", ["requests.list"], catalogue)
-    clock.now = 299.0
+    clock.now = 329.0
     cache.texts("it", ["requests.list"], catalogue)
-    clock.now = 300.0
+    clock.now = 330.0
     cache.texts("it", ["requests.list"], catalogue)
 
     assert len(catalogue.asked) == 2
+
+
+def test_an_unreachable_catalogue_is_asked_again_only_after_a_pause_the_old_texts_serving():
+    catalogue, clock = Catalogue(), Clock()
+    cache = TextCache(max_age=300.0, clock=clock, retry=30.0)
+    cache.texts("it", ["requests.list"], catalogue)
+    clock.now = 400.0  # the bundle is old: read again, but the catalogue does not answer
+    down = Unreachable()
+
+    served = [cache.texts("it", ["requests.list"], down)]
+    clock.now = 429.0
+    served.append(cache.texts("it", ["requests.list"], down))
+    served.append(cache.texts("hu", ["requests.list"], down))
+    clock.now = 430.0
+    served.append(cache.texts("hu", ["requests.list"], catalogue))
+
+    assert down.asked == 1  # once, then not again for 30 s, whatever the bundle
+    assert served[:2] == [{"q.legal_form": {"text": "Forma giuridica", "fallback": False}}] * 2
+    assert served[2] == {}  # nothing kept in Hungarian
+    assert served[3] == {"q.legal_form": {"text": "Forma giuridica", "fallback": False}}
+    assert catalogue.asked == [("it", ("requests.list",)), ("hu", ("requests.list",))]
 
 
 def test_a_namespace_without_texts_is_kept_as_such():
