@@ -60,22 +60,22 @@ class OutboxRelay:
         self._queue.put(seqs)
 
     def run(self) -> None:
-        """The relay loop: publish what commits announce, sweep when idle or due."""
+        """The relay loop: publish what commits announce, sweep when idle or due; once
+        stopped, what was announced before the stop is published and the loop ends."""
         self._running = True
         last_sweep = None
         try:
-            while self._running:
+            while self._running or self._queue.qsize():
                 try:
                     seqs = self._queue.get(timeout=self.sweep_interval)
                 except Empty:
                     seqs = None
-                if not self._running:
-                    break
                 try:
                     if seqs:
                         self.publish(seqs)
                     due = time.monotonic()
-                    if last_sweep is None or due - last_sweep >= self.sweep_interval:
+                    sweep_due = last_sweep is None or due - last_sweep >= self.sweep_interval
+                    if self._running and sweep_due:
                         last_sweep = due
                         self.sweep()
                 except Exception:

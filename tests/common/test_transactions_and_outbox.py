@@ -804,6 +804,26 @@ def test_a_service_stopped_while_its_relay_sweeps_finishes_the_round_first(
     assert notes_db.count(NotesOutbox, unsent) == 0
 
 
+def test_a_stopping_relay_publishes_what_was_announced_before_the_stop(
+    listener, listener_db, notes_db, relay
+):
+    """Commits announced just before the service stops go out now, not at a sweep after the
+    next start; the relay sweeps no more once stopped."""
+    recent = [a_note_id() for _ in range(3)]
+    notes_db.add(*(an_outbox_row(note_id, utcnow()) for note_id in recent))
+    seqs = notes_db.all(select(NotesOutbox.seq).order_by(NotesOutbox.seq))
+    running = eventlet.spawn(relay.run)
+    eventlet.sleep(0)  # the relay waits for announcements
+
+    with entrypoint_waiter(listener, "on_note_added", timeout=5, callback=handled(*recent)):
+        relay.notify(seqs[:1])
+        relay.notify(seqs[1:])
+        relay.stop()
+        running.wait()
+
+    assert notes_db.count(NotesOutbox, NotesOutbox.published_at.is_(None)) == 0
+
+
 def test_the_sweep_leaves_recent_events_to_the_relay_and_reports_the_backlog(notes_db, relay):
     notes_db.add(an_outbox_row(a_note_id(), utcnow()))
 
