@@ -1,9 +1,12 @@
 """The outbox relay's publisher (services/common/event_publisher.py) on the run's RabbitMQ: an
 event no queue takes is reported, not raised, and the publisher goes on on the same line; a
-publisher whose green thread was killed in the middle of a publish publishes again."""
+publisher whose green thread was killed in the middle of a publish publishes again, and so
+does one whose connection the broker closed (rabbitmqctl, as an operator or a broker restart
+would)."""
 
 from __future__ import annotations
 
+import subprocess
 import uuid
 
 import eventlet
@@ -12,6 +15,7 @@ from kombu import Connection, Exchange, Queue
 
 from services.common.event_publisher import EventPublisher
 from services.common.serialization import loads
+from services.notifications.subscribers import rabbitmqctl_command
 
 
 @pytest.fixture
@@ -76,3 +80,34 @@ def test_a_publisher_killed_in_the_middle_of_publishing_publishes_again(
     with eventlet.Timeout(10):
         assert publisher.publish({"n": 1}, "taken") is True
     assert received(broker, queue) == [{"n": 1}]
+
+
+def ctl(*args: str) -> str:
+    command = [*rabbitmqctl_command({}), "-q", *args]
+    done = subprocess.run(command, check=True, capture_output=True, text=True, timeout=60)
+    return done.stdout
+
+
+@pytest.mark.skipif(
+    subprocess.run([*rabbitmqctl_command({}), "-q", "status"], capture_output=True).returncode,
+    reason="needs rabbitmqctl for the test broker (./deploy/test sets IMI_RABBITMQCTL)",
+)
+def test_a_publisher_whose_connection_the_broker_closed_publishes_again(
+    broker, exchange, publisher
+):
+    queue = bound_queue(broker, exchange, "taken")
+    assert publisher.publish({"n": 1}, "taken") is True
+    port = publisher._connection.connection.sock.getsockname()[1]
+    [pid] = [
+        line.split("\t")[0]
+        for line in ctl("list_connections", "pid", "peer_port").splitlines()
+        if line.split("\t")[-1].strip() == str(port)
+    ]
+
+    ctl("close_connection", pid, "closed by the test")
+    eventlet.sleep(0.2)  # the broker's close reaches the socket
+
+    with eventlet.Timeout(20):
+        assert publisher.publish({"n": 2}, "taken") is True
+    assert publisher._connection.connection.sock.getsockname()[1] != port  # a new connection
+    assert received(broker, queue) == [{"n": 1}, {"n": 2}]
