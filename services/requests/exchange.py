@@ -419,9 +419,10 @@ def _store(
     if state.status == Status.ANSWERED and row.answered_at is None:
         row.answered_at = now
     _write_state(row, state, questions)
-    _write_asked(session, row, asked, Asked.of(row, questions))
     if action not in (Action.CREATE_DRAFT, Action.SAVE_REPLY_DRAFT):
         _touch(row, actor, now)
+    # after the touch: reading the question rows flushes the request, in one UPDATE
+    _write_asked(session, row, asked, Asked.of(row, questions))
     session.flush()
     published = _published_data(questions, outcome.event_data)
     _history(unit, actor, row.id, action, state.status, published, data)
