@@ -67,13 +67,12 @@ def eventually():
         while True:
             try:
                 result = assertion()
-                if result is not False:
-                    return result
+                if result is False:
+                    raise AssertionError(f"still false after {timeout} s: {assertion.__qualname__}")
+                return result
             except AssertionError:
                 if time.monotonic() > deadline:
                     raise
-            if time.monotonic() > deadline:
-                raise AssertionError(f"still false after {timeout} s: {assertion.__qualname__}")
             eventlet.sleep(interval)
 
     return check

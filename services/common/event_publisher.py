@@ -62,7 +62,7 @@ class EventPublisher:
 
     def close(self) -> None:
         """Close the connection (a publish after this opens a new one)."""
-        connection, self._connection, self._producer = self._connection, None, None
+        connection = self._forget()
         if connection is not None:
             connection.release()
 
@@ -78,6 +78,10 @@ class EventPublisher:
 
     def _drop(self) -> None:
         """Forget a connection in an unknown state without talking to the broker."""
-        connection, self._connection, self._producer = self._connection, None, None
+        connection = self._forget()
         if connection is not None:
             connection.collect()
+
+    def _forget(self) -> Connection | None:
+        connection, self._connection, self._producer = self._connection, None, None
+        return connection

@@ -6,7 +6,6 @@ would)."""
 
 from __future__ import annotations
 
-import subprocess
 import uuid
 
 import eventlet
@@ -15,7 +14,7 @@ from kombu import Connection, Exchange, Queue
 
 from services.common.event_publisher import EventPublisher
 from services.common.serialization import loads
-from services.notifications.subscribers import rabbitmqctl_command
+from tests.rabbitmq import ctl, needs_rabbitmqctl
 
 
 @pytest.fixture
@@ -82,16 +81,7 @@ def test_a_publisher_killed_in_the_middle_of_publishing_publishes_again(
     assert received(broker, queue) == [{"n": 1}]
 
 
-def ctl(*args: str) -> str:
-    command = [*rabbitmqctl_command({}), "-q", *args]
-    done = subprocess.run(command, check=True, capture_output=True, text=True, timeout=60)
-    return done.stdout
-
-
-@pytest.mark.skipif(
-    subprocess.run([*rabbitmqctl_command({}), "-q", "status"], capture_output=True).returncode,
-    reason="needs rabbitmqctl for the test broker (./deploy/test sets IMI_RABBITMQCTL)",
-)
+@needs_rabbitmqctl
 def test_a_publisher_whose_connection_the_broker_closed_publishes_again(
     broker, exchange, publisher
 ):

@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import json
 import secrets
-import shutil
-import subprocess
 import time
 import uuid
 from datetime import UTC, datetime
@@ -36,27 +34,12 @@ from services.notifications.public_events import (
 )
 from tests.conftest import TEST_AMQP_URI
 from tests.events import event_data
+from tests.rabbitmq import ctl, needs_rabbitmqctl
 
 SERVICES = ["identity", "directory", "translation", "requests", "notifications"]
 
 
-def ctl(*args: str) -> None:
-    command = [*subscribers.rabbitmqctl_command({}), "-q", *args]
-    subprocess.run(command, check=True, capture_output=True, timeout=60)
-
-
-def can_administer() -> bool:
-    command = subscribers.rabbitmqctl_command({})
-    if shutil.which(command[0]) is None:
-        return False
-    done = subprocess.run([*command, "-q", "status"], capture_output=True, timeout=60)
-    return done.returncode == 0
-
-
-pytestmark = pytest.mark.skipif(
-    not can_administer(),
-    reason="needs rabbitmqctl for the test broker (./deploy/test sets IMI_RABBITMQCTL)",
-)
+pytestmark = needs_rabbitmqctl
 
 
 @pytest.fixture(scope="module")
